@@ -1,0 +1,72 @@
+"""The one NinjaAPI: authentication, the error shape of SPEC §6, and every app's router."""
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from vcassure.accounts.api import BearerTokenAuth, SessionAuth
+from vcassure.core.api import router as core_router
+from vcassure.core.errors import ApplicationError
+from vcassure.orgs.api import router as orgs_router
+from vcassure.venues.api import router as venues_router
+
+api = NinjaAPI(
+    title="VC Assure API",
+    version="1",
+    description="视频会商保障平台 API (SPEC §6)",
+    auth=[BearerTokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request, status: int, detail: str, errors: list | None = None, **extra):
+    return api.create_response(request, {"detail": detail, "errors": errors or [], **extra}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"loc": list(err.get("loc", [])), "msg": str(err.get("msg", "")), "type": err.get("type", "")}
+        for err in exc.errors
+    ]
+    return _error(request, 422, _("请求参数无效。"), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, _("未登录或令牌无效。"))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, _("未找到。"))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_object_missing(request, exc):
+    return _error(request, 404, _("未找到。"))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _error(request, 403, str(exc) or _("无权执行此操作。"))
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc: ApplicationError):
+    return _error(request, exc.status_code, exc.message, exc.errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, str(exc.message))
+
+
+api.add_router("", core_router)
+api.add_router("", orgs_router)
+api.add_router("", venues_router)

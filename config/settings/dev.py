@@ -1,0 +1,10 @@
+"""The embedded default: SQLite, in-process worker, DEBUG on, a local secret."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = True
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-in-production-0123456789"
+VAR_DIR.mkdir(parents=True, exist_ok=True)

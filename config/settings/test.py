@@ -1,0 +1,22 @@
+"""Test settings: the same code, a throw-away var directory, fast hashing."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import HUEY
+
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+_tmp = Path(tempfile.mkdtemp(prefix="vcassure-test-"))
+MEDIA_ROOT = _tmp / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if HUEY["huey_class"] == "huey.SqliteHuey":
+    HUEY = {**HUEY, "filename": str(_tmp / "huey.sqlite3")}
+LANGUAGE_CODE = os.environ.get("TEST_LANGUAGE_CODE", "zh-hans")

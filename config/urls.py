@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("vcassure.accounts.urls")),
+    path("org/", include("vcassure.orgs.urls")),
+    path("venues/", include("vcassure.venues.urls")),
+    path("transfer/", include("vcassure.transfer.urls")),
+    path("", include("vcassure.core.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += []

@@ -1,0 +1,53 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from vcassure.accounts.models import ApiToken, LoginAttempt, User
+from vcassure.core import clock
+from vcassure.core.services import audit_record
+
+TOKEN_PREFIX = "vca_"
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "", by: User | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its plain key, which is never stored."""
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:12], key_hash=ApiToken.hash_key(key)
+    )
+    audit_record(actor=by or user, action="api_token.create", obj=token, changes={"user": user.username})
+    return token, key
+
+
+def api_token_authenticate(key: str) -> User | None:
+    if not key or not key.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = clock.now()
+    # Touch at most once a minute: a token used in a burst must not write on every request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
+    since = clock.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    failures = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if username and failures.filter(username=username.lower()).count() >= limit:
+        return True
+    # An address gets more room than a user: several people may sit behind one NAT.
+    return bool(ip_address and failures.filter(ip_address=ip_address).count() >= limit * 4)
+
+
+def login_attempt_record(*, username: str, ip_address: str | None, succeeded: bool) -> None:
+    LoginAttempt.objects.create(username=username.lower()[:150], ip_address=ip_address, succeeded=succeeded)

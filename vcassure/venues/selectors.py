@@ -1,0 +1,39 @@
+from django.db.models import Q, QuerySet
+
+from vcassure.orgs.models import OrgUnit
+from vcassure.venues.models import CustomerSystem, Venue
+
+
+def customer_system_list() -> QuerySet[CustomerSystem]:
+    return CustomerSystem.objects.all()
+
+
+def venue_list(
+    *, user, system: str = "", level: str = "", org_unit: int | None = None, q: str = "", role: str = ""
+) -> QuerySet[Venue]:
+    qs = (
+        Venue.objects.visible_to(user)
+        .filter(is_active=True)
+        .select_related("system", "org_unit", "primary_staff", "backup_staff")
+    )
+    if system:
+        qs = qs.filter(system__code=system)
+    if level:
+        qs = qs.filter(org_unit__level=level)
+    if role:
+        qs = qs.filter(role=role)
+    if org_unit:
+        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
+        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(address__icontains=q))
+    return qs
+
+
+def venue_get(*, user, pk: int) -> Venue:
+    return (
+        Venue.objects.visible_to(user)
+        .select_related("system", "org_unit", "org_unit__parent", "primary_staff", "backup_staff")
+        .prefetch_related("equipment__integrator", "fibre_routes")
+        .get(pk=pk)
+    )

@@ -1,0 +1,39 @@
+from typing import Any
+
+from django.db import transaction
+
+from vcassure.core.services import audit_record, model_changes
+from vcassure.venues.models import Equipment, Venue
+
+VENUE_FIELDS = ["code", "name", "system", "org_unit", "role", "address", "room", "primary_staff", "backup_staff", "is_active"]
+
+
+@transaction.atomic
+def venue_create(*, by, **fields: Any) -> Venue:
+    venue = Venue(**fields)
+    venue.full_clean()
+    venue.save()
+    audit_record(actor=by, action="venue.create", obj=venue, changes={"code": venue.code})
+    return venue
+
+
+@transaction.atomic
+def venue_update(venue: Venue, *, by, **fields: Any) -> Venue:
+    before = {name: getattr(venue, name) for name in VENUE_FIELDS}
+    for name, value in fields.items():
+        setattr(venue, name, value)
+    venue.full_clean()
+    venue.save()
+    changes = model_changes(venue, VENUE_FIELDS, before)
+    if changes:
+        audit_record(actor=by, action="venue.update", obj=venue, changes=changes)
+    return venue
+
+
+@transaction.atomic
+def equipment_create(*, by, **fields: Any) -> Equipment:
+    equipment = Equipment(**fields)
+    equipment.full_clean()
+    equipment.save()
+    audit_record(actor=by, action="equipment.create", obj=equipment, changes={"venue": equipment.venue_id})
+    return equipment
