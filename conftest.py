@@ -7,7 +7,12 @@ import pytest
 
 from vcassure.accounts.models import Role
 from vcassure.orgs.models import Department, OrgUnit
-from vcassure.orgs.tests.factories import DepartmentFactory, OrgUnitFactory, StaffFactory, UserFactory
+from vcassure.orgs.tests.factories import (
+    DepartmentFactory,
+    OrgUnitFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 
 @dataclass

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,7 +12,5 @@ urlpatterns = [
     path("venues/", include("vcassure.venues.urls")),
     path("transfer/", include("vcassure.transfer.urls")),
     path("", include("vcassure.core.urls")),
+    path("", include("vcassure.home.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += []

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "vcassure.orgs",
     "vcassure.venues",
     "vcassure.transfer",
+    "vcassure.home",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +94,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -20,3 +20,5 @@ STORAGES = {
 if HUEY["huey_class"] == "huey.SqliteHuey":
     HUEY = {**HUEY, "filename": str(_tmp / "huey.sqlite3")}
 LANGUAGE_CODE = os.environ.get("TEST_LANGUAGE_CODE", "zh-hans")
+STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -66,3 +66,6 @@ class LoginAttempt(models.Model):
     class Meta:
         verbose_name = _("登录记录")
         verbose_name_plural = _("登录记录")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"

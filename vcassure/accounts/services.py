@@ -8,7 +8,7 @@ from vcassure.accounts.models import ApiToken, LoginAttempt, User
 from vcassure.core import clock
 from vcassure.core.services import audit_record
 
-TOKEN_PREFIX = "vca_"
+TOKEN_PREFIX = "vca_"  # noqa: S105 - a public prefix, not a secret
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from vcassure.core.selectors import health_check
 
@@ -13,5 +13,5 @@ def health(request: HttpRequest):
     body = {"status": "ok" if not failing else "error", **parts}
     if failing:
         body["failing"] = failing
-        return 503, body
-    return 200, body
+        return Status(503, body)
+    return Status(200, body)

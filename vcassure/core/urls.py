@@ -1,2 +1,8 @@
+from django.urls import path
+
+from vcassure.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("audit/", views.audit_list, name="audit_list"),
+]

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from vcassure.venues import views
+
 app_name = "venues"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.venue_list, name="venue_list"),
+    path("<int:pk>/", views.venue_detail, name="venue_detail"),
+]

@@ -1,0 +1,100 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from vcassure.accounts.permissions import can_see_phone_numbers
+from vcassure.core.pagination import int_or_none, paginate
+from vcassure.orgs import selectors, services
+from vcassure.orgs.models import Department, OrgUnit
+
+
+def _get_or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except (OrgUnit.DoesNotExist, Department.DoesNotExist, selectors.Staff.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+@login_required
+def tree(request):
+    roots = list(selectors.org_unit_roots(user=request.user))
+    for root in roots:
+        root.children_list = selectors.org_unit_children_with_counts(user=request.user, parent=root)
+    return render(request, "orgs/tree.html", {"roots": roots, "counters": selectors.TREE_COUNTERS})
+
+
+@login_required
+def tree_children(request, pk: int):
+    unit = _get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
+    children = selectors.org_unit_children_with_counts(user=request.user, parent=unit)
+    return render(request, "orgs/tree.html#children", {"children": children, "counters": selectors.TREE_COUNTERS})
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit = _get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
+    departments = selectors.department_list(user=request.user).filter(org_unit=unit)
+    staff = selectors.staff_list(user=request.user).filter(org_unit=unit)
+    shortfalls = selectors.staffing_shortfalls(units=OrgUnit.objects.filter(pk=unit.pk))
+    ancestors = OrgUnit.objects.filter(pk__in=[int(p) for p in unit.path.strip("/").split("/")[:-1]]).order_by("path")
+    return render(request, "orgs/unit_detail.html", {
+        "unit": unit,
+        "ancestors": [a for a in ancestors if OrgUnit.objects.visible_to(request.user).filter(pk=a.pk).exists()],
+        "departments": departments,
+        "staff_rows": staff,
+        "shortfalls": shortfalls,
+        "children": selectors.org_unit_children_with_counts(user=request.user, parent=unit),
+        "counters": selectors.TREE_COUNTERS,
+        "can_see_phone": can_see_phone_numbers(request.user),
+    })
+
+
+@login_required
+def department_list(request):
+    kind = request.GET.get("kind", "")
+    q = request.GET.get("q", "").strip()
+    qs = selectors.department_list(user=request.user, kind=kind, q=q, org_unit=int_or_none(request.GET.get("org_unit")))
+    return render(request, "orgs/department_list.html", {
+        **paginate(request, qs), "kind": kind, "q": q, "kinds": Department.Kind.choices,
+    })
+
+
+@login_required
+def staff_list(request):
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("department_kind", "")
+    emergency = {"1": True, "0": False}.get(request.GET.get("emergency", ""))
+    qs = selectors.staff_list(
+        user=request.user, q=q, department_kind=kind, is_emergency_mobile=emergency,
+        org_unit=int_or_none(request.GET.get("org_unit")),
+    )
+    return render(request, "orgs/staff_list.html", {
+        **paginate(request, qs), "q": q, "department_kind": kind, "emergency": request.GET.get("emergency", ""),
+        "kinds": Department.Kind.choices,
+    })
+
+
+@login_required
+def staff_detail(request, pk: int):
+    staff = _get_or_404(selectors.staff_get, user=request.user, pk=pk)
+    return render(request, "orgs/staff_detail.html", {
+        "staff": staff, "can_see_phone": can_see_phone_numbers(request.user),
+    })
+
+
+@login_required
+@require_POST
+def staff_phone_reveal(request, pk: int):
+    staff = _get_or_404(selectors.staff_get, user=request.user, pk=pk)
+    if not can_see_phone_numbers(request.user):
+        raise PermissionDenied
+    number = services.staff_phone_reveal(staff, by=request.user)
+    return render(request, "orgs/staff_detail.html#phone", {"staff": staff, "revealed": number})
+
+
+@login_required
+def shortfall_list(request):
+    shortfalls = selectors.staffing_shortfalls(user=request.user)
+    return render(request, "orgs/shortfall_list.html", {"shortfalls": shortfalls})
