@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "vcassure.orgs",
     "vcassure.venues",
     "vcassure.transfer",
+    "vcassure.meetings",
     "vcassure.home",
 ]
 

@@ -1,0 +1,287 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from vcassure.core.errors import ConflictError
+from vcassure.core.models import TimeStampedModel
+from vcassure.orgs.models import Department, OrgUnit, Staff
+from vcassure.orgs.scoping import EVERYTHING, NOTHING, ScopedQuerySet, user_scope_path
+from vcassure.venues.models import CustomerSystem, Venue
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A meeting is visible to whoever owns it (its org unit is in the user's subtree) and to
+        whoever is involved (a task of it lies in the user's subtree)."""
+        path = user_scope_path(user)
+        if path is NOTHING:
+            return self.none()
+        if path == EVERYTHING:
+            return self
+        involved = SupportTask.objects.filter(meeting=OuterRef("pk"), org_unit__path__startswith=path)
+        return self.filter(Q(org_unit__path__startswith=path) | Exists(involved))
+
+    def owned_by(self, user):
+        """Meetings the user may change: owned by a unit in the user's subtree."""
+        path = user_scope_path(user)
+        if path is NOTHING:
+            return self.none()
+        if path == EVERYTHING:
+            return self
+        return self.filter(org_unit__path__startswith=path)
+
+
+def notice_upload_to(instance: "Meeting", filename: str) -> str:
+    return f"notices/{instance.starts_at:%Y/%m}/{filename}"
+
+
+class Meeting(TimeStampedModel):
+    """One video consultation of a customer system, from its formal notice to its report."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("会商")
+        TEST = "test", _("联调测试")
+
+    class Importance(models.TextChoices):
+        NORMAL = "normal", _("一般")
+        IMPORTANT = "important", _("重要")
+        SPECIAL = "special", _("特别重要")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        IN_PROGRESS = "in_progress", _("进行中")
+        ENDED = "ended", _("已结束")
+        CLOSED = "closed", _("已关闭")
+        CANCELLED = "cancelled", _("已取消")
+
+    ALLOWED_TRANSITIONS = {
+        "draft": {"published", "cancelled"},
+        "published": {"in_progress", "cancelled"},
+        "in_progress": {"ended", "cancelled"},
+        "ended": {"closed"},
+        "closed": set(),
+        "cancelled": set(),
+    }
+
+    system = models.ForeignKey(CustomerSystem, verbose_name=_("系统"), on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
+    title = models.CharField(_("会议名称"), max_length=200)
+    importance = models.CharField(_("重要程度"), max_length=10, choices=Importance.choices, default=Importance.NORMAL)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
+    starts_at = models.DateTimeField(_("开始时间"), db_index=True)
+    ends_at = models.DateTimeField(_("结束时间"))
+    main_venue = models.ForeignKey(
+        Venue, verbose_name=_("主会场"), null=True, blank=True, on_delete=models.PROTECT, related_name="main_meetings"
+    )
+    venues = models.ManyToManyField(Venue, verbose_name=_("分会场"), through="MeetingVenue", related_name="meetings")
+    notice_ref = models.CharField(_("正式通知文号"), max_length=100, blank=True)
+    notice_document = models.FileField(_("正式通知文件"), upload_to=notice_upload_to, blank=True)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("所属单元"), on_delete=models.PROTECT, related_name="meetings")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    cancelled_reason = models.CharField(_("取消原因"), max_length=500, blank=True)
+    shortfalls = models.JSONField(_("人员缺口"), default=list, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_notice(self) -> bool:
+        return bool(self.notice_ref.strip() or self.notice_document)
+
+    @property
+    def on_site_lead(self) -> timedelta:
+        """R10: on site an hour before, two hours for important and special meetings."""
+        return timedelta(minutes=60 if self.importance == self.Importance.NORMAL else 120)
+
+    def transition_to(self, state: str) -> None:
+        if state not in self.ALLOWED_TRANSITIONS[self.state]:
+            raise ConflictError(
+                _("会议当前状态为“%(current)s”，不能变为“%(target)s”。")
+                % {"current": self.get_state_display(), "target": self.State(state).label},
+                code="invalid_transition",
+            )
+        self.state = state
+
+
+class MeetingVenue(models.Model):
+    """A branch venue of a meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="meeting_venues")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "venue"], name="uniq_meeting_venue")]
+        verbose_name = _("分会场")
+        verbose_name_plural = _("分会场")
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.venue_id}"
+
+
+class MeetingEvent(models.Model):
+    """The timeline of a meeting: created, published, rescheduled (what changed), cancelled.
+    The notification capability turns these into messages."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("创建")
+        UPDATED = "updated", _("修改")
+        PUBLISHED = "published", _("发布")
+        RESCHEDULED = "rescheduled", _("改期")
+        CANCELLED = "cancelled", _("取消")
+        STARTED = "started", _("开始")
+        ENDED = "ended", _("结束")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changes = models.JSONField(default=dict, blank=True)
+    is_notified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("会议事件")
+        verbose_name_plural = _("会议事件")
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.kind}"
+
+
+class SupportTaskQuerySet(ScopedQuerySet):
+    scope_lookup = "org_unit__path"
+
+    def open(self):
+        return self.exclude(state__in=SupportTask.CLOSED_STATES)
+
+
+class SupportTask(TimeStampedModel):
+    """What one department or one branch venue owes for a meeting. Coordination tasks form the
+    dual-track chain (R2); venue tasks hang under the department that carries them out."""
+
+    class Kind(models.TextChoices):
+        VENUE = "venue", _("会场保障")
+        COORDINATION = "coordination", _("协调")
+
+    class Role(models.TextChoices):
+        # coordination roles
+        PUBLISH = "publish", _("发布与跟踪")
+        OPS = "ops", _("运维保障管理")
+        BROADCAST = "broadcast", _("开启灾备高清频道并监控信号")
+        CUSTOMER = "customer", _("转发通知并跟踪完成情况")
+        NETWORK_OPS = "network_ops", _("干线巡检与应急响应")
+        TECH_MAINTENANCE = "tech_maintenance", _("落实乡镇保障")
+        # venue roles
+        MAIN_VENUE = "main_venue", _("主会场驻场保障")
+        BRANCH_VENUE = "branch_venue", _("分会场保障")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待通知")
+        NOTIFIED = "notified", _("已通知")
+        ACKNOWLEDGED = "acknowledged", _("已确认")
+        ON_SITE = "on_site", _("已到场")
+        READY = "ready", _("已就绪")
+        IN_MEETING = "in_meeting", _("会议中")
+        DONE = "done", _("已完成")
+        FAULTY = "faulty", _("故障")
+        RESTORED = "restored", _("已恢复")
+        CANCELLED = "cancelled", _("已取消")
+
+    ALLOWED_TRANSITIONS = {
+        "pending": {"notified", "acknowledged", "cancelled"},
+        "notified": {"acknowledged", "cancelled"},
+        "acknowledged": {"on_site", "done", "cancelled"},
+        "on_site": {"ready", "faulty", "cancelled"},
+        "ready": {"in_meeting", "faulty", "done", "cancelled"},
+        "in_meeting": {"done", "faulty", "cancelled"},
+        "faulty": {"restored", "cancelled"},
+        "restored": {"ready", "in_meeting", "done", "faulty", "cancelled"},
+        "done": set(),
+        "cancelled": set(),
+    }
+    CLOSED_STATES = ("done", "cancelled")
+
+    class Assignment(models.TextChoices):
+        PRIMARY = "primary", _("主保障人员")
+        BACKUP = "backup", _("备份保障人员")
+        EMERGENCY = "emergency", _("应急机动人员")
+        DEPARTMENT = "department", _("部门")
+        NONE = "none", _("未落实")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    role = models.CharField(_("职责"), max_length=20, choices=Role.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    venue = models.ForeignKey(Venue, verbose_name=_("会场"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        Staff, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="support_tasks"
+    )
+    assignment = models.CharField(_("落实方式"), max_length=12, choices=Assignment.choices, default=Assignment.NONE)
+    state = models.CharField(_("状态"), max_length=14, choices=State.choices, default=State.PENDING, db_index=True)
+    state_before_fault = models.CharField(max_length=14, blank=True)
+    on_site_due_at = models.DateTimeField(_("到场时限"), null=True, blank=True)
+    ready_due_at = models.DateTimeField(_("就绪时限"), null=True, blank=True)
+    shutdown_due_at = models.DateTimeField(_("关机时限"), null=True, blank=True)
+    busy_from = models.DateTimeField(null=True, blank=True, db_index=True)
+    busy_until = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    objects = SupportTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        indexes = [
+            models.Index(fields=["meeting", "state"]),
+            models.Index(fields=["assignee", "busy_from"]),
+        ]
+        verbose_name = _("保障任务")
+        verbose_name_plural = _("保障任务")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.venue or self.department or self.org_unit}"
+
+    def transition_to(self, state: str) -> None:
+        if state not in self.ALLOWED_TRANSITIONS[self.state]:
+            raise ConflictError(
+                _("任务当前状态为“%(current)s”，不能变为“%(target)s”。")
+                % {"current": self.get_state_display(), "target": self.State(state).label},
+                code="invalid_transition",
+            )
+        self.state = state
+
+
+class TaskTransition(models.Model):
+    """Every move of a task between states, with who and when."""
+
+    task = models.ForeignKey(SupportTask, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=14, blank=True)
+    to_state = models.CharField(max_length=14)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("任务状态变更")
+        verbose_name_plural = _("任务状态变更")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.from_state} → {self.to_state}"

@@ -1,0 +1,204 @@
+"""Reads for meetings and tasks, each starting from visible_to(user), in a fixed number of queries."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Count, QuerySet
+
+from vcassure.core import clock
+from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window, unit_ids_from_path
+from vcassure.meetings.models import Meeting, MeetingVenue, SupportTask
+from vcassure.orgs.models import OrgUnit
+
+LIVE_STATES = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
+MAX_ON_SITE_LEAD = timedelta(minutes=120)
+
+
+def meeting_list(
+    *, user, state: str = "", system: str = "", starts_from: datetime | None = None,
+    starts_to: datetime | None = None, org_unit: int | None = None, q: str = "",
+) -> QuerySet[Meeting]:
+    qs = Meeting.objects.visible_to(user).select_related("system", "org_unit", "main_venue")
+    if state:
+        qs = qs.filter(state=state)
+    if system:
+        qs = qs.filter(system__code=system)
+    if starts_from:
+        qs = qs.filter(starts_at__gte=starts_from)
+    if starts_to:
+        qs = qs.filter(starts_at__lt=starts_to)
+    if org_unit:
+        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
+        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return qs.annotate(venue_count=Count("meeting_venues", distinct=True))
+
+
+def meeting_get(*, user, pk: int) -> Meeting:
+    return (
+        Meeting.objects.visible_to(user)
+        .select_related("system", "org_unit", "main_venue", "entered_by")
+        .get(pk=pk)
+    )
+
+
+def meeting_venue_list(meeting: Meeting) -> QuerySet:
+    return meeting.venues.select_related("org_unit", "primary_staff", "backup_staff").order_by("org_unit__path", "code")
+
+
+def task_list(
+    *, user, meeting: Meeting | None = None, state: str = "", org_unit: int | None = None, kind: str = "",
+    mine: bool = False,
+) -> QuerySet[SupportTask]:
+    qs = SupportTask.objects.select_related("venue", "department", "assignee", "org_unit", "meeting")
+    if mine:
+        staff = getattr(user, "staff_profile", None)
+        qs = qs.filter(assignee=staff) if staff is not None else qs.none()
+    else:
+        qs = qs.visible_to(user)
+    if meeting is not None:
+        qs = qs.filter(meeting=meeting)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if org_unit:
+        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
+        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+    return qs.order_by("meeting__starts_at", "org_unit__path", "id")
+
+
+def task_get(*, user, pk: int) -> SupportTask:
+    staff = getattr(user, "staff_profile", None)
+    qs = SupportTask.objects.select_related("venue", "department", "assignee", "org_unit", "meeting")
+    task = qs.filter(pk=pk).first()
+    if task is None:
+        raise SupportTask.DoesNotExist
+    if staff is not None and task.assignee_id == staff.pk:
+        return task
+    return qs.visible_to(user).get(pk=pk)
+
+
+def overdue_tasks(meeting: Meeting, *, user, now: datetime | None = None) -> QuerySet[SupportTask]:
+    """Venue tasks past a deadline they have not met: on site, or ready."""
+    now = now or clock.now()
+    before_site = ["pending", "notified", "acknowledged"]
+    from django.db.models import Q
+
+    return (
+        SupportTask.objects.visible_to(user)
+        .filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
+        .filter(
+            Q(on_site_due_at__lt=now, state__in=before_site)
+            | Q(ready_due_at__lt=now, state__in=[*before_site, "on_site", "faulty"])
+        )
+        .select_related("venue", "assignee", "org_unit")
+        .order_by("on_site_due_at", "id")
+    )
+
+
+def meeting_status(meeting: Meeting, *, user, parent: OrgUnit | None = None) -> dict:
+    """Counts by state, roll-ups per child unit of `parent` (default: the top of the user's view),
+    and the overdue tasks; three queries whatever the meeting's size."""
+    tasks = SupportTask.objects.visible_to(user).filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
+    counts = dict(tasks.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    rows = tasks.values_list("org_unit__path", "state").annotate(n=Count("id"))
+    if parent is None:
+        parent = meeting.org_unit
+    depth = len(unit_ids_from_path(parent.path))
+    per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for path, state, n in rows:
+        if not path.startswith(parent.path):
+            continue
+        chain = unit_ids_from_path(path)
+        key = chain[depth] if len(chain) > depth else chain[-1]
+        per_unit[key][state] += n
+    names = OrgUnit.objects.in_bulk(per_unit.keys())
+    units = [
+        {"org_unit": uid, "name": names[uid].name, "level": names[uid].level, "counts": dict(c)}
+        for uid, c in sorted(per_unit.items(), key=lambda kv: names[kv[0]].code)
+    ]
+    overdue = [
+        {"task": t.pk, "venue": t.venue_id, "venue_name": t.venue.name if t.venue else "", "state": t.state,
+         "assignee": t.assignee_id, "on_site_due_at": t.on_site_due_at, "ready_due_at": t.ready_due_at}
+        for t in overdue_tasks(meeting, user=user)[:200]
+    ]
+    return {"counts": counts, "units": units, "overdue": overdue}
+
+
+def meeting_conflicts(meeting: Meeting) -> dict[str, list[dict]]:
+    """Venues and people this meeting needs that another live meeting overlapping in time needs too."""
+    busy_from, busy_until = busy_window(meeting)
+    # Pre-filter with the widest possible windows, then compare exact windows.
+    overlapping = Meeting.objects.filter(
+        state__in=[Meeting.State.DRAFT, *LIVE_STATES],
+        starts_at__lt=busy_until + MAX_ON_SITE_LEAD, ends_at__gt=busy_from - SHUTDOWN_GRACE,
+    ).exclude(pk=meeting.pk)
+    others = [m for m in overlapping.select_related("system") if _overlaps(meeting, m)]
+    if not others:
+        return {"venues": [], "people": []}
+    other_ids = {m.pk: m for m in others}
+    my_venues = set(meeting.meeting_venues.values_list("venue_id", flat=True))
+    if meeting.main_venue_id:
+        my_venues.add(meeting.main_venue_id)
+    venue_clash = (
+        MeetingVenue.objects.filter(meeting_id__in=other_ids, venue_id__in=my_venues)
+        .select_related("venue").order_by("venue__code")
+    )
+    venues = [{"venue": mv.venue_id, "venue_name": mv.venue.name, "meeting": mv.meeting_id,
+               "meeting_title": other_ids[mv.meeting_id].title} for mv in venue_clash]
+    # People: the planned primary staff of my venues against people assigned (or planned) elsewhere.
+    from vcassure.venues.models import Venue
+
+    my_people = dict(
+        Venue.objects.filter(pk__in=my_venues, primary_staff__isnull=False).values_list("primary_staff_id", "primary_staff__name")
+    )
+    assigned = SupportTask.objects.filter(meeting_id__in=other_ids, assignee_id__in=my_people).exclude(state="cancelled")
+    people_rows = {(t.assignee_id, t.meeting_id) for t in assigned.only("assignee_id", "meeting_id")}
+    drafts_people = Venue.objects.filter(
+        pk__in=MeetingVenue.objects.filter(meeting_id__in=[m.pk for m in others if m.state == Meeting.State.DRAFT]).values("venue_id"),
+        primary_staff_id__in=my_people,
+    ).values_list("primary_staff_id", "meetings")
+    for staff_id, other_meeting in drafts_people:
+        if other_meeting in other_ids:
+            people_rows.add((staff_id, other_meeting))
+    people = [{"staff": sid, "staff_name": my_people[sid], "meeting": mid, "meeting_title": other_ids[mid].title}
+              for sid, mid in sorted(people_rows)]
+    return {"venues": venues, "people": people}
+
+
+def _overlaps(a: Meeting, b: Meeting) -> bool:
+    a_from, a_until = busy_window(a)
+    b_from, b_until = busy_window(b)
+    return a_from < b_until and b_from < a_until
+
+
+def task_tree(meeting: Meeting, *, user) -> list[dict]:
+    """The coordination chain with venue-task counts rolled up to every node (for the detail and
+    tracking pages): one query for the coordination tasks, one for the venue counts."""
+    visible = SupportTask.objects.visible_to(user).filter(meeting=meeting)
+    coordination = list(
+        visible.filter(kind=SupportTask.Kind.COORDINATION).select_related("department", "org_unit", "assignee").order_by("id")
+    )
+    venue_counts = visible.filter(kind=SupportTask.Kind.VENUE).values_list("parent_id", "state").annotate(n=Count("id"))
+    direct: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for parent_id, state, n in venue_counts:
+        direct[parent_id][state] += n
+    children: dict[int | None, list[SupportTask]] = defaultdict(list)
+    ids = {t.pk for t in coordination}
+    for t in coordination:
+        children[t.parent_id if t.parent_id in ids else None].append(t)
+
+    def build(task: SupportTask, depth: int) -> dict:
+        kids = [build(k, depth + 1) for k in children.get(task.pk, [])]
+        totals: dict[str, int] = defaultdict(int)
+        for state, n in direct.get(task.pk, {}).items():
+            totals[state] += n
+        for kid in kids:
+            for state, n in kid["counts"].items():
+                totals[state] += n
+        return {"task": task, "depth": depth, "children": kids, "counts": dict(totals),
+                "total": sum(totals.values()), "direct_venues": sum(direct.get(task.pk, {}).values())}
+
+    return [build(root, 0) for root in children.get(None, [])]

@@ -1,0 +1,256 @@
+"""Writes for meetings and their tasks. One write path per state change; each is atomic and
+audited, and records a MeetingEvent for the notification capability to turn into messages."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vcassure.core import clock
+from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.core.services import audit_record
+from vcassure.meetings.dispatch import DispatchPlan, busy_window, dispatch_plan
+from vcassure.meetings.models import (
+    Meeting,
+    MeetingEvent,
+    MeetingVenue,
+    SupportTask,
+    TaskTransition,
+)
+from vcassure.meetings.validation import validate_meeting_input
+
+BULK_BATCH = 500
+
+
+def _iso(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _check_owner(meeting: Meeting, user) -> None:
+    """Only users whose subtree owns the meeting may change it; others are told it is not there."""
+    if not Meeting.objects.owned_by(user).filter(pk=meeting.pk).exists():
+        if Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
+            raise PermissionDenied(_("您只能查看该会议，不能修改。"))
+        raise Meeting.DoesNotExist
+
+
+@transaction.atomic
+def meeting_create(
+    *, by, system: str, title: str, starts_at: datetime, ends_at: datetime, importance: str = "normal",
+    kind: str = "meeting", notice_ref: str = "", notice_document: UploadedFile | None = None,
+    main_venue: int | None = None, venues: list[int] | None = None, venue_filter: dict | None = None,
+) -> Meeting:
+    data = validate_meeting_input(
+        user=by, system=system, title=title, starts_at=starts_at, ends_at=ends_at, importance=importance,
+        kind=kind, notice_ref=notice_ref, notice_document=notice_document, main_venue=main_venue,
+        venues=venues, venue_filter=venue_filter,
+    )
+    meeting = Meeting.objects.create(
+        system=data.system, title=data.title, kind=kind, importance=importance, starts_at=starts_at,
+        ends_at=ends_at, main_venue=data.main_venue, notice_ref=notice_ref.strip(), org_unit=data.owner,
+        entered_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    if notice_document is not None:
+        meeting.notice_document.save(notice_document.name, notice_document, save=True)
+    MeetingVenue.objects.bulk_create(
+        [MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH
+    )
+    MeetingEvent.objects.create(
+        meeting=meeting, kind=MeetingEvent.Kind.CREATED, at=clock.now(), actor=_actor(by),
+        changes={"venues": len(data.venue_ids)},
+    )
+    audit_record(actor=by, action="meeting.create", obj=meeting, changes={
+        "system": system, "starts_at": _iso(starts_at), "venues": len(data.venue_ids)})
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
+    """Edit a draft: the same validation as creation, then the branch venues are replaced."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_owner(meeting, by)
+    if meeting.state != Meeting.State.DRAFT:
+        raise ConflictError(_("只有草稿状态的会议可以编辑；已发布的会议请使用改期或取消。"))
+    current = {
+        "system": meeting.system.code, "title": meeting.title, "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at, "importance": meeting.importance, "kind": meeting.kind,
+        "notice_ref": meeting.notice_ref, "main_venue": meeting.main_venue_id,
+        "venues": list(meeting.meeting_venues.values_list("venue_id", flat=True)), "venue_filter": None,
+    }
+    new = {**current, **fields}
+    if fields.get("venue_filter"):
+        new["venues"] = None
+    notice_document = fields.get("notice_document")
+    data = validate_meeting_input(user=by, **{**new, "notice_document": notice_document})
+    meeting.system, meeting.title, meeting.main_venue = data.system, data.title, data.main_venue
+    meeting.starts_at, meeting.ends_at = new["starts_at"], new["ends_at"]
+    meeting.importance, meeting.kind, meeting.notice_ref = new["importance"], new["kind"], new["notice_ref"].strip()
+    meeting.save()
+    if notice_document is not None:
+        meeting.notice_document.save(notice_document.name, notice_document, save=True)
+    meeting.meeting_venues.all().delete()
+    MeetingVenue.objects.bulk_create([MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH)
+    changed = sorted(k for k in fields if fields[k] != current.get(k))
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.UPDATED, at=clock.now(), actor=_actor(by),
+                                changes={"fields": changed})
+    audit_record(actor=by, action="meeting.update", obj=meeting, changes={"fields": changed})
+    return meeting
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def meeting_plan(meeting: Meeting) -> DispatchPlan:
+    return dispatch_plan(meeting)
+
+
+@transaction.atomic
+def meeting_publish(meeting: Meeting, *, by, confirm_shortfalls: bool = False) -> tuple[Meeting, DispatchPlan]:
+    """R2 + R3 + C4: build the whole chain in one transaction with bulk writes."""
+    meeting = Meeting.objects.select_for_update().select_related("org_unit", "main_venue__org_unit").get(pk=meeting.pk)
+    _check_owner(meeting, by)
+    if meeting.state != Meeting.State.DRAFT:
+        raise ConflictError(_("会议已发布或已结束，不能重复发布。"), code="already_published")
+    if not meeting.has_notice:
+        raise InvalidInputError(
+            _("发布前必须提供客户或集客部的正式会议通知(文号或文件)。"),
+            errors=[{"field": "notice_ref", "message": _("缺少正式会议通知。")}], code="notice_required",
+        )
+    if meeting.starts_at <= clock.now():
+        raise InvalidInputError(_("会议开始时间已过，请先改期再发布。"), errors=[{"field": "starts_at", "message": _("开始时间已过。")}])
+    plan = dispatch_plan(meeting)
+    if plan.shortfalls and not confirm_shortfalls:
+        raise ConflictError(
+            _("存在 %(n)s 项人员缺口，请确认后再发布。") % {"n": len(plan.shortfalls)},
+            errors=plan.shortfalls, code="shortfalls",
+        )
+    now = clock.now()
+    _write_tasks(meeting, plan, by=by, now=now)
+    meeting.transition_to(Meeting.State.PUBLISHED)
+    meeting.published_at = now
+    meeting.shortfalls = plan.shortfalls
+    meeting.save(update_fields=["state", "published_at", "shortfalls", "updated_at"])
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.PUBLISHED, at=now, actor=_actor(by),
+                                changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls)})
+    audit_record(actor=by, action="meeting.publish", obj=meeting,
+                 changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls), "confirmed": confirm_shortfalls})
+    return meeting, plan
+
+
+def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by, now) -> None:
+    """Insert parents before children, level by level, so that every task knows its parent's id."""
+    ids: dict[str, int] = {}
+    pending = list(plan.tasks)
+    created: list[SupportTask] = []
+    while pending:
+        ready = [t for t in pending if t.parent_key is None or t.parent_key in ids]
+        if not ready:
+            raise RuntimeError("dispatch plan has a task whose parent is missing")
+        rows = [
+            SupportTask(
+                meeting=meeting, kind=t.kind, role=t.role, org_unit_id=t.org_unit_id,
+                parent_id=ids.get(t.parent_key) if t.parent_key else None, department_id=t.department_id,
+                venue_id=t.venue_id, assignee_id=t.assignee_id, assignment=t.assignment,
+                on_site_due_at=t.on_site_due_at, ready_due_at=t.ready_due_at, shutdown_due_at=t.shutdown_due_at,
+                busy_from=t.busy_from, busy_until=t.busy_until, created_at=now,
+            )
+            for t in ready
+        ]
+        SupportTask.objects.bulk_create(rows, batch_size=BULK_BATCH)
+        for planned, row in zip(ready, rows, strict=True):
+            ids[planned.key] = row.pk
+        created += rows
+        done = {t.key for t in ready}
+        pending = [t for t in pending if t.key not in done]
+    actor = _actor(by)
+    TaskTransition.objects.bulk_create(
+        [TaskTransition(task=row, from_state="", to_state=SupportTask.State.PENDING, at=now, actor=actor) for row in created],
+        batch_size=BULK_BATCH,
+    )
+
+
+@transaction.atomic
+def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: datetime) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_owner(meeting, by)
+    if meeting.state not in (Meeting.State.DRAFT, Meeting.State.PUBLISHED):
+        raise ConflictError(
+            _("会议状态为“%(state)s”，不能改期。") % {"state": meeting.get_state_display()}, code="invalid_state")
+    errors = []
+    if ends_at <= starts_at:
+        errors.append({"field": "ends_at", "message": _("结束时间必须晚于开始时间。")})
+    if starts_at <= clock.now():
+        errors.append({"field": "starts_at", "message": _("开始时间不能早于当前时间。")})
+    if errors:
+        raise InvalidInputError(_("改期信息有误。"), errors=errors)
+    if (starts_at, ends_at) == (meeting.starts_at, meeting.ends_at):
+        raise InvalidInputError(_("新的时间与原时间相同。"), errors=[{"field": "starts_at", "message": _("时间未变化。")}])
+    changes = {"starts_at": [_iso(meeting.starts_at), _iso(starts_at)], "ends_at": [_iso(meeting.ends_at), _iso(ends_at)]}
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.save(update_fields=["starts_at", "ends_at", "updated_at"])
+    _reset_deadlines(meeting)
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.RESCHEDULED, at=clock.now(), actor=_actor(by),
+                                changes=changes)
+    audit_record(actor=by, action="meeting.reschedule", obj=meeting, changes=changes)
+    return meeting
+
+
+def _reset_deadlines(meeting: Meeting) -> None:
+    from vcassure.meetings.dispatch import READY_LEAD, SHUTDOWN_GRACE
+
+    busy_from, busy_until = busy_window(meeting)
+    tasks = SupportTask.objects.filter(meeting=meeting).exclude(state=SupportTask.State.CANCELLED)
+    ready_due = meeting.starts_at - READY_LEAD
+    tasks.filter(kind=SupportTask.Kind.COORDINATION).update(ready_due_at=ready_due, updated_at=clock.now())
+    venue_tasks = tasks.filter(kind=SupportTask.Kind.VENUE)
+    venue_tasks.update(
+        on_site_due_at=meeting.starts_at - meeting.on_site_lead, ready_due_at=ready_due,
+        shutdown_due_at=meeting.ends_at + SHUTDOWN_GRACE, updated_at=clock.now(),
+    )
+    venue_tasks.filter(assignee__isnull=False).update(busy_from=busy_from, busy_until=busy_until)
+
+
+@transaction.atomic
+def meeting_cancel(meeting: Meeting, *, by, reason: str) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_owner(meeting, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInputError(_("请填写取消原因。"), errors=[{"field": "reason", "message": _("取消原因不能为空。")}])
+    meeting.transition_to(Meeting.State.CANCELLED)
+    meeting.cancelled_reason = reason[:500]
+    meeting.save(update_fields=["state", "cancelled_reason", "updated_at"])
+    now = clock.now()
+    open_tasks = list(SupportTask.objects.filter(meeting=meeting).open().only("id", "state"))
+    TaskTransition.objects.bulk_create(
+        [TaskTransition(task_id=t.pk, from_state=t.state, to_state=SupportTask.State.CANCELLED, at=now,
+                        actor=_actor(by), note=reason[:500]) for t in open_tasks],
+        batch_size=BULK_BATCH,
+    )
+    SupportTask.objects.filter(pk__in=[t.pk for t in open_tasks]).update(state=SupportTask.State.CANCELLED, updated_at=now)
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.CANCELLED, at=now, actor=_actor(by),
+                                changes={"reason": reason, "tasks": len(open_tasks)})
+    audit_record(actor=by, action="meeting.cancel", obj=meeting, changes={"reason": reason})
+    return meeting
+
+
+@transaction.atomic
+def support_task_transition(task: SupportTask, *, by, to_state: str, note: str = "") -> SupportTask:
+    """The one write path for a task's state: checks the move, records who and when."""
+    task = SupportTask.objects.select_for_update().get(pk=task.pk)
+    from_state = task.state
+    if to_state == SupportTask.State.FAULTY:
+        task.state_before_fault = from_state
+    task.transition_to(to_state)
+    now = clock.now()
+    fields = ["state", "state_before_fault", "updated_at"]
+    if to_state == SupportTask.State.ACKNOWLEDGED and task.acknowledged_at is None:
+        task.acknowledged_at = now
+        fields.append("acknowledged_at")
+    task.save(update_fields=fields)
+    TaskTransition.objects.create(task=task, from_state=from_state, to_state=to_state, at=now, actor=_actor(by), note=note[:500])
+    return task
