@@ -144,8 +144,8 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
         add_coordination(f"broadcast:{owner_id}", Role.BROADCAST, owner_id, "broadcast", root)
     city_parent: dict[int, str] = {}
     county_parent: dict[int, str] = {}
-    for city_id in city_ids:
-        if owner_depth >= 1 and city_id != owner_ids[1]:
+    for city_id in city_ids if owner_depth <= 1 else []:
+        if owner_depth == 1 and city_id != owner_ids[1]:
             continue
         customer_key = root if owner_depth == 1 else add_coordination(
             f"customer:{city_id}", Role.CUSTOMER, city_id, "customer", root)
