@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from vcassure.accounts.api import BearerTokenAuth, SessionAuth
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
+from vcassure.meetings.api import router as meetings_router
 from vcassure.orgs.api import router as orgs_router
 from vcassure.venues.api import router as venues_router
 
@@ -70,3 +71,4 @@ def on_http_error(request, exc: HttpError):
 api.add_router("", core_router)
 api.add_router("", orgs_router)
 api.add_router("", venues_router)
+api.add_router("", meetings_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("org/", include("vcassure.orgs.urls")),
     path("venues/", include("vcassure.venues.urls")),
     path("transfer/", include("vcassure.transfer.urls")),
+    path("meetings/", include("vcassure.meetings.urls")),
     path("", include("vcassure.core.urls")),
     path("", include("vcassure.home.urls")),
 ]
