@@ -44,7 +44,7 @@ pytest: $(STAMP) messages browser
 test: lint pytest
 
 bench: $(STAMP)
-	$(BIN)/python manage.py bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -111,7 +111,9 @@ def meeting_plan(meeting: Meeting) -> DispatchPlan:
 @transaction.atomic
 def meeting_publish(meeting: Meeting, *, by, confirm_shortfalls: bool = False) -> tuple[Meeting, DispatchPlan]:
     """R2 + R3 + C4: build the whole chain in one transaction with bulk writes."""
-    meeting = Meeting.objects.select_for_update().select_related("org_unit", "main_venue__org_unit").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("org_unit", "main_venue__org_unit").get(pk=meeting.pk)
+    )
     _check_owner(meeting, by)
     if meeting.state != Meeting.State.DRAFT:
         raise ConflictError(_("会议已发布或已结束，不能重复发布。"), code="already_published")

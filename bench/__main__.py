@@ -1,0 +1,116 @@
+"""`python -m bench` (make bench): builds the demo province in a fresh database and measures the
+SPEC §4 scenarios, each as the median of several runs and as a ratio to a bare baseline measured
+in the same run. Prints a table and writes bench/results/latest.json."""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def setup_django(database_url: str | None) -> None:
+    if not database_url:
+        tmp = Path(tempfile.mkdtemp(prefix="vcassure-bench-"))
+        os.environ["VCASSURE_VAR_DIR"] = str(tmp)
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    else:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+
+
+def timed(fn, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def scenario_publish(n_venues: int, repeat: int) -> dict:
+    """Publish a meeting of n branch venues (dispatch written in one transaction) against the bare
+    baseline: bulk-inserting n rows of the same size in one transaction."""
+    from django.db import transaction
+
+    from bench.scenarios import bench_user, bulk_venues, meeting_draft, publish, rollback
+
+    user = bench_user()
+    venue_ids = bulk_venues(n_venues)
+    publish_samples = []
+
+    def run_publish():
+        with rollback():
+            meeting = meeting_draft(user, venue_ids)
+            started = time.perf_counter()
+            publish(user, meeting)
+            publish_samples.append(time.perf_counter() - started)
+
+    def run_baseline():
+        from vcassure.core.models import AuditEvent
+
+        with rollback(), transaction.atomic():
+            AuditEvent.objects.bulk_create(
+                [AuditEvent(action="bench", object_type="x", object_id=str(i)) for i in range(n_venues)], batch_size=500
+            )
+
+    for _ in range(repeat):
+        run_publish()
+    publish = publish_samples
+    baseline = timed(run_baseline, repeat)
+    median = statistics.median(publish)
+    base = statistics.median(baseline)
+    return {
+        "scenario": f"publish_{n_venues}", "median_s": round(median, 3), "baseline_median_s": round(base, 3),
+        "ratio": round(median / base, 1) if base else None, "samples_s": [round(s, 3) for s in publish],
+        "target": "≤ 3 s for 2,000 venues" if n_venues >= 2000 else "",
+        "meets_target": median <= 3.0 if n_venues >= 2000 else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="comma-separated scenario names")
+    args = parser.parse_args()
+    setup_django(args.database_url or None)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from vcassure.orgs.models import OrgUnit
+
+    if not OrgUnit.objects.exists():
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    results = []
+    only = {s for s in args.only.split(",") if s}
+    for n in (500, 2000):
+        name = f"publish_{n}"
+        if not only or name in only:
+            results.append(scenario_publish(n, args.repeat))
+    report = {
+        "database": connection.vendor, "python": platform.python_version(), "cpus": os.cpu_count(),
+        "repeat": args.repeat, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "results": results,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"\nVC Assure benchmarks on {connection.vendor}, {os.cpu_count()} cores, median of {args.repeat}")
+    print(f"{'scenario':<16}{'median':>10}{'baseline':>10}{'ratio':>8}  target")
+    for r in results:
+        verdict = "" if r["meets_target"] is None else ("OK" if r["meets_target"] else "MISSED")
+        print(f"{r['scenario']:<16}{r['median_s']:>9.3f}s{r['baseline_median_s']:>9.3f}s{r['ratio']:>7}x  {r['target']} {verdict}")
+
+
+if __name__ == "__main__":
+    main()
