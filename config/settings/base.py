@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "vcassure.accounts",
     "vcassure.orgs",
     "vcassure.venues",
+    "vcassure.notifications",
     "vcassure.transfer",
     "vcassure.meetings",
     "vcassure.home",
@@ -159,6 +160,8 @@ EMAIL_URL = os.environ.get("EMAIL_URL", "")
 OA_WEBHOOK_URL = os.environ.get("OA_WEBHOOK_URL", "")
 ACK_MINUTES_IM = int(os.environ.get("ACK_MINUTES_IM", "10"))
 ACK_WORKING_MINUTES_OFFICE = int(os.environ.get("ACK_WORKING_MINUTES_OFFICE", "120"))
+# Working hours for office-channel deadlines: comma-separated HH:MM-HH:MM windows.
+WORKING_HOURS = os.environ.get("WORKING_HOURS", "08:30-12:00,13:30-17:30")
 
 LOGGING = {
     "version": 1,
