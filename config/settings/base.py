@@ -160,6 +160,33 @@ EMAIL_URL = os.environ.get("EMAIL_URL", "")
 OA_WEBHOOK_URL = os.environ.get("OA_WEBHOOK_URL", "")
 ACK_MINUTES_IM = int(os.environ.get("ACK_MINUTES_IM", "10"))
 ACK_WORKING_MINUTES_OFFICE = int(os.environ.get("ACK_WORKING_MINUTES_OFFICE", "120"))
+NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
+DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://oapi.dingtalk.com")
+DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
+DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
+DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
+WECOM_API_URL = os.environ.get("WECOM_API_URL", "https://qyapi.weixin.qq.com")
+WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
+WECOM_CORP_SECRET = os.environ.get("WECOM_CORP_SECRET", "")
+WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
+ALIYUN_ACCESS_KEY_ID = os.environ.get("ALIYUN_ACCESS_KEY_ID", "")
+ALIYUN_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_TEMPLATE_CODE = os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", "")
+ALIYUN_VOICE_TTS_CODE = os.environ.get("ALIYUN_VOICE_TTS_CODE", "")
+ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com")
+ALIYUN_VOICE_ENDPOINT = os.environ.get("ALIYUN_VOICE_ENDPOINT", "https://dyvmsapi.aliyuncs.com")
+NOTIFICATION_CHANNELS = [
+    "vcassure.notifications.channels.dingtalk.DingTalkRobotChannel",
+    "vcassure.notifications.channels.wecom.WeComRobotChannel",
+    "vcassure.notifications.channels.dingtalk.DingTalkWorkNoticeChannel",
+    "vcassure.notifications.channels.wecom.WeComAppMessageChannel",
+    "vcassure.notifications.channels.sms.HttpSmsChannel",
+    "vcassure.notifications.channels.sms.AliyunSmsChannel",
+    "vcassure.notifications.channels.email.EmailChannel",
+    "vcassure.notifications.channels.oa.OaWebhookChannel",
+    "vcassure.notifications.channels.voice.AliyunVoiceChannel",
+]
 # Working hours for office-channel deadlines: comma-separated HH:MM-HH:MM windows.
 WORKING_HOURS = os.environ.get("WORKING_HOURS", "08:30-12:00,13:30-17:30")
 
