@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext as _
 
 from vcassure.orgs.models import OrgUnit, Staff
 from vcassure.orgs.scoping import EVERYTHING, user_scope_path
-from vcassure.transfer.services.workbook import RowError
+from vcassure.transfer.services.workbook import RowError, RowReader
 
 
 @dataclass
@@ -64,7 +65,7 @@ def validation_errors_to_rows(
     exc: ValidationError, *, row: int, headers: dict[str, str], fallback: str
 ) -> list[RowError]:
     """A model's full_clean() refusal, as row errors against the matching columns."""
-    errors = []
+    errors: list[RowError] = []
     if hasattr(exc, "error_dict"):
         for name, messages in exc.message_dict.items():
             column = headers.get(name, fallback) if name != NON_FIELD_ERRORS else fallback
@@ -72,3 +73,17 @@ def validation_errors_to_rows(
     else:
         errors.extend(RowError(row, fallback, str(message)) for message in exc.messages)
     return errors
+
+
+def org_unit_cell(reader: RowReader, units: dict[str, OrgUnit], scope: Scope) -> OrgUnit | None:
+    """The org unit a row names by code: it must exist and lie inside the importer's subtree."""
+    code = reader.text("org_unit", required=True, max_length=12)
+    if not code:
+        return None
+    unit = units.get(code)
+    if unit is None:
+        reader.error("org_unit", _("组织单元不存在"))
+    elif unit.pk not in scope.visible_unit_ids:
+        reader.error("org_unit", _("组织单元不在您的管辖范围内"))
+        return None
+    return unit

@@ -5,6 +5,7 @@ the interface language, so a file exported by one user imports for every other. 
 to the user go through gettext.
 """
 
+import functools
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -62,14 +63,15 @@ def workbook_build(*, title: str, columns: Sequence[Column], rows: Iterable[Sequ
         ws.column_dimensions[letter].width = column.width
         if column.text:
             ws.column_dimensions[letter].number_format = "@"
-    for values in rows:
-        ws.append(["" if value is None else value for value in values])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
+    text_columns = [column.text for column in columns]
+    for row_index, values in enumerate(rows, start=2):
+        for col_index, value in enumerate(values, start=1):
+            cell = ws.cell(row=row_index, column=col_index, value="" if value is None else value)
+            if isinstance(value, str):
                 # A value starting with "=" would become a formula (and a vector for formula
                 # injection); it is data, so store it as text.
                 cell.data_type = "s"
-                if cell.column <= len(columns) and columns[cell.column - 1].text:
+                if text_columns[col_index - 1]:
                     cell.number_format = "@"
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -177,8 +179,13 @@ def choice_lookup(choices) -> dict[str, str]:
 
 def choice_label(choices, value: str) -> str:
     """The Chinese label written into files."""
+    return _file_labels(choices)[value]
+
+
+@functools.cache
+def _file_labels(choices) -> dict[str, str]:
     with translation.override(FILE_LANGUAGE):
-        return str(choices(value).label)
+        return {value: str(label) for value, label in choices.choices}
 
 
 def flag_text(value: bool) -> str:
@@ -206,16 +213,18 @@ class RowReader:
             self.error(key, _("内容过长（最多 %(n)s 个字符）") % {"n": max_length})
         return value
 
-    def choice(self, key: str, lookup: dict[str, str], message: str, *, default: str = "") -> str:
+    def choice(self, key: str, lookup: dict[str, str], message: str, *, blank: str | None = None) -> str:
+        """The stored value for a code or label; `blank` is what an empty cell means (None: required)."""
         value = self.row.values.get(key, "")
         if not value:
-            if not default:
-                self.error(key, message)
-            return default
+            if blank is None:
+                self.error(key, _("必填"))
+                return ""
+            return blank
         found = lookup.get(value.lower())
         if found is None:
             self.error(key, message)
-            return default
+            return ""
         return found
 
     def flag(self, key: str, *, default: bool) -> bool:
