@@ -7,7 +7,7 @@ from vcassure.accounts.models import ApiToken, LoginAttempt, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("角色"), {"fields": ("role",)}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("角色"), {"fields": ("role",)}))
     list_display = ("username", "first_name", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
 

@@ -10,7 +10,7 @@ router = Router(tags=["health"])
 def health(request: HttpRequest):
     parts = health_check()
     failing = [name for name in ("database", "queue") if parts[name] != "ok"]
-    body = {"status": "ok" if not failing else "error", **parts}
+    body: dict[str, object] = {"status": "ok" if not failing else "error", **parts}
     if failing:
         body["failing"] = failing
         return Status(503, body)

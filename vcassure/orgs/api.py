@@ -42,7 +42,7 @@ def _staff_out(staff: Staff, *, reveal: bool) -> dict:
         "name": staff.name,
         "org_unit": staff.org_unit_id,
         "department": staff.department_id,
-        "department_kind": staff.department.kind if staff.department_id else None,
+        "department_kind": staff.department.kind if staff.department is not None else None,
         "title": staff.title,
         "mobile": staff.mobile if reveal else mask_phone(staff.mobile),
         "email": staff.email,

@@ -65,7 +65,7 @@ class OrgUnit(TimeStampedModel):
             raise ValidationError({"parent": _("上级单元的层级不正确。")})
 
     def build_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else "/"
+        prefix = self.parent.path if self.parent is not None else "/"
         return f"{prefix}{self.pk}/"
 
 
@@ -152,7 +152,7 @@ class Staff(TimeStampedModel):
         return self.name
 
     def clean(self) -> None:
-        if self.department_id and self.org_unit_id and self.department.org_unit_id != self.org_unit_id:
+        if self.department is not None and self.org_unit_id and self.department.org_unit_id != self.org_unit_id:
             raise ValidationError({"department": _("部门不属于该组织单元。")})
         if self.mobile and not re.fullmatch(r"1\d{10}", self.mobile):
             raise ValidationError({"mobile": _("手机号应为 11 位数字，以 1 开头。")})

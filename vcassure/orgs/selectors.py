@@ -1,9 +1,13 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from vcassure.orgs.models import Department, OrgUnit, Staff, StaffingRule
 
@@ -33,12 +37,12 @@ def org_unit_roots(*, user) -> QuerySet[OrgUnit]:
 
 # Higher apps add what the org tree counts per unit (label, queryset factory, path lookup), from
 # their AppConfig.ready(); orgs never imports them.
-TREE_COUNTERS: dict[str, tuple[str, Callable[[], QuerySet], str]] = {
+TREE_COUNTERS: dict[str, tuple["StrOrPromise", Callable[[], QuerySet], str]] = {
     "staff": (_("人员"), lambda: Staff.objects.filter(is_active=True), "org_unit__path"),
 }
 
 
-def tree_counter_register(key: str, label: str, queryset: Callable[[], QuerySet], path_lookup: str) -> None:
+def tree_counter_register(key: str, label: "StrOrPromise", queryset: Callable[[], QuerySet], path_lookup: str) -> None:
     TREE_COUNTERS[key] = (label, queryset, path_lookup)
 
 
