@@ -12,6 +12,7 @@ urlpatterns = [
     path("venues/", include("vcassure.venues.urls")),
     path("transfer/", include("vcassure.transfer.urls")),
     path("meetings/", include("vcassure.meetings.urls")),
+    path("notifications/", include("vcassure.notifications.urls")),
     path("", include("vcassure.core.urls")),
     path("", include("vcassure.home.urls")),
 ]

@@ -160,6 +160,12 @@ EMAIL_URL = os.environ.get("EMAIL_URL", "")
 OA_WEBHOOK_URL = os.environ.get("OA_WEBHOOK_URL", "")
 ACK_MINUTES_IM = int(os.environ.get("ACK_MINUTES_IM", "10"))
 ACK_WORKING_MINUTES_OFFICE = int(os.environ.get("ACK_WORKING_MINUTES_OFFICE", "120"))
+ACK_LINK_MAX_AGE_HOURS = int(os.environ.get("ACK_LINK_MAX_AGE_HOURS", "72"))
+# Personal channels in the order they are tried (first = primary, the rest = failover). A channel
+# is used only when it is configured (its URL or app credentials are set).
+PERSONAL_CHANNEL_ORDER = env_list(
+    "PERSONAL_CHANNEL_ORDER", "dingtalk_work_notice,wecom_app_message,sms,aliyun_sms,email,oa"
+)
 NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
 DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://oapi.dingtalk.com")
 DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")

@@ -1,0 +1,106 @@
+"""The deadline sweeper: every unanswered notice whose next escalation is due climbs one rung of
+the policy copied onto it (re-notify on other channels → supervisor → department head → the
+province dispatch desk with a phone-call task). Each rung is claimed with a compare-and-set on
+`escalation_level`, so two workers never escalate the same step twice."""
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vcassure.core import clock
+from vcassure.notifications.models import Delivery, Notification, PhoneCallTask
+from vcassure.orgs.models import Department, OrgUnit, Staff
+
+BATCH = 2000
+
+
+def _due(now: datetime):
+    return Notification.objects.filter(
+        acknowledged_at__isnull=True, is_cancelled=False, next_escalation_at__isnull=False, next_escalation_at__lte=now
+    )
+
+
+def dispatch_desk_staff() -> list[Staff]:
+    """The province O&M department's people: the dispatch desk."""
+    province = OrgUnit.objects.filter(parent__isnull=True).order_by("code").first()
+    if province is None:
+        return []
+    return list(Staff.objects.filter(department__org_unit=province, department__kind=Department.Kind.OPS, is_active=True))
+
+
+def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    """Escalate every due notice one rung; returns how many rungs were climbed."""
+    from vcassure.notifications.services import (
+        PersonalMessage,
+        notifications_queue,
+        personal_channels_for,
+        personal_delivery_build,
+    )
+
+    now = now or clock.now()
+    with transaction.atomic():
+        qs = _due(now).order_by("next_escalation_at")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        rows = list(qs.select_related("recipient__supervisor", "recipient__department__head")[:limit])
+        if not rows:
+            return 0
+        climbed: list[tuple[Notification, dict]] = []
+        for n in rows:
+            level = n.escalation_level
+            step = n.escalation_steps[level] if level < len(n.escalation_steps) else None
+            following = n.escalation_steps[level + 1] if level + 1 < len(n.escalation_steps) else None
+            next_at = n.ack_due_at + timedelta(minutes=following["after_minutes"]) if following and n.ack_due_at else None
+            # Compare-and-set: only the worker that moves the level from `level` owns this rung.
+            won = Notification.objects.filter(pk=n.pk, escalation_level=level, acknowledged_at__isnull=True).update(
+                escalation_level=level + 1, next_escalation_at=next_at, updated_at=now)
+            if won and step:
+                climbed.append((n, step))
+        desk = None
+        deliveries: list[Delivery] = []
+        messages: list[PersonalMessage] = []
+        calls: list[PhoneCallTask] = []
+        for n, step in climbed:
+            who = n.recipient
+            late = timezone.localtime(n.ack_due_at).strftime("%H:%M") if n.ack_due_at else ""
+            about = _("%(name)s 未在 %(due)s 前确认：%(title)s") % {"name": who.name, "due": late, "title": n.title}
+            action = step.get("action")
+            if action == "renotify":
+                for code in personal_channels_for(who, only=step.get("channels") or []):
+                    deliveries.append(personal_delivery_build(n, code, who, now=now))
+            elif action == "supervisor" and who.supervisor_id:
+                messages.append(PersonalMessage(staff=who.supervisor, subject=n.subject, title=_("【升级】%(t)s") % {"t": n.title},
+                                                body=about, requires_ack=False, escalates=n, topic=n.topic))
+            elif action == "department_head" and who.department_id and who.department.head_id:
+                messages.append(PersonalMessage(staff=who.department.head, subject=n.subject,
+                                                title=_("【升级】%(t)s") % {"t": n.title}, body=about, requires_ack=False,
+                                                escalates=n, topic=n.topic))
+            elif action == "dispatch_desk":
+                desk = desk if desk is not None else dispatch_desk_staff()
+                for person in desk:
+                    messages.append(PersonalMessage(staff=person, subject=n.subject, title=_("【请电话通知】%(t)s") % {"t": n.title},
+                                                    body=about, requires_ack=False, escalates=n, topic=n.topic))
+                if who.mobile:
+                    calls.append(PhoneCallTask(
+                        notification=n, number=who.mobile, created_at=now,
+                        script=_("您好，这里是 96311 视频会商保障调度台。%(name)s，您有一项保障任务尚未确认：%(title)s。"
+                                 "请立即确认并按时到场。") % {"name": who.name, "title": n.title},
+                    ))
+        if deliveries:
+            Delivery.objects.bulk_create(deliveries, batch_size=500)
+        if calls:
+            PhoneCallTask.objects.bulk_create(calls, batch_size=500)
+        if messages:
+            notifications_queue(messages, kind=Notification.Kind.ESCALATION, now=now)
+        if deliveries:
+            from vcassure.notifications.services import poke_outbox_on_commit
+
+            poke_outbox_on_commit()
+        return len(climbed)
+
+
+def overdue_q(now: datetime) -> Q:
+    return Q(acknowledged_at__isnull=True, requires_ack=True, is_cancelled=False, ack_due_at__lt=now)

@@ -1,0 +1,189 @@
+"""The sender: picks due deliveries with a lease, sends them outside any transaction, records each
+attempt, retries with backoff and fails over to the person's next channel. Group robots stay
+within their per-minute limit through the database (sent rows in the last minute), so several
+workers share one limiter and nothing is flooded or lost."""
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+
+from vcassure.core import clock
+from vcassure.notifications.channels.base import Message, Recipient, SendResult, Target, get_channel
+from vcassure.notifications.models import Delivery, DeliveryAttempt, ImGroup
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=90)
+BACKOFF_SECONDS = [10, 30, 60, 120, 300, 600]
+FAILOVER_AFTER_ATTEMPTS = 1  # a personal message moves to the next channel after its first failure
+SEND_THREADS = 4
+
+
+def _skip_locked(qs):
+    return qs.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else qs
+
+
+def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
+    """Lease due deliveries (queued and due, or sending with an expired lease: a worker died),
+    never more per group robot than its budget for the current minute."""
+    due = Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now) | Q(
+        status=Delivery.Status.SENDING, lease_until__lt=now)
+    with transaction.atomic():
+        candidates = list(
+            _skip_locked(Delivery.objects.filter(due).order_by("next_attempt_at", "id"))[: limit * 2]
+        )
+        if not candidates:
+            return []
+        group_ids = {d.group_id for d in candidates if d.group_id}
+        budget: dict[int, int] = {}
+        if group_ids:
+            groups = ImGroup.objects.in_bulk(group_ids)
+            recent = dict(
+                Delivery.objects.filter(group_id__in=group_ids)
+                .filter(Q(sent_at__gte=now - timedelta(seconds=60)) | Q(status=Delivery.Status.SENDING, lease_until__gte=now))
+                .values_list("group_id").annotate(n=Count("id")).values_list("group_id", "n")
+            )
+            for gid, group in groups.items():
+                paused = group.paused_until and group.paused_until > now
+                usable = group.is_active and not group.needs_attention and not paused
+                budget[gid] = max(0, group.rate_per_minute - recent.get(gid, 0)) if usable else 0
+        claimed = []
+        for d in candidates:
+            if d.group_id:
+                if budget.get(d.group_id, 0) <= 0:
+                    continue
+                budget[d.group_id] -= 1
+            claimed.append(d)
+            if len(claimed) >= limit:
+                break
+        lease_until = now + LEASE
+        Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+            status=Delivery.Status.SENDING, lease_until=lease_until, updated_at=now)
+        for d in claimed:
+            d.status, d.lease_until = Delivery.Status.SENDING, lease_until
+        return claimed
+
+
+def _message_and_target(delivery: Delivery) -> tuple[Message, Target]:
+    p = delivery.payload
+    message = Message(
+        title=p.get("title", ""), text=p.get("text", ""), markdown=p.get("markdown", ""), html=p.get("html", ""),
+        link_url=p.get("link_url", ""), mention_mobiles=tuple(p.get("mention_mobiles", [])),
+        mention_user_ids=tuple(p.get("mention_user_ids", [])),
+    )
+    if delivery.group_id:
+        group = delivery.group
+        return message, Target(webhook_url=group.webhook_url, secret=group.secret)
+    r = p.get("recipient", {})
+    return message, Target(recipient=Recipient(
+        staff_id=r.get("staff_id"), name=r.get("name", ""), mobile=r.get("mobile", ""), email=r.get("email", ""),
+        dingtalk_user_id=r.get("dingtalk_user_id", ""), wecom_user_id=r.get("wecom_user_id", ""),
+    ))
+
+
+def _send(delivery: Delivery) -> tuple[SendResult, int]:
+    started = time.perf_counter()
+    try:
+        message, target = _message_and_target(delivery)
+        result = get_channel(delivery.channel).send(message, target)
+    except Exception as exc:  # an adapter bug must not lose the row: record it and retry later
+        logger.exception("channel %s raised", delivery.channel)
+        result = SendResult(ok=False, error=f"{exc.__class__.__name__}: {exc}"[:500], retryable=True)
+    return result, int((time.perf_counter() - started) * 1000)
+
+
+def deliveries_process_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Send one batch of due deliveries; returns how many were attempted."""
+    now = now or clock.now()
+    claimed = deliveries_claim(now=now, limit=limit)
+    if not claimed:
+        return 0
+    groups = ImGroup.objects.in_bulk({d.group_id for d in claimed if d.group_id})
+    for d in claimed:
+        if d.group_id:
+            d.group = groups[d.group_id]
+    if len(claimed) == 1:
+        outcomes = [_send(claimed[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+            outcomes = list(pool.map(_send, claimed))
+    for delivery, (result, duration_ms) in zip(claimed, outcomes, strict=True):
+        delivery_record_outcome(delivery, result, duration_ms=duration_ms)
+    return len(claimed)
+
+
+@transaction.atomic
+def delivery_record_outcome(delivery: Delivery, result: SendResult, *, duration_ms: int = 0) -> Delivery:
+    now = clock.now()
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status != Delivery.Status.SENDING:
+        return delivery  # acknowledged or withdrawn meanwhile
+    DeliveryAttempt.objects.create(
+        delivery=delivery, at=now, ok=result.ok, error=result.error[:500], retryable=result.retryable,
+        duration_ms=duration_ms, http_status=result.http_status,
+    )
+    delivery.attempts += 1
+    delivery.lease_until = None
+    if result.ok:
+        delivery.status, delivery.sent_at, delivery.provider_ref, delivery.last_error = (
+            Delivery.Status.SENT, now, result.provider_ref[:100], "")
+        delivery.next_attempt_at = None
+    else:
+        delivery.last_error = result.error[:500]
+        if result.retryable and delivery.attempts < delivery.max_attempts:
+            delay = result.retry_after_seconds or BACKOFF_SECONDS[min(delivery.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+            delivery.status, delivery.next_attempt_at = Delivery.Status.QUEUED, now + timedelta(seconds=delay)
+            from vcassure.notifications.tasks import schedule_outbox
+
+            transaction.on_commit(lambda: schedule_outbox(delay))
+        else:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+        if delivery.group_id:
+            _group_trouble(delivery.group_id, result, now)
+        elif delivery.attempts >= FAILOVER_AFTER_ATTEMPTS:
+            _failover(delivery, now)
+    delivery.save()
+    return delivery
+
+
+def _group_trouble(group_id: int, result: SendResult, now: datetime) -> None:
+    fields = {"last_error": result.error[:500], "updated_at": now}
+    if result.permanent_target_failure:
+        fields["needs_attention"] = True  # bad token or signature: an administrator must fix it
+    if result.retry_after_seconds:
+        fields["paused_until"] = now + timedelta(seconds=result.retry_after_seconds)
+    ImGroup.objects.filter(pk=group_id).update(**fields)
+
+
+def _failover(delivery: Delivery, now: datetime) -> None:
+    """Queue the same message on the person's next channel, once per channel."""
+    from vcassure.notifications.services import personal_channels_for, personal_delivery_build
+
+    notification = delivery.notification
+    if notification is None or notification.acknowledged_at or notification.is_cancelled:
+        return
+    channels = personal_channels_for(notification.recipient)
+    tried = set(Delivery.objects.filter(notification=notification).values_list("channel", flat=True))
+    for code in channels:
+        if code not in tried:
+            Delivery.objects.bulk_create([personal_delivery_build(notification, code, notification.recipient, now=now,
+                                                             failover_of=delivery)])
+            from vcassure.notifications.services import poke_outbox_on_commit
+
+            poke_outbox_on_commit()
+            return
+
+
+def outbox_drain(*, max_batches: int = 50) -> int:
+    """Send everything due now, batch after batch (used by the queue task and by tests)."""
+    total = 0
+    for _ in range(max_batches):
+        n = deliveries_process_due()
+        total += n
+        if n == 0:
+            break
+    return total

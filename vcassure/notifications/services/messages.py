@@ -1,0 +1,299 @@
+"""Writes for notifications: queue messages (rows first, queue poked on commit), acknowledge,
+manage IM groups. Sending and escalating live in outbox.py and escalation.py."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from vcassure.core import clock
+from vcassure.core.errors import InvalidInputError
+from vcassure.core.services import audit_record
+from vcassure.notifications import calendar, tokens
+from vcassure.notifications.channels.base import channel_registry
+from vcassure.notifications.models import Delivery, EscalationPolicy, ImGroup, Notification
+from vcassure.notifications.signals import notification_acknowledged
+from vcassure.orgs.models import OrgUnit, Staff
+
+BULK_BATCH = 500
+CHANNEL_REQUIREMENTS = {
+    # channel code → (setting that must be set, staff attribute the person must have)
+    "dingtalk_work_notice": ("DINGTALK_APP_KEY", "dingtalk_user_id"),
+    "wecom_app_message": ("WECOM_CORP_ID", "wecom_user_id"),
+    "sms": ("SMS_GATEWAY_URL", "mobile"),
+    "aliyun_sms": ("ALIYUN_ACCESS_KEY_ID", "mobile"),
+    "email": ("EMAIL_URL", "email"),
+    "oa": ("OA_WEBHOOK_URL", "email"),
+    "voice": ("ALIYUN_ACCESS_KEY_ID", "mobile"),
+}
+
+
+def channel_is_configured(code: str) -> bool:
+    setting, _attr = CHANNEL_REQUIREMENTS.get(code, ("", ""))
+    return bool(setting and getattr(settings, setting, ""))
+
+
+def personal_channels_for(staff: Staff, *, only: Iterable[str] | None = None) -> list[str]:
+    """The channels that can reach this person, in the configured order."""
+    order = list(only) if only is not None else settings.PERSONAL_CHANNEL_ORDER
+    result = []
+    for code in order:
+        if code not in CHANNEL_REQUIREMENTS or not channel_is_configured(code):
+            continue
+        if getattr(staff, CHANNEL_REQUIREMENTS[code][1], ""):
+            result.append(code)
+    return result
+
+
+def recipient_payload(staff: Staff) -> dict:
+    return {
+        "staff_id": staff.pk, "name": staff.name, "mobile": staff.mobile, "email": staff.email,
+        "dingtalk_user_id": staff.dingtalk_user_id, "wecom_user_id": staff.wecom_user_id,
+    }
+
+
+@dataclass
+class PersonalMessage:
+    """One person to notify about one subject."""
+
+    staff: Staff
+    subject: str
+    title: str
+    body: str
+    requires_ack: bool = True
+    escalates: Notification | None = None
+    topic: str = ""  # defaults to the batch's topic
+    extra: dict = field(default_factory=dict)
+
+
+def escalation_steps_for(staff: Staff, policies: dict[int | None, list] | None = None) -> list[dict]:
+    if policies is None:
+        policies = escalation_policies()
+    return policies.get(staff.department_id) or policies.get(None) or EscalationPolicy.DEFAULT_STEPS
+
+
+def escalation_policies() -> dict[int | None, list]:
+    return {p.department_id: p.steps for p in EscalationPolicy.objects.all()}
+
+
+def _ack_class(channels: list[str], mentioned_in_im_group: bool) -> str:
+    registry = channel_registry()
+    if mentioned_in_im_group or (channels and registry[channels[0]].ack_class == "im"):
+        return "im"
+    return "office"
+
+
+def notifications_queue(
+    messages: list[PersonalMessage], *, topic: str = "", kind: str, mentioned_staff_ids: set[int] | None = None,
+    now: datetime | None = None,
+) -> list[Notification]:
+    """Write one Notification and its first Delivery per message (bulk), with the reply deadline
+    and the escalation policy copied on. Call inside the business transaction; the queue is
+    poked when it commits."""
+    now = now or clock.now()
+    mentioned = mentioned_staff_ids or set()
+    policies = escalation_policies()
+    rows: list[Notification] = []
+    first_channels: list[list[str]] = []
+    deadline_cache: dict[str, datetime] = {}
+    for msg in messages:
+        channels = personal_channels_for(msg.staff)
+        ack_class = _ack_class(channels, msg.staff.pk in mentioned)
+        if ack_class not in deadline_cache:
+            deadline_cache[ack_class] = calendar.ack_due_at(now, ack_class)
+        due = deadline_cache[ack_class] if msg.requires_ack else None
+        steps = escalation_steps_for(msg.staff, policies) if msg.requires_ack else []
+        rows.append(Notification(
+            recipient=msg.staff, kind=kind, topic=msg.topic or topic, subject=msg.subject, title=msg.title[:200], body=msg.body,
+            requires_ack=msg.requires_ack, ack_class=ack_class, ack_due_at=due, escalation_steps=steps,
+            next_escalation_at=(due + timedelta(minutes=steps[0]["after_minutes"])) if steps and due else None,
+            token_nonce=tokens.new_nonce(), escalates=msg.escalates, created_at=now,
+        ))
+        first_channels.append(channels)
+    Notification.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    deliveries = []
+    for notification, channels, msg in zip(rows, first_channels, messages, strict=True):
+        if not channels:
+            continue  # nobody to reach by message: escalation takes over at the deadline
+        deliveries.append(personal_delivery_build(notification, channels[0], msg.staff, now=now))
+    Delivery.objects.bulk_create(deliveries, batch_size=BULK_BATCH)
+    poke_outbox_on_commit()
+    return rows
+
+
+def personal_delivery_build(notification: Notification, channel: str, staff: Staff, *, now: datetime,
+                       failover_of: Delivery | None = None) -> Delivery:
+    link = tokens.ack_url(tokens.make_token(
+        notification_id=notification.pk, staff_id=staff.pk, nonce=notification.token_nonce))
+    return Delivery(
+        notification=notification, topic=notification.topic, channel=channel, status=Delivery.Status.QUEUED,
+        next_attempt_at=now, created_at=now, failover_of=failover_of,
+        payload={
+            "title": notification.title, "text": notification.body,
+            "link_url": link if notification.requires_ack else "", "recipient": recipient_payload(staff),
+        },
+    )
+
+
+def group_digests_queue(*, topic: str, groups: list[ImGroup], title: str, markdown: str, text: str,
+                        mentions: dict[int, list[str]], now: datetime | None = None) -> list[Delivery]:
+    """ONE digest per group per meeting event, with @mentions of the people concerned in it
+    (mentions: group id → mobiles)."""
+    now = now or clock.now()
+    rows = [
+        Delivery(group=g, topic=topic, channel=g.channel_code, status=Delivery.Status.QUEUED, next_attempt_at=now,
+                 created_at=now, payload={"title": title, "markdown": markdown, "text": text,
+                                          "mention_mobiles": mentions.get(g.pk, [])[:100]})
+        for g in groups
+    ]
+    Delivery.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    poke_outbox_on_commit()
+    return rows
+
+
+def groups_covering(unit_paths: Iterable[str], *, purpose: str | None = None) -> dict[str, list[ImGroup]]:
+    """For each unit path, the active groups whose unit is that unit or one of its ancestors."""
+    groups = list(ImGroup.objects.filter(is_active=True).select_related("org_unit"))
+    if purpose:
+        groups = [g for g in groups if g.purpose == purpose]
+    return {path: [g for g in groups if path.startswith(g.org_unit.path)] for path in set(unit_paths)}
+
+
+def check_group_coverage(unit_ids: Iterable[int], *, minimum: int = 2) -> list[dict]:
+    """R4: every notice goes to at least two IM groups. The units concerned that fall short."""
+    units = list(OrgUnit.objects.filter(pk__in=set(unit_ids)).only("id", "name", "path"))
+    covering = groups_covering([u.path for u in units])
+    return [
+        {"org_unit": u.pk, "name": u.name, "groups": len(covering[u.path])}
+        for u in units if len(covering[u.path]) < minimum
+    ]
+
+
+def poke_outbox_on_commit() -> None:
+    from vcassure.notifications.tasks import process_outbox_task
+
+    transaction.on_commit(lambda: process_outbox_task())
+
+
+class AckError(Exception):
+    """An acknowledgement link that cannot be used; `reason` is shown on the page."""
+
+    def __init__(self, reason: str, code: str):
+        super().__init__(reason)
+        self.reason, self.code = reason, code
+
+
+def notification_from_token(token: str) -> Notification:
+    from django.core import signing
+
+    try:
+        claim = tokens.read_token(token)
+    except signing.SignatureExpired as exc:
+        raise AckError(_("该确认链接已过期，请在“我的任务”中确认或联系调度台。"), "expired") from exc
+    except signing.BadSignature as exc:
+        raise AckError(_("该确认链接无效。"), "invalid") from exc
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=claim.notification_id, recipient_id=claim.staff_id).first()
+    )
+    if notification is None or notification.token_nonce != claim.nonce:
+        raise AckError(_("该确认链接无效。"), "invalid")
+    return notification
+
+
+@transaction.atomic
+def notification_ack_by_token(token: str) -> tuple[Notification, bool]:
+    """Acknowledge through a personal link. Returns (notification, first_time). A link is single
+    use: once used it only shows what was acknowledged and when."""
+    notification = notification_from_token(token)
+    notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification.pk)
+    if notification.token_used_at is not None:
+        raise AckError(_("该确认链接已使用过(%(at)s 已确认)。") % {
+            "at": notification.acknowledged_at and notification.acknowledged_at.strftime("%m-%d %H:%M")}, "used")
+    if notification.is_cancelled:
+        raise AckError(_("该通知已撤销(会议已取消或已改期)，无需确认。"), "cancelled")
+    notification.token_used_at = clock.now()
+    notification.save(update_fields=["token_used_at", "updated_at"])
+    first = notifications_acknowledge(recipient_id=notification.recipient_id, subject=notification.subject, via="link")
+    return notification, first
+
+
+def notifications_acknowledge(*, recipient_id: int, subject: str, via: str, by=None) -> bool:
+    """Acknowledge everything one person was asked about one subject. Idempotent: returns False
+    when it was already acknowledged. Stops escalation and cancels queued re-sends at once."""
+    now = clock.now()
+    open_qs = Notification.objects.filter(recipient_id=recipient_id, subject=subject, acknowledged_at__isnull=True,
+                                          requires_ack=True)
+    ids = list(open_qs.select_for_update().values_list("id", flat=True))
+    if not ids:
+        return False
+    Notification.objects.filter(pk__in=ids).update(
+        acknowledged_at=now, acknowledged_via=via[:20], next_escalation_at=None, updated_at=now)
+    Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.CANCELLED, last_error="acknowledged", updated_at=now)
+    first = Notification.objects.filter(pk=ids[0]).first()
+    audit_record(actor=by, action="notification.acknowledge", obj=first, changes={"via": via, "subject": subject})
+    notification_acknowledged.send(sender=Notification, notification=first, via=via, at=now, by=by)
+    return True
+
+
+def notifications_cancel(*, topic: str, subjects: Iterable[str] | None = None) -> int:
+    """Withdraw open notices (meeting cancelled or rescheduled): no more sends, no escalation."""
+    qs = Notification.objects.filter(topic=topic, acknowledged_at__isnull=True, is_cancelled=False)
+    if subjects is not None:
+        qs = qs.filter(subject__in=list(subjects))
+    ids = list(qs.values_list("id", flat=True))
+    now = clock.now()
+    Notification.objects.filter(pk__in=ids).update(is_cancelled=True, next_escalation_at=None, updated_at=now)
+    Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.CANCELLED, last_error="withdrawn", updated_at=now)
+    return len(ids)
+
+
+IM_GROUP_FIELDS = ["platform", "name", "webhook_url", "secret", "org_unit", "purpose", "is_active"]
+
+
+def _validate_group(group: ImGroup) -> None:
+    from django.core.exceptions import ValidationError
+
+    errors = []
+    try:
+        group.full_clean()
+    except ValidationError as exc:
+        errors = [{"field": f, "message": " ".join(str(m) for m in msgs)} for f, msgs in exc.message_dict.items()]
+    if group.platform == ImGroup.Platform.DINGTALK and "access_token=" not in (group.webhook_url or ""):
+        errors.append({"field": "webhook_url", "message": _("钉钉机器人地址应包含 access_token 参数。")})
+    if group.platform == ImGroup.Platform.WECOM and "key=" not in (group.webhook_url or ""):
+        errors.append({"field": "webhook_url", "message": _("企业微信机器人地址应包含 key 参数。")})
+    if errors:
+        raise InvalidInputError(_("群机器人信息有误。"), errors=errors)
+
+
+@transaction.atomic
+def im_group_create(*, by, **fields) -> ImGroup:
+    group = ImGroup(**fields)
+    _validate_group(group)
+    group.save()
+    audit_record(actor=by, action="im_group.create", obj=group,
+                 changes={k: str(v) for k, v in fields.items() if k != "secret"})
+    return group
+
+
+@transaction.atomic
+def im_group_update(group: ImGroup, *, by, **fields) -> ImGroup:
+    changed = [k for k, v in fields.items() if getattr(group, k) != v]
+    for name, value in fields.items():
+        setattr(group, name, value)
+    if {"webhook_url", "secret"} & set(changed):
+        group.needs_attention, group.last_error, group.paused_until = False, "", None
+    _validate_group(group)
+    group.save()
+    audit_record(actor=by, action="im_group.update", obj=group, changes={"fields": changed})
+    return group
+
+
+def unanswered_q(now: datetime) -> Q:
+    return Q(acknowledged_at__isnull=True, requires_ack=True, is_cancelled=False, ack_due_at__isnull=False)

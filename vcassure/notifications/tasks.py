@@ -1,0 +1,33 @@
+"""Queue tasks. They carry no data: the rows are the truth, and the periodic sweep finds anything
+a lost or flushed queue message would have carried."""
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+
+@db_task()
+def process_outbox_task() -> int:
+    from vcassure.notifications.outbox import outbox_drain
+
+    return outbox_drain()
+
+
+def schedule_outbox(delay_seconds: int) -> None:
+    """Wake the sender when a retry falls due (the minute sweep is the safety net)."""
+    process_outbox_task.schedule(delay=max(1, int(delay_seconds)))
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_notifications_task() -> None:
+    """Every minute: escalate what is overdue, send what is due (including leases that expired
+    because a worker died). No queue lock: a killed worker would leave it held; the row leases
+    and compare-and-set updates already make concurrent sweeps safe."""
+    from vcassure.notifications.escalation import escalations_process_due
+    from vcassure.notifications.outbox import outbox_drain
+
+    while escalations_process_due():
+        pass
+    outbox_drain()
+
+
+__all__ = ["HUEY", "process_outbox_task", "schedule_outbox", "sweep_notifications_task"]
