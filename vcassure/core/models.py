@@ -60,3 +60,25 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at}"
+
+
+class IdempotencyKey(models.Model):
+    """The `Idempotency-Key` of a user's POST and the response it got (SPEC §6), so that a retry
+    with the same key and body gets the first answer instead of creating a second object. The row
+    is inserted before the work, in the same transaction, so a concurrent duplicate waits on the
+    unique constraint; only successful responses are kept (see core/idempotency.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("幂等键"), max_length=255)
+    request_hash = models.CharField(_("请求摘要"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("响应状态码"), null=True, blank=True)
+    response_body = models.JSONField(_("响应内容"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key_per_user")]
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
