@@ -11,6 +11,7 @@ from vcassure.accounts.api import BearerTokenAuth, SessionAuth
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
 from vcassure.meetings.api import router as meetings_router
+from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
 from vcassure.venues.api import router as venues_router
 
@@ -72,3 +73,4 @@ api.add_router("", core_router)
 api.add_router("", orgs_router)
 api.add_router("", venues_router)
 api.add_router("", meetings_router)
+api.add_router("", notifications_router)

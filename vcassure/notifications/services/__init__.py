@@ -3,6 +3,8 @@ messages, and managing IM groups (messages.py)."""
 
 from vcassure.notifications.services.calendar import (  # noqa: F401
     MAX_IMPORT_ROWS,
+    MAX_YEAR,
+    MIN_YEAR,
     NOTE_MAX_LENGTH,
     WorkingDayRow,
     WorkingDaysImportResult,

@@ -1,0 +1,72 @@
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from vcassure.core.errors import InvalidInputError
+from vcassure.core.idempotency import idempotent
+from vcassure.notifications import selectors, services
+from vcassure.notifications.models import Delivery
+from vcassure.notifications.permissions import can_manage_im_groups
+from vcassure.notifications.schemas import DeliveryOut, ImGroupIn, ImGroupOut, ImGroupPatch
+from vcassure.orgs.models import OrgUnit
+
+router = Router(tags=["notifications"])
+
+
+class DeliveryFilter(Schema):
+    meeting: int | None = None
+    status: Delivery.Status | None = None
+    channel: str = ""
+
+
+def _unit_in_scope(user, pk: int) -> OrgUnit:
+    unit = OrgUnit.objects.visible_to(user).filter(pk=pk).first()
+    if unit is None:
+        raise InvalidInputError(_("群的服务范围无效。"), errors=[{"field": "org_unit", "message": _("组织单元不存在或不在您的管辖范围内。")}])
+    return unit
+
+
+def _require_manager(user) -> None:
+    if not can_manage_im_groups(user):
+        raise PermissionDenied(_("只有管理员和调度员可以管理即时消息群。"))
+
+
+@router.get("/im-groups", response=list[ImGroupOut], summary="IM groups in the caller's scope")
+@paginate(LimitOffsetPagination)
+def im_group_list(request: HttpRequest):
+    return selectors.im_group_list(user=request.user)
+
+
+@router.post("/im-groups", response={201: ImGroupOut}, summary="Add an IM group robot")
+@idempotent
+def im_group_create(request: HttpRequest, body: ImGroupIn):
+    _require_manager(request.user)
+    data = body.dict()
+    data["org_unit"] = _unit_in_scope(request.user, data["org_unit"])
+    return Status(201, services.im_group_create(by=request.user, **data))
+
+
+@router.get("/im-groups/{int:group_id}", response=ImGroupOut)
+def im_group_detail(request: HttpRequest, group_id: int):
+    return selectors.im_group_get(user=request.user, pk=group_id)
+
+
+@router.patch("/im-groups/{int:group_id}", response=ImGroupOut, summary="Change an IM group robot")
+def im_group_patch(request: HttpRequest, group_id: int, body: ImGroupPatch):
+    group = selectors.im_group_get(user=request.user, pk=group_id)
+    _require_manager(request.user)
+    data = body.dict(exclude_unset=True)
+    if "org_unit" in data:
+        data["org_unit"] = _unit_in_scope(request.user, data["org_unit"])
+    return services.im_group_update(group, by=request.user, **data)
+
+
+@router.get("/deliveries", response=list[DeliveryOut], summary="Every delivery with its attempts")
+@paginate(LimitOffsetPagination)
+def delivery_list(request: HttpRequest, filters: Query[DeliveryFilter]):
+    return selectors.delivery_list(
+        user=request.user, topic=f"meeting:{filters.meeting}" if filters.meeting else "",
+        status=filters.status or "", channel=filters.channel,
+    )

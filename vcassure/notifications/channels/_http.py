@@ -1,0 +1,124 @@
+"""What the HTTP adapters share: one request through the pooled client, with transport failures
+and HTTP statuses mapped to SendResult the same way everywhere."""
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from django.utils.translation import gettext
+
+from .base import Message, SendResult, http_client
+
+ERROR_LIMIT = 500
+
+
+def clip(text: str, limit: int = ERROR_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def request(method: str, url: str, **kwargs: Any) -> httpx.Response | SendResult:
+    """The response, or a retryable SendResult when the provider could not be reached.
+
+    Error texts never contain the URL: webhook URLs carry access tokens and last_error is shown
+    on the delivery log."""
+    try:
+        return http_client().request(method, url, **kwargs)
+    except httpx.TimeoutException as exc:
+        return SendResult(ok=False, retryable=True, error=clip(f"timeout: {type(exc).__name__}"))
+    except httpx.UnsupportedProtocol as exc:  # a misconfigured URL will not heal by retrying
+        return SendResult(ok=False, retryable=False, error=clip(f"invalid URL: {exc}"))
+    except httpx.TransportError as exc:
+        return SendResult(
+            ok=False, retryable=True, error=clip(f"network error: {type(exc).__name__}: {exc}")
+        )
+    except httpx.InvalidURL as exc:
+        return SendResult(ok=False, retryable=False, error=clip(f"invalid URL: {exc}"))
+
+
+def retry_after(response: httpx.Response) -> int | None:
+    value = response.headers.get("retry-after", "")
+    return int(value) if value.isdigit() else None
+
+
+def status_failure(response: httpx.Response, provider: str) -> SendResult | None:
+    """None for 2xx; otherwise the failure: 429 and 5xx are retryable, other statuses are not."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return None
+    retryable = status == 429 or status >= 500
+    return SendResult(
+        ok=False,
+        retryable=retryable,
+        retry_after_seconds=retry_after(response) if retryable else None,
+        http_status=status,
+        error=clip(f"{provider}: HTTP {status}: {response.text.strip()}"),
+    )
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def unexpected_body(response: httpx.Response, provider: str) -> SendResult:
+    # A 2xx that is not the provider's JSON is usually a proxy or gateway page: try again later.
+    return SendResult(
+        ok=False,
+        retryable=True,
+        http_status=response.status_code,
+        error=clip(f"{provider}: unexpected response: {response.text.strip()}"),
+    )
+
+
+def with_link(text: str, link_url: str) -> str:
+    """Plain-text bodies carry the acknowledgement link themselves."""
+    if link_url and link_url not in text:
+        return f"{text}\n{link_url}" if text else link_url
+    return text
+
+
+def button_text(message: Message) -> str:
+    """The label of a card's button (the link is the acknowledgement link)."""
+    return message.extra.get("button_text") or gettext("Acknowledge")
+
+
+def clip_bytes(text: str, limit: int) -> str:
+    """Cut to at most `limit` UTF-8 bytes without splitting a character (WeCom counts bytes)."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode(errors="ignore") + "…"
+
+
+class TokenCache:
+    """An access token kept until shortly before it expires (DingTalk and WeCom hand out
+    7,200-second tokens and rate-limit gettoken, so it must not be fetched per message)."""
+
+    MARGIN_SECONDS = 300
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._token = ""
+        self._expires_at = 0.0
+
+    def get(self, fetch: Callable[[], tuple[str, int] | SendResult]) -> str | SendResult:
+        with self._lock:
+            if self._token and time.monotonic() < self._expires_at:
+                return self._token
+            fetched = fetch()
+            if isinstance(fetched, SendResult):
+                return fetched
+            token, expires_in = fetched
+            self._token = token
+            self._expires_at = time.monotonic() + max(expires_in - self.MARGIN_SECONDS, 60)
+            return token
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            if self._token == token:
+                self._token = ""

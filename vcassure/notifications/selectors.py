@@ -1,0 +1,65 @@
+"""Reads for notifications, each scoped to the user's org subtree."""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from vcassure.core import clock
+from vcassure.notifications.models import (
+    Delivery,
+    DeliveryAttempt,
+    ImGroup,
+    Notification,
+    PhoneCallTask,
+)
+from vcassure.orgs.scoping import EVERYTHING, NOTHING, user_scope_path
+
+
+def im_group_list(*, user, purpose: str = "", platform: str = "") -> QuerySet[ImGroup]:
+    qs = ImGroup.objects.visible_to(user).select_related("org_unit")
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    if platform:
+        qs = qs.filter(platform=platform)
+    return qs
+
+
+def im_group_get(*, user, pk: int) -> ImGroup:
+    return ImGroup.objects.visible_to(user).select_related("org_unit").get(pk=pk)
+
+
+def delivery_list(*, user, topic: str = "", status: str = "", channel: str = "", recipient: int | None = None) -> QuerySet[Delivery]:
+    """Deliveries to people in the user's subtree and into groups of the user's subtree."""
+    path = user_scope_path(user)
+    qs = Delivery.objects.select_related("notification__recipient", "group").prefetch_related(
+        Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("at", "id"))
+    )
+    if path is NOTHING:
+        return qs.none()
+    if path != EVERYTHING:
+        qs = qs.filter(Q(notification__recipient__org_unit__path__startswith=path) | Q(group__org_unit__path__startswith=path))
+    if topic:
+        qs = qs.filter(topic=topic)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if recipient:
+        qs = qs.filter(notification__recipient_id=recipient)
+    return qs.order_by("-id")
+
+
+def unanswered_list(*, user, topic: str = "", now: datetime | None = None) -> QuerySet[Notification]:
+    """The dispatch desk's list: people who have not acknowledged, by deadline."""
+    now = now or clock.now()
+    qs = Notification.objects.visible_to(user).unanswered().filter(ack_due_at__isnull=False)
+    if topic:
+        qs = qs.filter(topic=topic)
+    return qs.select_related("recipient__org_unit", "recipient__supervisor").order_by("ack_due_at", "id")
+
+
+def phone_call_list(*, user, pending_only: bool = True) -> QuerySet[PhoneCallTask]:
+    qs = PhoneCallTask.objects.filter(notification__in=Notification.objects.visible_to(user))
+    if pending_only:
+        qs = qs.filter(outcome=PhoneCallTask.Outcome.PENDING)
+    return qs.select_related("notification__recipient__org_unit").order_by("created_at")
