@@ -1,14 +1,18 @@
 """Reads for meetings and tasks, each starting from visible_to(user), in a fixed number of queries."""
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
 
 from vcassure.core import clock
 from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window, unit_ids_from_path
-from vcassure.meetings.models import Meeting, MeetingVenue, SupportTask
+from vcassure.meetings.models import Meeting, MeetingEvent, MeetingVenue, SupportTask
+from vcassure.meetings.validation import venues_matching_filter
 from vcassure.orgs.models import OrgUnit
+from vcassure.venues.models import CustomerSystem, Venue
 
 LIVE_STATES = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
 MAX_ON_SITE_LEAD = timedelta(minutes=120)
@@ -202,3 +206,86 @@ def task_tree(meeting: Meeting, *, user) -> list[dict]:
                 "total": sum(totals.values()), "direct_venues": sum(direct.get(task.pk, {}).values())}
 
     return [build(root, 0) for root in children.get(None, [])]
+
+
+# --- Pages: the branch-venue picker, the timeline, who may change a meeting, a tracking subtree ---
+
+PREVIEW_LIMIT = 200
+
+
+@dataclass
+class VenueSelection:
+    """The branch venues a picker resolves to: a filter (or the current venues), then codes added
+    and removed one by one. Codes that are unknown or of another system are reported, not dropped."""
+
+    ids: list[int] = field(default_factory=list)
+    unknown_codes: list[str] = field(default_factory=list)
+    wrong_system_codes: list[str] = field(default_factory=list)
+    filtered: bool = False
+
+
+def venue_selection(
+    *, user, system: CustomerSystem | None, levels: Sequence[str], org_units: Sequence[int],
+    add_codes: Sequence[str] = (), remove_codes: Sequence[str] = (), base_ids: Sequence[int] | None = None,
+) -> VenueSelection:
+    """Three queries at most whatever the number of venues: the filter, the codes."""
+    selection = VenueSelection(filtered=bool(levels or org_units))
+    if system is not None and selection.filtered:
+        ids = venues_matching_filter(user=user, system=system, levels=list(levels), org_units=list(org_units))
+    else:
+        ids = list(base_ids or [])
+    codes = list(dict.fromkeys([*add_codes, *remove_codes]))
+    found: dict[str, tuple[int, int]] = {}
+    if codes:
+        found = {
+            code: (pk, system_id)
+            for code, pk, system_id in Venue.objects.visible_to(user).filter(code__in=codes, is_active=True)
+            .values_list("code", "id", "system_id")
+        }
+    selection.unknown_codes = [c for c in codes if c not in found]
+    selection.wrong_system_codes = [
+        c for c in add_codes if c in found and system is not None and found[c][1] != system.pk
+    ]
+    present = set(ids)
+    for code in add_codes:
+        if code in found and code not in selection.wrong_system_codes and found[code][0] not in present:
+            ids.append(found[code][0])
+            present.add(found[code][0])
+    removed = {found[c][0] for c in remove_codes if c in found}
+    selection.ids = [pk for pk in ids if pk not in removed]
+    return selection
+
+
+def venue_preview(ids: list[int], *, limit: int = PREVIEW_LIMIT) -> list[Venue]:
+    """The first `limit` venues of a selection, for showing before saving: one query."""
+    return list(
+        Venue.objects.filter(pk__in=ids[:limit]).select_related("org_unit", "primary_staff").order_by("org_unit__path", "code")
+    )
+
+
+def meeting_event_list(meeting: Meeting) -> QuerySet[MeetingEvent]:
+    return meeting.events.select_related("actor").order_by("at", "id")
+
+
+def meeting_can_change(*, user, meeting: Meeting) -> bool:
+    """Whether the user's subtree owns the meeting (services refuse the others with 403)."""
+    return Meeting.objects.owned_by(user).filter(pk=meeting.pk).exists()
+
+
+def meeting_venue_ids(meeting: Meeting) -> list[int]:
+    return list(meeting.meeting_venues.order_by("id").values_list("venue_id", flat=True))
+
+
+def task_tree_below(meeting: Meeting, *, user, unit: OrgUnit) -> list[dict]:
+    """The part of task_tree that lies in `unit`'s subtree: the topmost nodes whose unit is in it."""
+
+    def collect(nodes: list[dict]) -> list[dict]:
+        found: list[dict] = []
+        for node in nodes:
+            if node["task"].org_unit.path.startswith(unit.path):
+                found.append(node)
+            else:
+                found += collect(node["children"])
+        return found
+
+    return collect(task_tree(meeting, user=user))
