@@ -20,6 +20,7 @@ from vcassure.meetings.models import (
     SupportTask,
     TaskTransition,
 )
+from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.validation import validate_meeting_input
 
 BULK_BATCH = 500
@@ -29,12 +30,19 @@ def _iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+def _check_role(user) -> None:
+    if not can_manage_meetings(user):
+        raise PermissionDenied(_("您的角色只能查看会议，不能创建、发布、改期或取消会议。"))
+
+
 def _check_owner(meeting: Meeting, user) -> None:
-    """Only users whose subtree owns the meeting may change it; others are told it is not there."""
-    if not Meeting.objects.owned_by(user).filter(pk=meeting.pk).exists():
-        if Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
-            raise PermissionDenied(_("您只能查看该会议，不能修改。"))
+    """Out of scope looks like missing (404); in view but not owned, or a role that only follows
+    meetings, is refused (403)."""
+    if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
         raise Meeting.DoesNotExist
+    _check_role(user)
+    if not Meeting.objects.owned_by(user).filter(pk=meeting.pk).exists():
+        raise PermissionDenied(_("您只能查看该会议，不能修改。"))
 
 
 @transaction.atomic
@@ -43,6 +51,7 @@ def meeting_create(
     kind: str = "meeting", notice_ref: str = "", notice_document: UploadedFile | None = None,
     main_venue: int | None = None, venues: list[int] | None = None, venue_filter: dict | None = None,
 ) -> Meeting:
+    _check_role(by)
     data = validate_meeting_input(
         user=by, system=system, title=title, starts_at=starts_at, ends_at=ends_at, importance=importance,
         kind=kind, notice_ref=notice_ref, notice_document=notice_document, main_venue=main_venue,
@@ -256,3 +265,30 @@ def support_task_transition(task: SupportTask, *, by, to_state: str, note: str =
     task.save(update_fields=fields)
     TaskTransition.objects.create(task=task, from_state=from_state, to_state=to_state, at=now, actor=_actor(by), note=note[:500])
     return task
+
+
+def support_task_acknowledge(task: SupportTask, *, by=None, via: str = "", at=None) -> bool:
+    """The assignee acknowledged the task (link, page or API). Idempotent: False if it already
+    was, or has moved on."""
+    with transaction.atomic():
+        task = SupportTask.objects.select_for_update().get(pk=task.pk)
+        if task.state not in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED):
+            return False
+        from_state = task.state
+        task.transition_to(SupportTask.State.ACKNOWLEDGED)
+        task.acknowledged_at = at or clock.now()
+        task.save(update_fields=["state", "acknowledged_at", "updated_at"])
+        TaskTransition.objects.create(task=task, from_state=from_state, to_state=task.state, at=task.acknowledged_at,
+                                      actor=_actor(by), note=via[:500])
+        return True
+
+
+def support_task_mark_notified(task: SupportTask, *, channel: str, at=None) -> bool:
+    """The first notice reached the assignee: pending → notified (no-op otherwise)."""
+    now = at or clock.now()
+    moved = SupportTask.objects.filter(pk=task.pk, state=SupportTask.State.PENDING).update(
+        state=SupportTask.State.NOTIFIED, updated_at=now)
+    if moved:
+        TaskTransition.objects.create(task_id=task.pk, from_state=SupportTask.State.PENDING,
+                                      to_state=SupportTask.State.NOTIFIED, at=now, note=channel[:500])
+    return bool(moved)

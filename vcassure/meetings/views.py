@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vcassure.accounts.models import Role
 from vcassure.core.errors import ApplicationError
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.meetings import selectors, services
@@ -28,22 +27,17 @@ from vcassure.meetings.forms import (
     VenuePickerForm,
 )
 from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask
+from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.validation import owner_unit
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.selectors import org_unit_get
 
-EDITOR_ROLES = {Role.ADMIN, Role.DISPATCHER, Role.MANAGER}
 CHANGEABLE_STATES = {Meeting.State.DRAFT, Meeting.State.PUBLISHED}
 CANCELLABLE_STATES = {Meeting.State.DRAFT, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS}
 
 
-def can_edit_meetings(user) -> bool:
-    """Roles that enter and publish notices; scope (which meetings) is the services' business."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role in EDITOR_ROLES))
-
-
 def _require_editor(user) -> None:
-    if not can_edit_meetings(user):
+    if not can_manage_meetings(user):
         raise PermissionDenied(_("您的角色不能录入或发布会议。"))
 
 
@@ -146,7 +140,7 @@ def meeting_list(request):
     # The venue-count annotation groups rows, and Django drops Meta.ordering from grouped queries.
     qs = selectors.meeting_list(user=request.user, **form.filters()).order_by("-starts_at", "-id")
     return render(request, "meetings/meeting_list.html", {
-        **paginate(request, qs), "filter_form": form, "can_create": can_edit_meetings(request.user),
+        **paginate(request, qs), "filter_form": form, "can_create": can_manage_meetings(request.user),
     })
 
 
@@ -224,7 +218,7 @@ def venue_picker(request):
 
 def _detail_context(request, meeting: Meeting, **forms) -> dict:
     user = request.user
-    can_change = can_edit_meetings(user) and selectors.meeting_can_change(user=user, meeting=meeting)
+    can_change = can_manage_meetings(user) and selectors.meeting_can_change(user=user, meeting=meeting)
     context = {
         "meeting": meeting,
         "can_change": can_change,

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from vcassure.core import clock
 from vcassure.notifications.channels.base import Message, Recipient, SendResult, Target, get_channel
 from vcassure.notifications.models import Delivery, DeliveryAttempt, ImGroup
+from vcassure.notifications.signals import notification_delivered
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,11 @@ def delivery_record_outcome(delivery: Delivery, result: SendResult, *, duration_
         delivery.status, delivery.sent_at, delivery.provider_ref, delivery.last_error = (
             Delivery.Status.SENT, now, result.provider_ref[:100], "")
         delivery.next_attempt_at = None
+        if delivery.notification_id and not Delivery.objects.filter(
+            notification_id=delivery.notification_id, status=Delivery.Status.SENT
+        ).exists():
+            notification_delivered.send(sender=Delivery, notification=delivery.notification,
+                                        channel=delivery.channel, at=now)
     else:
         delivery.last_error = result.error[:500]
         if result.retryable and delivery.attempts < delivery.max_attempts:

@@ -2,5 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent after commit-worthy acknowledgement: kwargs notification, via, at.
+# A person acknowledged a notice: kwargs notification, via, at, by.
 notification_acknowledged = Signal()
+
+# A personal notice reached its recipient on some channel for the first time: kwargs notification, channel, at.
+notification_delivered = Signal()

@@ -2,6 +2,7 @@
 Adapters never raise for provider problems: they map them to a SendResult that the outbox stores
 as the attempt's outcome (retryable or not)."""
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -63,18 +64,20 @@ class Channel(Protocol):
 
 
 _client: httpx.Client | None = None
+_lock = threading.Lock()
 
 
 def http_client() -> httpx.Client:
     """One pooled client per process: a client per call costs ~23 ms of TLS set-up here."""
     global _client
-    if _client is None:
-        _client = httpx.Client(
-            timeout=httpx.Timeout(settings.NOTIFY_HTTP_TIMEOUT_SECONDS, connect=3.0),
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-            trust_env=False,
-        )
-    return _client
+    with _lock:
+        if _client is None:
+            _client = httpx.Client(
+                timeout=httpx.Timeout(settings.NOTIFY_HTTP_TIMEOUT_SECONDS, connect=3.0),
+                limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+                trust_env=False,
+            )
+        return _client
 
 
 _registry: dict[str, Channel] | None = None
@@ -83,12 +86,14 @@ _registry: dict[str, Channel] | None = None
 def channel_registry() -> dict[str, Channel]:
     """Channels by code, built from settings.NOTIFICATION_CHANNELS (dotted class paths)."""
     global _registry
-    if _registry is None:
-        _registry = {}
-        for path in settings.NOTIFICATION_CHANNELS:
-            channel = import_string(path)()
-            _registry[channel.code] = channel
-    return _registry
+    with _lock:
+        if _registry is None:
+            built = {}
+            for path in settings.NOTIFICATION_CHANNELS:
+                channel = import_string(path)()
+                built[channel.code] = channel
+            _registry = built
+        return _registry
 
 
 def get_channel(code: str) -> Channel:
@@ -98,7 +103,8 @@ def get_channel(code: str) -> Channel:
 def reset_channels() -> None:
     """Forget built channels and the HTTP client (tests change settings between runs)."""
     global _registry, _client
-    _registry = None
-    if _client is not None:
-        _client.close()
-    _client = None
+    with _lock:
+        _registry = None
+        if _client is not None:
+            _client.close()
+        _client = None

@@ -1,0 +1,27 @@
+"""What meetings does when a lower app tells it something (connected in apps.py)."""
+
+from vcassure.meetings.models import SupportTask
+
+
+def _task_of(notification) -> SupportTask | None:
+    if not notification.subject.startswith("task:") or notification.kind == "escalation":
+        return None
+    return SupportTask.objects.filter(pk=int(notification.subject.split(":", 1)[1])).first()
+
+
+def on_notification_acknowledged(sender, *, notification, via: str, at, by=None, **kwargs) -> None:
+    """A person acknowledged the notice about a task: the task moves to acknowledged (once)."""
+    from vcassure.meetings.services import support_task_acknowledge
+
+    task = _task_of(notification)
+    if task is not None and task.assignee_id == notification.recipient_id:
+        support_task_acknowledge(task, by=by, via=via, at=at)
+
+
+def on_notification_delivered(sender, *, notification, channel: str, at, **kwargs) -> None:
+    """The assignee's notice reached them: a pending task becomes notified."""
+    from vcassure.meetings.services import support_task_mark_notified
+
+    task = _task_of(notification)
+    if task is not None and task.assignee_id == notification.recipient_id:
+        support_task_mark_notified(task, channel=channel, at=at)

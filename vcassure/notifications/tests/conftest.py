@@ -1,0 +1,67 @@
+from datetime import datetime
+
+import pytest
+
+from tests.fakes import FakeDingTalk, FakeOa, FakeSmsGateway, FakeSmtp, FakeWeCom, ManualClock
+from vcassure.notifications.channels import base
+
+NOWHERE = "http://127.0.0.1:9"
+T0 = "2026-12-01 09:00 +0800"  # a Tuesday, in working hours: the tests' "now"
+
+
+@pytest.fixture
+def channels_offline(settings):
+    """Every channel pointed at nothing, so a test switches on exactly the fakes it starts."""
+    settings.NOTIFY_HTTP_TIMEOUT_SECONDS = 2.0
+    settings.DINGTALK_API_URL = settings.WECOM_API_URL = NOWHERE
+    settings.ALIYUN_SMS_ENDPOINT = settings.ALIYUN_VOICE_ENDPOINT = NOWHERE
+    settings.SMS_GATEWAY_URL = settings.OA_WEBHOOK_URL = settings.EMAIL_URL = ""
+    settings.DINGTALK_APP_KEY = settings.WECOM_CORP_ID = settings.ALIYUN_ACCESS_KEY_ID = ""
+    base.reset_channels()
+    yield settings
+    base.reset_channels()
+
+
+@pytest.fixture
+def fake_clock():
+    """The fakes' clock starts at T0 too (DingTalk checks that the signed timestamp is recent)."""
+    return ManualClock(start=datetime.fromisoformat(T0.replace(" +", "+")).timestamp())
+
+
+@pytest.fixture
+def fake_dingtalk(channels_offline, fake_clock):
+    with FakeDingTalk(clock=fake_clock, hang_seconds=4) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_wecom(channels_offline, fake_clock):
+    with FakeWeCom(clock=fake_clock, corp_id="ww", corp_secret="s", agent_id=1, users=()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_sms(channels_offline, fake_clock):
+    with FakeSmsGateway(clock=fake_clock, hang_seconds=4) as fake:
+        channels_offline.SMS_GATEWAY_URL = fake.send_url
+        base.reset_channels()
+        yield fake
+
+
+@pytest.fixture
+def fake_oa(channels_offline):
+    with FakeOa() as fake:
+        channels_offline.OA_WEBHOOK_URL = fake.webhook_url
+        base.reset_channels()
+        yield fake
+
+
+@pytest.fixture
+def fake_smtp(channels_offline, monkeypatch):
+    from django.core.mail.utils import DNS_NAME
+
+    monkeypatch.setattr(DNS_NAME, "_fqdn", "localhost", raising=False)
+    with FakeSmtp() as fake:
+        channels_offline.EMAIL_URL = fake.url + "?timeout=3"
+        base.reset_channels()
+        yield fake
