@@ -8,7 +8,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("会议保障")
 
     def ready(self) -> None:
-        from vcassure.meetings.receivers import on_notification_acknowledged, on_notification_delivered
+        from vcassure.meetings.receivers import (
+            on_notification_acknowledged,
+            on_notification_delivered,
+        )
         from vcassure.notifications.signals import notification_acknowledged, notification_delivered
 
         notification_acknowledged.connect(on_notification_acknowledged, dispatch_uid="meetings.task_ack")

@@ -20,8 +20,10 @@ from vcassure.meetings.models import (
     SupportTask,
     TaskTransition,
 )
+from vcassure.meetings.notify import notify_meeting_event, require_group_coverage
 from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.validation import validate_meeting_input
+from vcassure.notifications.models import Notification
 
 BULK_BATCH = 500
 
@@ -134,6 +136,7 @@ def meeting_publish(meeting: Meeting, *, by, confirm_shortfalls: bool = False) -
     if meeting.starts_at <= clock.now():
         raise InvalidInputError(_("会议开始时间已过，请先改期再发布。"), errors=[{"field": "starts_at", "message": _("开始时间已过。")}])
     plan = dispatch_plan(meeting)
+    require_group_coverage({t.org_unit_id for t in plan.tasks})
     if plan.shortfalls and not confirm_shortfalls:
         raise ConflictError(
             _("存在 %(n)s 项人员缺口，请确认后再发布。") % {"n": len(plan.shortfalls)},
@@ -145,8 +148,9 @@ def meeting_publish(meeting: Meeting, *, by, confirm_shortfalls: bool = False) -
     meeting.published_at = now
     meeting.shortfalls = plan.shortfalls
     meeting.save(update_fields=["state", "published_at", "shortfalls", "updated_at"])
-    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.PUBLISHED, at=now, actor=_actor(by),
-                                changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls)})
+    event = MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.PUBLISHED, at=now, actor=_actor(by),
+                                        changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls)})
+    notify_meeting_event(meeting, event, headline=_("【保障通知】"), kind=Notification.Kind.PUBLISHED)
     audit_record(actor=by, action="meeting.publish", obj=meeting,
                  changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls), "confirmed": confirm_shortfalls})
     return meeting, plan
@@ -204,8 +208,10 @@ def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: da
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.save(update_fields=["starts_at", "ends_at", "updated_at"])
     _reset_deadlines(meeting)
-    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.RESCHEDULED, at=clock.now(), actor=_actor(by),
-                                changes=changes)
+    event = MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.RESCHEDULED, at=clock.now(),
+                                        actor=_actor(by), changes=changes)
+    if meeting.state == Meeting.State.PUBLISHED:
+        notify_meeting_event(meeting, event, headline=_("【改期通知】"), kind=Notification.Kind.RESCHEDULED)
     audit_record(actor=by, action="meeting.reschedule", obj=meeting, changes=changes)
     return meeting
 
@@ -243,8 +249,10 @@ def meeting_cancel(meeting: Meeting, *, by, reason: str) -> Meeting:
         batch_size=BULK_BATCH,
     )
     SupportTask.objects.filter(pk__in=[t.pk for t in open_tasks]).update(state=SupportTask.State.CANCELLED, updated_at=now)
-    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.CANCELLED, at=now, actor=_actor(by),
-                                changes={"reason": reason, "tasks": len(open_tasks)})
+    event = MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.CANCELLED, at=now, actor=_actor(by),
+                                        changes={"reason": reason, "tasks": len(open_tasks)})
+    if meeting.published_at is not None:
+        notify_meeting_event(meeting, event, headline=_("【取消通知】"), kind=Notification.Kind.CANCELLED)
     audit_record(actor=by, action="meeting.cancel", obj=meeting, changes={"reason": reason})
     return meeting
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from vcassure.core import clock
+from vcassure.notifications.models import ImGroup
 from vcassure.orgs.models import Department, Staff
 from vcassure.orgs.tests.factories import DepartmentFactory, StaffFactory
 from vcassure.venues.tests.factories import VenueFactory
@@ -36,6 +37,10 @@ def province(tree):
             org_unit=town, code=f"W-{town.code}", name=f"{town.name}水利分会场",
             primary_staff=Staff.objects.get(org_unit=town), backup_staff=tree.county_regulars[county.pk][0],
         ))
+    # R4: every notice goes to at least two IM groups; these cover the whole province.
+    for platform, url in (("dingtalk", "http://127.0.0.1:9/robot/send?access_token=t1"),
+                          ("wecom", "http://127.0.0.1:9/cgi-bin/webhook/send?key=k1")):
+        ImGroup.objects.create(platform=platform, name=f"{platform} 保障群", webhook_url=url, org_unit=tree.province)
     tree.main_venue = VenueFactory(org_unit=tree.province, code="W-MAIN", name="省水利厅主会场", role="main",
                                    primary_staff=StaffFactory(org_unit=tree.province, name="驻场人员"))
     return tree
