@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from vcassure.meetings.views.ack import ack_page
 
 urlpatterns = [
     path("api/", api.urls),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("venues/", include("vcassure.venues.urls")),
     path("transfer/", include("vcassure.transfer.urls")),
     path("meetings/", include("vcassure.meetings.urls")),
+    path("ack/<str:token>", ack_page, name="ack"),
     path("notifications/", include("vcassure.notifications.urls")),
     path("", include("vcassure.core.urls")),
     path("", include("vcassure.home.urls")),

@@ -17,6 +17,8 @@ from vcassure.meetings import selectors, services
 from vcassure.meetings.models import Meeting
 from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.schemas import (
+    AckLinkOut,
+    AckOut,
     CancelIn,
     ConflictsOut,
     ErrorOut,
@@ -33,6 +35,11 @@ from vcassure.meetings.schemas import (
     StatusOut,
     TaskFilter,
     TaskOut,
+)
+from vcassure.notifications.services import (
+    AckError,
+    notification_ack_by_token,
+    notification_from_token,
 )
 from vcassure.orgs.models import OrgUnit
 
@@ -203,3 +210,46 @@ def meeting_status(request: HttpRequest, meeting_id: int, filters: Query[StatusF
 @paginate(LimitOffsetPagination)
 def task_list(request: HttpRequest, filters: Query[MyTaskFilter]):
     return selectors.task_list(user=request.user, mine=filters.mine, state=filters.state or "", kind=filters.kind or "")
+
+
+# --- acknowledgement ----------------------------------------------------------------------------
+
+ACK_STATUS = {"invalid": 404, "expired": 410, "cancelled": 409}
+
+
+def _ack_error(exc: AckError):
+    return Status(ACK_STATUS.get(exc.code, 400), {"detail": exc.reason, "errors": [{"code": exc.code}]})
+
+
+@router.post("/tasks/{int:task_id}/ack", response={200: AckOut, **WRITE_ERRORS}, summary="Acknowledge a task; idempotent")
+def task_ack(request: HttpRequest, task_id: int):
+    task = selectors.task_get(user=request.user, pk=task_id)
+    first = services.task_acknowledge(task, by=request.user, via="api")
+    task.refresh_from_db()
+    return {"acknowledged": True, "first_time": first, "acknowledged_at": task.acknowledged_at, "task": task}
+
+
+@router.get("/ack/{token}", auth=None, response={200: AckLinkOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+            summary="What a personal acknowledgement link shows (the token is the credential)")
+def ack_link(request: HttpRequest, token: str):
+    try:
+        notification = notification_from_token(token)
+    except AckError as exc:
+        return _ack_error(exc)
+    return {"title": notification.title, "body": notification.body, "ack_due_at": notification.ack_due_at,
+            "acknowledged_at": notification.acknowledged_at, "used": notification.token_used_at is not None,
+            "task": selectors.ack_context(notification)["task"]}
+
+
+@router.post("/ack/{token}", auth=None, response={200: AckOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+             summary="Acknowledge through a personal link: bound to one person and task, expiring, single use")
+def ack_link_post(request: HttpRequest, token: str):
+    try:
+        notification, first = notification_ack_by_token(token)
+    except AckError as exc:
+        if exc.code != "used":
+            return _ack_error(exc)
+        notification, first = notification_from_token(token), False  # a repeat: same answer, nothing new
+    notification.refresh_from_db()
+    return {"acknowledged": notification.acknowledged_at is not None, "first_time": first,
+            "acknowledged_at": notification.acknowledged_at, "task": selectors.ack_context(notification)["task"]}

@@ -240,3 +240,22 @@ class StatusOut(Schema):
     counts: dict[str, int]
     units: list[UnitCountsOut]
     overdue: list[OverdueOut]
+
+
+# --- acknowledgement --------------------------------------------------------------------------
+
+
+class AckOut(Schema):
+    acknowledged: bool
+    first_time: bool
+    acknowledged_at: LocalDatetime
+    task: TaskOut | None = None
+
+
+class AckLinkOut(Schema):
+    title: str
+    body: str
+    ack_due_at: LocalDatetime
+    acknowledged_at: LocalDatetime
+    used: bool
+    task: TaskOut | None = None

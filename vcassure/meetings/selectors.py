@@ -289,3 +289,25 @@ def task_tree_below(meeting: Meeting, *, user, unit: OrgUnit) -> list[dict]:
         return found
 
     return collect(task_tree(meeting, user=user))
+
+
+def ack_context(notification) -> dict:
+    """What the acknowledgement page shows: the task, its meeting and who to call."""
+    from vcassure.orgs.models import Department
+
+    task = None
+    if notification.subject.startswith("task:"):
+        task = (
+            SupportTask.objects.select_related("meeting__system", "venue", "org_unit", "department")
+            .filter(pk=int(notification.subject.split(":", 1)[1])).first()
+        )
+    contacts = []
+    if task is not None:
+        chain = [int(p) for p in task.org_unit.path.strip("/").split("/") if p]
+        city_id = chain[1] if len(chain) > 1 else None
+        departments = Department.objects.filter(
+            org_unit_id__in=[c for c in (city_id, chain[0]) if c],
+            kind__in=[Department.Kind.NETWORK_OPS, Department.Kind.OPS],
+        ).select_related("org_unit")
+        contacts = [d for d in departments if d.phone]
+    return {"task": task, "contacts": contacts}

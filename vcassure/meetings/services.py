@@ -24,6 +24,7 @@ from vcassure.meetings.notify import notify_meeting_event, require_group_coverag
 from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.validation import validate_meeting_input
 from vcassure.notifications.models import Notification
+from vcassure.notifications.services import notifications_acknowledge
 
 BULK_BATCH = 500
 
@@ -300,3 +301,24 @@ def support_task_mark_notified(task: SupportTask, *, channel: str, at=None) -> b
         TaskTransition.objects.create(task_id=task.pk, from_state=SupportTask.State.PENDING,
                                       to_state=SupportTask.State.NOTIFIED, at=now, note=channel[:500])
     return bool(moved)
+
+
+def task_acknowledge(task: SupportTask, *, by, via: str) -> bool:
+    """Acknowledge a task from a page or the API: by its assignee, or on their behalf by someone
+    who manages meetings in its scope (after a phone call, say). Idempotent."""
+    staff = getattr(by, "staff_profile", None)
+    is_assignee = staff is not None and task.assignee_id == staff.pk
+    if not is_assignee:
+        if not SupportTask.objects.visible_to(by).filter(pk=task.pk).exists():
+            raise SupportTask.DoesNotExist
+        _check_role(by)
+    if task.assignee_id is None:
+        raise ConflictError(_("该任务尚未落实保障人员，无法确认。"), code="unassigned")
+    if task.state == SupportTask.State.CANCELLED:
+        raise ConflictError(_("该任务已取消，无需确认。"), code="cancelled")
+    with transaction.atomic():
+        # The notice's acknowledgement moves the task through the signal; the direct call covers a
+        # task whose person was never sent a notice.
+        noticed = notifications_acknowledge(recipient_id=task.assignee_id, subject=f"task:{task.pk}", via=via, by=by)
+        moved = support_task_acknowledge(task, by=by, via=via if is_assignee else f"{via}:on_behalf")
+        return noticed or moved

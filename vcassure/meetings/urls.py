@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vcassure.meetings import views
+from vcassure.meetings.views import meetings as views
 
 app_name = "meetings"
 urlpatterns = [

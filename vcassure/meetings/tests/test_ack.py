@@ -1,0 +1,79 @@
+"""Acknowledgement by personal link (page and API) and by the task API."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from vcassure.accounts.models import Role
+from vcassure.meetings import services
+from vcassure.meetings.models import SupportTask, TaskTransition
+from vcassure.meetings.tests.test_dispatch import make_meeting
+from vcassure.notifications import tokens
+from vcassure.notifications.models import Notification
+
+
+@pytest.fixture
+def published(province, tomorrow, settings):
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    meeting = make_meeting(province, tomorrow, province.venues[:3])
+    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
+    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
+    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    return meeting, task, token
+
+
+def test_ack_page_on_a_phone_acknowledges_once(published, client):
+    meeting, task, token = published
+    page = client.get(f"/ack/{token}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert task.venue.name in html and "确认收到" in html and "96311" in html
+    done = client.post(f"/ack/{token}")
+    assert done.status_code == 200 and "确认成功" in done.content.decode()
+    task.refresh_from_db()
+    assert task.state == "acknowledged"
+    again = client.get(f"/ack/{token}").content.decode()
+    assert "已确认" in again and "确认收到</button>" not in again
+    assert client.post(f"/ack/{token}").status_code == 200
+    assert TaskTransition.objects.filter(task=task, to_state="acknowledged").count() == 1
+
+
+def test_forged_and_expired_links_get_a_clear_page(published, client, settings):
+    _meeting, _task, token = published
+    forged = client.get(f"/ack/{token[:-4]}AAAA")
+    assert forged.status_code == 404 and "该确认链接无效" in forged.content.decode()
+    with time_machine.travel(timedelta(hours=settings.ACK_LINK_MAX_AGE_HOURS + 1)):
+        expired = client.post(f"/ack/{token}")
+    assert expired.status_code == 410 and "已过期" in expired.content.decode()
+
+
+def test_ack_link_api(published, client):
+    _meeting, task, token = published
+    shown = client.get(f"/api/ack/{token}").json()
+    assert shown["used"] is False and shown["task"]["id"] == task.pk
+    first = client.post(f"/api/ack/{token}").json()
+    assert first["acknowledged"] and first["first_time"]
+    repeat = client.post(f"/api/ack/{token}")
+    assert repeat.status_code == 200 and repeat.json()["first_time"] is False
+    assert repeat.json()["acknowledged_at"] == first["acknowledged_at"]
+    assert client.post("/api/ack/not-a-token").status_code == 404
+
+
+def test_task_ack_api_by_assignee_idempotent(published, province, api_client_for):
+    _meeting, task, _token = published
+    api = api_client_for(province.user("township0", Role.SUPPORT))
+    first = api.post(f"/api/tasks/{task.pk}/ack")
+    assert first.status_code == 200 and first.json()["first_time"] is True
+    again = api.post(f"/api/tasks/{task.pk}/ack")
+    assert again.status_code == 200 and again.json()["first_time"] is False
+    assert Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee).acknowledged_via == "api"
+
+
+def test_task_ack_other_scope_is_404(published, province, api_client_for):
+    _meeting, task, _token = published
+    for user in (province.user("township2", Role.SUPPORT), province.user("county1")):
+        assert api_client_for(user).post(f"/api/tasks/{task.pk}/ack").status_code == 404
+    task.refresh_from_db()
+    assert task.state in ("pending", "notified")
