@@ -100,7 +100,7 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilter]):
         user=request.user, state=filters.state or "", system=filters.system,
         starts_from=_bound(filters.starts_from, end=False), starts_to=_bound(filters.starts_to, end=True),
         org_unit=filters.org_unit, q=filters.q,
-    ).order_by("-starts_at", "-id")  # the annotation drops Meta.ordering
+    )
 
 
 @router.get("/meetings/{int:meeting_id}", response={200: MeetingOut, **READ_ERRORS})
@@ -168,17 +168,7 @@ def meeting_plan(request: HttpRequest, meeting_id: int):
 )
 def meeting_conflicts(request: HttpRequest, meeting_id: int):
     meeting = _meeting(request, meeting_id)
-    conflicts = selectors.meeting_conflicts(meeting)
-    # The clash is the caller's business (their venue, their person); the other meeting may not
-    # be: its title is shown only when the caller may see it.
-    other_ids = {row["meeting"] for rows in conflicts.values() for row in rows}
-    visible = set(Meeting.objects.visible_to(request.user).filter(pk__in=other_ids).values_list("pk", flat=True))
-    hidden_title = _("其他单位的会议")
-    for rows in conflicts.values():
-        for row in rows:
-            if row["meeting"] not in visible:
-                row["meeting"], row["meeting_title"] = None, hidden_title
-    return conflicts
+    return selectors.meeting_conflicts(meeting, user=request.user)
 
 
 # --- tasks and status ---------------------------------------------------------------------------

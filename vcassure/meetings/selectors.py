@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window, unit_ids_from_path
@@ -36,7 +37,8 @@ def meeting_list(
         qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
     if q:
         qs = qs.filter(title__icontains=q)
-    return qs.annotate(venue_count=Count("meeting_venues", distinct=True))
+    # The annotation drops Meta.ordering, so order explicitly.
+    return qs.annotate(venue_count=Count("meeting_venues", distinct=True)).order_by("-starts_at", "-id")
 
 
 def meeting_get(*, user, pk: int) -> Meeting:
@@ -131,8 +133,22 @@ def meeting_status(meeting: Meeting, *, user, parent: OrgUnit | None = None) -> 
     return {"counts": counts, "units": units, "overdue": overdue}
 
 
-def meeting_conflicts(meeting: Meeting) -> dict[str, list[dict]]:
-    """Venues and people this meeting needs that another live meeting overlapping in time needs too."""
+def meeting_conflicts(meeting: Meeting, *, user=None) -> dict[str, list[dict]]:
+    """Venues and people this meeting needs that another live meeting overlapping in time needs too.
+    The clash is the caller's business (their venue, their person); the other meeting may not be:
+    with `user`, its id and title are hidden unless the user may see it."""
+    conflicts = _meeting_conflicts(meeting)
+    if user is not None:
+        other_ids = {row["meeting"] for rows in conflicts.values() for row in rows}
+        visible = set(Meeting.objects.visible_to(user).filter(pk__in=other_ids).values_list("pk", flat=True))
+        for rows in conflicts.values():
+            for row in rows:
+                if row["meeting"] not in visible:
+                    row["meeting"], row["meeting_title"] = None, _("其他单位的会议")
+    return conflicts
+
+
+def _meeting_conflicts(meeting: Meeting) -> dict[str, list[dict]]:
     busy_from, busy_until = busy_window(meeting)
     # Pre-filter with the widest possible windows, then compare exact windows.
     overlapping = Meeting.objects.filter(

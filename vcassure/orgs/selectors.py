@@ -89,7 +89,7 @@ def department_list(*, user, org_unit: int | None = None, kind: str = "", q: str
         qs = qs.filter(kind=kind)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(org_unit__name__icontains=q))
-    return qs.annotate(staff_count=Count("staff", filter=Q(staff__is_active=True)))
+    return qs.annotate(staff_count=Count("staff", filter=Q(staff__is_active=True))).order_by("org_unit__code", "kind")
 
 
 def staff_list(

@@ -138,7 +138,7 @@ def _preview(selection: selectors.VenueSelection | None) -> dict:
 def meeting_list(request):
     form = MeetingFilterForm(request.GET or None, user=request.user)
     # The venue-count annotation groups rows, and Django drops Meta.ordering from grouped queries.
-    qs = selectors.meeting_list(user=request.user, **form.filters()).order_by("-starts_at", "-id")
+    qs = selectors.meeting_list(user=request.user, **form.filters())
     return render(request, "meetings/meeting_list.html", {
         **paginate(request, qs), "filter_form": form, "can_create": can_manage_meetings(request.user),
     })
@@ -223,7 +223,7 @@ def _detail_context(request, meeting: Meeting, **forms) -> dict:
         "meeting": meeting,
         "can_change": can_change,
         "events": [(event, _event_summary(event)) for event in selectors.meeting_event_list(meeting)],
-        "conflicts": selectors.meeting_conflicts(meeting),
+        "conflicts": selectors.meeting_conflicts(meeting, user=user),
         "publish_form": forms.get("publish_form") or PublishForm(),
         "reschedule_form": forms.get("reschedule_form") or RescheduleForm(
             initial={"starts_at": meeting.starts_at, "ends_at": meeting.ends_at}),
