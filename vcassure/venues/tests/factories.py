@@ -3,7 +3,6 @@ import factory
 from vcassure.orgs.tests.factories import OrgUnitFactory
 from vcassure.venues.models import CustomerSystem, Equipment, Venue
 
-
 SYSTEM_NAMES = {"water": "水利视频会商系统", "finance": "财政视频会商系统", "government": "政务视频会商系统", "general": "视频会商系统"}
 
 

@@ -218,5 +218,10 @@ def test_force_rebuilds_the_same_province_from_the_same_seed(province, db):
     assert f"{province['units']['township']} townships" in summary
     assert f"R5 shortfalls: {len(DELIBERATE_SHORTFALLS)}" in summary
     assert AuditEvent.objects.filter(action="demo.wipe").count() == 1
+    # R4: every unit of the demo province is covered by at least two active IM groups.
+    from vcassure.notifications.services import check_group_coverage
+
+    assert check_group_coverage(OrgUnit.objects.values_list("id", flat=True)) == []
+    assert "IM groups:" in summary
     call_command("seed_demo", "--force", "--seed", "7", stdout=StringIO())
     assert _fingerprint() != before

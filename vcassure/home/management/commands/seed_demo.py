@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from vcassure.home.demo import demo_im_groups_build, demo_im_groups_wipe
 from vcassure.orgs.selectors import staffing_shortfalls
 from vcassure.venues.demo import (
     DEMO_PASSWORD,
@@ -39,11 +40,13 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 if force:
+                    demo_im_groups_wipe()
                     wiped = demo_directory_wipe()
                     if wiped:
                         self.stdout.write(f"Deleted the existing directory ({sum(wiped.values())} rows).")
                 self.stdout.write(f"Building the demo province (seed {seed})…")
                 result = demo_province_build(seed=seed, stdout=self.stdout)
+                groups = demo_im_groups_build()
         except (ProtectedError, RestrictedError) as exc:
             raise CommandError(
                 "Cannot delete the existing directory: other records (meetings, tasks, faults, …) still refer to "
@@ -66,6 +69,7 @@ class Command(BaseCommand):
         lines += [
             f"    {s.org_unit_code} {s.org_unit_name}: {s.kind} {s.actual}/{s.required}" for s in shortfalls
         ]
+        lines.append(f"  IM groups:     {len(groups)} (robots point at 127.0.0.1 until `make run` starts its fakes)")
         lines.append(f"  logins:        {', '.join(result['logins'])} (password {DEMO_PASSWORD})")
         self.stdout.write(self.style.SUCCESS(lines[0]))
         self.stdout.write("\n".join(lines[1:]))
