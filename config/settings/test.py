@@ -22,3 +22,6 @@ if HUEY["huey_class"] == "huey.SqliteHuey":
 LANGUAGE_CODE = os.environ.get("TEST_LANGUAGE_CODE", "zh-hans")
 STATIC_ROOT = _tmp / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Worker threads in tests must not keep connections open past their task (the test database is
+# dropped at the end of the run).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
