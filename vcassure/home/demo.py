@@ -17,11 +17,11 @@ def demo_im_groups_build() -> list[ImGroup]:
         return []
     rows = [
         ImGroup(platform="dingtalk", name=f"{province.name}钉钉视频会商保障群", org_unit=province, purpose="support",
-                webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-province", secret="SECdemo-province"),
+                webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-province", secret="SECdemo-province"),  # noqa: S106 - demo data
         ImGroup(platform="wecom", name=f"{province.name}微信视频会商保障群", org_unit=province, purpose="support",
                 webhook_url=f"{PLACEHOLDER_BASE}/cgi-bin/webhook/send?key=demo-province"),
         ImGroup(platform="dingtalk", name=f"{province.name}运维主管工作群", org_unit=province, purpose="supervisors",
-                webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-supervisors", secret="SECdemo-supervisors"),
+                webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-supervisors", secret="SECdemo-supervisors"),  # noqa: S106 - demo data
     ]
     for city in OrgUnit.objects.filter(level=OrgUnit.Level.CITY).order_by("code"):
         rows.append(ImGroup(platform="dingtalk", name=f"{city.name}视频会商保障群", org_unit=city, purpose="support",

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from vcassure.core.errors import ApplicationError
 from vcassure.meetings import selectors
@@ -118,13 +119,13 @@ class VenuePickerForm(BaseForm):
         unknown = set(self.selection.unknown_codes)
         if unknown & set(add):
             self.add_error("add_codes", _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。") % {
-                "codes": "、".join(c for c in add if c in unknown)})
+                "codes": pgettext("list separator", "、").join(c for c in add if c in unknown)})
         if unknown & set(remove):
             self.add_error("remove_codes", _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。") % {
-                "codes": "、".join(c for c in remove if c in unknown)})
+                "codes": pgettext("list separator", "、").join(c for c in remove if c in unknown)})
         if self.selection.wrong_system_codes:
             self.add_error("add_codes", _("以下会场不属于所选系统：%(codes)s。") % {
-                "codes": "、".join(self.selection.wrong_system_codes)})
+                "codes": pgettext("list separator", "、").join(self.selection.wrong_system_codes)})
         data["venue_ids"] = self.selection.ids
         return data
 

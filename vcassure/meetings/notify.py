@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vcassure.core.errors import ConflictError
 from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask
@@ -37,7 +38,7 @@ def require_group_coverage(unit_ids) -> None:
     """R4: refuse to publish when the units concerned are not covered by two active IM groups."""
     short = check_group_coverage(unit_ids)
     if short:
-        names = "、".join(s["name"] for s in short[:10])
+        names = pgettext("list separator", "、").join(s["name"] for s in short[:10])
         raise ConflictError(
             _("以下单元未被至少两个启用的即时消息群覆盖，不能发布：%(names)s。请先在“即时消息群”中配置。")
             % {"names": names + (_(" 等 %(n)s 个") % {"n": len(short)} if len(short) > 10 else "")},

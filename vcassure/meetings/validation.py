@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
@@ -140,10 +141,10 @@ def validate_meeting_input(
             units = [int(u) for u in venue_filter.get("org_units") or []]
             missing = set(units) - set(OrgUnit.objects.visible_to(user).filter(pk__in=units).values_list("id", flat=True))
             if bad_levels:
-                err("venue_filter.levels", _("未知的层级：%(levels)s。") % {"levels": "、".join(bad_levels)})
+                err("venue_filter.levels", _("未知的层级：%(levels)s。") % {"levels": pgettext("list separator", "、").join(bad_levels)})
             if missing:
                 err("venue_filter.org_units", _("组织单元不存在或不在您的管辖范围内：%(ids)s。") % {
-                    "ids": "、".join(str(i) for i in sorted(missing))})
+                    "ids": pgettext("list separator", "、").join(str(i) for i in sorted(missing))})
             if not bad_levels and not missing:
                 venue_ids = venues_matching_filter(user=user, system=system_obj, levels=levels, org_units=units)
         else:
@@ -154,9 +155,9 @@ def validate_meeting_input(
             unknown = [v for v in requested if v not in found]
             wrong_system = [v for v in requested if v in found and found[v]["system_id"] != system_obj.pk]
             if unknown:
-                err("venues", _("会场不存在或不在您的管辖范围内：%(ids)s。") % {"ids": "、".join(map(str, unknown))})
+                err("venues", _("会场不存在或不在您的管辖范围内：%(ids)s。") % {"ids": pgettext("list separator", "、").join(map(str, unknown))})
             if wrong_system:
-                err("venues", _("会场不属于所选系统：%(ids)s。") % {"ids": "、".join(map(str, wrong_system))})
+                err("venues", _("会场不属于所选系统：%(ids)s。") % {"ids": pgettext("list separator", "、").join(map(str, wrong_system))})
             venue_ids = [v for v in requested if v in found and v not in wrong_system]
         if main is not None and main.pk in venue_ids:
             venue_ids.remove(main.pk)

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.core.errors import ApplicationError
@@ -108,7 +109,7 @@ def _event_summary(event: MeetingEvent) -> str:
         return _("分会场 %(n)s 个") % {"n": changes.get("venues", 0)}
     if event.kind == MeetingEvent.Kind.UPDATED:
         fields = [_field_label(f) for f in changes.get("fields", [])]
-        return _("修改了：%(fields)s") % {"fields": "、".join(fields)} if fields else ""
+        return _("修改了：%(fields)s") % {"fields": pgettext("list separator", "、").join(fields)} if fields else ""
     if event.kind == MeetingEvent.Kind.PUBLISHED:
         return _("生成 %(tasks)s 项任务，人员缺口 %(shortfalls)s 项") % {
             "tasks": changes.get("tasks", 0), "shortfalls": changes.get("shortfalls", 0)}

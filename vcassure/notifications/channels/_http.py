@@ -84,7 +84,7 @@ def with_link(text: str, link_url: str) -> str:
 
 def button_text(message: Message) -> str:
     """The label of a card's button (the link is the acknowledgement link)."""
-    return message.extra.get("button_text") or gettext("Acknowledge")
+    return message.extra.get("button_text") or gettext("确认收到")
 
 
 def clip_bytes(text: str, limit: int) -> str:
