@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "vcassure.orgs",
     "vcassure.venues",
     "vcassure.notifications",
+    "vcassure.checklists",
+    "vcassure.faults",
     "vcassure.transfer",
     "vcassure.meetings",
     "vcassure.home",

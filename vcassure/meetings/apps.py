@@ -16,3 +16,8 @@ class MeetingsConfig(AppConfig):
 
         notification_acknowledged.connect(on_notification_acknowledged, dispatch_uid="meetings.task_ack")
         notification_delivered.connect(on_notification_delivered, dispatch_uid="meetings.task_notified")
+
+        from vcassure.faults.signals import fault_restored
+        from vcassure.meetings.receivers import on_fault_restored
+
+        fault_restored.connect(on_fault_restored, dispatch_uid="meetings.fault_restored")

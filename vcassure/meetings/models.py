@@ -243,6 +243,14 @@ class SupportTask(TimeStampedModel):
     busy_from = models.DateTimeField(null=True, blank=True, db_index=True)
     busy_until = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    check_in_lat = models.DecimalField(_("到场纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    check_in_lng = models.DecimalField(_("到场经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    ready_at = models.DateTimeField(_("就绪时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # R10 deadlines missed, set once by the sweeper (so each miss escalates once).
+    missed_on_site_at = models.DateTimeField(_("逾期未到场"), null=True, blank=True)
+    missed_ready_at = models.DateTimeField(_("逾期未就绪"), null=True, blank=True)
 
     objects = SupportTaskQuerySet.as_manager()
 

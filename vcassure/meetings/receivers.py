@@ -25,3 +25,13 @@ def on_notification_delivered(sender, *, notification, channel: str, at, **kwarg
     task = _task_of(notification)
     if task is not None and task.assignee_id == notification.recipient_id:
         support_task_mark_notified(task, channel=channel, at=at)
+
+
+def on_fault_restored(sender, *, fault, by=None, at=None, **kwargs) -> None:
+    """A fault of a venue task is restored: the task returns to its place."""
+    from vcassure.meetings.field import support_task_fault_restored
+
+    if fault.subject.startswith("task:"):
+        task = SupportTask.objects.filter(pk=int(fault.subject.split(":", 1)[1])).first()
+        if task is not None:
+            support_task_fault_restored(task, by=by, at=at)

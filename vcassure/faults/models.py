@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vcassure.core.errors import ConflictError
+from vcassure.core.models import TimeStampedModel
+from vcassure.orgs.scoping import ScopedQuerySet
+
+
+class Fault(TimeStampedModel):
+    """Something broken at a venue and its handling. Routed to the city's network operations
+    department (the sole emergency interface). This is the part field work needs; RMA and MTTR
+    reports come with the full fault capability."""
+
+    class Source(models.TextChoices):
+        CHECKLIST = "checklist", _("现场检查")
+        HOTLINE = "hotline", _("96311 热线")
+        PROBE = "probe", _("探测")
+        MANUAL = "manual", _("人工登记")
+
+    class Severity(models.TextChoices):
+        CRITICAL = "critical", _("紧急")
+        MAJOR = "major", _("严重")
+        MINOR = "minor", _("一般")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ASSIGNED = "assigned", _("已派单")
+        RESTORED = "restored", _("已恢复")
+        CLOSED = "closed", _("已关闭")
+
+    ALLOWED_TRANSITIONS = {
+        "open": {"assigned", "restored"},
+        "assigned": {"restored"},
+        "restored": {"closed", "open"},
+        "closed": set(),
+    }
+
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("描述"), blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.MAJOR)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    org_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="+")
+    venue = models.ForeignKey("venues.Venue", verbose_name=_("会场"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="faults")
+    subject = models.CharField(_("关联对象"), max_length=64, blank=True, db_index=True)  # e.g. "task:123"
+    step_result = models.ForeignKey("checklists.StepResult", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="faults")
+    assigned_department = models.ForeignKey("orgs.Department", verbose_name=_("责任部门"), null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="faults")
+    opened_at = models.DateTimeField(_("发现时间"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    restored_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("故障")
+        verbose_name_plural = _("故障")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def transition_to(self, state: str) -> None:
+        if state not in self.ALLOWED_TRANSITIONS[self.state]:
+            raise ConflictError(
+                _("故障当前状态为“%(current)s”，不能变为“%(target)s”。")
+                % {"current": self.get_state_display(), "target": self.State(state).label},
+                code="invalid_transition",
+            )
+        self.state = state
+
+
+class FaultEvent(models.Model):
+    """Every change to a fault, with who and when."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("登记")
+        ASSIGNED = "assigned", _("派单")
+        NOTE = "note", _("备注")
+        RESTORED = "restored", _("恢复")
+        REOPENED = "reopened", _("重新打开")
+        CLOSED = "closed", _("关闭")
+
+    fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("故障记录")
+        verbose_name_plural = _("故障记录")
+
+    def __str__(self) -> str:
+        return f"{self.fault_id} {self.kind}"

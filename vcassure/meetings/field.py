@@ -1,0 +1,153 @@
+"""Field work on a venue task (C6, R7, R8, R10): check in, record checklist steps with evidence,
+open a fault on a failed step, return to the task's place when the fault is restored."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vcassure.checklists.models import ChecklistStep, ChecklistTemplate, StepResult
+from vcassure.checklists.services import checklist_run_start, run_progress, step_record
+from vcassure.core import clock
+from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.faults.models import Fault
+from vcassure.faults.services import fault_open
+from vcassure.meetings.models import Meeting, SupportTask, TaskTransition
+
+VENUE_TEMPLATE = "venue-r7"
+FIBRE_TEMPLATE = "fibre-r8"
+WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _move(task: SupportTask, to_state: str, *, by, at, note: str = "") -> None:
+    """One recorded transition (the caller saves the task)."""
+    from_state = task.state
+    if to_state == SupportTask.State.FAULTY:
+        task.state_before_fault = from_state
+    task.transition_to(to_state)
+    TaskTransition.objects.create(task=task, from_state=from_state, to_state=to_state, at=at, actor=_actor(by),
+                                  note=note[:500])
+
+
+def check_field_access(task: SupportTask, user) -> None:
+    """Field pages and API: the assignee, or someone whose subtree holds the task."""
+    staff = getattr(user, "staff_profile", None)
+    if staff is not None and task.assignee_id == staff.pk:
+        return
+    if not SupportTask.objects.visible_to(user).filter(pk=task.pk).exists():
+        raise SupportTask.DoesNotExist
+
+
+def templates_for(task: SupportTask) -> list[ChecklistTemplate]:
+    """R7 for every venue task; R8 fibre patrol too for important and special meetings."""
+    codes = [VENUE_TEMPLATE]
+    if task.meeting.importance != Meeting.Importance.NORMAL:
+        codes.append(FIBRE_TEMPLATE)
+    found = {t.code: t for t in ChecklistTemplate.objects.filter(code__in=codes, is_active=True)}
+    return [found[c] for c in codes if c in found]
+
+
+def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInputError(_("位置格式不正确。"), errors=[{"field": field, "message": _("应为数字。")}]) from exc
+    if not low <= number <= high:
+        raise InvalidInputError(_("位置超出范围。"), errors=[{"field": field, "message": _("坐标超出范围。")}])
+    return number
+
+
+@transaction.atomic
+def support_task_check_in(task: SupportTask, *, by, lat=None, lng=None) -> SupportTask:
+    """On site (R10: by T−60, T−120 for important meetings). Checking in also acknowledges a task
+    whose notice was not answered yet."""
+    check_field_access(task, by)
+    task = SupportTask.objects.select_for_update().select_related("meeting").get(pk=task.pk)
+    if task.kind != SupportTask.Kind.VENUE:
+        raise ConflictError(_("协调任务无需到场签到。"), code="not_a_venue_task")
+    if task.meeting.state in (Meeting.State.CANCELLED, Meeting.State.CLOSED, Meeting.State.ENDED):
+        raise ConflictError(_("会议已结束或已取消，不能签到。"), code="meeting_over")
+    if task.checked_in_at is not None:
+        return task  # idempotent: the first check-in counts
+    lat_value, lng_value = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
+    now = clock.now()
+    if task.state in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED):
+        _move(task, SupportTask.State.ACKNOWLEDGED, by=by, at=now, note="check-in")
+        task.acknowledged_at = now
+    _move(task, SupportTask.State.ON_SITE, by=by, at=now)
+    task.checked_in_at, task.check_in_lat, task.check_in_lng = now, lat_value, lng_value
+    task.save()
+    for template in templates_for(task):
+        checklist_run_start(template=template, subject=f"task:{task.pk}", org_unit=task.org_unit, venue=task.venue, by=by)
+    return task
+
+
+@transaction.atomic
+def support_task_record_step(task: SupportTask, *, by, number: int, result: str, note: str = "",
+                             photos: list[UploadedFile] | None = None, template_code: str = VENUE_TEMPLATE) -> StepResult:
+    """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
+    once it has ended. All "before" steps passed → ready; everything passed → done; a failure
+    opens a fault routed to the city's network operations and makes the task faulty."""
+    check_field_access(task, by)
+    task = SupportTask.objects.select_for_update().select_related("meeting", "venue", "org_unit").get(pk=task.pk)
+    if task.state not in WORKING_STATES:
+        raise ConflictError(_("请先到场签到，再进行检查。") if task.state in ("pending", "notified", "acknowledged")
+                            else _("任务当前状态为“%(s)s”，不能记录检查。") % {"s": task.get_state_display()},
+                            code="not_on_site")
+    template = next((t for t in templates_for(task) if t.code == template_code), None)
+    if template is None:
+        raise InvalidInputError(_("该任务没有这张检查表。"), errors=[{"field": "template", "message": template_code}])
+    step = ChecklistStep.objects.filter(template=template, number=number).first()
+    now = clock.now()
+    if step is not None and step.phase == ChecklistStep.Phase.AFTER and now < task.meeting.ends_at:
+        raise ConflictError(_("第 %(n)s 步须在会议结束后进行。") % {"n": number}, code="too_early")
+    if step is not None and step.phase == ChecklistStep.Phase.BEFORE and now >= task.meeting.ends_at:
+        raise ConflictError(_("会议已结束，会前检查不能再记录。"), code="too_late")
+    run = checklist_run_start(template=template, subject=f"task:{task.pk}", org_unit=task.org_unit, venue=task.venue, by=by)
+    record = step_record(run, number=number, result=result, note=note, photos=photos, by=by)
+    if result == StepResult.Result.FAIL:
+        fault_open(
+            title=_("%(venue)s：%(step)s 不通过") % {"venue": task.venue.name, "step": record.step.title},
+            source=Fault.Source.CHECKLIST, org_unit=task.org_unit, venue=task.venue, subject=f"task:{task.pk}",
+            step_result=record, description=note, by=by,
+        )
+        if task.state != SupportTask.State.FAULTY:
+            _move(task, SupportTask.State.FAULTY, by=by, at=now, note=record.step.title)
+            task.save()
+        return record
+    if template.code != VENUE_TEMPLATE:
+        return record
+    progress = run_progress(run)
+    if progress["all_passed"] and task.state in ("ready", "in_meeting", "restored"):
+        _move(task, SupportTask.State.DONE, by=by, at=now)
+        task.done_at = now
+        task.save()
+    elif progress["before_passed"] and task.state in ("on_site", "restored"):
+        _move(task, SupportTask.State.READY, by=by, at=now)
+        task.ready_at = task.ready_at or now
+        task.save()
+    return record
+
+
+def support_task_fault_restored(task: SupportTask, *, by=None, at=None) -> None:
+    """The fault is restored: faulty → restored, then back to ready or in meeting if that is where
+    the task was; otherwise the person finishes the checks from where they stopped."""
+    with transaction.atomic():
+        task = SupportTask.objects.select_for_update().get(pk=task.pk)
+        if task.state != SupportTask.State.FAULTY:
+            return
+        now = at or clock.now()
+        if Fault.objects.filter(subject=f"task:{task.pk}", state__in=[Fault.State.OPEN, Fault.State.ASSIGNED]).exists():
+            return  # another fault of the same task is still open
+        back = task.state_before_fault
+        _move(task, SupportTask.State.RESTORED, by=by, at=now)
+        if back in (SupportTask.State.READY, SupportTask.State.IN_MEETING):
+            _move(task, back, by=by, at=now, note="restored")
+        task.save()

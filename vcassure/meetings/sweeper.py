@@ -1,0 +1,88 @@
+"""The meeting clock (R10), run every minute: meetings start and end on time, and venue tasks that
+miss their on-site or ready deadline are marked once and escalated through notifications."""
+
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vcassure.core import clock
+from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask, TaskTransition
+from vcassure.notifications.escalation import dispatch_desk_staff
+from vcassure.notifications.models import Notification
+from vcassure.notifications.services import PersonalMessage, notifications_queue
+
+BEFORE_SITE = ["pending", "notified", "acknowledged"]
+BEFORE_READY = [*BEFORE_SITE, "on_site", "faulty", "restored"]
+
+
+@transaction.atomic
+def meetings_start_and_end(now: datetime) -> dict[str, int]:
+    started = list(Meeting.objects.select_for_update().filter(state=Meeting.State.PUBLISHED, starts_at__lte=now))
+    for meeting in started:
+        meeting.transition_to(Meeting.State.IN_PROGRESS)
+        meeting.save(update_fields=["state", "updated_at"])
+        MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.STARTED, at=now)
+        ready = list(SupportTask.objects.filter(meeting=meeting, state__in=["ready", "restored"]).only("id", "state"))
+        TaskTransition.objects.bulk_create([TaskTransition(task_id=t.pk, from_state=t.state, to_state="in_meeting", at=now)
+                                            for t in ready])
+        SupportTask.objects.filter(pk__in=[t.pk for t in ready]).update(state="in_meeting", updated_at=now)
+    ended = list(Meeting.objects.select_for_update().filter(state=Meeting.State.IN_PROGRESS, ends_at__lte=now))
+    for meeting in ended:
+        meeting.transition_to(Meeting.State.ENDED)
+        meeting.save(update_fields=["state", "updated_at"])
+        MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.ENDED, at=now)
+    return {"started": len(started), "ended": len(ended)}
+
+
+def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> int:
+    desk = dispatch_desk_staff()
+    messages = []
+    for task in tasks:
+        due = task.on_site_due_at if what == "on_site" else task.ready_due_at
+        text = (_("%(venue)s：%(who)s 未在 %(due)s 前到场。") if what == "on_site"
+                else _("%(venue)s：未在 %(due)s 前完成会前检查(就绪)。")) % {
+            "venue": task.venue.name, "who": task.assignee.name if task.assignee_id else _("(未落实)"),
+            "due": timezone.localtime(due).strftime("%H:%M")}
+        title = _("【逾期】%(t)s") % {"t": task.meeting.title}
+        recipients = {s.pk: s for s in desk}
+        if task.assignee_id:
+            recipients[task.assignee_id] = task.assignee
+            if task.assignee.supervisor_id:
+                recipients[task.assignee.supervisor_id] = task.assignee.supervisor
+        messages += [PersonalMessage(staff=s, subject=f"task:{task.pk}", title=title, body=text, requires_ack=False,
+                                     topic=f"meeting:{task.meeting_id}") for s in recipients.values()]
+    if messages:
+        notifications_queue(messages, kind=Notification.Kind.OVERDUE, now=now)
+    return len(messages)
+
+
+@transaction.atomic
+def tasks_mark_missed(now: datetime) -> dict[str, int]:
+    live = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
+    base = SupportTask.objects.filter(kind=SupportTask.Kind.VENUE, meeting__state__in=live)
+    if connection.features.has_select_for_update_skip_locked:
+        # Rows another sweep is marking are skipped; once it commits they are marked and drop out.
+        base = base.select_for_update(skip_locked=True, of=("self",))
+    related = ("venue", "assignee__supervisor", "meeting")
+    missed_site = list(base.filter(missed_on_site_at__isnull=True, on_site_due_at__lt=now, state__in=BEFORE_SITE)
+                       .select_related(*related))
+    missed_ready = list(base.filter(missed_ready_at__isnull=True, ready_due_at__lt=now, state__in=BEFORE_READY)
+                        .select_related(*related))
+    site_ids = [t.pk for t in missed_site]
+    ready_ids = [t.pk for t in missed_ready]
+    SupportTask.objects.filter(pk__in=site_ids, missed_on_site_at__isnull=True).update(missed_on_site_at=now)
+    SupportTask.objects.filter(pk__in=ready_ids, missed_ready_at__isnull=True).update(missed_ready_at=now)
+    sent = _escalate_missed(missed_site, what="on_site", now=now) + _escalate_missed(missed_ready, what="ready", now=now)
+    return {"missed_on_site": len(site_ids), "missed_ready": len(ready_ids), "messages": sent}
+
+
+def meeting_clock_sweep(now: datetime | None = None) -> dict[str, int]:
+    now = now or clock.now()
+    return {**meetings_start_and_end(now), **tasks_mark_missed(now)}
+
+
+def overdue_q(now: datetime) -> Q:
+    return Q(on_site_due_at__lt=now, state__in=BEFORE_SITE) | Q(ready_due_at__lt=now, state__in=BEFORE_READY)
