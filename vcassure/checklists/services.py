@@ -7,6 +7,7 @@ import io
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from PIL import Image, UnidentifiedImageError
 
 from vcassure.checklists.models import (
@@ -91,7 +92,7 @@ def step_record(run: ChecklistRun, *, number: int, result: str, note: str = "", 
     missing = [s for s in earlier if getattr(latest.get(s.number), "result", None) != StepResult.Result.PASS]
     if missing:
         raise ConflictError(
-            _("请先完成第 %(steps)s 步。") % {"steps": "、".join(str(s.number) for s in missing)}, code="out_of_order",
+            _("请先完成第 %(steps)s 步。") % {"steps": pgettext("list separator", "、").join(str(s.number) for s in missing)}, code="out_of_order",
         )
     now = clock.now()
     record = StepResult.objects.create(run=run, step=step, result=result, note=note.strip()[:1000], recorded_at=now,

@@ -63,3 +63,13 @@ def phone_call_list(*, user, pending_only: bool = True) -> QuerySet[PhoneCallTas
     if pending_only:
         qs = qs.filter(outcome=PhoneCallTask.Outcome.PENDING)
     return qs.select_related("notification__recipient__org_unit").order_by("created_at")
+
+
+def delivery_get(*, user, pk: int) -> Delivery:
+    """One delivery with its attempts, if it is in the user's scope (Delivery.DoesNotExist if not)."""
+    return delivery_list(user=user).get(pk=pk)
+
+
+def phone_call_get(*, user, pk: int) -> PhoneCallTask:
+    """One phone-call task of the user's scope, whatever its outcome (DoesNotExist if not)."""
+    return phone_call_list(user=user, pending_only=False).get(pk=pk)

@@ -7,7 +7,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +16,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from vcassure.accounts.permissions import can_see_phone_numbers
 from vcassure.core import clock
-from vcassure.core.errors import InvalidInputError
-from vcassure.core.pagination import int_or_none
-from vcassure.notifications import services
+from vcassure.core.errors import ApplicationError, InvalidInputError
+from vcassure.core.pagination import int_or_none, paginate
+from vcassure.notifications import demo, selectors, services
 from vcassure.notifications.calendar import WorkingCalendar, working_windows, years_without_data
+from vcassure.notifications.forms import (
+    DeliveryFilterForm,
+    DeskFilterForm,
+    ImGroupForm,
+    PhoneCallOutcomeForm,
+    add_service_errors,
+    channel_label,
+    masked_secret,
+)
+from vcassure.notifications.models import EscalationPolicy, ImGroup
+from vcassure.notifications.permissions import can_manage_im_groups, can_work_dispatch_desk
+from vcassure.notifications.services.messages import (
+    im_group_test_queue,
+    phone_call_number_reveal,
+    phone_call_record,
+)
 
 # The words accepted in a pasted arrangement line, after the date.
 _WORKDAY_WORDS = {"班": True, "上班": True, "补班": True, "休": False, "休息": False, "放假": False}
@@ -256,3 +274,206 @@ def calendar_import(request):
             )
             return redirect(_calendar_url(rows[0][0].year))
     return _render_page(request, year, import_form=form, status=400)
+
+
+# --- Dispatch desk, delivery log, IM groups, demo inbox -------------------------------------
+
+DESK_CALLS_SHOWN = 100
+DEMO_ROWS_SHOWN = 300
+_ACTION_LABELS = dict(EscalationPolicy.Action.choices)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _get_or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _escalation_label(steps: list, index: int) -> str:
+    if 0 <= index < len(steps or []):
+        return str(_ACTION_LABELS.get(steps[index].get("action"), steps[index].get("action", "")))
+    return ""
+
+
+@login_required
+@require_GET
+def desk(request):
+    """People who have not acknowledged, by deadline (the part that refreshes every 10 s), and the
+    phone calls the desk still has to make."""
+    user = request.user
+    _require(can_work_dispatch_desk(user))
+    form = DeskFilterForm(request.GET)
+    topic = form.topic()
+    now = clock.now()
+    unanswered = selectors.unanswered_list(user=user, topic=topic, now=now)
+    context = {**paginate(request, unanswered), "form": form, "topic": topic, "now": now,
+               "overdue_count": unanswered.filter(ack_due_at__lt=now).count()}
+    for n in context["page_obj"]:
+        n.is_overdue = n.ack_due_at < now
+        n.escalation_reached = _escalation_label(n.escalation_steps, n.escalation_level - 1)
+        n.escalation_next = _escalation_label(n.escalation_steps, n.escalation_level)
+    if request.htmx:
+        return render(request, "notifications/desk.html#unanswered", context)
+    calls = selectors.phone_call_list(user=user)
+    context.update({
+        "calls": list(calls[:DESK_CALLS_SHOWN]), "call_count": calls.count(),
+        "outcome_choices": PhoneCallOutcomeForm.base_fields["outcome"].choices,
+        "can_see_phone": can_see_phone_numbers(user),
+    })
+    return render(request, "notifications/desk.html", context)
+
+
+@login_required
+@require_POST
+def phone_call_reveal(request, pk: int):
+    _require(can_work_dispatch_desk(request.user))
+    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)
+    number = phone_call_number_reveal(call, by=request.user)
+    return render(request, "notifications/desk.html#call_number", {"call": call, "revealed": number})
+
+
+@login_required
+@require_POST
+def phone_call_outcome(request, pk: int):
+    _require(can_work_dispatch_desk(request.user))
+    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)
+    form = PhoneCallOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            call = phone_call_record(call, by=request.user, outcome=form.cleaned_data["outcome"],
+                                     note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已记录给 %(name)s 的电话：%(outcome)s。") % {
+                "name": call.notification.recipient.name, "outcome": call.get_outcome_display()})
+    else:
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, _("没有记录：%(errors)s") % {"errors": "；".join(problems)})
+    return redirect(f"{reverse('notifications:desk')}#calls")
+
+
+@login_required
+@require_GET
+def delivery_list(request):
+    _require(can_work_dispatch_desk(request.user))
+    form = DeliveryFilterForm(request.GET)
+    qs = selectors.delivery_list(user=request.user, **form.filters())
+    context = {**paginate(request, qs), "form": form}
+    for d in context["page_obj"]:
+        d.channel_label = channel_label(d.channel)
+    return render(request, "notifications/delivery_list.html", context)
+
+
+@login_required
+@require_GET
+def delivery_detail(request, pk: int):
+    _require(can_work_dispatch_desk(request.user))
+    delivery = _get_or_404(selectors.delivery_get, user=request.user, pk=pk)
+    delivery.channel_label = channel_label(delivery.channel)
+    return render(request, "notifications/delivery_detail.html", {"delivery": delivery})
+
+
+@login_required
+@require_GET
+def group_list(request):
+    user = request.user
+    _require(can_work_dispatch_desk(user) or can_manage_im_groups(user))
+    platform = request.GET.get("platform", "")
+    purpose = request.GET.get("purpose", "")
+    qs = selectors.im_group_list(
+        user=user, platform=platform if platform in ImGroup.Platform.values else "",
+        purpose=purpose if purpose in ImGroup.Purpose.values else "",
+    )
+    context = {**paginate(request, qs), "platform": platform, "purpose": purpose,
+               "platforms": ImGroup.Platform.choices, "purposes": ImGroup.Purpose.choices,
+               "can_manage": can_manage_im_groups(user), "now": clock.now(),
+               "demo_inbox": demo_fakes_enabled() and user.is_administrator}
+    for group in context["page_obj"]:
+        group.masked_secret = masked_secret(group.secret)
+        group.is_paused = bool(group.paused_until and group.paused_until > context["now"])
+    return render(request, "notifications/group_list.html", context)
+
+
+def _group_form_page(request, form: ImGroupForm, group: ImGroup | None, status: int = 200):
+    return render(request, "notifications/group_form.html", {"form": form, "group": group}, status=status)
+
+
+@login_required
+def group_create(request):
+    _require(can_manage_im_groups(request.user))
+    if request.method != "POST":
+        return _group_form_page(request, ImGroupForm(user=request.user), None)
+    form = ImGroupForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            group = services.im_group_create(by=request.user, **form.service_fields())
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已添加群“%(name)s”。") % {"name": group.name})
+            return redirect("notifications:group_list")
+    return _group_form_page(request, form, None, status=400)
+
+
+@login_required
+def group_edit(request, pk: int):
+    _require(can_manage_im_groups(request.user))
+    group = _get_or_404(selectors.im_group_get, user=request.user, pk=pk)
+    if request.method != "POST":
+        return _group_form_page(request, ImGroupForm(user=request.user, group=group), group)
+    form = ImGroupForm(request.POST, user=request.user, group=group)
+    if form.is_valid():
+        try:
+            # The service validates before it saves: on an error nothing is written.
+            group = services.im_group_update(group, by=request.user, **form.service_fields())
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存群“%(name)s”。") % {"name": group.name})
+            return redirect("notifications:group_list")
+    # A refused update has set the typed values on `group` (nothing saved): show the stored row.
+    return _group_form_page(request, form, _get_or_404(selectors.im_group_get, user=request.user, pk=pk), status=400)
+
+
+@login_required
+@require_POST
+def group_test(request, pk: int):
+    _require(can_manage_im_groups(request.user))
+    group = _get_or_404(selectors.im_group_get, user=request.user, pk=pk)
+    im_group_test_queue(group, by=request.user)
+    text = _("已将一条测试消息加入发送队列，将发往群“%(name)s”。") % {"name": group.name}
+    if not group.is_active or group.needs_attention:
+        text += _("注意：该群目前已停用或需要处理，消息会在恢复后发出。")
+    messages.success(request, text)
+    return redirect("notifications:group_list")
+
+
+def demo_fakes_enabled() -> bool:
+    return bool(settings.DEBUG or getattr(settings, "DEMO_FAKES_ENABLED", False))
+
+
+@login_required
+@require_GET
+def demo_inbox(request):
+    """What the local fake servers received (demo mode only; refreshes every 5 s)."""
+    if not demo_fakes_enabled():
+        raise Http404
+    _require(request.user.is_administrator)
+    fakes = demo.running_fakes()
+    rows = demo.inbox_rows(fakes, limit=DEMO_ROWS_SHOWN)
+    group_names = {demo.robot_key(g.webhook_url): g.name for g in selectors.im_group_list(user=request.user)}
+    for row in rows:
+        row.channel_label = channel_label(row.channel) if row.channel else row.fake
+        row.group_name = group_names.get(row.robot_key, "") if row.robot_key else ""
+    names = [str(demo.FAKE_LABELS.get(name, name)) for name in sorted(fakes)]
+    context = {"rows": rows, "fakes": names, "shown": DEMO_ROWS_SHOWN}
+    if request.htmx:
+        return render(request, "notifications/demo_inbox.html#inbox", context)
+    return render(request, "notifications/demo_inbox.html", context)

@@ -15,7 +15,13 @@ from vcassure.core.errors import InvalidInputError
 from vcassure.core.services import audit_record
 from vcassure.notifications import calendar, tokens
 from vcassure.notifications.channels.base import channel_registry
-from vcassure.notifications.models import Delivery, EscalationPolicy, ImGroup, Notification
+from vcassure.notifications.models import (
+    Delivery,
+    EscalationPolicy,
+    ImGroup,
+    Notification,
+    PhoneCallTask,
+)
 from vcassure.notifications.signals import notification_acknowledged
 from vcassure.orgs.models import OrgUnit, Staff
 
@@ -297,3 +303,71 @@ def im_group_update(group: ImGroup, *, by, **fields) -> ImGroup:
 
 def unanswered_q(now: datetime) -> Q:
     return Q(acknowledged_at__isnull=True, requires_ack=True, is_cancelled=False, ack_due_at__isnull=False)
+
+
+PHONE_CALL_OUTCOMES = {"reached", "no_answer", "wrong_number"}
+PHONE_CALL_NOTE_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def phone_call_record(call: PhoneCallTask, *, by, outcome: str, note: str = "") -> PhoneCallTask:
+    """The dispatch desk records how a call went. "reached" means the person heard the notice on
+    the phone: it is acknowledged for them (via "phone"), which stops the escalation."""
+    from django.core.exceptions import PermissionDenied
+
+    from vcassure.core.errors import ConflictError
+    from vcassure.notifications.permissions import can_work_dispatch_desk
+
+    if not can_work_dispatch_desk(by):
+        raise PermissionDenied
+    note = (note or "").strip()
+    errors = []
+    if outcome not in PHONE_CALL_OUTCOMES:
+        errors.append({"field": "outcome", "message": _("请选择通话结果。")})
+    if len(note) > PHONE_CALL_NOTE_MAX_LENGTH:
+        errors.append({"field": "note", "message": _("备注最多 %(n)d 个字。") % {"n": PHONE_CALL_NOTE_MAX_LENGTH}})
+    if errors:
+        raise InvalidInputError(_("通话结果有误。"), errors=errors)
+    call = PhoneCallTask.objects.select_for_update().select_related("notification").get(pk=call.pk)
+    if call.outcome != PhoneCallTask.Outcome.PENDING:
+        raise ConflictError(_("该电话任务已记录过结果(%(outcome)s)。") % {"outcome": call.get_outcome_display()})
+    call.outcome, call.note, call.done_at, call.done_by = outcome, note, clock.now(), by
+    call.save(update_fields=["outcome", "note", "done_at", "done_by", "updated_at"])
+    audit_record(actor=by, action="phone_call.record", obj=call, changes={"outcome": outcome, "note": note})
+    if outcome == PhoneCallTask.Outcome.REACHED:
+        notification = call.notification
+        notifications_acknowledge(recipient_id=notification.recipient_id, subject=notification.subject, via="phone", by=by)
+    return call
+
+
+def phone_call_number_reveal(call: PhoneCallTask, *, by) -> str:
+    """Show the full number of a phone-call task to a role that may see it, and leave a trace."""
+    from django.core.exceptions import PermissionDenied
+
+    from vcassure.accounts.permissions import can_see_phone_numbers
+
+    if not can_see_phone_numbers(by):
+        raise PermissionDenied
+    audit_record(actor=by, action="phone_call.number_reveal", obj=call,
+                 changes={"notification": call.notification_id})
+    return call.number
+
+
+@transaction.atomic
+def im_group_test_queue(group: ImGroup, *, by) -> Delivery:
+    """Queue one test digest into a group (topic "test:<id>"), so an administrator sees the robot
+    work end to end. It waits like any digest while the group is inactive, paused or broken."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from vcassure.notifications.permissions import can_manage_im_groups
+
+    if not can_manage_im_groups(by):
+        raise PermissionDenied
+    title = _("【测试】视频会商保障平台测试消息")
+    text = _("这是一条测试消息：群“%(name)s”的机器人已接入视频会商保障平台(%(at)s)。") % {
+        "name": group.name, "at": timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M")}
+    [delivery] = group_digests_queue(topic=f"test:{group.pk}", groups=[group], title=title,
+                                     markdown=f"### {title}\n\n{text}", text=f"{title}\n{text}", mentions={})
+    audit_record(actor=by, action="im_group.test", obj=group, changes={"topic": f"test:{group.pk}"})
+    return delivery

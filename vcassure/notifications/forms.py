@@ -1,0 +1,142 @@
+"""HTML input for the notification pages: validation of what was typed only. The rules (what a
+robot URL must contain, which outcomes exist) live in the services, whose errors are put back
+beside the fields with `add_service_errors`."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vcassure.core.errors import ApplicationError
+from vcassure.notifications.models import Delivery, ImGroup, PhoneCallTask
+from vcassure.orgs.models import OrgUnit
+
+CHANNEL_LABELS = {
+    "dingtalk_robot": _("钉钉群机器人"),
+    "wecom_robot": _("企业微信群机器人"),
+    "dingtalk_work_notice": _("钉钉工作通知"),
+    "wecom_app_message": _("企业微信应用消息"),
+    "sms": _("短信"),
+    "aliyun_sms": _("阿里云短信"),
+    "email": _("邮件"),
+    "oa": _("OA 待办"),
+    "voice": _("语音电话"),
+}
+
+
+def channel_label(code: str) -> str:
+    return str(CHANNEL_LABELS.get(code, code))
+
+
+def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
+    """Put a service's errors ({"field", "message"}) beside the form's fields (or on top)."""
+    if not exc.errors:
+        form.add_error(None, exc.message)
+    for error in exc.errors:
+        field = error.get("field")
+        form.add_error(field if field in form.fields else None, error.get("message") or exc.message)
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DeskFilterForm(_Form):
+    meeting = forms.IntegerField(label=_("会议编号"), required=False, min_value=1,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def topic(self) -> str:
+        meeting = self.cleaned_data.get("meeting") if self.is_valid() else None
+        return f"meeting:{meeting}" if meeting else ""
+
+
+class DeliveryFilterForm(_Form):
+    meeting = forms.IntegerField(label=_("会议编号"), required=False, min_value=1,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    staff = forms.IntegerField(label=_("人员编号"), required=False, min_value=1,
+                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部"))] + list(Delivery.Status.choices))
+    channel = forms.ChoiceField(label=_("渠道"), required=False,
+                                choices=[("", _("全部"))] + list(CHANNEL_LABELS.items()))
+
+    def filters(self) -> dict:
+        """The selector's arguments from the fields that are valid (a bad one is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "topic": f"meeting:{data['meeting']}" if data.get("meeting") else "",
+            "recipient": data.get("staff") or None,
+            "status": data.get("status") or "",
+            "channel": data.get("channel") or "",
+        }
+
+
+class PhoneCallOutcomeForm(_Form):
+    outcome = forms.ChoiceField(
+        label=_("通话结果"), widget=forms.RadioSelect,
+        choices=[c for c in PhoneCallTask.Outcome.choices if c[0] != PhoneCallTask.Outcome.PENDING],
+        error_messages={"required": _("请选择通话结果。")},
+    )
+    note = forms.CharField(label=_("备注"), required=False, max_length=500,
+                           widget=forms.TextInput(attrs={"placeholder": _("如：已答应 8:30 前到场")}))
+
+
+INDENT = "\u3000"  # a full-width space per level, so the tree reads in a plain <select>
+
+
+class _UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return f"{INDENT * obj.depth}{obj.name}（{obj.code}）"
+
+
+class ImGroupForm(_Form):
+    """Create or edit a group. The secret is write-only: never rendered back, and a blank field
+    on edit keeps the stored one."""
+
+    name = forms.CharField(label=_("群名称"), max_length=100)
+    platform = forms.ChoiceField(label=_("平台"), choices=ImGroup.Platform.choices)
+    webhook_url = forms.CharField(
+        label=_("机器人地址"), max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "https://oapi.dingtalk.com/robot/send?access_token=…",
+                                      "inputmode": "url", "autocomplete": "off"}),
+    )
+    secret = forms.CharField(
+        label=_("加签密钥"), required=False, max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    org_unit = _UnitChoiceField(label=_("服务范围"), queryset=OrgUnit.objects.none(),
+                                error_messages={"invalid_choice": _("组织单元不存在或不在您的管辖范围内。")})
+    purpose = forms.ChoiceField(label=_("用途"), choices=ImGroup.Purpose.choices)
+    is_active = forms.BooleanField(label=_("启用"), required=False)
+
+    def __init__(self, *args, user, group: ImGroup | None = None, **kwargs):
+        if group is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": group.name, "platform": group.platform, "webhook_url": group.webhook_url,
+                "org_unit": group.org_unit_id, "purpose": group.purpose, "is_active": group.is_active,
+            }
+        kwargs.setdefault("initial", {"is_active": True})
+        super().__init__(*args, **kwargs)
+        self.group = group
+        units = OrgUnit.objects.visible_to(user).order_by("code")
+        unit_field = self.fields["org_unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        if group is None and not self.is_bound:
+            unit_field.initial = units.first()  # the user's own unit heads its subtree
+        if group is not None and group.secret:
+            self.fields["secret"].help_text = _("当前密钥：%(masked)s。留空则保持不变。") % {
+                "masked": masked_secret(group.secret)}
+        else:
+            self.fields["secret"].help_text = _("钉钉机器人“加签”的密钥(SEC 开头)；企业微信群机器人留空。")
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.group is not None and not data.get("secret"):
+            data.pop("secret", None)
+        return data
+
+
+def masked_secret(secret: str) -> str:
+    return f"****{secret[-4:]}" if secret else ""
