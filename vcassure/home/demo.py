@@ -33,3 +33,36 @@ def demo_im_groups_build() -> list[ImGroup]:
 def demo_im_groups_wipe() -> int:
     deleted, _ = ImGroup.objects.all().delete()
     return deleted
+
+
+CHANNEL_SETTINGS = (
+    "DINGTALK_API_URL", "DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID", "WECOM_API_URL",
+    "WECOM_CORP_ID", "WECOM_CORP_SECRET", "WECOM_AGENT_ID", "SMS_GATEWAY_URL", "OA_WEBHOOK_URL", "EMAIL_URL",
+)
+
+
+def demo_fakes_wire() -> list[str]:
+    """Demo mode: start the local fake servers, point every channel and every local demo robot at
+    them, and turn the demo inbox on. Groups that point anywhere but this machine are left alone."""
+    from django.conf import settings
+
+    from vcassure.notifications.channels.base import reset_channels
+    from vcassure.notifications.demo import running_fakes, start_demo_fakes
+
+    values = start_demo_fakes()
+    for name in CHANNEL_SETTINGS:
+        setattr(settings, name, values[name])
+    settings.DEMO_FAKES_ENABLED = True
+    reset_channels()
+    counters = {"dingtalk": 0, "wecom": 0}
+    robots = {"dingtalk": sorted(k for k in values if k.startswith("DINGTALK_ROBOT_") and k.endswith("_URL")),
+              "wecom": sorted(k for k in values if k.startswith("WECOM_ROBOT_") and k.endswith("_URL"))}
+    for group in ImGroup.objects.filter(webhook_url__startswith="http://127.0.0.1").order_by("id"):
+        keys = robots[group.platform]
+        key = keys[counters[group.platform] % len(keys)]
+        counters[group.platform] += 1
+        group.webhook_url = values[key]
+        group.secret = values.get(key.replace("_URL", "_SECRET"), "")
+        group.paused_until, group.needs_attention, group.last_error = None, False, ""
+        group.save(update_fields=["webhook_url", "secret", "paused_until", "needs_attention", "last_error", "updated_at"])
+    return list(running_fakes())

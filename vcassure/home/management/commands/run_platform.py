@@ -15,6 +15,7 @@ from huey.contrib.djhuey import HUEY
 
 from vcassure.accounts.models import Role
 from vcassure.accounts.services import api_token_create
+from vcassure.home.demo import demo_fakes_wire
 from vcassure.orgs.models import OrgUnit
 
 
@@ -24,8 +25,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--no-demo", action="store_true", help="Do not load the demo province.")
+        parser.add_argument(
+            "--no-fakes", action="store_true",
+            help="Do not start the local fake DingTalk/WeCom/SMS/OA/SMTP servers (use the configured channels).",
+        )
 
-    def handle(self, *args, addrport: str, no_demo: bool, **options):
+    def handle(self, *args, addrport: str, no_demo: bool, no_fakes: bool, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo and not OrgUnit.objects.exists():
             self.stdout.write("Loading the demo province (first run only)…")
@@ -38,6 +43,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  Login:      admin / {password}")
         self.stdout.write(f"  API token:  {key}")
         self.stdout.write(f"  Try:        curl -H 'Authorization: Bearer {key}' http://{addrport}/api/health\n")
+        if not no_fakes:
+            fakes = demo_fakes_wire()
+            self.stdout.write(
+                f"  Demo mode:  messages go to local fake servers ({', '.join(fakes)}); "
+                f"see http://{addrport}/notifications/demo-inbox/\n"
+            )
         consumer = self._start_worker()
         try:
             call_command("runserver", addrport, use_reloader=False, use_threading=True)
