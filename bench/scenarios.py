@@ -56,3 +56,22 @@ def meeting_draft(user: User, venue_ids: list[int]):
 def publish(user: User, meeting) -> int:
     _meeting, plan = services.meeting_publish(meeting, by=user, confirm_shortfalls=True)
     return len(plan.tasks)
+
+
+def open_timers(n: int, due_fraction: float) -> int:
+    """n unanswered notices with escalation timers, `due_fraction` of them already due; bulk-made."""
+    from vcassure.notifications.models import EscalationPolicy, Notification
+
+    now = clock.now()
+    staff_ids = list(Staff.objects.filter(is_active=True).values_list("id", flat=True)[:500])
+    due = int(n * due_fraction)
+    rows = []
+    for i in range(n):
+        ack_due = now - timedelta(minutes=1) if i < due else now + timedelta(hours=2)
+        rows.append(Notification(
+            recipient_id=staff_ids[i % len(staff_ids)], kind="published", topic="bench:sweeper", subject=f"bench:{i}",
+            title="基准", body="基准", ack_class="im", ack_due_at=ack_due, next_escalation_at=ack_due,
+            escalation_steps=EscalationPolicy.DEFAULT_STEPS, created_at=now,
+        ))
+    Notification.objects.bulk_create(rows, batch_size=2000)
+    return due
