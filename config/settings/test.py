@@ -25,3 +25,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Worker threads in tests must not keep connections open past their task (the test database is
 # dropped at the end of the run).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # Checks that open the database outside pytest (makemigrations --check) get a throw-away file.
+    DATABASES["default"]["NAME"] = str(_tmp / "test.sqlite3")  # noqa: F405
