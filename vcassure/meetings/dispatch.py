@@ -193,10 +193,11 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
         else:
             parent = root
         assignee, how = None, "none"
-        if take(venue.primary_staff):
-            assignee, how = venue.primary_staff.pk, "primary"
-        elif take(venue.backup_staff):
-            assignee, how = venue.backup_staff.pk, "backup"
+        primary, backup = venue.primary_staff, venue.backup_staff
+        if primary is not None and take(primary):
+            assignee, how = primary.pk, "primary"
+        elif backup is not None and take(backup):
+            assignee, how = backup.pk, "backup"
         else:
             for pool_unit in (chain[2] if len(chain) > 2 else None, chain[1] if len(chain) > 1 else None):
                 pool = pools.get(pool_unit) if pool_unit else None

@@ -114,7 +114,7 @@ def support_task_record_step(task: SupportTask, *, by, number: int, result: str,
     record = step_record(run, number=number, result=result, note=note, photos=photos, by=by)
     if result == StepResult.Result.FAIL:
         fault_open(
-            title=_("%(venue)s：%(step)s 不通过") % {"venue": task.venue.name, "step": record.step.title},
+            title=_("%(venue)s：%(step)s 不通过") % {"venue": task.venue.name if task.venue else "", "step": record.step.title},
             source=Fault.Source.CHECKLIST, org_unit=task.org_unit, venue=task.venue, subject=f"task:{task.pk}",
             step_result=record, description=note, by=by,
         )

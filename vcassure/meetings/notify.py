@@ -48,8 +48,11 @@ def require_group_coverage(unit_ids) -> None:
 
 
 def _task_line(task: SupportTask) -> str:
-    where = task.venue.name if task.venue_id else (task.department.name if task.department_id else task.org_unit.name)
-    who = task.assignee.name if task.assignee_id else _("(未落实)")
+    if task.venue is not None:
+        where = task.venue.name
+    else:
+        where = task.department.name if task.department is not None else task.org_unit.name
+    who = task.assignee.name if task.assignee is not None else _("(未落实)")
     if task.kind == SupportTask.Kind.VENUE:
         return _("%(where)s：%(who)s，%(due)s 前到场") % {"where": where, "who": who, "due": _hm(task.on_site_due_at)}
     return _("%(where)s：%(role)s") % {"where": where, "role": task.get_role_display()}
@@ -59,7 +62,7 @@ def _personal_body(meeting: Meeting, task: SupportTask, headline: str) -> str:
     lines = [headline, _("会议：%(t)s(%(s)s)") % {"t": meeting.title, "s": meeting.system.name},
              _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)}]
     if task.kind == SupportTask.Kind.VENUE:
-        lines += [_("会场：%(v)s") % {"v": task.venue.name},
+        lines += [_("会场：%(v)s") % {"v": task.venue.name if task.venue is not None else ""},
                   _("到场时限：%(d)s；调试就绪时限：%(r)s") % {"d": _hm(task.on_site_due_at), "r": _hm(task.ready_due_at)}]
     else:
         lines.append(_("职责：%(r)s") % {"r": task.get_role_display()})
@@ -86,7 +89,7 @@ def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str
     mentions: dict[int, list[str]] = {}
     mentioned: set[int] = set()
     for gid, group_tasks in per_group.items():
-        mobiles = sorted({t.assignee.mobile for t in group_tasks if t.assignee_id and t.assignee.mobile})
+        mobiles = sorted({t.assignee.mobile for t in group_tasks if t.assignee is not None and t.assignee.mobile})
         mentions[gid] = mobiles
         mentioned |= {t.assignee_id for t in group_tasks if t.assignee_id}
     title = f"{headline} {meeting.title}"
@@ -111,7 +114,7 @@ def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str
     messages = [
         PersonalMessage(staff=t.assignee, subject=subject_of(t), title=title, body=_personal_body(meeting, t, headline),
                         requires_ack=kind != Notification.Kind.CANCELLED)
-        for t in tasks if t.assignee_id
+        for t in tasks if t.assignee is not None
     ]
     notifications_queue(messages, topic=topic, kind=kind, mentioned_staff_ids=mentioned)
     return len(messages)

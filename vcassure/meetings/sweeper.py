@@ -44,14 +44,16 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
         due = task.on_site_due_at if what == "on_site" else task.ready_due_at
         text = (_("%(venue)s：%(who)s 未在 %(due)s 前到场。") if what == "on_site"
                 else _("%(venue)s：未在 %(due)s 前完成会前检查(就绪)。")) % {
-            "venue": task.venue.name, "who": task.assignee.name if task.assignee_id else _("(未落实)"),
+            "venue": task.venue.name if task.venue is not None else "",
+            "who": task.assignee.name if task.assignee is not None else _("(未落实)"),
             "due": timezone.localtime(due).strftime("%H:%M")}
         title = _("【逾期】%(t)s") % {"t": task.meeting.title}
         recipients = {s.pk: s for s in desk}
-        if task.assignee_id:
-            recipients[task.assignee_id] = task.assignee
-            if task.assignee.supervisor_id:
-                recipients[task.assignee.supervisor_id] = task.assignee.supervisor
+        assignee = task.assignee
+        if assignee is not None:
+            recipients[assignee.pk] = assignee
+            if assignee.supervisor is not None:
+                recipients[assignee.supervisor.pk] = assignee.supervisor
         messages += [PersonalMessage(staff=s, subject=f"task:{task.pk}", title=title, body=text, requires_ack=False,
                                      topic=f"meeting:{task.meeting_id}") for s in recipients.values()]
     if messages:

@@ -118,7 +118,7 @@ def validate_meeting_input(
     if len(notice_ref or "") > 100:
         err("notice_ref", _("通知文号不能超过 100 个字符。"))
     if notice_document is not None:
-        if notice_document.size > MAX_NOTICE_BYTES:
+        if (notice_document.size or 0) > MAX_NOTICE_BYTES:
             err("notice_document", _("通知文件不能超过 10 MB。"))
         elif notice_document_kind(notice_document) is None:
             err("notice_document", _("通知文件只能是 PDF、DOCX 或图片(PNG、JPEG)。"))
@@ -163,6 +163,6 @@ def validate_meeting_input(
             venue_ids.remove(main.pk)
         if not venue_ids and not any(e["field"].startswith("venue") for e in errors):
             err("venues", _("请至少选择一个分会场。"))
-    if errors:
+    if errors or system_obj is None or owner is None:
         raise InvalidInputError(_("会议信息有误，请修改后重试。"), errors=errors)
     return MeetingInput(system=system_obj, title=title, main_venue=main, venue_ids=venue_ids, owner=owner)

@@ -71,10 +71,10 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
             if action == "renotify":
                 for code in personal_channels_for(who, only=step.get("channels") or []):
                     deliveries.append(personal_delivery_build(n, code, who, now=now))
-            elif action == "supervisor" and who.supervisor_id:
+            elif action == "supervisor" and who.supervisor is not None:
                 messages.append(PersonalMessage(staff=who.supervisor, subject=n.subject, title=_("【升级】%(t)s") % {"t": n.title},
                                                 body=about, requires_ack=False, escalates=n, topic=n.topic))
-            elif action == "department_head" and who.department_id and who.department.head_id:
+            elif action == "department_head" and who.department is not None and who.department.head is not None:
                 messages.append(PersonalMessage(staff=who.department.head, subject=n.subject,
                                                 title=_("【升级】%(t)s") % {"t": n.title}, body=about, requires_ack=False,
                                                 escalates=n, topic=n.topic))

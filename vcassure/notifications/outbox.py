@@ -76,8 +76,8 @@ def _message_and_target(delivery: Delivery) -> tuple[Message, Target]:
         link_url=p.get("link_url", ""), mention_mobiles=tuple(p.get("mention_mobiles", [])),
         mention_user_ids=tuple(p.get("mention_user_ids", [])),
     )
-    if delivery.group_id:
-        group = delivery.group
+    group = delivery.group
+    if group is not None:
         return message, Target(webhook_url=group.webhook_url, secret=group.secret)
     r = p.get("recipient", {})
     return message, Target(recipient=Recipient(

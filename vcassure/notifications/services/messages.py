@@ -3,6 +3,7 @@ manage IM groups. Sending and escalating live in outbox.py and escalation.py."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -86,7 +87,7 @@ def escalation_policies() -> dict[int | None, list]:
     return {p.department_id: p.steps for p in EscalationPolicy.objects.all()}
 
 
-def _ack_class(channels: list[str], mentioned_in_im_group: bool) -> str:
+def _ack_class(channels: list[str], mentioned_in_im_group: bool) -> Literal["im", "office"]:
     registry = channel_registry()
     if mentioned_in_im_group or (channels and registry[channels[0]].ack_class == "im"):
         return "im"
@@ -105,7 +106,7 @@ def notifications_queue(
     policies = escalation_policies()
     rows: list[Notification] = []
     first_channels: list[list[str]] = []
-    deadline_cache: dict[str, datetime] = {}
+    deadline_cache: dict[Literal["im", "office"], datetime] = {}
     for msg in messages:
         channels = personal_channels_for(msg.staff)
         ack_class = _ack_class(channels, msg.staff.pk in mentioned)
