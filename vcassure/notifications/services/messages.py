@@ -3,8 +3,8 @@ manage IM groups. Sending and escalating live in outbox.py and escalation.py."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
