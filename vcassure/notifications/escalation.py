@@ -1,12 +1,13 @@
 """The deadline sweeper: every unanswered notice whose next escalation is due climbs one rung of
 the policy copied onto it (re-notify on other channels → supervisor → department head → the
-province dispatch desk with a phone-call task). Each rung is claimed with a compare-and-set on
-`escalation_level`, so two workers never escalate the same step twice."""
+province dispatch desk with a phone-call task). Due rows are claimed under a lock (skip-locked on
+PostgreSQL, the database write lock on SQLite), so two workers never escalate the same step twice."""
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,17 +49,25 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
         rows = list(qs.select_related("recipient__supervisor", "recipient__department__head")[:limit])
         if not rows:
             return 0
+        # These rows are ours alone until commit: locked FOR UPDATE (skipped by other sweepers) on
+        # PostgreSQL; on SQLite the transaction took the write lock at BEGIN IMMEDIATE, so another
+        # sweeper reads them only after this one has moved them up a rung.
         climbed: list[tuple[Notification, dict]] = []
+        # Rows climb in groups that share (level, minutes to the next rung): one UPDATE per group,
+        # computing the next due time in the database from each row's own deadline.
+        groups: dict[tuple[int, int | None], list[int]] = defaultdict(list)
         for n in rows:
             level = n.escalation_level
             step = n.escalation_steps[level] if level < len(n.escalation_steps) else None
             following = n.escalation_steps[level + 1] if level + 1 < len(n.escalation_steps) else None
-            next_at = n.ack_due_at + timedelta(minutes=following["after_minutes"]) if following and n.ack_due_at else None
-            # Compare-and-set: only the worker that moves the level from `level` owns this rung.
-            won = Notification.objects.filter(pk=n.pk, escalation_level=level, acknowledged_at__isnull=True).update(
-                escalation_level=level + 1, next_escalation_at=next_at, updated_at=now)
-            if won and step:
+            groups[(level, following["after_minutes"] if following else None)].append(n.pk)
+            if step:
                 climbed.append((n, step))
+        for (level, minutes), ids in groups.items():
+            Notification.objects.filter(pk__in=ids).update(
+                escalation_level=level + 1, updated_at=now,
+                next_escalation_at=F("ack_due_at") + timedelta(minutes=minutes) if minutes is not None else None,
+            )
         desk = None
         deliveries: list[Delivery] = []
         messages: list[PersonalMessage] = []
