@@ -117,6 +117,79 @@ def scenario_sweeper(n_timers: int, repeat: int) -> dict:
     }
 
 
+def percentile(samples: list[float], p: int) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def scenario_dashboard(n_venues: int, repeat: int) -> dict:
+    """The live dashboard of a published n-venue meeting with a realistic spread of states: its
+    live partial (the 5-second HTMX refresh) rendered through Django's test client, with DEBUG off
+    as in production. Baseline: a bare Django template rendering the same n rows as a table."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from bench.scenarios import (
+        bench_user,
+        bulk_venues,
+        meeting_draft,
+        publish,
+        rollback,
+        spread_states,
+    )
+
+    user = bench_user()
+    venue_ids = bulk_venues(n_venues)
+    renders, baseline_renders = 40 * repeat, 5 * repeat
+    with rollback(), override_settings(ROOT_URLCONF="bench.scenarios", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        meeting = meeting_draft(user, venue_ids, starts_in=timedelta(minutes=45))
+        publish(user, meeting)
+        spread = spread_states(meeting)
+        client = Client()
+        client.force_login(user)
+        live = f"/meetings/{meeting.pk}/dashboard/"
+        bare = f"/bench/rows/{meeting.pk}/"
+
+        def get(url, **headers):
+            response = client.get(url, **headers)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        get(live, HTTP_HX_REQUEST="true"), get(live), get(bare)  # warm caches and templates
+        with CaptureQueriesContext(connection) as ctx:
+            size = len(get(live, HTTP_HX_REQUEST="true").content)
+        queries = len(ctx.captured_queries)
+        # The same render for a 20-venue meeting must cost the same number of queries.
+        small = meeting_draft(user, venue_ids[:20], starts_in=timedelta(hours=6))
+        publish(user, small)
+        spread_states(small)
+        get(f"/meetings/{small.pk}/dashboard/", HTTP_HX_REQUEST="true")
+        with CaptureQueriesContext(connection) as ctx:
+            get(f"/meetings/{small.pk}/dashboard/", HTTP_HX_REQUEST="true")
+        small_queries = len(ctx.captured_queries)
+        samples = timed(lambda: get(live, HTTP_HX_REQUEST="true"), renders)
+        page_samples = timed(lambda: get(live), max(5, renders // 8))
+        baseline = timed(lambda: get(bare), baseline_renders)
+        baseline_size = len(get(bare).content)
+    ms = [s * 1000 for s in samples]
+    base_ms = [s * 1000 for s in baseline]
+    p50, p99 = statistics.median(ms), percentile(ms, 99)
+    base_p50 = statistics.median(base_ms)
+    return {
+        "scenario": f"dashboard_{n_venues}", "median_s": round(p50 / 1000, 4), "baseline_median_s": round(base_p50 / 1000, 4),
+        "ratio": round(p50 / base_p50, 2) if base_p50 else None,
+        "p50_ms": round(p50, 1), "p99_ms": round(p99, 1), "renders": renders, "queries_per_render": queries,
+        "queries_per_render_20_venues": small_queries,
+        "bytes": size, "full_page_p50_ms": round(statistics.median(page_samples) * 1000, 1),
+        "baseline_p50_ms": round(base_p50, 1), "baseline_p99_ms": round(percentile(base_ms, 99), 1),
+        "baseline_renders": baseline_renders, "baseline_bytes": baseline_size, "states": spread,
+        "target": "p99 ≤ 150 ms, constant queries", "meets_target": p99 <= 150 and queries == small_queries,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
@@ -138,6 +211,8 @@ def main() -> None:
         name = f"publish_{n}"
         if not only or name in only:
             results.append(scenario_publish(n, args.repeat))
+    if not only or "dashboard_2000" in only:
+        results.append(scenario_dashboard(2000, args.repeat))
     if not only or "sweeper_100k" in only:
         results.append(scenario_sweeper(100_000, min(args.repeat, 3)))
     report = {
@@ -151,6 +226,12 @@ def main() -> None:
     for r in results:
         verdict = "" if r["meets_target"] is None else ("OK" if r["meets_target"] else "MISSED")
         print(f"{r['scenario']:<16}{r['median_s']:>9.3f}s{r['baseline_median_s']:>9.3f}s{r['ratio']:>7}x  {r['target']} {verdict}")
+        if "p99_ms" in r:
+            print(f"{'':<16}live partial p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms over {r['renders']} renders, "
+                  f"{r['queries_per_render']} queries (20 venues: {r['queries_per_render_20_venues']}), {r['bytes'] // 1024} KiB; "
+                  f"full page p50 {r['full_page_p50_ms']} ms")
+            print(f"{'':<16}bare {r['baseline_bytes'] // 1024} KiB table of the same rows: p50 {r['baseline_p50_ms']} ms, "
+                  f"p99 {r['baseline_p99_ms']} ms over {r['baseline_renders']} renders")
 
 
 if __name__ == "__main__":

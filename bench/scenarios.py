@@ -1,13 +1,18 @@
 """Data and steps shared by the benchmark scenarios (imported after django.setup())."""
 
 import contextlib
+import functools
 from datetime import timedelta
 
 from django.db import transaction
+from django.http import HttpResponse
+from django.template import engines
+from django.urls import include, path
 
 from vcassure.accounts.models import Role, User
 from vcassure.core import clock
 from vcassure.meetings import services
+from vcassure.meetings.models import SupportTask, TaskTransition
 from vcassure.orgs.models import OrgUnit, Staff
 from vcassure.venues.models import CustomerSystem, Venue
 
@@ -45,8 +50,11 @@ def bulk_venues(n: int) -> list[int]:
     return existing[:n]
 
 
-def meeting_draft(user: User, venue_ids: list[int]):
-    start = (clock.localnow() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+def meeting_draft(user: User, venue_ids: list[int], *, starts_in: timedelta | None = None):
+    if starts_in is None:
+        start = (clock.localnow() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    else:
+        start = (clock.localnow() + starts_in).replace(second=0, microsecond=0)
     return services.meeting_create(
         by=user, system=BENCH_SYSTEM, title="全省视频会商(基准测试)", starts_at=start, ends_at=start + timedelta(hours=2),
         importance="important", notice_ref="基准〔2026〕1号", venues=venue_ids,
@@ -75,3 +83,59 @@ def open_timers(n: int, due_fraction: float) -> int:
         ))
     Notification.objects.bulk_create(rows, batch_size=2000)
     return due
+
+
+# --- The dashboard scenario: a realistic spread of venue states, and the bare baseline ---
+
+# 45 minutes before an important meeting (on site due T−120, ready due T−30): most venues on site or
+# ready, some still unanswered or only acknowledged (so overdue), a few faulty. Weights sum to 100.
+STATE_SPREAD = [("ready", 55), ("on_site", 18), ("acknowledged", 8), ("notified", 8), ("pending", 4),
+                ("faulty", 4), ("restored", 2), ("cancelled", 1)]
+
+
+def spread_states(meeting) -> dict[str, int]:
+    """Move the meeting's venue tasks to STATE_SPREAD with one bulk UPDATE per state (spread over
+    every unit by a stride), and write one transition per move for the timeline."""
+    pattern = [state for state, weight in STATE_SPREAD for _ in range(weight)]
+    ids = list(SupportTask.objects.filter(meeting=meeting, kind="venue").order_by("id").values_list("id", flat=True))
+    buckets: dict[str, list[int]] = {}
+    for i, pk in enumerate(ids):
+        buckets.setdefault(pattern[(i * 37) % len(pattern)], []).append(pk)
+    now = clock.now()
+    moves = []
+    for state, pks in buckets.items():
+        fields = {"state": state, "updated_at": now}
+        if state not in ("pending", "notified"):
+            fields["acknowledged_at"] = now - timedelta(minutes=30)
+        if state in ("on_site", "ready", "faulty", "restored"):
+            fields["checked_in_at"] = now - timedelta(minutes=20)
+        if state == "ready":
+            fields["ready_at"] = now - timedelta(minutes=5)
+        SupportTask.objects.filter(pk__in=pks).update(**fields)
+        if state != "pending":
+            moves += [TaskTransition(task_id=pk, from_state="pending", to_state=state, at=now) for pk in pks]
+    TaskTransition.objects.bulk_create(moves, batch_size=500)
+    return {state: len(pks) for state, pks in buckets.items()}
+
+
+BARE_TABLE = """<!DOCTYPE html><html><head><title>bench</title></head><body><table>
+<thead><tr><th>会场</th><th>组织单元</th><th>负责人</th><th>状态</th><th>到场时限</th><th>就绪时限</th></tr></thead>
+<tbody>{% for t in tasks %}<tr><td>{{ t.venue.name }}</td><td>{{ t.org_unit.name }}</td><td>{{ t.assignee.name }}</td>
+<td>{{ t.get_state_display }}</td><td>{{ t.on_site_due_at|date:"H:i" }}</td><td>{{ t.ready_due_at|date:"H:i" }}</td></tr>
+{% endfor %}</tbody></table></body></html>"""
+
+
+@functools.cache
+def _bare_template():
+    return engines["django"].from_string(BARE_TABLE)  # compiled once, as the cached loader would
+
+
+def bare_rows(request, pk: int) -> HttpResponse:
+    """The baseline: every venue task of the meeting as a table row, through a bare Django template."""
+    tasks = (SupportTask.objects.filter(meeting_id=pk, kind="venue")
+             .select_related("venue", "org_unit", "assignee").order_by("org_unit__path", "id"))
+    return HttpResponse(_bare_template().render({"tasks": tasks}, request))
+
+
+# The URLconf the dashboard scenario runs under: the project's, plus the baseline view.
+urlpatterns = [path("bench/rows/<int:pk>/", bare_rows), path("", include("config.urls"))]

@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from vcassure.accounts.api import BearerTokenAuth, SessionAuth
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
+from vcassure.faults.api import router as faults_router
 from vcassure.meetings.api import router as meetings_router
 from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
@@ -74,3 +75,4 @@ api.add_router("", orgs_router)
 api.add_router("", venues_router)
 api.add_router("", meetings_router)
 api.add_router("", notifications_router)
+api.add_router("", faults_router)

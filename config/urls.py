@@ -15,6 +15,8 @@ urlpatterns = [
     path("meetings/", include("vcassure.meetings.urls")),
     path("ack/<str:token>", ack_page, name="ack"),
     path("notifications/", include("vcassure.notifications.urls")),
+    path("faults/", include("vcassure.faults.urls")),
+    path("checklists/", include("vcassure.checklists.urls")),
     path("", include("vcassure.core.urls")),
     path("", include("vcassure.home.urls")),
 ]

@@ -1,12 +1,14 @@
 """Writes for faults: open (routed to the city's network operations, the sole emergency
 interface), restore, close. Each move is a FaultEvent and an audit record."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.core.services import audit_record
 from vcassure.faults.models import Fault, FaultEvent
+from vcassure.faults.permissions import can_handle_fault
 from vcassure.faults.signals import fault_restored
 from vcassure.orgs.models import Department, OrgUnit
 
@@ -40,8 +42,20 @@ def fault_open(*, title: str, source: str, org_unit: OrgUnit, by=None, venue=Non
     return fault
 
 
+def _check_can_handle(fault: Fault, user) -> None:
+    """Out of scope looks like missing; in scope without the role is refused. `by=None` is the
+    system itself (a probe recovering, a test fixture)."""
+    if user is None:
+        return
+    if not Fault.objects.visible_to(user).filter(pk=fault.pk).exists():
+        raise Fault.DoesNotExist
+    if not can_handle_fault(user):
+        raise PermissionDenied(_("只有网络运行部、技术维护部、调度员和负责人可以处理故障。"))
+
+
 @transaction.atomic
 def fault_restore(fault: Fault, *, by, note: str = "") -> Fault:
+    _check_can_handle(fault, by)
     fault = Fault.objects.select_for_update().get(pk=fault.pk)
     fault.transition_to(Fault.State.RESTORED)
     fault.restored_at = clock.now()
@@ -55,6 +69,7 @@ def fault_restore(fault: Fault, *, by, note: str = "") -> Fault:
 
 @transaction.atomic
 def fault_close(fault: Fault, *, by, note: str = "") -> Fault:
+    _check_can_handle(fault, by)
     fault = Fault.objects.select_for_update().get(pk=fault.pk)
     fault.transition_to(Fault.State.CLOSED)
     fault.closed_at = clock.now()

@@ -1,6 +1,7 @@
 """Meetings and their tasks (SPEC §6). Every endpoint reads through the selectors (scoped by
 `visible_to`, so another scope's meeting is a 404) and writes through the services."""
 
+import json
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
@@ -10,16 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ValidationError as PydanticValidationError
 
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.idempotency import idempotent
-from vcassure.meetings import selectors, services
+from vcassure.faults.models import Fault
+from vcassure.meetings import field, selectors, services
 from vcassure.meetings.models import Meeting
 from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.schemas import (
     AckLinkOut,
     AckOut,
     CancelIn,
+    CheckInIn,
+    CheckInOut,
     ConflictsOut,
     ErrorOut,
     MeetingFilter,
@@ -33,6 +38,8 @@ from vcassure.meetings.schemas import (
     ShortfallConflictOut,
     StatusFilter,
     StatusOut,
+    StepIn,
+    StepRecordOut,
     TaskFilter,
     TaskOut,
 )
@@ -243,3 +250,59 @@ def ack_link_post(request: HttpRequest, token: str):
     notification.refresh_from_db()
     return {"acknowledged": notification.acknowledged_at is not None, "first_time": first,
             "acknowledged_at": notification.acknowledged_at, "task": selectors.ack_context(notification)["task"]}
+
+
+# --- field work (C6) ----------------------------------------------------------------------------
+
+
+@router.post("/tasks/{int:task_id}/check-in", response={200: CheckInOut, **WRITE_ERRORS},
+             summary="On site: check in with an optional location; idempotent (the first check-in counts)")
+def task_check_in(request: HttpRequest, task_id: int, payload: CheckInIn | None = None):
+    task = selectors.task_get(user=request.user, pk=task_id)
+    field.support_task_check_in(task, by=request.user, lat=payload.lat if payload else None,
+                                lng=payload.lng if payload else None)
+    return {"task": selectors.task_get(user=request.user, pk=task_id)}
+
+
+STEP_FIELDS = dict(StepIn.model_json_schema()["properties"])
+STEP_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": StepIn.model_json_schema()},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["result"], "properties": {
+        **STEP_FIELDS,
+        "photos": {"type": "array", "maxItems": 4, "items": {"type": "string", "format": "binary"},
+                   "description": "JPEG, PNG or WebP, 10 MB each at most"},
+    }}},
+}}}
+
+
+def _step_input(request: HttpRequest) -> tuple[StepIn, list]:
+    """JSON, or a form (multipart with the photos as files named "photos")."""
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        raw: object = {k: request.POST[k] for k in ("result", "note", "template") if k in request.POST}
+        photos = request.FILES.getlist("photos")
+    else:
+        try:
+            raw = json.loads(request.body or b"{}")
+        except ValueError as exc:
+            raise InvalidInputError(_("请求体不是有效的 JSON。"), errors=[{"field": "body", "message": str(exc)}]) from exc
+        photos = []
+    try:
+        return StepIn.model_validate(raw), photos
+    except PydanticValidationError as exc:
+        errors = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in exc.errors()]
+        raise InvalidInputError(_("请求参数无效。"), errors=errors) from exc
+
+
+@router.post("/tasks/{int:task_id}/steps/{int:number}", response={200: StepRecordOut, **WRITE_ERRORS},
+             openapi_extra=STEP_BODY,
+             summary="Record a checklist step: pass, or fail with a note (a fail opens a fault)")
+@idempotent
+def task_step_record(request: HttpRequest, task_id: int, number: int):
+    """Steps go in order; steps 1–3 before the meeting ends, step 4 only after it (409 otherwise).
+    JSON `{"result", "note", "template"}`, or multipart with up to 4 photos as files `photos`."""
+    task = selectors.task_get(user=request.user, pk=task_id)
+    data, photos = _step_input(request)
+    record = field.support_task_record_step(task, by=request.user, number=number, result=data.result, note=data.note,
+                                            photos=photos, template_code=data.template)
+    fault = Fault.objects.filter(step_result=record).select_related("assigned_department").first()
+    return {"task": selectors.task_get(user=request.user, pk=task_id), "step": record, "fault": fault}

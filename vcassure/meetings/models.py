@@ -1,3 +1,4 @@
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from vcassure.core import clock
 from vcassure.core.errors import ConflictError
 from vcassure.core.models import TimeStampedModel
 from vcassure.orgs.models import Department, OrgUnit, Staff
@@ -293,3 +295,42 @@ class TaskTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.from_state} → {self.to_state}"
+
+
+def share_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def active(self, now):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ShareLink(models.Model):
+    """A read-only, expiring, revocable link through which a customer follows a meeting's readiness
+    (C7). The random token in the URL is the credential; the link shows only `org_unit`'s subtree
+    (the scope of whoever made it), and only venue names and states: no personal data."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="share_links")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=share_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
+    expires_at = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("分享链接")
+        verbose_name_plural = _("分享链接")
+
+    def __str__(self) -> str:
+        # Never the token: this lands in the audit log.
+        return f"{self.meeting_id}: share #{self.pk}"
+
+    def is_active(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now

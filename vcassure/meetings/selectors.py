@@ -4,15 +4,25 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window, unit_ids_from_path
-from vcassure.meetings.models import Meeting, MeetingEvent, MeetingVenue, SupportTask
+from vcassure.meetings.models import (
+    Meeting,
+    MeetingEvent,
+    MeetingVenue,
+    ShareLink,
+    SupportTask,
+    TaskTransition,
+)
+from vcassure.meetings.sweeper import BEFORE_READY, BEFORE_SITE, overdue_q
 from vcassure.meetings.validation import venues_matching_filter
 from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.scoping import EVERYTHING, user_scope_path
 from vcassure.venues.models import CustomerSystem, Venue
 
 LIVE_STATES = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
@@ -327,3 +337,275 @@ def ack_context(notification) -> dict:
         ).select_related("org_unit")
         contacts = [d for d in departments if d.phone]
     return {"task": task, "contacts": contacts}
+
+
+def task_field_card(task: SupportTask) -> dict:
+    """The task card of a field page (the caller has checked access: check_field_access or
+    task_get): each checklist with every step's latest result and photos, the faults opened for
+    the task (a failed step points to its own), and the city network operations department to
+    call. Six queries whatever the number of steps and photos."""
+    from vcassure.checklists.models import ChecklistRun, ChecklistStep, StepResult
+    from vcassure.faults.selectors import fault_list_for_subject
+    from vcassure.faults.services import responsible_department
+    from vcassure.meetings.field import templates_for
+
+    subject = f"task:{task.pk}"
+    templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []
+    steps_by_template: dict[int, list] = defaultdict(list)
+    for step in ChecklistStep.objects.filter(template__in=templates).order_by("template_id", "number"):
+        steps_by_template[step.template_id].append(step)
+    runs = {run.template_id: run for run in ChecklistRun.objects.filter(subject=subject, template__in=templates)}
+    template_of_run = {run.pk: template_id for template_id, run in runs.items()}
+    latest: dict[tuple[int, int], StepResult] = {}
+    results = (
+        StepResult.objects.filter(run__in=list(runs.values())).select_related("step", "recorded_by")
+        .prefetch_related("photos").order_by("recorded_at", "id")
+    )
+    for result in results:
+        latest[(template_of_run[result.run_id], result.step.number)] = result
+    faults = list(fault_list_for_subject(subject))
+    fault_of_result = {f.step_result_id: f for f in reversed(faults) if f.step_result_id}
+    checklists = []
+    for template in templates:
+        rows = []
+        for step in steps_by_template[template.pk]:
+            last = latest.get((template.pk, step.number))
+            rows.append({"step": step, "latest": last, "fault": fault_of_result.get(last.pk) if last else None})
+        checklists.append({
+            "template": template, "run": runs.get(template.pk), "steps": rows,
+            "passed": sum(1 for r in rows if r["latest"] is not None and r["latest"].result == StepResult.Result.PASS),
+        })
+    return {
+        "checklists": checklists,
+        "faults": faults,
+        "network_ops": responsible_department(task.org_unit),
+    }
+
+
+# --- The live command dashboard and the customer's share link (C7) ---
+# Counts per unit and state come from one GROUP BY on the org-unit path and are rolled up here;
+# only the children of the current node, the capped rows that need attention and the latest moves
+# are fetched, so a render costs the same few queries for 5 venues or 2,000.
+
+READY_STATES = ("ready", "in_meeting", "done")
+UNANSWERED_STATES = ("pending", "notified")
+ATTENTION_LIMIT = 50
+TIMELINE_LIMIT = 30
+VENUE_ROWS_LIMIT = 100
+# The badge colour of a state, as meetings/_task_state.html has it (rows are coloured here, not
+# through an include per row).
+STATE_BADGE = {"faulty": "bad", "ready": "ok", "done": "ok", "restored": "ok", "in_meeting": "ok",
+               "pending": "warn", "notified": "warn"}
+
+
+@dataclass
+class Rollup:
+    """Venue-task counts of one node by state, how many are overdue, and how many need attention
+    (overdue, faulty or unanswered, each task once)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    overdue: int = 0
+    attention: int = 0
+
+    def add(self, state: str, n: int, late: int) -> None:
+        self.counts[state] += n
+        self.overdue += late
+        self.attention += n if state == "faulty" or state in UNANSWERED_STATES else late
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def active(self) -> int:
+        return self.total - self.counts.get("cancelled", 0)
+
+    @property
+    def ready(self) -> int:
+        return sum(self.counts.get(s, 0) for s in READY_STATES)
+
+    @property
+    def ready_percent(self) -> int:
+        return int(100 * self.ready / self.active) if self.active else 0
+
+    @property
+    def unanswered(self) -> int:
+        return sum(self.counts.get(s, 0) for s in UNANSWERED_STATES)
+
+    @property
+    def faulty(self) -> int:
+        return self.counts.get("faulty", 0)
+
+    @property
+    def states(self) -> list[tuple[str, Any, int]]:
+        return [(value, label, self.counts[value]) for value, label in SupportTask.State.choices if self.counts.get(value)]
+
+
+@dataclass
+class DashboardNode:
+    """A child of the current node: a unit below it, or the venues attached to the node itself."""
+
+    unit: OrgUnit
+    rollup: Rollup
+    is_direct: bool = False
+    has_units_below: bool = False
+
+
+@dataclass
+class Dashboard:
+    root: OrgUnit
+    unit: OrgUnit
+    breadcrumbs: list[OrgUnit]
+    rollup: Rollup
+    children: list[DashboardNode]
+    attention: list[dict]
+    attention_more: int
+
+
+def dashboard_tasks(meeting: Meeting, *, user) -> QuerySet[SupportTask]:
+    """The venue tasks of a meeting that the user may see."""
+    return SupportTask.objects.visible_to(user).filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
+
+
+def share_tasks(link) -> QuerySet[SupportTask]:
+    """The venue tasks a share link shows: those in the subtree of whoever made it."""
+    return SupportTask.objects.filter(
+        meeting_id=link.meeting_id, kind=SupportTask.Kind.VENUE, org_unit__path__startswith=link.org_unit.path)
+
+
+def dashboard_root(meeting: Meeting, *, user) -> OrgUnit:
+    """The top of the user's view of a meeting: the meeting's unit, or the user's own unit when the
+    user sits below it (a county following a province meeting)."""
+    path = user_scope_path(user)
+    if not isinstance(path, str) or path == EVERYTHING or meeting.org_unit.path.startswith(path):
+        return meeting.org_unit
+    return OrgUnit.objects.get(path=path)
+
+
+def dashboard_unit(root: OrgUnit, pk: int | None) -> OrgUnit:
+    """The node to show: `root` or a unit below it (OrgUnit.DoesNotExist otherwise)."""
+    if pk is None or pk == root.pk:
+        return root
+    return OrgUnit.objects.get(pk=pk, path__startswith=root.path)
+
+
+def _under(tasks: QuerySet[SupportTask], root: OrgUnit, unit: OrgUnit) -> QuerySet[SupportTask]:
+    return tasks if unit.pk == root.pk else tasks.filter(org_unit__path__startswith=unit.path)
+
+
+def meeting_dashboard(
+    tasks: QuerySet[SupportTask], *, root: OrgUnit, unit: OrgUnit, now: datetime, attention_limit: int = ATTENTION_LIMIT,
+) -> Dashboard:
+    """Counts of `unit`, a roll-up per child of it, and the tasks that need attention first:
+    overdue (a missed on-site or ready deadline), faulty, then unanswered. Three queries."""
+    scoped = _under(tasks, root, unit)
+    late = overdue_q(now)
+    rows = (
+        scoped.order_by().values_list("org_unit__path", "state")
+        .annotate(n=Count("id"), late=Count("id", filter=late))
+    )
+    depth = len(unit_ids_from_path(unit.path))
+    total = Rollup()
+    per_child: dict[int, Rollup] = defaultdict(Rollup)
+    deeper: set[int] = set()
+    keys: dict[str, int | None] = {}  # a path comes once per state: parse it once
+    for path, state, n, n_late in rows:
+        total.add(state, n, n_late)
+        if path not in keys:
+            keys[path] = None
+            # Only at the root can a task lie outside the node: it counts but sits on no child.
+            if path.startswith(unit.path):
+                parts = path.split("/")  # "/1/7/23/" → ["", "1", "7", "23", ""]
+                child = int(parts[depth + 1]) if len(parts) - 2 > depth else unit.pk
+                if len(parts) - 2 > depth + 1:
+                    deeper.add(child)
+                keys[path] = child
+        key = keys[path]
+        if key is not None:
+            per_child[key].add(state, n, n_late)
+    chain = unit_ids_from_path(unit.path)
+    crumb_ids = chain[len(unit_ids_from_path(root.path)) - 1:]
+    units = OrgUnit.objects.only("id", "name", "code", "level", "path", "parent_id").in_bulk(
+        set(per_child) | set(crumb_ids))
+    children = [
+        DashboardNode(unit=units[key], rollup=rollup, is_direct=key == unit.pk, has_units_below=key in deeper)
+        for key, rollup in per_child.items() if key in units
+    ]
+    children.sort(key=lambda node: (not node.is_direct, node.unit.code))
+    attention: list[dict] = []
+    if attention_limit:
+        attention = dashboard_attention(scoped, now=now, limit=attention_limit)
+    return Dashboard(
+        root=root, unit=unit, breadcrumbs=[units.get(pk, unit) for pk in crumb_ids], rollup=total,
+        children=children, attention=attention, attention_more=max(0, total.attention - len(attention)),
+    )
+
+
+def dashboard_attention(tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT) -> list[dict]:
+    """The first `limit` tasks needing attention, overdue first (earliest deadline first), then
+    faulty, then unanswered; each with the reasons why. One query."""
+    late = overdue_q(now)
+    rank = Case(When(late, then=Value(0)), When(state="faulty", then=Value(1)), default=Value(2))
+    qs = (
+        tasks.filter(late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES))
+        .annotate(rank=rank)
+        .select_related("venue", "org_unit", "assignee")
+        .only("state", "on_site_due_at", "ready_due_at", "venue__name", "org_unit__name", "assignee__name")
+        .order_by("rank", "on_site_due_at", "org_unit__path", "id")[:limit]
+    )
+    rows = []
+    for task in qs:
+        reasons: list[tuple[str, str]] = []
+        if task.on_site_due_at and task.on_site_due_at < now and task.state in BEFORE_SITE:
+            reasons.append(("missed_on_site", _("逾期未到场")))
+        elif task.ready_due_at and task.ready_due_at < now and task.state in BEFORE_READY:
+            reasons.append(("missed_ready", _("逾期未就绪")))
+        if task.state == "faulty":
+            reasons.append(("faulty", _("故障")))
+        if task.state in UNANSWERED_STATES:
+            reasons.append(("unanswered", _("未确认")))
+        rows.append({"task": task, "reasons": reasons, "is_overdue": task.rank == 0,
+                     "state_class": STATE_BADGE.get(task.state, "")})
+    return rows
+
+
+def dashboard_venue_rows(tasks: QuerySet[SupportTask], *, now: datetime, limit: int = VENUE_ROWS_LIMIT,
+                         with_people: bool = True) -> list[SupportTask]:
+    """Venue tasks not ready first (faulty, overdue, the rest), then ready ones, by unit; capped.
+    Without people for the share page: the assignee is not even fetched."""
+    late = overdue_q(now)
+    rank = Case(
+        When(state="faulty", then=Value(0)), When(late, then=Value(1)), When(state="cancelled", then=Value(4)),
+        When(state__in=READY_STATES, then=Value(3)), default=Value(2),
+    )
+    related = ("venue", "org_unit", "assignee") if with_people else ("venue", "org_unit")
+    qs = tasks.annotate(rank=rank).select_related(*related).order_by("rank", "org_unit__path", "venue__code", "id")
+    if not with_people:
+        qs = qs.only("id", "state", "org_unit__name", "org_unit__path", "venue__name", "venue__code")
+    return list(qs[:limit])
+
+
+def dashboard_timeline(meeting: Meeting, tasks: QuerySet[SupportTask], *, limit: int = TIMELINE_LIMIT) -> list[dict]:
+    """The meeting's events and the latest task moves, newest first. Two queries."""
+    events = meeting.events.select_related("actor").order_by("-at", "-id")[:limit]
+    # Newest by id: the primary key lets the database walk back from the end and stop at `limit`.
+    moves = (
+        TaskTransition.objects.filter(task__in=tasks)
+        .select_related("task__venue").only("at", "to_state", "task__venue__name").order_by("-id")[:limit]
+    )
+    entries: list[dict[str, Any]] = [{"at": e.at, "event": e} for e in events] + [
+        {"at": m.at, "move": m, "label": SupportTask.State(m.to_state).label, "state_class": STATE_BADGE.get(m.to_state, "")}
+        for m in moves]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+def share_link_list(meeting: Meeting, *, user, now: datetime) -> QuerySet:
+    """The meeting's active share links that the user may see (made for the user's subtree)."""
+    path = user_scope_path(user)
+    qs = ShareLink.objects.filter(meeting=meeting).active(now).select_related("org_unit", "created_by")
+    if not isinstance(path, str):
+        return qs.none()
+    if path != EVERYTHING:
+        qs = qs.filter(org_unit__path__startswith=path)
+    return qs.order_by("expires_at", "id")

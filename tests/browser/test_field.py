@@ -1,0 +1,179 @@
+"""The field path on a phone (390×844): open the acknowledgement link, acknowledge, log in, check in,
+pass steps 1–3 with a photo, fail a step and see the fault; the city restores it on the fault page
+and the task is ready again."""
+
+import importlib
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from PIL import Image
+
+from tests.browser.conftest import VIEWPORTS, login
+from vcassure.checklists.models import ChecklistTemplate
+from vcassure.core import clock
+from vcassure.faults.models import Fault
+from vcassure.meetings import services
+from vcassure.meetings.models import SupportTask
+from vcassure.meetings.tests.conftest import province  # noqa: F401
+from vcassure.meetings.tests.test_dispatch import make_meeting
+from vcassure.notifications import tokens
+from vcassure.notifications.models import Notification
+from vcassure.orgs.models import Department
+
+# The field pages link to /faults/ and /checklists/; test_field_pages mounts them until config/urls.py does.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.urls("vcassure.meetings.tests.test_field_pages")]
+
+NETOPS_PHONE = "0571-87001234"
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone that allows the page to read its location (the check-in then sends it)."""
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN", has_touch=True, is_mobile=True,
+                                  geolocation={"latitude": 30.27415, "longitude": 120.15507},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.viewport_name = "phone"
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def city_page(browser):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.viewport_name = "phone"
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def published_task(province, settings):  # noqa: F811
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    if not ChecklistTemplate.objects.exists():  # transactional tests flush what the data migration wrote
+        importlib.import_module("vcassure.checklists.migrations.0002_default_templates").add_templates(apps, None)
+    Department.objects.filter(org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).update(phone=NETOPS_PHONE)
+    # A live server in another thread: no time travel, so the meeting starts in three hours and the
+    # "before" steps are allowed now.
+    start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    meeting = make_meeting(province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商")
+    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
+    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
+    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    return task, token
+
+
+def png_file(tmp_path) -> str:
+    target = tmp_path / "cabinet.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (20, 110, 190)).save(buffer, format="PNG")
+    target.write_bytes(buffer.getvalue())
+    return str(target)
+
+
+def assert_fits_the_phone(page, where: str) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{where}: page scrolls sideways by {overflow}px"
+
+
+def assert_touch_targets(page, selector: str) -> None:
+    small = page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector))
+             .filter((el) => el.offsetParent !== null)
+             .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])
+             .filter(([, h]) => h < 44)""", selector)
+    assert not small, f"touch targets under 44 px: {small}"
+
+
+def record_step(page, number: int, result: str = "通过", note: str = "", photo: str | None = None) -> None:
+    step = page.locator(f"#step-venue-r7-{number}")
+    if step.locator("details.redo").count():
+        step.locator("details.redo > summary").click()
+    if note:
+        step.locator("textarea[name=note]").fill(note)
+    if photo:
+        step.locator("input[name=photos]").first.set_input_files(photo)
+    step.locator(f"button:text-is('{result}')").click()
+    page.wait_for_url(re.compile(rf"#step-venue-r7-{number}$"))
+
+
+def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tmp_path):
+    task, token = published_task
+    page = phone
+    card = f"{live_server.url}/meetings/tasks/{task.pk}/field/"
+
+    # The personal link: acknowledge, then on to the field work (login first).
+    page.goto(f"{live_server.url}/ack/{token}")
+    page.click("button:has-text('确认收到')")
+    page.wait_for_selector("text=确认成功")
+    page.click("text=进入现场工作")
+    page.wait_for_selector("#id_username")
+    page.fill("#id_username", "township0-support")
+    page.fill("#id_password", "pass-Word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(card)
+    assert task.venue.name in page.inner_text("h1")
+    assert "已确认" in page.inner_text("#task-state")
+    assert page.locator(f"#contacts a[href='tel:{NETOPS_PHONE}']").count() == 1
+    assert page.locator("#contacts a[href='tel:96311']").count() == 1
+    assert "到场时限" in page.inner_text("#task-card") and "还剩" in page.inner_text("#task-card")
+    assert_fits_the_phone(page, "task card")
+    assert_touch_targets(page, "#contacts a, #check-in button, .step-buttons button, .photo-input input")
+
+    # Check in: the page asks for the location and sends it with the form.
+    page.click("button:has-text('我已到场，签到')")
+    page.wait_for_url(re.compile(r"#checklists$"))
+    assert "已于" in page.inner_text("#check-in")
+    task.refresh_from_db()
+    assert task.state == "on_site" and str(task.check_in_lat) == "30.274150"
+
+    # Step 4 waits for the end of the meeting: shown, disabled, with the reason.
+    step4 = page.locator("#step-venue-r7-4")
+    assert "会议结束（" in step4.inner_text() and step4.locator("button.pass").is_disabled()
+
+    photo = png_file(tmp_path)
+    record_step(page, 1, photo=photo)
+    assert "已记录为通过" in page.inner_text(".messages")
+    record_step(page, 2)
+    record_step(page, 3, photo=photo)
+    page.wait_for_selector("#task-state:has-text('已就绪')")
+    assert "会前检查全部通过" in page.inner_text(".messages")
+    thumb = page.locator("#step-venue-r7-1 .thumbs img").first
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    assert_fits_the_phone(page, "checklist passed")
+
+    # A failure: the optical power dropped. The fault shows on the step, routed to the city.
+    record_step(page, 2, result="不通过", note="光功率 -32 dBm，低于门限")
+    page.wait_for_selector("#task-state:has-text('故障')")
+    fault = Fault.objects.get(subject=f"task:{task.pk}")
+    box = page.locator("#step-venue-r7-2 .fault-box")
+    assert fault.title in box.inner_text() and "已派单" in box.inner_text()
+    assert fault.assigned_department.name in box.inner_text()
+    assert_fits_the_phone(page, "faulty")
+
+    # The city's network operations restores it on the fault page.
+    login(city_page, live_server, "city0-dispatcher")
+    city_page.goto(f"{live_server.url}/faults/")
+    city_page.click(f"text={fault.title}")
+    city_page.wait_for_selector("#restore-form")
+    assert "光功率 -32 dBm" in city_page.inner_text("#fault-step")
+    assert_fits_the_phone(city_page, "fault detail")
+    city_page.fill("#restore-note", "更换尾纤后光功率 -18 dBm")
+    city_page.click("button:has-text('确认已恢复')")
+    city_page.wait_for_selector("text=故障已恢复")
+    assert "已恢复" in city_page.inner_text("#fault-state")
+
+    # Back on the phone: the task is ready again.
+    page.reload()
+    assert "已就绪" in page.inner_text("#task-state")
+    assert "已恢复" in page.inner_text("#step-venue-r7-2 .fault-box")
+    task.refresh_from_db()
+    assert task.state == "ready"

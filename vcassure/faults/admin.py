@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from vcassure.faults.models import Fault, FaultEvent
+
+
+class FaultEventInline(admin.TabularInline):
+    model = FaultEvent
+    extra = 0
+    fields = ("kind", "at", "actor", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Fault)
+class FaultAdmin(admin.ModelAdmin):
+    """Read-only: every move of a fault goes through faults.services (the fault pages and the API)
+    so that it leaves an event, an audit record and returns the venue task to its place."""
+
+    list_display = ("title", "state", "severity", "source", "org_unit", "assigned_department", "opened_at", "restored_at")
+    list_filter = ("state", "severity", "source")
+    search_fields = ("title", "subject", "venue__name")
+    date_hierarchy = "opened_at"
+    inlines = [FaultEventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("org_unit", "assigned_department")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

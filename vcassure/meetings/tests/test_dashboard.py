@@ -1,0 +1,331 @@
+"""The live command dashboard (C7): counts and roll-ups from the database, drill-down, the rows that
+need attention first, a constant number of queries, scope; the customer's share link."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from vcassure.accounts.models import Role
+from vcassure.core import clock
+from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.core.models import AuditEvent
+from vcassure.meetings import services
+from vcassure.meetings.models import Meeting, ShareLink, SupportTask
+from vcassure.meetings.tests.test_dispatch import make_meeting
+from vcassure.orgs.models import Staff
+from vcassure.venues.tests.factories import VenueFactory
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def _publish(tree, meeting):
+    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
+    return meeting
+
+
+def _set_state(meeting, venue, state):
+    SupportTask.objects.filter(meeting=meeting, venue=venue).update(state=state)
+
+
+@pytest.fixture
+def meeting(province, tomorrow):
+    """All eight township venues (city 0: venues 0-3, city 1: venues 4-7) and the main venue, with
+    venue 0 ready, 1 on site, 2 faulty, 3 acknowledged and the rest unanswered."""
+    tree = province
+    m = _publish(tree, make_meeting(tree, tomorrow, tree.venues))
+    for venue, state in zip(tree.venues[:4], ["ready", "on_site", "faulty", "acknowledged"], strict=True):
+        _set_state(m, venue, state)
+    _set_state(m, tree.main_venue, "ready")
+    return m
+
+
+def url(meeting, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"/meetings/{meeting.pk}/dashboard/" + (f"?{query}" if query else "")
+
+
+def counts_of(response) -> dict:
+    return dict(response.context["board"].rollup.counts)
+
+
+def tile(page: str, state: str) -> int:
+    match = re.search(rf'data-state="{state}"><div class="label">[^<]*</div><div class="num">(\d+)%?<', page)
+    assert match, f"no tile for {state}"
+    return int(match.group(1))
+
+
+# --- counts, roll-ups, drill-down ------------------------------------------------------------------
+
+def test_counts_and_rollups(province, meeting, client):
+    tree = province
+    client.force_login(tree.user("province"))
+    response = client.get(url(meeting))
+    assert response.status_code == 200
+    assert counts_of(response) == {"ready": 2, "on_site": 1, "faulty": 1, "acknowledged": 1, "pending": 4}
+    page = response.content.decode()
+    assert tile(page, "total") == 9 and tile(page, "ready") == 2 and tile(page, "pending") == 4
+    assert tile(page, "faulty") == 1 and tile(page, "ready_rate") == 22  # 2 of 9
+    board = response.context["board"]
+    nodes = {n.unit.name: n for n in board.children}
+    assert list(nodes) == ["测试省", "测试1市", "测试2市"]  # the main venue sits at the province itself
+    assert nodes["测试省"].is_direct and dict(nodes["测试省"].rollup.counts) == {"ready": 1}
+    assert dict(nodes["测试1市"].rollup.counts) == {"ready": 1, "on_site": 1, "faulty": 1, "acknowledged": 1}
+    assert dict(nodes["测试2市"].rollup.counts) == {"pending": 4}
+    assert nodes["测试1市"].rollup.ready_percent == 25 and nodes["测试2市"].rollup.unanswered == 4
+    assert nodes["测试1市"].has_units_below and not nodes["测试省"].has_units_below
+    # Never a row per venue at the top: the tree and the attention list only.
+    assert 'id="dash-venues"' not in page
+
+
+def test_drill_down_to_a_city_shows_its_counties_then_townships_and_venues(province, meeting, client):
+    tree = province
+    client.force_login(tree.user("province"))
+    page = client.get(url(meeting, unit=tree.cities[0].pk)).content.decode()
+    assert "测试1市1县" in page and "测试1市2县" in page and "测试2市1县" not in page
+    assert f'hx-get="?unit={tree.counties[0].pk}"' in page
+    response = client.get(url(meeting, unit=tree.cities[0].pk))
+    assert counts_of(response) == {"ready": 1, "on_site": 1, "faulty": 1, "acknowledged": 1}
+    assert [b.name for b in response.context["board"].breadcrumbs] == ["测试省", "测试1市"]
+    response = client.get(url(meeting, unit=tree.counties[0].pk))
+    assert [n.unit.name for n in response.context["board"].children] == ["测试1市1县1镇", "测试1市1县2镇"]
+    # A township lists its own venues.
+    page = client.get(url(meeting, unit=tree.townships[0].pk)).content.decode()
+    assert 'id="dash-venues"' in page and tree.venues[0].name in page and tree.venues[1].name not in page
+
+
+def test_htmx_poll_renders_the_live_partial_only(province, meeting, client):
+    client.force_login(province.user("province"))
+    response = client.get(url(meeting, unit=province.cities[1].pk), HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="live"') and "<html" not in page
+    assert f'hx-get="/meetings/{meeting.pk}/dashboard/?unit={province.cities[1].pk}"' in page
+    assert 'hx-trigger="every 5s"' in page
+    # A state changed in the database shows on the next poll.
+    _set_state(meeting, province.venues[4], "ready")
+    page = client.get(url(meeting), HTTP_HX_REQUEST="true").content.decode()
+    assert tile(page, "ready") == 3
+    # Going back in history asks for the whole page.
+    page = client.get(url(meeting), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
+    assert "<html" in page
+
+
+def test_overdue_first_then_faulty_then_unanswered(province, meeting, client):
+    tree = province
+    client.force_login(tree.user("province"))
+    # Before any deadline: the faulty venue, then the four unanswered ones; nothing overdue.
+    board = client.get(url(meeting)).context["board"]
+    assert [row["task"].venue_id for row in board.attention][:1] == [tree.venues[2].pk]
+    assert board.rollup.overdue == 0 and board.rollup.attention == 5
+    assert {row["task"].venue_id for row in board.attention[1:]} == {v.pk for v in tree.venues[4:]}
+    # Ten minutes past the on-site deadline (T−60): the acknowledged venue and the unanswered ones are
+    # overdue and come first; the faulty one (ready deadline T−30 not passed yet) comes after them.
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=50), tick=False):
+        client.force_login(tree.user("province"))  # sessions expire within the day
+        response = client.get(url(meeting))
+    board = response.context["board"]
+    venues = [row["task"].venue_id for row in board.attention]
+    overdue = [row["task"].venue_id for row in board.attention if row["is_overdue"]]
+    assert set(overdue) == {tree.venues[3].pk, *(v.pk for v in tree.venues[4:])}
+    assert venues[: len(overdue)] == overdue and venues[len(overdue)] == tree.venues[2].pk
+    assert board.rollup.overdue == 5 and tile(response.content.decode(), "overdue") == 5
+    assert board.attention[0]["reasons"][0][0] == "missed_on_site"
+    page = response.content.decode()
+    assert page.index(tree.venues[3].name) < page.index(tree.venues[2].name)
+    assert 'data-reason="missed_on_site"' in page and 'data-reason="faulty"' in page
+
+
+def test_attention_list_is_capped(province, meeting, client, monkeypatch):
+    monkeypatch.setattr("vcassure.meetings.selectors.ATTENTION_LIMIT", 2)
+    client.force_login(province.user("province"))
+    page = client.get(url(meeting)).content.decode()
+    assert "另有 3 项" in page
+
+
+def test_timeline_shows_events_and_latest_moves(province, meeting, client):
+    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[1])
+    services.support_task_transition(task, by=province.user("province"), to_state="ready")
+    client.force_login(province.user("province"))
+    timeline = client.get(url(meeting)).context["timeline"]
+    assert timeline[0]["move"].task_id == task.pk and timeline[0]["move"].to_state == "ready"
+    assert any(entry.get("event") and entry["event"].kind == "published" for entry in timeline)
+    assert sum(1 for entry in timeline if "move" in entry) <= 30
+
+
+def test_big_screen_mode(province, meeting, client):
+    client.force_login(province.user("province"))
+    page = client.get(url(meeting, screen=1)).content.decode()
+    assert '<body class="screen"' in page and 'class="nav"' not in page
+    assert 'id="live"' in page and f'hx-get="/meetings/{meeting.pk}/dashboard/?screen=1&amp;unit=' in page
+    assert "退出大屏" in page
+    # Drilling down stays on the big screen.
+    assert f'href="?screen=1&amp;unit={province.cities[0].pk}"' in page
+
+
+# --- queries and scope -----------------------------------------------------------------------------
+
+def _queries(client, path, **headers) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path, **headers).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_constant_number_of_queries_5_vs_60_venues(province, tomorrow, client):
+    tree = province
+    extra = [VenueFactory(org_unit=tree.townships[i % 8], code=f"W-DASH{i}", name=f"加测会场{i}",
+                          primary_staff=Staff.objects.filter(org_unit=tree.townships[i % 8]).first()) for i in range(55)]
+    small = _publish(tree, make_meeting(tree, tomorrow, tree.venues[:5]))
+    later = (tomorrow[0] + timedelta(days=2), tomorrow[1] + timedelta(days=2))
+    large = _publish(tree, make_meeting(tree, later, [*tree.venues[:5], *extra], title="大会"))
+    assert SupportTask.objects.filter(meeting=large, kind="venue").count() == 61
+    for m, states in ((small, ["ready", "faulty"]), (large, ["ready", "faulty", "on_site"])):
+        for i, pk in enumerate(SupportTask.objects.filter(meeting=m, kind="venue").values_list("pk", flat=True)):
+            SupportTask.objects.filter(pk=pk).update(state=states[i % len(states)])
+    for user in (tree.user("province"), tree.user("county0", Role.MANAGER)):
+        client.force_login(user)
+        for params in ({}, {"unit": tree.counties[0].pk}, {"unit": tree.townships[0].pk}, {"screen": 1}):
+            for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+                assert _queries(client, url(small, **params), **headers) == _queries(client, url(large, **params), **headers)
+    client.force_login(tree.user("province"))
+    assert _queries(client, url(large), HTTP_HX_REQUEST="true") <= 12
+
+
+def test_other_scope_is_404(province, tomorrow, client):
+    tree = province
+    meeting = _publish(tree, make_meeting(tree, tomorrow, tree.venues[:4]))  # city 0 only
+    client.force_login(tree.user("city1"))
+    assert client.get(url(meeting)).status_code == 404
+    assert client.get(url(meeting), HTTP_HX_REQUEST="true").status_code == 404
+    # Inside the meeting, a county user sees only its county, and cannot drill elsewhere.
+    client.force_login(tree.user("county0"))
+    response = client.get(url(meeting))
+    assert response.context["board"].root == tree.counties[0]
+    assert response.context["board"].rollup.total == 2
+    assert client.get(url(meeting, unit=tree.counties[1].pk)).status_code == 404
+    assert client.get(url(meeting, unit=tree.cities[0].pk)).status_code == 404
+    assert client.get(url(meeting, unit="x")).status_code == 200  # a junk id falls back to the top
+    assert client.get("/meetings/999999/dashboard/").status_code == 404
+
+
+def test_login_required(province, meeting, client):
+    response = client.get(url(meeting))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = client.get(url(meeting), HTTP_HX_REQUEST="true")
+    assert response.headers.get("HX-Refresh") == "true"
+
+
+# --- share links -------------------------------------------------------------------------------------
+
+def test_manager_creates_a_share_link_without_personal_data(province, meeting, client):
+    tree = province
+    client.force_login(tree.user("province"))
+    response = client.post(f"/meetings/{meeting.pk}/share/", {"hours": 24}, follow=True)
+    link = ShareLink.objects.get()
+    assert link.org_unit == tree.province and link.created_by == tree.user("province")
+    page = response.content.decode()
+    assert "分享链接已生成" in page and f"/meetings/share/{link.token}/" in page
+    assert AuditEvent.objects.filter(action="share_link.create", object_id=str(link.pk)).exists()
+    assert link.token not in AuditEvent.objects.get(action="share_link.create").object_repr
+
+    client.logout()
+    response = client.get(f"/meetings/share/{link.token}/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+    page = response.content.decode()
+    assert meeting.title in page and "测试1市" in page and "测试2市" in page
+    for venue in tree.venues:  # per venue: names and states
+        assert venue.name in page
+    assert "已就绪" in page and "故障" in page
+    staff = Staff.objects.all()
+    assert staff.exists()
+    for person in staff:
+        assert person.name not in page
+        assert person.mobile not in page or not person.mobile
+        assert not person.email or person.email not in page
+    assert not PHONE.search(page) and "@example.com" not in page
+    # Drill down and poll.
+    page = client.get(f"/meetings/share/{link.token}/", {"unit": tree.cities[1].pk}).content.decode()
+    assert tree.venues[4].name in page and tree.venues[0].name not in page
+    page = client.get(f"/meetings/share/{link.token}/", HTTP_HX_REQUEST="true").content.decode()
+    assert page.lstrip().startswith('<div id="live"')
+    assert client.get(f"/meetings/share/{link.token}/", {"unit": 999999}).status_code == 404
+    assert client.get("/meetings/share/not-a-token/").status_code == 404
+
+
+def test_share_link_is_limited_to_the_makers_subtree(province, meeting, client):
+    tree = province
+    link = services.share_link_create(meeting, by=tree.user("city0", Role.MANAGER), expires_at=clock.now() + timedelta(hours=2))
+    assert link.org_unit == tree.cities[0]
+    page = client.get(f"/meetings/share/{link.token}/").content.decode()
+    assert tree.venues[0].name in page and tree.venues[4].name not in page and "测试2市" not in page
+    assert client.get(f"/meetings/share/{link.token}/", {"unit": tree.cities[1].pk}).status_code == 404
+
+
+def test_share_link_410_after_expiry_and_after_revoke(province, meeting, client):
+    tree = province
+    link = services.share_link_create(meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(hours=2))
+    assert client.get(f"/meetings/share/{link.token}/").status_code == 200
+    with time_machine.travel(clock.now() + timedelta(hours=2, seconds=1)):
+        response = client.get(f"/meetings/share/{link.token}/")
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "链接已失效" in page and "过期" in page and meeting.title not in page
+
+    other = services.share_link_create(meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(days=1))
+    client.force_login(tree.user("province"))
+    page = client.get(url(meeting)).content.decode()
+    assert other.token in page and link.token in page  # both still active now
+    response = client.post(f"/meetings/{meeting.pk}/share/{other.pk}/revoke/", follow=True)
+    assert "分享链接已撤销" in response.content.decode() and other.token not in response.content.decode()
+    client.logout()
+    response = client.get(f"/meetings/share/{other.token}/")
+    assert response.status_code == 410 and "已被撤销" in response.content.decode()
+    assert AuditEvent.objects.filter(action="share_link.revoke", object_id=str(other.pk)).count() == 1
+    services.share_link_revoke(other, by=tree.user("province"))  # idempotent
+    assert AuditEvent.objects.filter(action="share_link.revoke", object_id=str(other.pk)).count() == 1
+
+
+def test_only_managers_may_create_or_revoke_links(province, meeting, client):
+    tree = province
+    link = services.share_link_create(meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(hours=8))
+    for user in (tree.user("province", Role.READONLY), tree.user("city0", Role.SUPPORT)):
+        client.force_login(user)
+        assert client.post(f"/meetings/{meeting.pk}/share/", {"hours": 24}).status_code == 403
+        assert client.post(f"/meetings/{meeting.pk}/share/{link.pk}/revoke/").status_code == 403
+        page = client.get(url(meeting)).content.decode()
+        assert 'id="share-links"' not in page and link.token not in page
+    assert ShareLink.objects.count() == 1 and ShareLink.objects.get().revoked_at is None
+    # Another scope: the meeting is missing.
+    meeting_city0 = _publish(tree, make_meeting(tree, (meeting.starts_at + timedelta(days=1), meeting.ends_at + timedelta(days=1)),
+                                                tree.venues[:2], title="一市会商"))
+    client.force_login(tree.user("city1", Role.MANAGER))
+    assert client.post(f"/meetings/{meeting_city0.pk}/share/", {"hours": 24}).status_code == 404
+    # A city manager neither sees nor revokes the province's link.
+    client.force_login(tree.user("city0", Role.MANAGER))
+    page = client.get(url(meeting)).content.decode()
+    assert 'id="share-links"' in page and link.token not in page
+    assert client.post(f"/meetings/{meeting.pk}/share/{link.pk}/revoke/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.share_link_create(meeting, by=tree.user("province", Role.READONLY), expires_at=clock.now() + timedelta(hours=1))
+
+
+def test_share_link_input_is_checked(province, meeting, tomorrow, client):
+    tree = province
+    by = tree.user("province")
+    with pytest.raises(InvalidInputError):
+        services.share_link_create(meeting, by=by, expires_at=clock.now() - timedelta(minutes=1))
+    with pytest.raises(InvalidInputError):
+        services.share_link_create(meeting, by=by, expires_at=clock.now() + timedelta(days=31))
+    draft = make_meeting(tree, (tomorrow[0] + timedelta(days=5), tomorrow[1] + timedelta(days=5)), tree.venues[:1], title="草稿")
+    with pytest.raises(ConflictError):
+        services.share_link_create(draft, by=by, expires_at=clock.now() + timedelta(hours=1))
+    client.force_login(by)
+    response = client.post(f"/meetings/{meeting.pk}/share/", {"hours": 99999}, follow=True)
+    assert "请选择有效期" in response.content.decode() and not ShareLink.objects.exists()
+    response = client.post(f"/meetings/{draft.pk}/share/", {"hours": 24}, follow=True)
+    assert "只有已发布的会议可以分享" in response.content.decode() and not ShareLink.objects.exists()
+    assert Meeting.objects.get(pk=draft.pk).state == "draft"

@@ -1,0 +1,171 @@
+"""The field pages of a venue task, phone first (C6, R7, R8, R10): the task card with deadlines and
+who to call, check-in with an optional location, then the checklists step by step with photos.
+Plain forms that work in DingTalk's and WeCom's in-app browsers without scripts; each write is one
+service call, and a refused one re-renders the card with the service's message, nothing written."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from vcassure.checklists.models import ChecklistStep, StepResult
+from vcassure.checklists.services import MAX_PHOTOS
+from vcassure.core import clock
+from vcassure.core.errors import ApplicationError
+from vcassure.faults.models import Fault
+from vcassure.meetings import field, selectors
+from vcassure.meetings.models import SupportTask
+
+DISPATCH_DESK_PHONE = "96311"
+BEFORE_CHECK_IN = (SupportTask.State.PENDING, SupportTask.State.NOTIFIED, SupportTask.State.ACKNOWLEDGED)
+
+
+def _task_or_404(request: HttpRequest, pk: int) -> SupportTask:
+    """The assignee, or someone whose subtree holds the task (the rule of check_field_access)."""
+    try:
+        return selectors.task_get(user=request.user, pk=pk)
+    except SupportTask.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _span(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)s 天 %(h)s 小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s 小时 %(m)s 分钟") % {"h": hours, "m": mins}
+    return _("%(m)s 分钟") % {"m": mins}
+
+
+def _deadline(label: str, due: datetime | None, met_at: datetime | None, now: datetime) -> dict | None:
+    """One R10 deadline with its countdown: met (on time or late), still open, or missed."""
+    if due is None:
+        return None
+    if met_at is not None:
+        on_time = met_at <= due
+        text = (_("已于 %(t)s 完成") if on_time else _("已于 %(t)s 完成（逾期）")) % {
+            "t": timezone.localtime(met_at).strftime("%H:%M")}
+        return {"label": label, "due": due, "text": text, "tone": "ok" if on_time else "warn"}
+    left = (due - now).total_seconds()
+    if left >= 0:
+        return {"label": label, "due": due, "text": _("还剩 %(span)s") % {"span": _span(left)},
+                "tone": "warn" if left < 30 * 60 else ""}
+    return {"label": label, "due": due, "text": _("已超时 %(span)s") % {"span": _span(left)}, "tone": "bad"}
+
+
+def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], now: datetime) -> str:
+    """Why a step cannot be recorded now, in the same terms as the services (which still decide)."""
+    if task.state in BEFORE_CHECK_IN:
+        return _("请先到场签到。")
+    if task.state not in field.WORKING_STATES:
+        return _("任务状态为“%(s)s”，不能再记录检查。") % {"s": task.get_state_display()}
+    ends_at = task.meeting.ends_at
+    if step.phase == ChecklistStep.Phase.AFTER and now < ends_at:
+        return _("会议结束（%(t)s）后才能进行此步骤。") % {"t": timezone.localtime(ends_at).strftime("%m-%d %H:%M")}
+    if step.phase == ChecklistStep.Phase.BEFORE and now >= ends_at:
+        return _("会议已结束，会前检查不能再记录。")
+    missing = [
+        str(row["step"].number) for row in rows
+        if row["step"].number < step.number
+        and not (step.phase == ChecklistStep.Phase.BEFORE and row["step"].phase == ChecklistStep.Phase.AFTER)
+        and (row["latest"] is None or row["latest"].result != StepResult.Result.PASS)
+    ]
+    if missing:
+        return _("请先完成第 %(steps)s 步。") % {"steps": "、".join(missing)}
+    return ""
+
+
+def _card(request: HttpRequest, task: SupportTask, *, error: dict | None = None, status: int = 200) -> HttpResponse:
+    now = clock.now()
+    card = selectors.task_field_card(task)
+    for checklist in card["checklists"]:
+        for row in checklist["steps"]:
+            row["key"] = f"{checklist['template'].code}-{row['step'].number}"
+            row["blocked"] = _blocked_reason(task, row["step"], checklist["steps"], now)
+    deadlines = [d for d in (
+        _deadline(_("到场时限"), task.on_site_due_at, task.checked_in_at, now),
+        _deadline(_("就绪时限"), task.ready_due_at, task.ready_at, now),
+        _deadline(_("关机时限"), task.shutdown_due_at, task.done_at, now),
+    ) if d is not None]
+    starts_in = (task.meeting.starts_at - now).total_seconds()
+    return render(request, "meetings/field_task.html", {
+        "task": task,
+        "meeting": task.meeting,
+        "venue": task.venue,
+        "deadlines": deadlines,
+        "starts_text": (_("距会议开始还有 %(span)s") % {"span": _span(starts_in)}) if starts_in > 0 else "",
+        "is_venue_task": task.kind == SupportTask.Kind.VENUE,
+        "can_check_in": task.kind == SupportTask.Kind.VENUE and task.checked_in_at is None
+        and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
+        "open_faults": [f for f in card["faults"] if f.state in (Fault.State.OPEN, Fault.State.ASSIGNED)],
+        "dispatch_phone": DISPATCH_DESK_PHONE,
+        "photo_slots": range(MAX_PHOTOS),
+        "error": error,
+        **card,
+    }, status=status)
+
+
+def _error(exc: ApplicationError, where: str, **values) -> dict:
+    details = [str(e.get("message")) for e in exc.errors if e.get("message")]
+    return {"message": exc.message, "details": details, "where": where, **values}
+
+
+@login_required
+@require_GET
+def task_field(request: HttpRequest, pk: int) -> HttpResponse:
+    return _card(request, _task_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    try:
+        task = field.support_task_check_in(
+            task, by=request.user, lat=request.POST.get("lat") or None, lng=request.POST.get("lng") or None,
+        )
+    except SupportTask.DoesNotExist as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        return _card(request, task, error=_error(exc, "check-in"), status=exc.status_code)
+    messages.success(request, _("已签到，到场时间 %(t)s。") % {"t": timezone.localtime(task.checked_in_at).strftime("%H:%M")})
+    return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
+
+
+@login_required
+@require_POST
+def task_step(request: HttpRequest, pk: int, template_code: str, number: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    result = request.POST.get("result", "")
+    note = request.POST.get("note", "")
+    where = f"{template_code}-{number}"
+    state_before = task.state
+    try:
+        record = field.support_task_record_step(
+            task, by=request.user, number=number, result=result, note=note,
+            photos=request.FILES.getlist("photos"), template_code=template_code,
+        )
+    except SupportTask.DoesNotExist as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        return _card(request, task, error=_error(exc, where, note=note, result=result), status=exc.status_code)
+    title = {"n": number, "title": record.step.title}
+    if record.result == StepResult.Result.FAIL:
+        fault = Fault.objects.filter(step_result=record).select_related("assigned_department").first()
+        department = fault.assigned_department.name if fault and fault.assigned_department else _("调度台")
+        messages.error(request, _("第 %(n)s 步“%(title)s”不通过，已登记故障并派给%(department)s。") % {
+            **title, "department": department})
+    else:
+        messages.success(request, _("第 %(n)s 步“%(title)s”已记录为通过。") % title)
+        task.refresh_from_db(fields=["state"])
+        if task.state == SupportTask.State.READY and state_before != SupportTask.State.READY:
+            messages.success(request, _("会前检查全部通过，会场已就绪。"))
+    return redirect(reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}")
