@@ -15,6 +15,24 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class StateMachineMixin:
+    """A model whose `state` field follows `ALLOWED_TRANSITIONS` ({state: {next states}}) over its
+    `State` choices. `transition_to()` checks and sets; saving and side effects stay in services."""
+
+    TRANSITION_ERROR = _("当前状态为“%(current)s”，不能变为“%(target)s”。")
+
+    def transition_to(self, state: str) -> None:
+        from vcassure.core.errors import ConflictError
+
+        if state not in self.ALLOWED_TRANSITIONS[self.state]:  # type: ignore[attr-defined]
+            raise ConflictError(
+                self.TRANSITION_ERROR
+                % {"current": self.get_state_display(), "target": self.State(state).label},  # type: ignore[attr-defined]
+                code="invalid_transition",
+            )
+        self.state = state
+
+
 class AuditEvent(models.Model):
     """One change made through a service: who, when, what, from which address. Append-only."""
 

@@ -2,12 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vcassure.core.errors import ConflictError
-from vcassure.core.models import TimeStampedModel
+from vcassure.core.models import StateMachineMixin, TimeStampedModel
 from vcassure.orgs.scoping import ScopedQuerySet
 
 
-class Fault(TimeStampedModel):
+class Fault(StateMachineMixin, TimeStampedModel):
     """Something broken at a venue and its handling. Routed to the city's network operations
     department (the sole emergency interface). This is the part field work needs; RMA and MTTR
     reports come with the full fault capability."""
@@ -29,6 +28,7 @@ class Fault(TimeStampedModel):
         RESTORED = "restored", _("已恢复")
         CLOSED = "closed", _("已关闭")
 
+    TRANSITION_ERROR = _("故障当前状态为“%(current)s”，不能变为“%(target)s”。")
     ALLOWED_TRANSITIONS = {
         "open": {"assigned", "restored"},
         "assigned": {"restored"},
@@ -64,14 +64,6 @@ class Fault(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def transition_to(self, state: str) -> None:
-        if state not in self.ALLOWED_TRANSITIONS[self.state]:
-            raise ConflictError(
-                _("故障当前状态为“%(current)s”，不能变为“%(target)s”。")
-                % {"current": self.get_state_display(), "target": self.State(state).label},
-                code="invalid_transition",
-            )
-        self.state = state
 
 
 class FaultEvent(models.Model):

@@ -7,8 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from vcassure.core import clock
-from vcassure.core.errors import ConflictError
-from vcassure.core.models import TimeStampedModel
+from vcassure.core.models import StateMachineMixin, TimeStampedModel
 from vcassure.orgs.models import Department, OrgUnit, Staff
 from vcassure.orgs.scoping import EVERYTHING, NOTHING, ScopedQuerySet, user_scope_path
 from vcassure.venues.models import CustomerSystem, Venue
@@ -40,7 +39,7 @@ def notice_upload_to(instance: "Meeting", filename: str) -> str:
     return f"notices/{instance.starts_at:%Y/%m}/{filename}"
 
 
-class Meeting(TimeStampedModel):
+class Meeting(StateMachineMixin, TimeStampedModel):
     """One video consultation of a customer system, from its formal notice to its report."""
 
     class Kind(models.TextChoices):
@@ -60,6 +59,7 @@ class Meeting(TimeStampedModel):
         CLOSED = "closed", _("已关闭")
         CANCELLED = "cancelled", _("已取消")
 
+    TRANSITION_ERROR = _("会议当前状态为“%(current)s”，不能变为“%(target)s”。")
     ALLOWED_TRANSITIONS = {
         "draft": {"published", "cancelled"},
         "published": {"in_progress", "cancelled"},
@@ -110,14 +110,6 @@ class Meeting(TimeStampedModel):
         """R10: on site an hour before, two hours for important and special meetings."""
         return timedelta(minutes=60 if self.importance == self.Importance.NORMAL else 120)
 
-    def transition_to(self, state: str) -> None:
-        if state not in self.ALLOWED_TRANSITIONS[self.state]:
-            raise ConflictError(
-                _("会议当前状态为“%(current)s”，不能变为“%(target)s”。")
-                % {"current": self.get_state_display(), "target": self.State(state).label},
-                code="invalid_transition",
-            )
-        self.state = state
 
 
 class MeetingVenue(models.Model):
@@ -171,7 +163,7 @@ class SupportTaskQuerySet(ScopedQuerySet):
         return self.exclude(state__in=SupportTask.CLOSED_STATES)
 
 
-class SupportTask(TimeStampedModel):
+class SupportTask(StateMachineMixin, TimeStampedModel):
     """What one department or one branch venue owes for a meeting. Coordination tasks form the
     dual-track chain (R2); venue tasks hang under the department that carries them out."""
 
@@ -203,6 +195,7 @@ class SupportTask(TimeStampedModel):
         RESTORED = "restored", _("已恢复")
         CANCELLED = "cancelled", _("已取消")
 
+    TRANSITION_ERROR = _("任务当前状态为“%(current)s”，不能变为“%(target)s”。")
     ALLOWED_TRANSITIONS = {
         "pending": {"notified", "acknowledged", "cancelled"},
         "notified": {"acknowledged", "cancelled"},
@@ -268,14 +261,6 @@ class SupportTask(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.venue or self.department or self.org_unit}"
 
-    def transition_to(self, state: str) -> None:
-        if state not in self.ALLOWED_TRANSITIONS[self.state]:
-            raise ConflictError(
-                _("任务当前状态为“%(current)s”，不能变为“%(target)s”。")
-                % {"current": self.get_state_display(), "target": self.State(state).label},
-                code="invalid_transition",
-            )
-        self.state = state
 
 
 class TaskTransition(models.Model):
