@@ -125,4 +125,4 @@ class StepPhoto(models.Model):
         verbose_name_plural = _("照片")
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""

@@ -45,7 +45,7 @@ def latest_results(run: ChecklistRun) -> dict[int, StepResult]:
 def check_photo(upload: UploadedFile) -> tuple[str, str, int, int]:
     """(extension, content type, width, height) for a real JPEG, PNG or WebP image; judged by
     decoding the content, never by the file name or the browser's claim."""
-    if upload.size > MAX_PHOTO_BYTES:
+    if (upload.size or 0) > MAX_PHOTO_BYTES:
         raise InvalidInputError(_("照片“%(name)s”超过 10 MB。") % {"name": upload.name},
                                 errors=[{"field": "photos", "message": _("照片不能超过 10 MB。")}])
     upload.seek(0)
@@ -98,7 +98,7 @@ def step_record(run: ChecklistRun, *, number: int, result: str, note: str = "", 
     record = StepResult.objects.create(run=run, step=step, result=result, note=note.strip()[:1000], recorded_at=now,
                                        recorded_by=by if getattr(by, "is_authenticated", False) else None)
     for upload, (extension, content_type, width, height) in zip(photos, checked, strict=True):
-        photo = StepPhoto(result=record, extension=extension, content_type=content_type, size=upload.size,
+        photo = StepPhoto(result=record, extension=extension, content_type=content_type, size=upload.size or 0,
                           width=width, height=height, uploaded_at=now)
         photo.image.save(f"photo.{extension}", upload, save=False)
         photo.save()

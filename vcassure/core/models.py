@@ -24,7 +24,7 @@ class StateMachineMixin:
     def transition_to(self, state: str) -> None:
         from vcassure.core.errors import ConflictError
 
-        if state not in self.ALLOWED_TRANSITIONS[self.state]:  # type: ignore[attr-defined]
+        if state not in self.ALLOWED_TRANSITIONS[self.state]:  # type: ignore[attr-defined,has-type]
             raise ConflictError(
                 self.TRANSITION_ERROR
                 % {"current": self.get_state_display(), "target": self.State(state).label},  # type: ignore[attr-defined]

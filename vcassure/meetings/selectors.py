@@ -185,13 +185,14 @@ def _meeting_conflicts(meeting: Meeting) -> dict[str, list[dict]]:
         Venue.objects.filter(pk__in=my_venues, primary_staff__isnull=False).values_list("primary_staff_id", "primary_staff__name")
     )
     assigned = SupportTask.objects.filter(meeting_id__in=other_ids, assignee_id__in=my_people).exclude(state="cancelled")
-    people_rows = {(t.assignee_id, t.meeting_id) for t in assigned.only("assignee_id", "meeting_id")}
+    people_rows: set[tuple[int, int]] = {
+        (t.assignee_id, t.meeting_id) for t in assigned.only("assignee_id", "meeting_id") if t.assignee_id is not None}
     drafts_people = Venue.objects.filter(
         pk__in=MeetingVenue.objects.filter(meeting_id__in=[m.pk for m in others if m.state == Meeting.State.DRAFT]).values("venue_id"),
         primary_staff_id__in=my_people,
     ).values_list("primary_staff_id", "meetings")
     for staff_id, other_meeting in drafts_people:
-        if other_meeting in other_ids:
+        if staff_id is not None and other_meeting in other_ids:
             people_rows.add((staff_id, other_meeting))
     people = [{"staff": sid, "staff_name": my_people[sid], "meeting": mid, "meeting_title": other_ids[mid].title}
               for sid, mid in sorted(people_rows)]

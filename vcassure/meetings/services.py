@@ -67,7 +67,7 @@ def meeting_create(
         entered_by=by if getattr(by, "is_authenticated", False) else None,
     )
     if notice_document is not None:
-        meeting.notice_document.save(notice_document.name, notice_document, save=True)
+        meeting.notice_document.save(notice_document.name or "notice", notice_document, save=True)
     MeetingVenue.objects.bulk_create(
         [MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH
     )
