@@ -1,7 +1,16 @@
+from django import forms
 from django.contrib import admin
 
+from vcassure.core.errors import InvalidInputError
 from vcassure.notifications import services
-from vcassure.notifications.models import WorkingCalendarDay
+from vcassure.notifications.models import (
+    Delivery,
+    EscalationPolicy,
+    ImGroup,
+    Notification,
+    PhoneCallTask,
+    WorkingCalendarDay,
+)
 
 
 @admin.register(WorkingCalendarDay)
@@ -30,3 +39,71 @@ class WorkingCalendarDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for day in queryset:
             services.working_day_delete(by=request.user, date=day.date)
+
+
+class EscalationPolicyForm(forms.ModelForm):
+    class Meta:
+        model = EscalationPolicy
+        fields = ["department", "steps"]
+
+    def clean_steps(self):
+        steps = self.cleaned_data["steps"]
+        problems = services.escalation_steps_problems(steps)
+        if problems:
+            raise forms.ValidationError(problems)
+        return steps
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    """Per department (or the default, without one); copied onto each notice when it is sent.
+    Steps: [{"after_minutes": 0, "action": "renotify", "channels": ["sms", "voice"]}, …] with
+    actions renotify, supervisor, department_head, dispatch_desk."""
+
+    form = EscalationPolicyForm
+    list_display = ["__str__", "updated_at"]
+    raw_id_fields = ["department"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.escalation_policy_save(obj, by=request.user)
+        except InvalidInputError as exc:  # already checked by the form; kept for safety
+            raise forms.ValidationError(exc.message) from exc
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the outbox: for looking, never for editing by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImGroup)
+class ImGroupAdmin(ReadOnlyAdmin):
+    list_display = ["name", "platform", "purpose", "org_unit", "is_active", "needs_attention", "paused_until"]
+    list_filter = ["platform", "purpose", "is_active", "needs_attention"]
+    exclude = ["secret"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "recipient", "kind", "ack_due_at", "acknowledged_at", "escalation_level"]
+    list_filter = ["kind", "ack_class"]
+    search_fields = ["title", "topic", "subject"]
+    exclude = ["token_nonce"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "channel", "status", "attempts", "topic", "sent_at", "last_error"]
+    list_filter = ["channel", "status"]
+    search_fields = ["topic"]
+
+
+@admin.register(PhoneCallTask)
+class PhoneCallTaskAdmin(ReadOnlyAdmin):
+    list_display = ["notification", "outcome", "created_at", "done_at"]
+    list_filter = ["outcome"]

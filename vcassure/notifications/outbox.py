@@ -157,11 +157,17 @@ def delivery_record_outcome(delivery: Delivery, result: SendResult, *, duration_
 
 
 def _group_trouble(group_id: int, result: SendResult, now: datetime) -> None:
-    fields = {"last_error": result.error[:500], "updated_at": now}
-    if result.permanent_target_failure:
-        fields["needs_attention"] = True  # bad token or signature: an administrator must fix it
+    fields: dict = {"last_error": result.error[:500], "updated_at": now}
     if result.retry_after_seconds:
         fields["paused_until"] = now + timedelta(seconds=result.retry_after_seconds)
+    if result.permanent_target_failure:
+        # Bad token or signature: an administrator must fix it. Flag it once and tell them.
+        flagged = ImGroup.objects.filter(pk=group_id, needs_attention=False).update(needs_attention=True, **fields)
+        if flagged:
+            from vcassure.notifications.services import im_group_alert_administrators
+
+            im_group_alert_administrators(ImGroup.objects.get(pk=group_id), error=result.error[:200])
+            return
     ImGroup.objects.filter(pk=group_id).update(**fields)
 
 

@@ -372,3 +372,59 @@ def im_group_test_queue(group: ImGroup, *, by) -> Delivery:
                                      markdown=f"### {title}\n\n{text}", text=f"{title}\n{text}", mentions={})
     audit_record(actor=by, action="im_group.test", obj=group, changes={"topic": f"test:{group.pk}"})
     return delivery
+
+
+ESCALATION_ACTIONS = {"renotify", "supervisor", "department_head", "dispatch_desk"}
+
+
+def escalation_steps_problems(steps) -> list[str]:
+    """What is wrong with a policy's steps (empty when it is usable)."""
+    if not isinstance(steps, list) or not steps:
+        return [_("升级步骤应为非空列表。")]
+    problems: list[str] = []
+    previous = -1
+    for i, step in enumerate(steps, start=1):
+        if not isinstance(step, dict):
+            problems.append(_("第 %(i)s 步格式不正确。") % {"i": i})
+            continue
+        minutes = step.get("after_minutes")
+        if not isinstance(minutes, int) or minutes < 0:
+            problems.append(_("第 %(i)s 步的 after_minutes 应为非负整数。") % {"i": i})
+        elif minutes < previous:
+            problems.append(_("第 %(i)s 步的时间早于上一步。") % {"i": i})
+        else:
+            previous = minutes
+        if step.get("action") not in ESCALATION_ACTIONS:
+            problems.append(_("第 %(i)s 步的动作无效：%(a)s。") % {"i": i, "a": step.get("action")})
+        if step.get("action") == "renotify" and not step.get("channels"):
+            problems.append(_("第 %(i)s 步(换渠道重发)需要列出渠道。") % {"i": i})
+    return problems
+
+
+@transaction.atomic
+def escalation_policy_save(policy: EscalationPolicy, *, by) -> EscalationPolicy:
+    problems = escalation_steps_problems(policy.steps)
+    if problems:
+        raise InvalidInputError(_("升级策略有误。"), errors=[{"field": "steps", "message": p} for p in problems])
+    created = policy.pk is None
+    policy.save()
+    audit_record(actor=by, action="escalation_policy.create" if created else "escalation_policy.update", obj=policy,
+                 changes={"steps": policy.steps})
+    return policy
+
+
+def im_group_alert_administrators(group: ImGroup, *, error: str) -> None:
+    """A robot's token or signature was refused: tell the province dispatch desk (who administer the
+    groups) once, until someone fixes the group."""
+    from vcassure.notifications.escalation import dispatch_desk_staff
+
+    desk = dispatch_desk_staff()
+    if not desk:
+        return
+    body = _("群“%(name)s”的机器人地址或加签密钥无效，消息无法发出：%(error)s。请在“消息群”中修正。") % {
+        "name": group.name, "error": error}
+    notifications_queue(
+        [PersonalMessage(staff=person, subject=f"im_group:{group.pk}", title=_("【消息群配置错误】%(name)s") % {"name": group.name},
+                         body=body, requires_ack=False) for person in desk],
+        topic=f"im_group:{group.pk}", kind=Notification.Kind.INFO,
+    )

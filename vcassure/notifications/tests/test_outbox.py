@@ -90,7 +90,11 @@ def test_bad_robot_token_alerts_administrator(tree, fake_dingtalk):
             services.group_digests_queue(topic="meeting:1", groups=[g], title="t", markdown="m", text="m", mentions={})
         outbox.outbox_drain()
     g.refresh_from_db()
-    assert g.needs_attention and Delivery.objects.get().status == "failed"
+    assert g.needs_attention and Delivery.objects.get(group=g).status == "failed"
+    # The dispatch desk (who administer the groups) is told, once.
+    alerts = Notification.objects.filter(topic=f"im_group:{g.pk}")
+    assert alerts.count() == Staff.objects.filter(department__org_unit=tree.province, department__kind="ops").count()
+    assert all("机器人地址或加签密钥无效" in a.body for a in alerts)
 
 
 def test_outage_fails_over_within_a_minute_and_delivers_after_recovery(tree, fake_sms, fake_smtp):
