@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint pytest bench browser messages clean
+.PHONY: run test lint pytest bench tools messages clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -24,13 +24,16 @@ messages: $(STAMP)
 run: $(STAMP) messages
 	$(BIN)/python manage.py run_platform
 
-## browser: Debian's Chromium for the Playwright tests (installed with apt-get when missing)
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+## tools: Debian's Chromium (Playwright tests) and GNU gettext (catalogue check), with apt-get when missing
+tools:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
-lint: $(STAMP)
+lint: $(STAMP) tools
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy vcassure config
@@ -38,7 +41,7 @@ lint: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check_catalogues
 	$(BIN)/djlint vcassure --lint --quiet
 
-pytest: $(STAMP) messages browser
+pytest: $(STAMP) messages tools
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
 ## test: set up, lint, and run the whole suite (SQLite by default; DATABASE_URL picks another)
