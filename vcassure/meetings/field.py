@@ -69,7 +69,7 @@ def support_task_check_in(task: SupportTask, *, by, lat=None, lng=None) -> Suppo
     """On site (R10: by T−60, T−120 for important meetings). Checking in also acknowledges a task
     whose notice was not answered yet."""
     check_field_access(task, by)
-    task = SupportTask.objects.select_for_update().select_related("meeting").get(pk=task.pk)
+    task = SupportTask.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=task.pk)
     if task.kind != SupportTask.Kind.VENUE:
         raise ConflictError(_("协调任务无需到场签到。"), code="not_a_venue_task")
     if task.meeting.state in (Meeting.State.CANCELLED, Meeting.State.CLOSED, Meeting.State.ENDED):
@@ -96,7 +96,7 @@ def support_task_record_step(task: SupportTask, *, by, number: int, result: str,
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
     opens a fault routed to the city's network operations and makes the task faulty."""
     check_field_access(task, by)
-    task = SupportTask.objects.select_for_update().select_related("meeting", "venue", "org_unit").get(pk=task.pk)
+    task = SupportTask.objects.select_for_update(of=("self",)).select_related("meeting", "venue", "org_unit").get(pk=task.pk)
     if task.state not in WORKING_STATES:
         raise ConflictError(_("请先到场签到，再进行检查。") if task.state in ("pending", "notified", "acknowledged")
                             else _("任务当前状态为“%(s)s”，不能记录检查。") % {"s": task.get_state_display()},

@@ -366,7 +366,7 @@ def share_link_revoke(link: ShareLink, *, by) -> ShareLink:
     """Revoke a link at once (idempotent). A link made for a wider scope than `by` sees is missing."""
     from vcassure.orgs.scoping import EVERYTHING, user_scope_path
 
-    link = ShareLink.objects.select_for_update().select_related("meeting", "org_unit").get(pk=link.pk)
+    link = ShareLink.objects.select_for_update(of=("self",)).select_related("meeting", "org_unit").get(pk=link.pk)
     _check_can_share(link.meeting, by)
     path = user_scope_path(by)
     if not isinstance(path, str) or (path != EVERYTHING and not link.org_unit.path.startswith(path)):

@@ -216,7 +216,7 @@ def notification_ack_by_token(token: str) -> tuple[Notification, bool]:
     """Acknowledge through a personal link. Returns (notification, first_time). A link is single
     use: once used it only shows what was acknowledged and when."""
     notification = notification_from_token(token)
-    notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification.pk)
+    notification = Notification.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=notification.pk)
     if notification.token_used_at is not None:
         raise AckError(_("该确认链接已使用过(%(at)s 已确认)。") % {
             "at": notification.acknowledged_at and notification.acknowledged_at.strftime("%m-%d %H:%M")}, "used")
@@ -329,7 +329,7 @@ def phone_call_record(call: PhoneCallTask, *, by, outcome: str, note: str = "") 
         errors.append({"field": "note", "message": _("备注最多 %(n)d 个字。") % {"n": PHONE_CALL_NOTE_MAX_LENGTH}})
     if errors:
         raise InvalidInputError(_("通话结果有误。"), errors=errors)
-    call = PhoneCallTask.objects.select_for_update().select_related("notification").get(pk=call.pk)
+    call = PhoneCallTask.objects.select_for_update(of=("self",)).select_related("notification").get(pk=call.pk)
     if call.outcome != PhoneCallTask.Outcome.PENDING:
         raise ConflictError(_("该电话任务已记录过结果(%(outcome)s)。") % {"outcome": call.get_outcome_display()})
     call.outcome, call.note, call.done_at, call.done_by = outcome, note, clock.now(), by
