@@ -36,6 +36,10 @@ def wait_for(predicate, seconds: float = 15.0) -> bool:
     return False
 
 
+def test_the_configured_queue_is_used(settings):
+    assert type(HUEY).__name__ == ("RedisHuey" if settings.REDIS_URL else "SqliteHuey")
+
+
 def test_committed_notice_is_sent_by_the_worker(tree, fake_sms, consumer):
     people = [StaffFactory(org_unit=tree.townships[i], email="") for i in range(5)]
     with transaction.atomic():
