@@ -246,6 +246,7 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     # R10 deadlines missed, set once by the sweeper (so each miss escalates once).
     missed_on_site_at = models.DateTimeField(_("逾期未到场"), null=True, blank=True)
     missed_ready_at = models.DateTimeField(_("逾期未就绪"), null=True, blank=True)
+    missed_shutdown_at = models.DateTimeField(_("逾期未关机"), null=True, blank=True)
 
     objects = SupportTaskQuerySet.as_manager()
 

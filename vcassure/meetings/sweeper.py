@@ -1,5 +1,5 @@
 """The meeting clock (R10), run every minute: meetings start and end on time, and venue tasks that
-miss their on-site or ready deadline are marked once and escalated through notifications."""
+miss their on-site, ready or shutdown deadline are marked once and escalated through notifications."""
 
 from datetime import datetime
 
@@ -16,6 +16,7 @@ from vcassure.notifications.services import PersonalMessage, notifications_queue
 
 BEFORE_SITE = ["pending", "notified", "acknowledged"]
 BEFORE_READY = [*BEFORE_SITE, "on_site", "faulty", "restored"]
+NOT_SHUT_DOWN = [*BEFORE_READY, "ready", "in_meeting"]
 
 
 @transaction.atomic
@@ -41,9 +42,12 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
     desk = dispatch_desk_staff()
     messages = []
     for task in tasks:
-        due = task.on_site_due_at if what == "on_site" else task.ready_due_at
-        text = (_("%(venue)s：%(who)s 未在 %(due)s 前到场。") if what == "on_site"
-                else _("%(venue)s：未在 %(due)s 前完成会前检查(就绪)。")) % {
+        due = {"on_site": task.on_site_due_at, "ready": task.ready_due_at, "shutdown": task.shutdown_due_at}[what]
+        text = {
+            "on_site": _("%(venue)s：%(who)s 未在 %(due)s 前到场。"),
+            "ready": _("%(venue)s：未在 %(due)s 前完成会前检查(就绪)。"),
+            "shutdown": _("%(venue)s：会议已结束，未在 %(due)s 前记录关机(第四步)。"),
+        }[what] % {
             "venue": task.venue.name if task.venue is not None else "",
             "who": task.assignee.name if task.assignee is not None else _("(未落实)"),
             "due": timezone.localtime(due).strftime("%H:%M")}
@@ -63,7 +67,7 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
 
 @transaction.atomic
 def tasks_mark_missed(now: datetime) -> dict[str, int]:
-    live = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
+    live = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, Meeting.State.ENDED]
     base = SupportTask.objects.filter(kind=SupportTask.Kind.VENUE, meeting__state__in=live)
     if connection.features.has_select_for_update_skip_locked:
         # Rows another sweep is marking are skipped; once it commits they are marked and drop out.
@@ -73,12 +77,18 @@ def tasks_mark_missed(now: datetime) -> dict[str, int]:
                        .select_related(*related))
     missed_ready = list(base.filter(missed_ready_at__isnull=True, ready_due_at__lt=now, state__in=BEFORE_READY)
                         .select_related(*related))
+    missed_shutdown = list(base.filter(missed_shutdown_at__isnull=True, shutdown_due_at__lt=now, state__in=NOT_SHUT_DOWN)
+                           .select_related(*related))
     site_ids = [t.pk for t in missed_site]
     ready_ids = [t.pk for t in missed_ready]
+    shutdown_ids = [t.pk for t in missed_shutdown]
     SupportTask.objects.filter(pk__in=site_ids, missed_on_site_at__isnull=True).update(missed_on_site_at=now)
     SupportTask.objects.filter(pk__in=ready_ids, missed_ready_at__isnull=True).update(missed_ready_at=now)
-    sent = _escalate_missed(missed_site, what="on_site", now=now) + _escalate_missed(missed_ready, what="ready", now=now)
-    return {"missed_on_site": len(site_ids), "missed_ready": len(ready_ids), "messages": sent}
+    SupportTask.objects.filter(pk__in=shutdown_ids, missed_shutdown_at__isnull=True).update(missed_shutdown_at=now)
+    sent = (_escalate_missed(missed_site, what="on_site", now=now) + _escalate_missed(missed_ready, what="ready", now=now)
+            + _escalate_missed(missed_shutdown, what="shutdown", now=now))
+    return {"missed_on_site": len(site_ids), "missed_ready": len(ready_ids), "missed_shutdown": len(shutdown_ids),
+            "messages": sent}
 
 
 def meeting_clock_sweep(now: datetime | None = None) -> dict[str, int]:

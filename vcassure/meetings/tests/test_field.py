@@ -150,3 +150,19 @@ def test_missed_deadlines_are_marked_once_and_escalated(province, task, settings
     assert task.missed_on_site_at is not None
     overdue = Notification.objects.filter(kind="overdue", subject=f"task:{task.pk}")
     assert task.assignee_id in set(overdue.values_list("recipient_id", flat=True))
+
+
+def test_shutdown_not_recorded_within_thirty_minutes_is_escalated(province, task, settings):
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    user = staff_user(province)
+    with before_meeting(task):
+        field.support_task_check_in(task, by=user)
+        field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo()])
+        field.support_task_record_step(task, by=user, number=2, result="pass")
+        field.support_task_record_step(task, by=user, number=3, result="pass", photos=[photo()])
+    with time_machine.travel(task.meeting.ends_at + timedelta(minutes=31), tick=False):
+        result = meeting_clock_sweep()
+    task.refresh_from_db()
+    assert task.missed_shutdown_at is not None and result["missed_shutdown"] >= 1
+    notice = Notification.objects.filter(kind="overdue", subject=f"task:{task.pk}", recipient=task.assignee).last()
+    assert "关机" in notice.body
