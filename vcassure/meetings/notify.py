@@ -80,10 +80,15 @@ def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str
     )
     topic = topic_of(meeting)
     covering = groups_covering([t.org_unit.path for t in tasks])
+    # A venue task belongs to the department of the coordination task above it.
+    department_of = {t.pk: t.department_id for t in tasks if t.kind == SupportTask.Kind.COORDINATION}
     per_group: dict[int, list[SupportTask]] = defaultdict(list)
     groups = {}
     for task in tasks:
+        department = task.department_id or department_of.get(task.parent_id)
         for group in covering[task.org_unit.path]:
+            if group.department_ids and department not in group.department_ids:
+                continue
             groups[group.pk] = group
             per_group[group.pk].append(task)
     mentions: dict[int, list[str]] = {}

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vcassure.core.errors import ApplicationError
 from vcassure.notifications.models import Delivery, ImGroup, PhoneCallTask
-from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.models import Department, OrgUnit
 
 CHANNEL_LABELS = {
     "dingtalk_robot": _("钉钉群机器人"),
@@ -108,6 +108,11 @@ class ImGroupForm(_Form):
     org_unit = _UnitChoiceField(label=_("服务范围"), queryset=OrgUnit.objects.none(),
                                 error_messages={"invalid_choice": _("组织单元不存在或不在您的管辖范围内。")})
     purpose = forms.ChoiceField(label=_("用途"), choices=ImGroup.Purpose.choices)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("服务部门"), queryset=Department.objects.none(), required=False,
+        help_text=_("留空表示服务范围内的全部任务；选定部门时，只接收这些部门负责的任务。"),
+        error_messages={"invalid_choice": _("所选部门不存在或不在该群的服务范围内。")},
+    )
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
     def __init__(self, *args, user, group: ImGroup | None = None, **kwargs):
@@ -115,6 +120,7 @@ class ImGroupForm(_Form):
             kwargs["initial"] = {
                 "name": group.name, "platform": group.platform, "webhook_url": group.webhook_url,
                 "org_unit": group.org_unit_id, "purpose": group.purpose, "is_active": group.is_active,
+                "departments": list(group.departments.values_list("pk", flat=True)),
             }
         kwargs.setdefault("initial", {"is_active": True})
         super().__init__(*args, **kwargs)
@@ -123,6 +129,10 @@ class ImGroupForm(_Form):
         unit_field = self.fields["org_unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
+        departments_field = self.fields["departments"]
+        assert isinstance(departments_field, forms.ModelMultipleChoiceField)
+        departments_field.queryset = Department.objects.visible_to(user).select_related("org_unit").order_by(
+            "org_unit__code", "kind")
         if group is None and not self.is_bound:
             unit_field.initial = units.first()  # the user's own unit heads its subtree
         if group is not None and group.secret:
@@ -133,6 +143,7 @@ class ImGroupForm(_Form):
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
+        data["departments"] = list(data.get("departments") or [])
         if self.group is not None and not data.get("secret"):
             data.pop("secret", None)
         return data

@@ -44,6 +44,10 @@ class ImGroup(TimeStampedModel):
         "orgs.OrgUnit", verbose_name=_("服务范围"), on_delete=models.PROTECT, related_name="im_groups"
     )
     purpose = models.CharField(_("用途"), max_length=12, choices=Purpose.choices, default=Purpose.SUPPORT)
+    departments = models.ManyToManyField(
+        "orgs.Department", verbose_name=_("服务部门"), blank=True, related_name="im_groups",
+        help_text=_("留空表示服务范围内的全部任务；选定部门时，只接收这些部门负责的任务。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     paused_until = models.DateTimeField(_("暂停至"), null=True, blank=True)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)

@@ -14,6 +14,7 @@ class ImGroupOut(Schema):
     secret: str  # masked: only the last four characters are shown
     org_unit: int
     purpose: str
+    departments: list[int]
     is_active: bool
     paused_until: datetime | None
     needs_attention: bool
@@ -27,6 +28,10 @@ class ImGroupOut(Schema):
     def resolve_org_unit(obj) -> int:
         return obj.org_unit_id
 
+    @staticmethod
+    def resolve_departments(obj) -> list[int]:
+        return sorted(d.pk for d in obj.departments.all())
+
 
 class ImGroupIn(Schema):
     platform: ImGroup.Platform
@@ -35,6 +40,7 @@ class ImGroupIn(Schema):
     secret: str = Field(default="", max_length=200)
     org_unit: int
     purpose: ImGroup.Purpose = ImGroup.Purpose.SUPPORT
+    departments: list[int] = Field(default_factory=list, description="empty: every department in the unit's subtree")
     is_active: bool = True
 
 
@@ -45,6 +51,7 @@ class ImGroupPatch(Schema):
     secret: str | None = Field(default=None, max_length=200)
     org_unit: int | None = None
     purpose: ImGroup.Purpose | None = None
+    departments: list[int] | None = None
     is_active: bool | None = None
 
 

@@ -121,3 +121,18 @@ def test_forged_and_expired_tokens_are_refused(province, tomorrow, sms_configure
     assert expired.value.code == "expired"
     notice.refresh_from_db()
     assert notice.acknowledged_at is None
+
+
+def test_department_group_gets_only_its_departments_tasks(province, tomorrow, sms_configured):
+    from vcassure.orgs.models import Department
+
+    county = province.counties[0]
+    group = ImGroup.objects.create(platform="dingtalk", name="一县技术维护群", org_unit=county,
+                                   webhook_url="http://127.0.0.1:9/robot/send?access_token=tm")
+    group.departments.set([Department.objects.get(org_unit=county, kind="tech_maintenance")])
+    meeting = make_meeting(province, tomorrow, province.venues[:5])  # counties 0, 1 and 2
+    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    [digest] = Delivery.objects.filter(group=group)
+    text = digest.payload["markdown"]
+    assert province.venues[0].name in text and province.venues[1].name in text  # county 0's townships
+    assert province.venues[2].name not in text and province.venues[4].name not in text

@@ -162,18 +162,25 @@ def group_digests_queue(*, topic: str, groups: list[ImGroup], title: str, markdo
     return rows
 
 
-def groups_covering(unit_paths: Iterable[str], *, purpose: str | None = None) -> dict[str, list[ImGroup]]:
-    """For each unit path, the active groups whose unit is that unit or one of its ancestors."""
-    groups = list(ImGroup.objects.filter(is_active=True).select_related("org_unit"))
+def groups_covering(unit_paths: Iterable[str], *, purpose: str | None = None,
+                    unrestricted_only: bool = False) -> dict[str, list[ImGroup]]:
+    """For each unit path, the active groups whose unit is that unit or one of its ancestors.
+    Each group carries `department_ids` (empty: it serves every department in its subtree)."""
+    groups = list(ImGroup.objects.filter(is_active=True).select_related("org_unit").prefetch_related("departments"))
+    for group in groups:
+        group.department_ids = {d.pk for d in group.departments.all()}
     if purpose:
         groups = [g for g in groups if g.purpose == purpose]
+    if unrestricted_only:
+        groups = [g for g in groups if not g.department_ids]
     return {path: [g for g in groups if path.startswith(g.org_unit.path)] for path in set(unit_paths)}
 
 
 def check_group_coverage(unit_ids: Iterable[int], *, minimum: int = 2) -> list[dict]:
     """R4: every notice goes to at least two IM groups. The units concerned that fall short."""
     units = list(OrgUnit.objects.filter(pk__in=set(unit_ids)).only("id", "name", "path"))
-    covering = groups_covering([u.path for u in units])
+    # Only groups that serve every department count: a department group sees part of the work.
+    covering = groups_covering([u.path for u in units], unrestricted_only=True)
     return [
         {"org_unit": u.pk, "name": u.name, "groups": len(covering[u.path])}
         for u in units if len(covering[u.path]) < minimum
@@ -260,7 +267,7 @@ def notifications_cancel(*, topic: str, subjects: Iterable[str] | None = None) -
     return len(ids)
 
 
-IM_GROUP_FIELDS = ["platform", "name", "webhook_url", "secret", "org_unit", "purpose", "is_active"]
+IM_GROUP_FIELDS = ["platform", "name", "webhook_url", "secret", "org_unit", "purpose", "is_active", "departments"]
 
 
 def _validate_group(group: ImGroup) -> None:
@@ -281,23 +288,49 @@ def _validate_group(group: ImGroup) -> None:
 
 @transaction.atomic
 def im_group_create(*, by, **fields) -> ImGroup:
+    departments = fields.pop("departments", None)
     group = ImGroup(**fields)
     _validate_group(group)
+    checked = _departments_in_scope(group, departments)
     group.save()
+    if checked is not None:
+        group.departments.set(checked)
     audit_record(actor=by, action="im_group.create", obj=group,
-                 changes={k: str(v) for k, v in fields.items() if k != "secret"})
+                 changes={**{k: str(v) for k, v in fields.items() if k != "secret"},
+                          "departments": [d.pk for d in checked or []]})
     return group
+
+
+def _departments_in_scope(group: ImGroup, departments) -> list | None:
+    """The departments a group serves must lie in its unit's subtree."""
+    if departments is None:
+        return None
+    from vcassure.orgs.models import Department
+
+    ids = [d.pk if hasattr(d, "pk") else int(d) for d in departments]
+    found = list(Department.objects.filter(pk__in=ids).select_related("org_unit"))
+    outside = [d for d in found if not d.org_unit.path.startswith(group.org_unit.path)]
+    missing = set(ids) - {d.pk for d in found}
+    if outside or missing:
+        raise InvalidInputError(_("群机器人信息有误。"), errors=[{
+            "field": "departments", "message": _("所选部门不存在或不在该群的服务范围内。")}])
+    return found
 
 
 @transaction.atomic
 def im_group_update(group: ImGroup, *, by, **fields) -> ImGroup:
+    departments = fields.pop("departments", None)
     changed = [k for k, v in fields.items() if getattr(group, k) != v]
     for name, value in fields.items():
         setattr(group, name, value)
     if {"webhook_url", "secret"} & set(changed):
         group.needs_attention, group.last_error, group.paused_until = False, "", None
     _validate_group(group)
+    checked = _departments_in_scope(group, departments)
     group.save()
+    if checked is not None:
+        group.departments.set(checked)
+        changed.append("departments")
     audit_record(actor=by, action="im_group.update", obj=group, changes={"fields": changed})
     return group
 

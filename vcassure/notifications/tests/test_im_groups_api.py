@@ -47,3 +47,17 @@ def test_other_scope_group_is_404_and_support_role_403(tree, api_client_for):
     assert group.name == "二市群"
     support = api_client_for(tree.user("city1", Role.SUPPORT))
     assert support.patch(f"/api/im-groups/{group.pk}", data=json.dumps({"name": "改名"}), content_type="application/json").status_code == 403
+
+
+def test_group_may_serve_departments_of_its_subtree_only(tree, api_client_for):
+    from vcassure.orgs.models import Department
+
+    api = api_client_for(tree.user("city0"))
+    own = Department.objects.get(org_unit=tree.counties[0], kind="tech_maintenance")
+    other = Department.objects.get(org_unit=tree.counties[2], kind="tech_maintenance")
+    body = {"platform": "dingtalk", "name": "一县技术维护群", "webhook_url": DT_URL, "org_unit": tree.cities[0].pk}
+    created = post(api, "/api/im-groups", {**body, "departments": [own.pk]})
+    assert created.status_code == 201 and created.json()["departments"] == [own.pk]
+    refused = post(api, "/api/im-groups", {**body, "name": "越界", "departments": [other.pk]})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "departments"
+    assert ImGroup.objects.count() == 1
