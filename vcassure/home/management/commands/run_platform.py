@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
 from vcassure.accounts.models import Role
@@ -73,6 +74,8 @@ class Command(BaseCommand):
 
     def _start_worker(self):
         """Huey's consumer in threads of this process; keep Django's own Ctrl-C handling."""
+        # Like `run_huey`: import every app's tasks module, or the periodic sweepers never run.
+        autodiscover_modules("tasks")
         saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         consumer = HUEY.create_consumer(**{**settings.HUEY.get("consumer", {}), "worker_type": "thread"})
         consumer.start()
