@@ -139,3 +139,40 @@ def bare_rows(request, pk: int) -> HttpResponse:
 
 # The URLconf the dashboard scenario runs under: the project's, plus the baseline view.
 urlpatterns = [path("bench/rows/<int:pk>/", bare_rows), path("", include("config.urls"))]
+
+
+# --- The acknowledgement burst: personal links of a published meeting, and cleaning up after ---
+
+
+def ack_burst_tokens(meetings: list, n: int) -> list[str]:
+    """n personal acknowledgement links (tokens) of the meetings' notices, as their recipients
+    received them (a person covers one venue per meeting, so 2,000 links take two meetings of the
+    demo province)."""
+    from vcassure.notifications import tokens
+    from vcassure.notifications.models import Notification
+
+    notices = list(
+        Notification.objects.filter(topic__in=[f"meeting:{m.pk}" for m in meetings], requires_ack=True, kind="published")
+        .order_by("id").only("id", "recipient_id", "token_nonce")[:n]
+    )
+    assert len(notices) == n, (len(notices), n)
+    return [tokens.make_token(notification_id=x.pk, staff_id=x.recipient_id, nonce=x.token_nonce) for x in notices]
+
+
+def ack_burst_cleanup(meeting_ids: list[int]) -> int:
+    """Remove what the burst runs committed (meetings, their notices, the bench's audit rows), so that
+    a reused database does not grow; returns how many venue tasks had been acknowledged."""
+    from vcassure.core.models import AuditEvent
+    from vcassure.meetings.models import Meeting
+    from vcassure.notifications.models import Notification
+
+    acknowledged = SupportTask.objects.filter(meeting_id__in=meeting_ids, kind="venue", state="acknowledged").count()
+    with transaction.atomic():
+        notices = Notification.objects.filter(topic__in=[f"meeting:{pk}" for pk in meeting_ids])
+        AuditEvent.objects.filter(object_type="notifications.notification",
+                                  object_id__in=[str(pk) for pk in notices.values_list("id", flat=True)]).delete()
+        AuditEvent.objects.filter(action="bench.baseline").delete()
+        AuditEvent.objects.filter(object_type="meetings.meeting", object_id__in=[str(pk) for pk in meeting_ids]).delete()
+        notices.delete()
+        Meeting.objects.filter(pk__in=meeting_ids).delete()
+    return acknowledged

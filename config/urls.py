@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("vcassure.notifications.urls")),
     path("faults/", include("vcassure.faults.urls")),
     path("checklists/", include("vcassure.checklists.urls")),
+    path("", include("vcassure.ops.urls")),
     path("", include("vcassure.core.urls")),
     path("", include("vcassure.home.urls")),
 ]

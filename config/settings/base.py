@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # /api/docs from its own static files (no CDN; the CSP allows only this origin)
     "template_partials",
     "huey.contrib.djhuey",
     "vcassure.core",
@@ -47,13 +48,17 @@ INSTALLED_APPS = [
     "vcassure.transfer",
     "vcassure.meetings",
     "vcassure.home",
+    "vcassure.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "vcassure.core.middleware.IdleSessionMiddleware",
     "vcassure.core.middleware.LanguageMiddleware",
+    "vcassure.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -61,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vcassure.core.middleware.RequestContextMiddleware",
+    "vcassure.core.middleware.CredentialPathLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,7 +120,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "30"))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock restarts on every request a person makes (IdleSessionMiddleware marks the session
+# modified), but not on the dashboard's background polls: SESSION_SAVE_EVERY_REQUEST would save those.
+SESSION_SAVE_EVERY_REQUEST = False
+
+# Content-Security-Policy (django-csp): scripts and styles from this origin only; templates carry no
+# inline <script>, <style>, style="" or on*="" (a test checks), htmx's eval and injected styles are off.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -169,6 +192,8 @@ PERSONAL_CHANNEL_ORDER = env_list(
     "PERSONAL_CHANNEL_ORDER", "dingtalk_work_notice,wecom_app_message,sms,aliyun_sms,email,oa"
 )
 NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
+# How long a worker holds the deliveries it claimed before another may take them over (it died).
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "90"))
 DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://oapi.dingtalk.com")
 DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
 DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
@@ -208,6 +233,11 @@ LOGGING = {
     "loggers": {"huey": {"level": "WARNING"}, "httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"},
                 "mail.log": {"level": "WARNING"}},
 }
+
+# GET /metrics (Prometheus): answered to direct connections from these addresses, or to anyone with
+# "Authorization: Bearer <METRICS_TOKEN>" (a request that came through the reverse proxy needs the token).
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

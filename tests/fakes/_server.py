@@ -3,6 +3,7 @@ port in a background thread, a record of every request, an injectable clock, scr
 and an outage switch (answer 500s, or hang past the client's timeout, for a while)."""
 
 import json
+import sys
 import threading
 import time
 import traceback
@@ -98,7 +99,7 @@ class FakeHttpServer:
         if self._server is not None:
             return self
         self._release.clear()
-        self._server = ThreadingHTTPServer((HOST, 0), _handler_for(self))
+        self._server = _QuietServer((HOST, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -191,6 +192,14 @@ class FakeHttpServer:
         reply = Reply(outage.status, "<html><body><h1>Service Unavailable</h1></body></html>")
         request.status, request.answer = reply.status, reply.body
         return reply
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away (a worker killed mid-request) is not the fake's error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(fake: FakeHttpServer) -> type[BaseHTTPRequestHandler]:

@@ -13,6 +13,7 @@ import hmac
 import itertools
 import json
 import re
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,10 +36,18 @@ class FakeSmsGateway(FakeHttpServer):
         clock: Callable[[], float] | None = None,
         hang_seconds: float = 30.0,
         basic_auth: tuple[str, str] | None = None,
+        dedupe_ref: bool = False,
+        delay_seconds: float = 0.0,
     ) -> None:
         super().__init__(clock=clock, hang_seconds=hang_seconds)
         self.basic_auth = basic_auth
         self.messages: list[dict] = []
+        # dedupe_ref: a repeated non-empty "ref" is answered with the first message's id and not
+        # delivered again (kept in .repeats), as a gateway that deduplicates on it would.
+        self.dedupe_ref = dedupe_ref
+        self.repeats: list[dict] = []
+        self._by_ref: dict[str, str] = {}
+        self.delay_seconds = delay_seconds  # a slow gateway: each answer waits this long
         self._ids = itertools.count(1)
 
     @property
@@ -47,6 +56,11 @@ class FakeSmsGateway(FakeHttpServer):
             user, password = self.basic_auth
             return f"http://{quote(user)}:{quote(password)}@127.0.0.1:{self.port}{self.path}"
         return f"{self.url}{self.path}"
+
+    def _dispatch(self, request: ReceivedRequest) -> Reply | None:
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)  # outside the lock: concurrent requests wait together
+        return super()._dispatch(request)
 
     def handle(self, request: ReceivedRequest) -> Reply:
         if urlsplit(request.path).path != self.path or request.method != "POST":
@@ -67,8 +81,14 @@ class FakeSmsGateway(FakeHttpServer):
             return Reply(
                 400, {"code": "INVALID_CONTENT", "message": "content must be 1-1000 characters"}
             )
+        ref = str(body.get("ref") or "")
+        if self.dedupe_ref and ref in self._by_ref:
+            self.repeats.append(body)
+            return Reply(200, {"code": 0, "message": "duplicate ref", "id": self._by_ref[ref]})
         message_id = f"sms{next(self._ids)}"
         self.messages.append(body)
+        if ref:
+            self._by_ref[ref] = message_id
         return Reply(200, {"code": 0, "message": "ok", "id": message_id})
 
 

@@ -10,12 +10,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import PlainSerializer
 
 from vcassure.accounts.models import Role
+from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
+from vcassure.core.schemas import ObjectId
 from vcassure.faults import selectors, services
 from vcassure.faults.models import Fault
 from vcassure.orgs.models import OrgUnit
@@ -40,13 +42,13 @@ class ErrorOut(Schema):
 
 class FaultFilter(Schema):
     state: Fault.State | None = None
-    org_unit: int | None = Field(None, description="faults of this unit and everything below it")
+    org_unit: ObjectId | None = Field(None, description="faults of this unit and everything below it")
 
 
 class FaultIn(Schema):
     title: str = Field(description="what is broken, as the caller reported it")
-    venue: int | None = Field(None, description="the venue; or org_unit when the fault is not at a venue")
-    org_unit: int | None = None
+    venue: ObjectId | None = Field(None, description="the venue; or org_unit when the fault is not at a venue")
+    org_unit: ObjectId | None = None
     severity: Fault.Severity = Fault.Severity.MAJOR
     description: str = ""
     source: Literal["manual", "hotline"] = Field("manual", description="entered by hand, or from the 96311 hotline")

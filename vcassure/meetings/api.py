@@ -3,16 +3,17 @@
 
 import json
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
+from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.idempotency import idempotent
 from vcassure.faults.models import Fault
@@ -66,12 +67,18 @@ def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 
 
 def _bound(value: date | datetime | None, *, end: bool) -> datetime | None:
-    """A date filter means local midnight; as an upper bound it includes that whole day."""
+    """A date filter means local midnight; as an upper bound it includes that whole day. The
+    database gets UTC (PostgreSQL refuses offsets past ±15:59); past either end of the calendar the
+    bound is the calendar's end."""
     if value is None:
         return None
-    if not isinstance(value, datetime):
-        value = datetime.combine(value + timedelta(days=1) if end else value, time.min)
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    try:
+        if not isinstance(value, datetime):
+            value = datetime.combine(value + timedelta(days=1) if end else value, time.min)
+        value = timezone.make_aware(value) if timezone.is_naive(value) else value
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year < 5000 else datetime.max).replace(tzinfo=UTC)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -122,8 +129,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int):
 )
 def meeting_publish(request: HttpRequest, meeting_id: int, payload: PublishIn | None = None):
     """409 with `shortfalls` when staffing falls short and `confirm_shortfalls` is not true."""
+    meeting = _meeting(request, meeting_id)  # another scope's meeting: 404 before any 403
     _require_manager(request)
-    meeting = _meeting(request, meeting_id)
     confirm = bool(payload and payload.confirm_shortfalls)  # no body: not confirmed
     try:
         meeting, plan = services.meeting_publish(meeting, by=request.user, confirm_shortfalls=confirm)
@@ -136,16 +143,16 @@ def meeting_publish(request: HttpRequest, meeting_id: int, payload: PublishIn | 
 
 @router.post("/meetings/{int:meeting_id}/reschedule", response={200: MeetingOut, **WRITE_ERRORS})
 def meeting_reschedule(request: HttpRequest, meeting_id: int, payload: RescheduleIn):
+    meeting = _meeting(request, meeting_id)  # another scope's meeting: 404 before any 403
     _require_manager(request)
-    meeting = _meeting(request, meeting_id)
     services.meeting_reschedule(meeting, by=request.user, starts_at=payload.starts_at, ends_at=payload.ends_at)
     return _meeting(request, meeting_id)
 
 
 @router.post("/meetings/{int:meeting_id}/cancel", response={200: MeetingOut, **WRITE_ERRORS})
 def meeting_cancel(request: HttpRequest, meeting_id: int, payload: CancelIn):
+    meeting = _meeting(request, meeting_id)  # another scope's meeting: 404 before any 403
     _require_manager(request)
-    meeting = _meeting(request, meeting_id)
     services.meeting_cancel(meeting, by=request.user, reason=payload.reason)
     return _meeting(request, meeting_id)
 
@@ -155,8 +162,8 @@ def meeting_cancel(request: HttpRequest, meeting_id: int, payload: CancelIn):
     summary="Staffing preview before publishing: planned tasks and shortfalls",
 )
 def meeting_plan(request: HttpRequest, meeting_id: int):
+    meeting = _meeting(request, meeting_id)  # another scope's meeting: 404 before any 403
     _require_manager(request)
-    meeting = _meeting(request, meeting_id)
     if not Meeting.objects.owned_by(request.user).filter(pk=meeting.pk).exists():
         raise PermissionDenied(_("您只能查看该会议，不能修改。"))
     plan = services.meeting_plan(meeting)
@@ -235,7 +242,7 @@ def ack_link(request: HttpRequest, token: str):
         return _ack_error(exc)
     return {"title": notification.title, "body": notification.body, "ack_due_at": notification.ack_due_at,
             "acknowledged_at": notification.acknowledged_at, "used": notification.token_used_at is not None,
-            "task": selectors.ack_context(notification)["task"]}
+            "task": selectors.ack_task(notification)}
 
 
 @router.post("/ack/{token}", auth=None, response={200: AckOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
@@ -247,9 +254,8 @@ def ack_link_post(request: HttpRequest, token: str):
         if exc.code != "used":
             return _ack_error(exc)
         notification, first = notification_from_token(token), False  # a repeat: same answer, nothing new
-    notification.refresh_from_db()
     return {"acknowledged": notification.acknowledged_at is not None, "first_time": first,
-            "acknowledged_at": notification.acknowledged_at, "task": selectors.ack_context(notification)["task"]}
+            "acknowledged_at": notification.acknowledged_at, "task": selectors.ack_task(notification)}
 
 
 # --- field work (C6) ----------------------------------------------------------------------------

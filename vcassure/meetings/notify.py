@@ -85,7 +85,7 @@ def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str
     per_group: dict[int, list[SupportTask]] = defaultdict(list)
     groups = {}
     for task in tasks:
-        department = task.department_id or department_of.get(task.parent_id)
+        department = task.department_id or (department_of.get(task.parent_id) if task.parent_id else None)
         for group in covering[task.org_unit.path]:
             if group.department_ids and department not in group.department_ids:
                 continue

@@ -10,12 +10,14 @@ def _task_of(notification) -> SupportTask | None:
 
 
 def on_notification_acknowledged(sender, *, notification, via: str, at, by=None, **kwargs) -> None:
-    """A person acknowledged the notice about a task: the task moves to acknowledged (once)."""
+    """A person acknowledged the notice about a task: the task moves to acknowledged (once), if
+    that person is its assignee. One locked read of the task, no other."""
     from vcassure.meetings.services import support_task_acknowledge
 
-    task = _task_of(notification)
-    if task is not None and task.assignee_id == notification.recipient_id:
-        support_task_acknowledge(task, by=by, via=via, at=at)
+    if not notification.subject.startswith("task:") or notification.kind == "escalation":
+        return
+    support_task_acknowledge(int(notification.subject.split(":", 1)[1]), by=by, via=via, at=at,
+                             assignee_id=notification.recipient_id)
 
 
 def on_notification_delivered(sender, *, notification, channel: str, at, **kwargs) -> None:

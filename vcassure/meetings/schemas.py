@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AwareDatetime, PlainSerializer
+from pydantic import PlainSerializer
 
+from vcassure.core.schemas import ObjectId, UtcDatetime
 from vcassure.meetings.models import Meeting, SupportTask
 
 
@@ -33,19 +34,19 @@ class ShortfallConflictOut(ErrorOut):
 
 class VenueFilterIn(Schema):
     levels: list[str] = Field(default_factory=list, description="province/city/county/township")
-    org_units: list[int] = Field(default_factory=list, description="all venues under these units")
+    org_units: list[ObjectId] = Field(default_factory=list, description="all venues under these units")
 
 
 class MeetingIn(Schema):
     system: str = Field(description="customer system code, e.g. water")
     title: str = ""
-    starts_at: AwareDatetime | None = Field(None, description="ISO 8601 with offset")
-    ends_at: AwareDatetime | None = Field(None, description="ISO 8601 with offset")
+    starts_at: UtcDatetime | None = Field(None, description="ISO 8601 with offset")
+    ends_at: UtcDatetime | None = Field(None, description="ISO 8601 with offset")
     importance: str = Field(Meeting.Importance.NORMAL, description="normal/important/special")
     kind: str = Field(Meeting.Kind.MEETING, description="meeting/test")
     notice_ref: str = ""
-    main_venue: int | None = None
-    venues: list[int] | None = Field(None, description="branch venue ids; or venue_filter")
+    main_venue: ObjectId | None = None
+    venues: list[ObjectId] | None = Field(None, description="branch venue ids; or venue_filter")
     venue_filter: VenueFilterIn | None = None
 
 
@@ -54,7 +55,7 @@ class MeetingFilter(Schema):
     system: str = ""
     starts_from: date | datetime | None = Field(None, alias="from", description="starts at or after; a date means its 00:00")
     starts_to: date | datetime | None = Field(None, alias="to", description="starts before; a date includes that whole day")
-    org_unit: int | None = None
+    org_unit: ObjectId | None = None
     q: str = ""
 
 
@@ -108,8 +109,8 @@ class PublishOut(Schema):
 
 
 class RescheduleIn(Schema):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
 
 
 class CancelIn(Schema):
@@ -148,7 +149,7 @@ class ConflictsOut(Schema):
 
 class TaskFilter(Schema):
     state: SupportTask.State | None = None
-    org_unit: int | None = None
+    org_unit: ObjectId | None = None
     kind: SupportTask.Kind | None = None
 
 
@@ -216,7 +217,7 @@ class TaskOut(Schema):
 
 
 class StatusFilter(Schema):
-    org_unit: int | None = Field(None, description="roll up under this unit instead of the meeting's")
+    org_unit: ObjectId | None = Field(None, description="roll up under this unit instead of the meeting's")
 
 
 class UnitCountsOut(Schema):

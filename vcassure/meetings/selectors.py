@@ -318,6 +318,24 @@ def task_tree_below(meeting: Meeting, *, user, unit: OrgUnit) -> list[dict]:
     return collect(task_tree(meeting, user=user))
 
 
+ACK_TASK_FIELDS = (
+    "id", "meeting_id", "meeting__title", "kind", "role", "venue_id", "venue__name", "department_id", "assignee_id",
+    "assignee__name", "assignment", "state", "on_site_due_at", "ready_due_at", "shutdown_due_at", "acknowledged_at",
+    "parent_id", "org_unit_id",
+)
+
+
+def ack_task(notification) -> SupportTask | None:
+    """The task a personal notice is about, with what the API shows of it (TaskOut), in one query.
+    The meeting's staffing shortfalls (a large JSON list for a big meeting) are not read."""
+    if not notification.subject.startswith("task:"):
+        return None
+    return (
+        SupportTask.objects.select_related("meeting", "venue", "assignee")
+        .only(*ACK_TASK_FIELDS).filter(pk=int(notification.subject.split(":", 1)[1])).order_by().first()
+    )
+
+
 def ack_context(notification) -> dict:
     """What the acknowledgement page shows: the task, its meeting and who to call."""
     from vcassure.orgs.models import Department
@@ -326,7 +344,7 @@ def ack_context(notification) -> dict:
     if notification.subject.startswith("task:"):
         task = (
             SupportTask.objects.select_related("meeting__system", "venue", "org_unit", "department")
-            .filter(pk=int(notification.subject.split(":", 1)[1])).first()
+            .defer("meeting__shortfalls").filter(pk=int(notification.subject.split(":", 1)[1])).first()
         )
     contacts = []
     if task is not None:

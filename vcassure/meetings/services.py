@@ -277,18 +277,24 @@ def support_task_transition(task: SupportTask, *, by, to_state: str, note: str =
     return task
 
 
-def support_task_acknowledge(task: SupportTask, *, by=None, via: str = "", at=None) -> bool:
+def support_task_acknowledge(task: SupportTask | int, *, by=None, via: str = "", at=None,
+                             assignee_id: int | None = None) -> bool:
     """The assignee acknowledged the task (link, page or API). Idempotent: False if it already
-    was, or has moved on."""
-    with transaction.atomic():
-        task = SupportTask.objects.select_for_update().get(pk=task.pk)
-        if task.state not in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED):
+    was, or has moved on, or (with `assignee_id`) the task is no longer that person's."""
+    task_id = task if isinstance(task, int) else task.pk
+    # No savepoint: callers run it inside their own transaction, and any error here aborts theirs.
+    with transaction.atomic(savepoint=False):
+        locked = (SupportTask.objects.select_for_update().only("id", "state", "acknowledged_at", "assignee_id")
+                  .filter(pk=task_id).order_by().first())
+        if locked is None or (assignee_id is not None and locked.assignee_id != assignee_id):
             return False
-        from_state = task.state
-        task.transition_to(SupportTask.State.ACKNOWLEDGED)
-        task.acknowledged_at = at or clock.now()
-        task.save(update_fields=["state", "acknowledged_at", "updated_at"])
-        TaskTransition.objects.create(task=task, from_state=from_state, to_state=task.state, at=task.acknowledged_at,
+        if locked.state not in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED):
+            return False
+        from_state = locked.state
+        locked.transition_to(SupportTask.State.ACKNOWLEDGED)
+        locked.acknowledged_at = at or clock.now()
+        locked.save(update_fields=["state", "acknowledged_at", "updated_at"])
+        TaskTransition.objects.create(task=locked, from_state=from_state, to_state=locked.state, at=locked.acknowledged_at,
                                       actor=_actor(by), note=via[:500])
         return True
 

@@ -2,10 +2,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
+from vcassure.core.schemas import ObjectId
 from vcassure.notifications import selectors, services
 from vcassure.notifications.models import Delivery
 from vcassure.notifications.permissions import can_manage_im_groups
@@ -16,7 +18,7 @@ router = Router(tags=["notifications"])
 
 
 class DeliveryFilter(Schema):
-    meeting: int | None = None
+    meeting: ObjectId | None = None
     status: Delivery.Status | None = None
     channel: str = ""
 

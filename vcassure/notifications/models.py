@@ -35,6 +35,8 @@ class ImGroup(TimeStampedModel):
         SUPERVISORS = "supervisors", _("运维主管工作群")
 
     CHANNEL_BY_PLATFORM = {"dingtalk": "dingtalk_robot", "wecom": "wecom_robot"}
+    # Set by services.groups_covering: ids of the departments served (empty: every department).
+    department_ids: set[int]
 
     platform = models.CharField(_("平台"), max_length=10, choices=Platform.choices)
     name = models.CharField(_("群名称"), max_length=100)

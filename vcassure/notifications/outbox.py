@@ -5,9 +5,10 @@ workers share one limiter and nothing is flooded or lost."""
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
@@ -18,7 +19,6 @@ from vcassure.notifications.signals import notification_delivered
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=90)
 BACKOFF_SECONDS = [10, 30, 60, 120, 300, 600]
 FAILOVER_AFTER_ATTEMPTS = 1  # a personal message moves to the next channel after its first failure
 SEND_THREADS = 4
@@ -61,7 +61,7 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
             claimed.append(d)
             if len(claimed) >= limit:
                 break
-        lease_until = now + LEASE
+        lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
         Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
             status=Delivery.Status.SENDING, lease_until=lease_until, updated_at=now)
         for d in claimed:
@@ -75,6 +75,9 @@ def _message_and_target(delivery: Delivery) -> tuple[Message, Target]:
         title=p.get("title", ""), text=p.get("text", ""), markdown=p.get("markdown", ""), html=p.get("html", ""),
         link_url=p.get("link_url", ""), mention_mobiles=tuple(p.get("mention_mobiles", [])),
         mention_user_ids=tuple(p.get("mention_user_ids", [])),
+        # The same on every attempt: a provider that deduplicates on it drops the repeat that
+        # follows a worker killed between the provider's answer and recording it.
+        extra={"ref": f"delivery-{delivery.pk}"},
     )
     group = delivery.group
     if group is not None:
@@ -108,12 +111,16 @@ def deliveries_process_due(*, now: datetime | None = None, limit: int = 200) -> 
         if d.group_id:
             d.group = groups[d.group_id]
     if len(claimed) == 1:
-        outcomes = [_send(claimed[0])]
-    else:
-        with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
-            outcomes = list(pool.map(_send, claimed))
-    for delivery, (result, duration_ms) in zip(claimed, outcomes, strict=True):
-        delivery_record_outcome(delivery, result, duration_ms=duration_ms)
+        result, duration_ms = _send(claimed[0])
+        delivery_record_outcome(claimed[0], result, duration_ms=duration_ms)
+        return 1
+    # Each outcome is recorded as soon as its send returns, so a worker killed mid-batch leaves
+    # only the sends in flight at that moment to be repeated after their lease runs out.
+    with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+        sending = {pool.submit(_send, d): d for d in claimed}
+        for future in as_completed(sending):
+            result, duration_ms = future.result()
+            delivery_record_outcome(sending[future], result, duration_ms=duration_ms)
     return len(claimed)
 
 

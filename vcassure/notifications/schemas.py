@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from vcassure.core.schemas import ObjectId
 from vcassure.notifications.models import ImGroup
 
 
@@ -38,9 +39,9 @@ class ImGroupIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     webhook_url: str = Field(min_length=1, max_length=500)
     secret: str = Field(default="", max_length=200)
-    org_unit: int
+    org_unit: ObjectId
     purpose: ImGroup.Purpose = ImGroup.Purpose.SUPPORT
-    departments: list[int] = Field(default_factory=list, description="empty: every department in the unit's subtree")
+    departments: list[ObjectId] = Field(default_factory=list, description="empty: every department in the unit's subtree")
     is_active: bool = True
 
 
@@ -49,9 +50,9 @@ class ImGroupPatch(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     webhook_url: str | None = Field(default=None, min_length=1, max_length=500)
     secret: str | None = Field(default=None, max_length=200)
-    org_unit: int | None = None
+    org_unit: ObjectId | None = None
     purpose: ImGroup.Purpose | None = None
-    departments: list[int] | None = None
+    departments: list[ObjectId] | None = None
     is_active: bool | None = None
 
 

@@ -332,8 +332,8 @@ def desk(request):
 @login_required
 @require_POST
 def phone_call_reveal(request, pk: int):
+    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)  # another scope's: 404, not 403
     _require(can_work_dispatch_desk(request.user))
-    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)
     number = phone_call_number_reveal(call, by=request.user)
     return render(request, "notifications/desk.html#call_number", {"call": call, "revealed": number})
 
@@ -341,8 +341,8 @@ def phone_call_reveal(request, pk: int):
 @login_required
 @require_POST
 def phone_call_outcome(request, pk: int):
+    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)  # another scope's: 404, not 403
     _require(can_work_dispatch_desk(request.user))
-    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)
     form = PhoneCallOutcomeForm(request.POST)
     if form.is_valid():
         try:
@@ -374,8 +374,8 @@ def delivery_list(request):
 @login_required
 @require_GET
 def delivery_detail(request, pk: int):
-    _require(can_work_dispatch_desk(request.user))
     delivery = _get_or_404(selectors.delivery_get, user=request.user, pk=pk)
+    _require(can_work_dispatch_desk(request.user))
     delivery.channel_label = channel_label(delivery.channel)
     return render(request, "notifications/delivery_detail.html", {"delivery": delivery})
 
@@ -424,8 +424,8 @@ def group_create(request):
 
 @login_required
 def group_edit(request, pk: int):
-    _require(can_manage_im_groups(request.user))
     group = _get_or_404(selectors.im_group_get, user=request.user, pk=pk)
+    _require(can_manage_im_groups(request.user))
     if request.method != "POST":
         return _group_form_page(request, ImGroupForm(user=request.user, group=group), group)
     form = ImGroupForm(request.POST, user=request.user, group=group)
@@ -445,8 +445,8 @@ def group_edit(request, pk: int):
 @login_required
 @require_POST
 def group_test(request, pk: int):
-    _require(can_manage_im_groups(request.user))
     group = _get_or_404(selectors.im_group_get, user=request.user, pk=pk)
+    _require(can_manage_im_groups(request.user))
     im_group_test_queue(group, by=request.user)
     text = _("已将一条测试消息加入发送队列，将发往群“%(name)s”。") % {"name": group.name}
     if not group.is_active or group.needs_attention:

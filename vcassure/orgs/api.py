@@ -1,8 +1,10 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from vcassure.accounts.permissions import can_see_phone_numbers
+from vcassure.core.api import LimitOffsetPagination
+from vcassure.core.schemas import ObjectId
 from vcassure.core.services import audit_record
 from vcassure.orgs import selectors
 from vcassure.orgs.models import OrgUnit, Staff, mask_phone
@@ -13,12 +15,12 @@ router = Router(tags=["directory"])
 
 class OrgUnitFilter(Schema):
     level: OrgUnit.Level | None = None
-    parent: int | None = None
+    parent: ObjectId | None = None
     q: str = ""
 
 
 class StaffFilter(Schema):
-    org_unit: int | None = None
+    org_unit: ObjectId | None = None
     q: str = ""
 
 

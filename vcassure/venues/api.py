@@ -1,7 +1,9 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from vcassure.core.api import LimitOffsetPagination
+from vcassure.core.schemas import ObjectId
 from vcassure.orgs.models import OrgUnit
 from vcassure.venues import selectors
 from vcassure.venues.schemas import CustomerSystemOut, VenueDetailOut, VenueOut
@@ -12,7 +14,7 @@ router = Router(tags=["venues"])
 class VenueFilter(Schema):
     system: str = ""
     level: OrgUnit.Level | None = None
-    org_unit: int | None = None
+    org_unit: ObjectId | None = None
     q: str = ""
 
 

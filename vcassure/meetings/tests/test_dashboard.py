@@ -103,7 +103,7 @@ def test_htmx_poll_renders_the_live_partial_only(province, meeting, client):
     response = client.get(url(meeting, unit=province.cities[1].pk), HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="live"') and "<html" not in page
-    assert f'hx-get="/meetings/{meeting.pk}/dashboard/?unit={province.cities[1].pk}"' in page
+    assert f'hx-get="/meetings/{meeting.pk}/dashboard/?unit={province.cities[1].pk}&amp;poll=1"' in page
     assert 'hx-trigger="every 5s"' in page
     # A state changed in the database shows on the next poll.
     _set_state(meeting, province.venues[4], "ready")

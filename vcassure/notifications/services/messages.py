@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
@@ -201,15 +201,19 @@ class AckError(Exception):
         self.reason, self.code = reason, code
 
 
-def notification_from_token(token: str) -> Notification:
+def _claim_of(token: str) -> tokens.AckClaim:
     from django.core import signing
 
     try:
-        claim = tokens.read_token(token)
+        return tokens.read_token(token)
     except signing.SignatureExpired as exc:
         raise AckError(_("该确认链接已过期，请在“我的任务”中确认或联系调度台。"), "expired") from exc
     except signing.BadSignature as exc:
         raise AckError(_("该确认链接无效。"), "invalid") from exc
+
+
+def notification_from_token(token: str) -> Notification:
+    claim = _claim_of(token)
     notification = (
         Notification.objects.select_related("recipient").filter(pk=claim.notification_id, recipient_id=claim.staff_id).first()
     )
@@ -218,37 +222,64 @@ def notification_from_token(token: str) -> Notification:
     return notification
 
 
-@transaction.atomic
+# What acknowledging reads of a notice: the checks of a link, the audit record and the receivers.
+ACK_FIELDS = ("id", "recipient_id", "kind", "topic", "subject", "title", "requires_ack", "acknowledged_at",
+              "acknowledged_via", "token_nonce", "token_used_at", "is_cancelled", "created_at")
+
+
+def _open_for(recipient_id: int, subject) -> Q:
+    return Q(recipient_id=recipient_id, subject=subject, acknowledged_at__isnull=True, requires_ack=True)
+
+
 def notification_ack_by_token(token: str) -> tuple[Notification, bool]:
-    """Acknowledge through a personal link. Returns (notification, first_time). A link is single
-    use: once used it only shows what was acknowledged and when."""
-    notification = notification_from_token(token)
-    notification = Notification.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=notification.pk)
-    if notification.token_used_at is not None:
-        raise AckError(_("该确认链接已使用过(%(at)s 已确认)。") % {
-            "at": notification.acknowledged_at and notification.acknowledged_at.strftime("%m-%d %H:%M")}, "used")
-    if notification.is_cancelled:
-        raise AckError(_("该通知已撤销(会议已取消或已改期)，无需确认。"), "cancelled")
-    notification.token_used_at = clock.now()
-    notification.save(update_fields=["token_used_at", "updated_at"])
-    first = notifications_acknowledge(recipient_id=notification.recipient_id, subject=notification.subject, via="link")
+    """Acknowledge through a personal link. Returns (notification, first_time), the notification
+    as it is after this call. A link is single use: once used it only shows what was acknowledged
+    and when. The signature is checked before the transaction, so no lock is held meanwhile (on
+    SQLite the transaction holds the database's write lock from its first statement)."""
+    claim = _claim_of(token)
+    with transaction.atomic():
+        # One locked read: the link's notice and the person's other open notices about its subject.
+        subject = Notification.objects.filter(pk=claim.notification_id).values("subject")[:1]
+        rows = list(
+            Notification.objects.select_for_update()
+            .filter(Q(pk=claim.notification_id, recipient_id=claim.staff_id) | _open_for(claim.staff_id, Subquery(subject)))
+            .only(*ACK_FIELDS).order_by("-created_at", "-id")
+        )
+        notification = next((n for n in rows if n.pk == claim.notification_id), None)
+        if notification is None or notification.token_nonce != claim.nonce:
+            raise AckError(_("该确认链接无效。"), "invalid")
+        if notification.token_used_at is not None:
+            raise AckError(_("该确认链接已使用过(%(at)s 已确认)。") % {
+                "at": notification.acknowledged_at and notification.acknowledged_at.strftime("%m-%d %H:%M")}, "used")
+        if notification.is_cancelled:
+            raise AckError(_("该通知已撤销(会议已取消或已改期)，无需确认。"), "cancelled")
+        now = clock.now()
+        Notification.objects.filter(pk=notification.pk).update(token_used_at=now, updated_at=now)
+        notification.token_used_at = now
+        open_rows = [n for n in rows if n.acknowledged_at is None and n.requires_ack]
+        first = _acknowledge(open_rows, subject=notification.subject, via="link", by=None, now=now)
     return notification, first
 
 
 def notifications_acknowledge(*, recipient_id: int, subject: str, via: str, by=None) -> bool:
     """Acknowledge everything one person was asked about one subject. Idempotent: returns False
     when it was already acknowledged. Stops escalation and cancels queued re-sends at once."""
-    now = clock.now()
-    open_qs = Notification.objects.filter(recipient_id=recipient_id, subject=subject, acknowledged_at__isnull=True,
-                                          requires_ack=True)
-    ids = list(open_qs.select_for_update().values_list("id", flat=True))
-    if not ids:
+    rows = list(Notification.objects.select_for_update().filter(_open_for(recipient_id, subject)).only(*ACK_FIELDS))
+    return _acknowledge(rows, subject=subject, via=via, by=by, now=clock.now())
+
+
+def _acknowledge(rows: list[Notification], *, subject: str, via: str, by, now: datetime) -> bool:
+    """Acknowledge one person's open notices about one subject, already locked and newest first."""
+    if not rows:
         return False
+    ids = [n.pk for n in rows]
     Notification.objects.filter(pk__in=ids).update(
         acknowledged_at=now, acknowledged_via=via[:20], next_escalation_at=None, updated_at=now)
     Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.QUEUED).update(
         status=Delivery.Status.CANCELLED, last_error="acknowledged", updated_at=now)
-    first = Notification.objects.filter(pk=ids[0]).first()
+    for n in rows:
+        n.acknowledged_at, n.acknowledged_via = now, via[:20]
+    first = rows[0]
     audit_record(actor=by, action="notification.acknowledge", obj=first, changes={"via": via, "subject": subject})
     notification_acknowledged.send(sender=Notification, notification=first, via=via, at=now, by=by)
     return True

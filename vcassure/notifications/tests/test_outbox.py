@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import transaction
 
 from vcassure.core import clock
@@ -132,6 +133,22 @@ def test_timeouts_are_retried(tree, fake_sms):
     assert delivery.status == "sent"
 
 
+def test_every_attempt_carries_the_delivery_as_its_ref(tree, fake_sms):
+    """The same ref on every attempt, so a gateway can drop the repeat that follows a worker killed
+    between the gateway's answer and recording it."""
+    people = [StaffFactory(org_unit=tree.townships[i], email="") for i in range(3)]
+    with time_machine.travel(T0, tick=False):
+        queue_for(people)
+        fake_sms.respond_next(503, {"code": "BUSY"})
+        outbox.outbox_drain()
+    with time_machine.travel(T0, tick=False) as traveller:
+        traveller.shift(timedelta(minutes=5))
+        outbox.outbox_drain()
+    refs = [r.json["ref"] for r in fake_sms.received]
+    assert sorted(set(refs)) == sorted(f"delivery-{pk}" for pk in Delivery.objects.values_list("pk", flat=True))
+    assert len(refs) == 4 and max(refs.count(ref) for ref in refs) == 2  # the refused one was tried again
+
+
 def test_worker_killed_mid_dispatch_loses_and_duplicates_nothing(tree, fake_sms):
     people = [StaffFactory(org_unit=tree.townships[i % 8], email="") for i in range(30)]
     with time_machine.travel(T0, tick=False) as traveller:
@@ -140,7 +157,7 @@ def test_worker_killed_mid_dispatch_loses_and_duplicates_nothing(tree, fake_sms)
         assert len(claimed) == 10  # a worker leased ten rows, then died before sending
         outbox.outbox_drain()  # another worker sends everything else, not the leased rows
         assert len(fake_sms.messages) == 20
-        traveller.shift(outbox.LEASE + timedelta(seconds=1))
+        traveller.shift(timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
         outbox.outbox_drain()  # the expired leases are picked up
     assert len(fake_sms.messages) == 30
     assert sorted(m["mobile"] for m in fake_sms.messages) == sorted(p.mobile for p in people)

@@ -1,0 +1,75 @@
+"""gunicorn for production mode (scripts/prod-up.sh, and the benchmark's server):
+`gunicorn config.wsgi -c config/gunicorn.conf.py`. Everything comes from the environment.
+
+Sync workers: on this 2-core machine ASGI served a tenth of WSGI's requests, and every request is
+short (the slow work is in the Huey consumers). One worker per core is the default; behind the
+reverse proxy, which buffers slow clients, a sync worker is never held by a slow network."""
+
+import os
+import re
+
+from gunicorn.glogging import Logger
+
+bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is killed
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+keepalive = 2
+backlog = 512
+# Where workers keep their heartbeat files; a memory file system (/dev/shm) where /tmp is a slow disk.
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
+# Restart a worker after this many requests (0: never), with jitter so they don't restart together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max(0, max_requests // 10)
+proc_name = "vcassure-web"
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None
+# Every request line would carry acknowledgement tokens (/ack/<token>): the access log is off by
+# default (the reverse proxy keeps one); GUNICORN_ACCESS_LOG=json writes one JSON object per
+# request to stdout, tokens redacted.
+_ACCESS = os.environ.get("GUNICORN_ACCESS_LOG", "off").strip().lower()
+accesslog = "-" if _ACCESS == "json" else None
+access_log_format = (
+    '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "remote": "%(h)s", '
+    '"method": "%(m)s", "path": "%(U)s", "status": "%(s)s", "bytes": "%(B)s", '
+    '"duration_ms": "%(M)s", "request_id": "%({x-request-id}o)s"}'
+)
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn's own messages as JSON lines too (vcassure/core/logging.py imports no Django).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "vcassure.core.logging.JsonFormatter"}, "line": {"format": "%(message)s"}},
+    "handlers": {
+        "error": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": "WARNING", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error"], "propagate": False},
+        # With a logging dict gunicorn always calls the access logger: silence it unless asked for.
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"] if accesslog else [], "propagate": False},
+    },
+}
+# gunicorn's control socket (gunicornc) is off: several instances on one machine (production mode,
+# the benchmark's server) would share its default path.
+control_socket_disable = True
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket_disable, control_socket = False, os.environ["GUNICORN_CONTROL_SOCKET"]
+
+_TOKEN_PATH = re.compile(r"/ack/[^/?\s\"]+")
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with acknowledgement tokens cut out of the logged path."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "r"):
+            if key in atoms:
+                atoms[key] = _TOKEN_PATH.sub("/ack/[token]", atoms[key])
+        return atoms
+
+
+logger_class = RedactingLogger

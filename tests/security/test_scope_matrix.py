@@ -1,0 +1,429 @@
+"""Scope (SPEC §4): every route that takes an object id, page or API, tried by county 0's dispatcher
+and county 0's support person with ids of objects that belong to county 1 (its townships, its
+meeting, its tasks, its faults...): 404 every time, the same as a missing object, and not one row
+written. A meta-test walks the URL resolver, so a new route with an id fails until it is added to
+ROUTES below with a way to build another scope's object for it.
+
+Routes with a path parameter that is not an object id are listed in NOT_IDS with the reason; the
+tokens of the share page and of the acknowledgement link are tried forged, expired and bound to
+someone else in test_forged_tokens_are_404_and_expired_ones_410."""
+
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.converters import IntConverter
+from ninja.operation import PathView
+from PIL import Image
+
+from vcassure.accounts.models import Role
+from vcassure.accounts.services import api_token_create
+from vcassure.checklists.models import StepPhoto
+from vcassure.core import clock
+from vcassure.faults.models import Fault
+from vcassure.meetings import field as field_services
+from vcassure.meetings import services as meeting_services
+from vcassure.meetings.models import Meeting, ShareLink, SupportTask
+from vcassure.notifications import tokens
+from vcassure.notifications.models import Delivery, ImGroup, Notification, PhoneCallTask
+from vcassure.orgs.models import Staff
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ATTACKERS = {"county0 dispatcher": ("county0", Role.DISPATCHER), "county0 support": ("county0", Role.SUPPORT)}
+
+# --- the routes -----------------------------------------------------------------------------------
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+def _api_methods(pattern: URLPattern) -> set[str] | None:
+    """The HTTP methods of a django-ninja route (its PathView sits in the view's closure)."""
+    for cell in getattr(pattern.callback, "__closure__", None) or ():
+        if isinstance(cell.cell_contents, PathView):
+            return {m for op in cell.cell_contents.operations for m in op.methods}
+    return None
+
+
+def parameterised_routes() -> dict[str, dict]:
+    """Every route with a path parameter, outside the admin: {route: {"params", "ids", "methods"}}."""
+    found: dict[str, dict] = {}
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith("admin/"):
+            continue
+        converters = pattern.pattern.converters
+        if not converters:
+            continue
+        ids = sorted(name for name, conv in converters.items()
+                     if isinstance(conv, IntConverter) or name == "pk" or name.endswith(("_id", "_pk")))
+        entry = found.setdefault(route, {"params": sorted(converters), "ids": ids, "methods": set()})
+        entry["methods"] |= _api_methods(pattern) or set()
+    return found
+
+
+def routes_with_ids() -> list[str]:
+    return sorted(route for route, info in parameterised_routes().items() if info["ids"])
+
+
+# --- another scope's objects: county 1, its townships, a meeting held only there ------------------
+
+
+@dataclass
+class World:
+    """Objects of county 1 (city 0's second county), built on demand. County 0's users must not
+    reach any of them."""
+
+    tree: object
+    when: tuple
+
+    @property
+    def county(self):
+        return self.tree.counties[1]
+
+    @property
+    def venues(self):
+        return self.tree.venues[2:4]  # the water venues of county 1's two townships
+
+    @cached_property
+    def staff(self) -> Staff:
+        return self.tree.user("county1").staff_profile
+
+    def _meeting(self, *, notice: bool = True) -> Meeting:
+        start, end = self.when
+        return meeting_services.meeting_create(
+            by=self.tree.user("province"), system="water", title="县1防汛会商", starts_at=start, ends_at=end,
+            notice_ref="水利〔2026〕30号", main_venue=self.tree.main_venue.pk, venues=[v.pk for v in self.venues],
+            notice_document=SimpleUploadedFile("通知.pdf", PDF, content_type="application/pdf") if notice else None,
+        )
+
+    @cached_property
+    def draft(self) -> Meeting:
+        return self._meeting()
+
+    @cached_property
+    def meeting(self) -> Meeting:
+        meeting = self._meeting()
+        meeting_services.meeting_publish(meeting, by=self.tree.user("province"), confirm_shortfalls=True)
+        meeting.refresh_from_db()
+        return meeting
+
+    @cached_property
+    def task(self) -> SupportTask:
+        """A venue task in county 1's first township, still waiting for its person."""
+        return SupportTask.objects.get(meeting=self.meeting, venue=self.venues[0])
+
+    @cached_property
+    def worked_task(self) -> SupportTask:
+        """The other township's task: checked in, step 1 failed with a photo, so a fault is open."""
+        task = SupportTask.objects.get(meeting=self.meeting, venue=self.venues[1])
+        person = task.assignee.user
+        field_services.support_task_check_in(task, by=person)
+        buffer = io.BytesIO()
+        Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, format="PNG")
+        photo = SimpleUploadedFile("cabinet.png", buffer.getvalue(), content_type="image/png")
+        field_services.support_task_record_step(task, by=person, number=1, result="fail", note="机柜无电",
+                                                photos=[photo])
+        task.refresh_from_db()
+        return task
+
+    @cached_property
+    def fault(self) -> Fault:
+        return Fault.objects.get(subject=f"task:{self.worked_task.pk}")
+
+    @cached_property
+    def photo(self) -> StepPhoto:
+        return StepPhoto.objects.get(result__run__subject=f"task:{self.worked_task.pk}")
+
+    @cached_property
+    def share_link(self) -> ShareLink:
+        return meeting_services.share_link_create(self.meeting, by=self.tree.user("province"),
+                                                  expires_at=clock.now() + timedelta(hours=8))
+
+    @cached_property
+    def notification(self) -> Notification:
+        return Notification.objects.get(subject=f"task:{self.task.pk}", recipient=self.task.assignee)
+
+    @cached_property
+    def delivery(self) -> Delivery:
+        return Delivery.objects.filter(notification=self.notification).first()
+
+    @cached_property
+    def phone_call(self) -> PhoneCallTask:
+        return PhoneCallTask.objects.create(notification=self.notification, number=self.task.assignee.mobile or "13900000000",
+                                            script="您好，这里是 96311 调度台。")
+
+    @cached_property
+    def group(self) -> ImGroup:
+        return ImGroup.objects.create(platform="dingtalk", name="县1保障群", org_unit=self.county,
+                                      webhook_url="http://127.0.0.1:9/robot/send?access_token=county1")
+
+
+@dataclass
+class Case:
+    """One route's target: its URL parameters, the rows a leak would change, a body per method."""
+
+    kwargs: dict
+    targets: list
+    bodies: dict = field(default_factory=dict)
+
+
+def _times(w: World) -> dict:
+    start, end = w.when
+    return {"starts_at": start + timedelta(hours=1), "ends_at": end + timedelta(hours=1)}
+
+
+def _form_times(w: World) -> dict:
+    return {k: v.strftime("%Y-%m-%dT%H:%M") for k, v in _times(w).items()}
+
+
+def _api_times(w: World) -> dict:
+    return {k: v.isoformat() for k, v in _times(w).items()}
+
+
+def _meeting_form(w: World) -> dict:
+    start, end = w.when
+    return {"system": "water", "title": "改了的标题", "importance": "normal", "kind": "meeting",
+            "notice_ref": "水利〔2026〕31号", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": end.strftime("%Y-%m-%dT%H:%M"), "main_venue": w.tree.main_venue.pk,
+            "venue_codes": "\n".join(v.code for v in w.venues)}
+
+
+def _group_form(w: World) -> dict:
+    return {"name": "改名", "platform": "dingtalk", "webhook_url": "http://127.0.0.1:9/robot/send?access_token=x",
+            "org_unit": w.tree.counties[0].pk, "purpose": "support", "is_active": "on"}
+
+
+GET, POST, PATCH = "GET", "POST", "PATCH"
+
+# route -> (the methods it serves, how to build another scope's object for it). A page route lists
+# the methods it accepts; an API route must list exactly the methods its operations declare.
+ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
+    # directory and venues
+    "org/units/<int:pk>/": ({GET}, lambda w: Case({"pk": w.county.pk}, [w.county])),
+    "org/units/<int:pk>/children/": ({GET}, lambda w: Case({"pk": w.county.pk}, [w.county])),
+    "org/staff/<int:pk>/": ({GET}, lambda w: Case({"pk": w.staff.pk}, [w.staff])),
+    "org/staff/<int:pk>/reveal-phone/": ({POST}, lambda w: Case({"pk": w.staff.pk}, [w.staff], {POST: {}})),
+    "venues/<int:pk>/": ({GET}, lambda w: Case({"pk": w.venues[0].pk}, [w.venues[0]])),
+    "api/org-units/<int:unit_id>": ({GET}, lambda w: Case({"unit_id": w.county.pk}, [w.county])),
+    "api/staff/<int:staff_id>": ({GET}, lambda w: Case({"staff_id": w.staff.pk}, [w.staff])),
+    "api/venues/<int:venue_id>": ({GET}, lambda w: Case({"venue_id": w.venues[0].pk}, [w.venues[0]])),
+    # meetings: pages
+    "meetings/<int:pk>/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
+    "meetings/<int:pk>/edit/": ({GET, POST}, lambda w: Case({"pk": w.draft.pk}, [w.draft], {POST: _meeting_form(w)})),
+    "meetings/<int:pk>/notice/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
+    "meetings/<int:pk>/publish/": ({POST}, lambda w: Case({"pk": w.draft.pk}, [w.draft], {POST: {"confirm_shortfalls": "on"}})),
+    "meetings/<int:pk>/reschedule/": ({POST}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: _form_times(w)})),
+    "meetings/<int:pk>/cancel/": ({POST}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting],
+                                                         {POST: {"reason": "客户取消", "confirm": "on"}})),
+    "meetings/<int:pk>/track/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
+    "meetings/<int:pk>/dashboard/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
+    "meetings/<int:pk>/share/": ({POST}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: {"hours": "24"}})),
+    "meetings/<int:pk>/share/<int:link_pk>/revoke/": ({POST}, lambda w: Case(
+        {"pk": w.meeting.pk, "link_pk": w.share_link.pk}, [w.meeting, w.share_link], {POST: {}})),
+    "meetings/tasks/<int:pk>/field/": ({GET}, lambda w: Case({"pk": w.task.pk}, [w.task])),
+    "meetings/tasks/<int:pk>/field/check-in/": ({POST}, lambda w: Case({"pk": w.task.pk}, [w.task],
+                                                                       {POST: {"lat": "30.1", "lng": "120.2"}})),
+    "meetings/tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/": ({POST}, lambda w: Case(
+        {"pk": w.worked_task.pk, "template_code": "venue-r7", "number": 1}, [w.worked_task],
+        {POST: {"result": "pass", "note": "已恢复"}})),
+    # meetings: API
+    "api/meetings/<int:meeting_id>": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
+    "api/meetings/<int:meeting_id>/publish": ({POST}, lambda w: Case({"meeting_id": w.draft.pk}, [w.draft],
+                                                                     {POST: {"confirm_shortfalls": True}})),
+    "api/meetings/<int:meeting_id>/reschedule": ({POST}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting],
+                                                                        {POST: _api_times(w)})),
+    "api/meetings/<int:meeting_id>/cancel": ({POST}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting],
+                                                                    {POST: {"reason": "客户取消"}})),
+    "api/meetings/<int:meeting_id>/plan": ({GET}, lambda w: Case({"meeting_id": w.draft.pk}, [w.draft])),
+    "api/meetings/<int:meeting_id>/conflicts": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
+    "api/meetings/<int:meeting_id>/tasks": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
+    "api/meetings/<int:meeting_id>/status": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
+    "api/tasks/<int:task_id>/ack": ({POST}, lambda w: Case({"task_id": w.task.pk}, [w.task], {POST: {}})),
+    "api/tasks/<int:task_id>/check-in": ({POST}, lambda w: Case({"task_id": w.task.pk}, [w.task],
+                                                                {POST: {"lat": 30.1, "lng": 120.2}})),
+    "api/tasks/<int:task_id>/steps/<int:number>": ({POST}, lambda w: Case(
+        {"task_id": w.worked_task.pk, "number": 1}, [w.worked_task], {POST: {"result": "pass", "note": "已恢复"}})),
+    # notifications
+    "notifications/desk/calls/<int:pk>/number/": ({POST}, lambda w: Case({"pk": w.phone_call.pk}, [w.phone_call],
+                                                                         {POST: {}})),
+    "notifications/desk/calls/<int:pk>/outcome/": ({POST}, lambda w: Case({"pk": w.phone_call.pk}, [w.phone_call],
+                                                                          {POST: {"outcome": "reached", "note": "已接通"}})),
+    "notifications/deliveries/<int:pk>/": ({GET}, lambda w: Case({"pk": w.delivery.pk}, [w.delivery])),
+    "notifications/groups/<int:pk>/edit/": ({GET, POST}, lambda w: Case({"pk": w.group.pk}, [w.group],
+                                                                       {POST: _group_form(w)})),
+    "notifications/groups/<int:pk>/test/": ({POST}, lambda w: Case({"pk": w.group.pk}, [w.group], {POST: {}})),
+    "api/im-groups/<int:group_id>": ({GET, PATCH}, lambda w: Case({"group_id": w.group.pk}, [w.group],
+                                                                  {PATCH: {"name": "改名", "is_active": False}})),
+    # faults and checklist photos
+    "faults/<int:pk>/": ({GET}, lambda w: Case({"pk": w.fault.pk}, [w.fault])),
+    "faults/<int:pk>/restore/": ({POST}, lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "已恢复"}})),
+    "faults/<int:pk>/close/": ({POST}, lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "关闭"}})),
+    "api/faults/<int:fault_id>": ({GET}, lambda w: Case({"fault_id": w.fault.pk}, [w.fault])),
+    "checklists/photos/<int:pk>/": ({GET}, lambda w: Case({"pk": w.photo.pk}, [w.photo])),
+}
+
+# Routes with path parameters that are not object ids, and where they are tested instead.
+NOT_IDS = {
+    "api/ack/<token>": "the signed acknowledgement token is the credential (test_forged_tokens_...)",
+    "ack/<str:token>": "the signed acknowledgement token is the credential (test_forged_tokens_...)",
+    "meetings/share/<str:token>/": "the share link's token is the credential (test_forged_tokens_...)",
+    "transfer/<str:kind>/export/": "a fixed list of kinds; the export itself is scoped (transfer tests)",
+    "transfer/<str:kind>/template/": "a fixed list of kinds; an empty template",
+    "transfer/<str:kind>/import/": "a fixed list of kinds; imports are scoped (transfer tests)",
+}
+
+
+# --- the meta-tests -------------------------------------------------------------------------------
+
+
+def test_the_resolver_finds_the_id_routes():
+    found = routes_with_ids()
+    # Pages and ninja's API routes both come through: a broken walk must not pass for "nothing to check".
+    assert "meetings/<int:pk>/" in found and "api/meetings/<int:meeting_id>/publish" in found
+    assert "checklists/photos/<int:pk>/" in found and "api/im-groups/<int:group_id>" in found
+    assert len(found) >= 40
+
+
+def test_every_route_with_an_id_is_in_the_matrix():
+    routes = parameterised_routes()
+    with_ids = {route for route, info in routes.items() if info["ids"]}
+    unclassified = sorted(set(routes) - set(ROUTES) - set(NOT_IDS))
+    assert not unclassified, f"routes with path parameters in neither ROUTES nor NOT_IDS: {unclassified}"
+    missing = sorted(with_ids - set(ROUTES))
+    assert not missing, f"routes taking an object id without a scope case in ROUTES: {missing}"
+    stale = sorted((set(ROUTES) | set(NOT_IDS)) - set(routes))
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+    # An API route's methods are known: the table must try each of them (a new PATCH on an id route fails here).
+    wrong = {route: (sorted(ROUTES[route][0]), sorted(info["methods"]))
+             for route, info in routes.items() if route in ROUTES and info["methods"] and ROUTES[route][0] != info["methods"]}
+    assert not wrong, f"API routes whose methods differ from the table (table, served): {wrong}"
+
+
+# --- the matrix -----------------------------------------------------------------------------------
+
+
+def _url(route: str, kwargs: dict) -> str:
+    def value(match: re.Match) -> str:
+        return str(kwargs[match.group(1)])
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
+
+
+@pytest.fixture
+def world(province, tomorrow, settings):
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"  # so that publishing writes personal deliveries
+    return World(tree=province, when=tomorrow)
+
+
+def _request(client: Client, method: str, url: str, body, *, api: bool):
+    if method == GET:
+        return client.get(url)
+    if api:
+        return client.generic(method, url, data=json.dumps(body if body is not None else {}),
+                              content_type="application/json")
+    return client.post(url, data=body or {})
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_another_scopes_object_is_404_and_nothing_changes(route, world, snapshot):
+    methods, build = ROUTES[route]
+    case = build(world)
+    for target in case.targets:
+        assert target.pk is not None, f"{route}: the case built no row"
+    url = _url(route, case.kwargs)
+    api = route.startswith("api/")
+    clients = {}
+    for name, (key, role) in ATTACKERS.items():
+        user = world.tree.user(key, role)
+        if api:
+            _token, secret = api_token_create(user=user)
+            clients[name] = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        else:
+            clients[name] = Client()
+            clients[name].force_login(user)
+    changes = snapshot(*case.targets)
+    failures = []
+    for name, client in clients.items():
+        for method in sorted(methods | ({GET, POST} if not api else set())):
+            response = _request(client, method, url, case.bodies.get(method), api=api)
+            allowed = {404} if method in methods else {404, 405}
+            if response.status_code not in allowed:
+                failures.append(f"{name} {method} {url}: {response.status_code} {response.content[:200]!r}")
+            elif api and response.status_code == 404:
+                assert response.json()["detail"], url  # SPEC §6's error shape, nothing of the object
+    assert not failures, "\n".join(failures)
+    assert changes() == [], f"{route}: rows changed"
+
+
+def test_the_same_requests_reach_the_objects_in_scope(world):
+    """The matrix is only worth something if its requests would succeed for the right person: the
+    province dispatcher gets the objects county 0 was refused."""
+    client = Client()
+    client.force_login(world.tree.user("province"))
+    for route in ("meetings/<int:pk>/", "meetings/tasks/<int:pk>/field/", "faults/<int:pk>/",
+                  "checklists/photos/<int:pk>/", "notifications/deliveries/<int:pk>/", "org/staff/<int:pk>/",
+                  "notifications/groups/<int:pk>/edit/", "meetings/<int:pk>/notice/"):
+        case = ROUTES[route][1](world)
+        response = client.get(_url(route, case.kwargs))
+        assert response.status_code == 200, route
+        if route.startswith("checklists/photos/"):  # its own stricter policy, kept by django-csp
+            assert response["Content-Security-Policy"] == "default-src 'none'; img-src 'self'; sandbox"
+    _token, secret = api_token_create(user=world.tree.user("province"))
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    for route in ("api/meetings/<int:meeting_id>", "api/faults/<int:fault_id>", "api/im-groups/<int:group_id>",
+                  "api/staff/<int:staff_id>"):
+        case = ROUTES[route][1](world)
+        assert api.get(_url(route, case.kwargs)).status_code == 200, route
+    # And county 1's own dispatcher reaches its meeting and its task.
+    client.force_login(world.tree.user("county1"))
+    assert client.get(f"/meetings/{world.meeting.pk}/").status_code == 200
+    assert client.get(f"/meetings/tasks/{world.task.pk}/field/").status_code == 200
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+
+def test_forged_tokens_are_404_and_expired_ones_410(world, client, snapshot, settings):
+    notice = world.notification
+    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    other = Staff.objects.filter(org_unit=world.tree.townships[0]).first()
+    forged = [
+        token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"),  # a damaged signature
+        "not-a-token",
+        tokens.make_token(notification_id=notice.pk, staff_id=other.pk, nonce=notice.token_nonce),  # another person
+        tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce="guessed-nonce"),
+    ]
+    link = world.share_link
+    changes = snapshot(notice, link)
+    for bad in forged:
+        assert client.get(f"/ack/{bad}").status_code == 404
+        assert client.post(f"/ack/{bad}").status_code == 404
+        assert client.get(f"/api/ack/{bad}").status_code == 404
+        assert client.post(f"/api/ack/{bad}", content_type="application/json").status_code == 404
+    for bad in ("not-a-token", link.token[:-2] + "xy", link.token.upper()):
+        if bad != link.token:
+            assert client.get(f"/meetings/share/{bad}/").status_code == 404
+    with time_machine.travel(timedelta(hours=settings.ACK_LINK_MAX_AGE_HOURS + 1)):
+        assert client.get(f"/ack/{token}").status_code == 410
+        assert client.post(f"/ack/{token}").status_code == 410
+        assert client.post(f"/api/ack/{token}", content_type="application/json").status_code == 410
+    with time_machine.travel(link.expires_at + timedelta(minutes=1)):
+        assert client.get(f"/meetings/share/{link.token}/").status_code == 410
+    assert changes() == []
+    # The genuine ones work (so the 404s above are about the tokens, not the routes).
+    assert client.get(f"/meetings/share/{link.token}/").status_code == 200
+    assert client.post(f"/api/ack/{token}", content_type="application/json").status_code == 200

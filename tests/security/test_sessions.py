@@ -1,0 +1,154 @@
+"""Sessions end after an idle time, and the dashboard's 5-second polls do not keep them alive;
+login throttling per user and per address; Argon2 for passwords."""
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+from django.contrib.sessions.models import Session
+from django.test import override_settings
+
+from config.settings import base as base_settings
+from vcassure.accounts.models import LoginAttempt
+from vcassure.core import clock
+from vcassure.meetings import services
+from vcassure.meetings.tests.test_dispatch import make_meeting
+from vcassure.orgs.tests.factories import UserFactory
+
+LOGIN = "/accounts/login/"
+PASSWORD = "pass-Word-123"  # the factories' password
+
+
+def expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def logged_in(response) -> bool:
+    return response.status_code == 200
+
+
+# --- idle timeout ---------------------------------------------------------------------------------
+
+
+def test_idle_session_expires_and_activity_keeps_it(tree, client, settings):
+    age = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert age == timedelta(minutes=120)  # SESSION_IDLE_MINUTES' default
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        client.force_login(tree.user("province"))
+        assert logged_in(client.get("/meetings/"))
+        # Each request a person makes restarts the clock: twice the age since login, still in.
+        for _ in range(2):
+            traveller.shift(age - timedelta(minutes=1))
+            assert logged_in(client.get("/meetings/"))
+        traveller.shift(age + timedelta(seconds=1))
+        response = client.get("/meetings/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+@pytest.fixture
+def dashboard(province, tomorrow, client):
+    meeting = make_meeting(province, tomorrow, province.venues[:2])
+    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    return f"/meetings/{meeting.pk}/dashboard/"
+
+
+def test_dashboard_polls_do_not_extend_an_idle_session(province, dashboard, client, settings):
+    age = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        client.force_login(province.user("province"))
+        page = client.get(dashboard).content.decode()
+        # The poll URL exactly as the page's polling element asks for it (hx-trigger="every 5s").
+        poll = html.unescape(re.search(r'<div id="live"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 5s"', page).group(1))
+        assert "poll=1" in poll
+        headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "live", "HTTP_HX_CURRENT_URL": dashboard}
+        opened_until = expiry(client)
+        # Polls all through the idle time: answered, but the session's expiry does not move.
+        for _ in range(11):
+            traveller.shift(timedelta(minutes=10))
+            response = client.get(poll, **headers)
+            assert response.status_code == 200 and response.content.decode().lstrip().startswith('<div id="live"')
+            assert expiry(client) == opened_until
+        # A click inside the dashboard (drill-down, no poll flag) is a person's action: it extends.
+        traveller.shift(timedelta(minutes=5))
+        drill = dashboard + f"?unit={province.cities[0].pk}"
+        assert client.get(drill, **{**headers, "HTTP_HX_TRIGGER": ""}).status_code == 200
+        extended = expiry(client)
+        assert extended > opened_until
+        # Then polls only, until the idle time has passed since that click: the next poll asks the
+        # browser to reload (HX-Refresh), which lands on the login form.
+        traveller.shift(age - timedelta(minutes=1))
+        assert client.get(poll, **headers).status_code == 200 and expiry(client) == extended
+        traveller.shift(timedelta(minutes=2))
+        response = client.get(poll, **headers)
+        assert response.headers.get("HX-Refresh") == "true"
+        response = client.get(dashboard)
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_a_poll_flag_without_htmx_is_an_ordinary_request(province, dashboard, client):
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        client.force_login(province.user("province"))
+        before = expiry(client)
+        traveller.shift(timedelta(minutes=3))
+        assert client.get(dashboard + "?poll=1").status_code == 200
+        assert expiry(client) > before
+
+
+# --- login throttling -----------------------------------------------------------------------------
+
+
+def attempt(client, username, password="wrong", address="203.0.113.7"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def throttled(response) -> bool:
+    return response.status_code == 200 and "登录失败次数过多" in response.content.decode()
+
+
+def test_login_is_throttled_per_address_at_four_times_the_user_limit(db, client, settings):
+    limit = settings.LOGIN_FAILURE_LIMIT
+    assert limit == 5 and settings.LOGIN_FAILURE_WINDOW_MINUTES == 30
+    UserFactory(username="carol")
+    guesses = [f"user{i}" for i in range(limit)]  # spread over names: no single user reaches its limit
+    with time_machine.travel("2026-11-25 09:00 +0800", tick=False) as traveller:
+        for i in range(limit * 4 - 1):
+            response = attempt(client, guesses[i % limit])
+            assert "用户名或密码错误" in response.content.decode()
+        assert max(LoginAttempt.objects.filter(username=u).count() for u in guesses) < limit
+        # One below the address limit: the right password still gets in (and counts no failure).
+        assert attempt(client, "carol", PASSWORD).status_code == 302
+        client.logout()
+        assert not throttled(attempt(client, guesses[0]))  # the 4×limit-th failure
+        # Now the address is blocked, for everyone, even with the right password...
+        response = attempt(client, "carol", PASSWORD)
+        assert throttled(response) and "_auth_user_id" not in client.session
+        assert throttled(attempt(client, "someone-new"))
+        # ...but not another address (a user's own limit is not reached).
+        assert attempt(client, "carol", PASSWORD, address="198.51.100.9").status_code == 302
+        client.logout()
+        # Refused attempts while blocked are counted too, so they keep it closed; after the window it opens.
+        traveller.shift(timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES, seconds=1))
+        assert attempt(client, "carol", PASSWORD).status_code == 302
+
+
+def test_login_is_throttled_per_user_from_any_address(db, client, settings):
+    UserFactory(username="dave")
+    with time_machine.travel("2026-11-25 09:00 +0800", tick=False):
+        for i in range(settings.LOGIN_FAILURE_LIMIT):
+            attempt(client, "dave", address=f"203.0.113.{i + 1}")
+        assert throttled(attempt(client, "dave", PASSWORD, address="198.51.100.9"))
+        assert throttled(attempt(client, "DAVE", PASSWORD, address="198.51.100.10"))  # names are case-insensitive
+
+
+# --- password hashing -----------------------------------------------------------------------------
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests():
+    assert base_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=base_settings.PASSWORD_HASHERS):
+        encoded = make_password("correct horse battery staple")
+        assert identify_hasher(encoded).algorithm == "argon2" and encoded.startswith("argon2$argon2id$")
+        assert check_password("correct horse battery staple", encoded)

@@ -1,0 +1,24 @@
+"""Types shared by the apps' API schemas."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from ninja import Field
+from pydantic import AfterValidator, AwareDatetime
+
+# Object ids are 64-bit (BigAutoField). A larger number in a filter or a body is refused as invalid
+# input (422) instead of overflowing in the database driver (a 500 on SQLite).
+MAX_ID = 2**63 - 1
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("datetime out of range") from exc
+
+
+# An ISO 8601 time with its offset, stored as the same instant in UTC: PostgreSQL refuses offsets
+# past ±15:59, and a time at the calendar's edge may not exist in UTC (a 422, not a 500).
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
