@@ -227,7 +227,13 @@ def main() -> None:
         "repeat": args.repeat, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "results": results,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    latest = RESULTS / "latest.json"
+    if only and latest.exists() and latest.stat().st_size:  # a partial run updates its scenarios only
+        previous = json.loads(latest.read_text())
+        if previous.get("database") == connection.vendor:
+            ran = {r["scenario"] for r in results}
+            report["results"] = [r for r in previous.get("results", []) if r["scenario"] not in ran] + results
+    latest.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"\nVC Assure benchmarks on {connection.vendor}, {os.cpu_count()} cores, median of {args.repeat}")
     print(f"{'scenario':<16}{'median':>10}{'baseline':>10}{'ratio':>8}  target")
     for r in results:

@@ -72,9 +72,7 @@ class ProdMode:
         pid = self.consumer_pid(n)
         os.kill(pid, signal.SIGKILL)
         for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _alive(pid):
                 break
             time.sleep(0.05)
         (self.run_dir / f"consumer-{n}.pid").unlink()
@@ -90,6 +88,15 @@ class ProdMode:
             name, _, value = line.partition("=")
             values[name] = value
         return values
+
+
+def _alive(pid: int) -> bool:
+    """Running and not a zombie (a killed consumer is reaped by init, not by us)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
 
 
 def setup_django(prod: ProdMode) -> None:
