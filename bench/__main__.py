@@ -218,6 +218,10 @@ def main() -> None:
         results.append(scenario_dashboard(2000, args.repeat))
     if not only or "sweeper_100k" in only:
         results.append(scenario_sweeper(100_000, min(args.repeat, 3)))
+    if not only or "fanout" in only:
+        from bench.fanout import scenario_fanout
+
+        results.append(scenario_fanout(min(args.repeat, 3)))
     if not only or "ack_burst" in only:
         from bench.ack_burst import scenario_ack_burst
 

@@ -161,12 +161,13 @@ def ack_burst_tokens(meetings: list, n: int) -> list[str]:
 
 def ack_burst_cleanup(meeting_ids: list[int]) -> int:
     """Remove what the burst runs committed (meetings, their notices, the bench's audit rows), so that
-    a reused database does not grow; returns how many venue tasks had been acknowledged."""
+    a reused database does not grow; returns how many tasks (venue and coordination) had been
+    acknowledged."""
     from vcassure.core.models import AuditEvent
     from vcassure.meetings.models import Meeting
     from vcassure.notifications.models import Notification
 
-    acknowledged = SupportTask.objects.filter(meeting_id__in=meeting_ids, kind="venue", state="acknowledged").count()
+    acknowledged = SupportTask.objects.filter(meeting_id__in=meeting_ids, state="acknowledged").count()
     with transaction.atomic():
         notices = Notification.objects.filter(topic__in=[f"meeting:{pk}" for pk in meeting_ids])
         AuditEvent.objects.filter(object_type="notifications.notification",

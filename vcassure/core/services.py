@@ -26,6 +26,22 @@ def audit_record(
     )
 
 
+def audit_record_many(events: list[dict[str, Any]]) -> int:
+    """Append many audit events in one INSERT (a worker applying a batch). Each dict: action, obj,
+    and optionally actor, changes, at and ip_address (the address the change came from)."""
+    rows = []
+    for e in events:
+        obj, actor = e["obj"], e.get("actor")
+        rows.append(AuditEvent(
+            at=e.get("at") or clock.now(),
+            actor_id=getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None,
+            action=e["action"], object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:200],
+            changes=e.get("changes") or {}, ip_address=e.get("ip_address"),
+        ))
+    AuditEvent.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
 def model_changes(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields that changed, JSON-friendly."""
     diff = {}

@@ -28,6 +28,7 @@ from vcassure.meetings.schemas import (
     CheckInOut,
     ConflictsOut,
     ErrorOut,
+    LinkAckOut,
     MeetingFilter,
     MeetingIn,
     MeetingOut,
@@ -245,17 +246,17 @@ def ack_link(request: HttpRequest, token: str):
             "task": selectors.ack_task(notification)}
 
 
-@router.post("/ack/{token}", auth=None, response={200: AckOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+@router.post("/ack/{token}", auth=None, response={200: LinkAckOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
              summary="Acknowledge through a personal link: bound to one person and task, expiring, single use")
 def ack_link_post(request: HttpRequest, token: str):
     try:
-        notification, first = notification_ack_by_token(token)
+        ack = notification_ack_by_token(token)
     except AckError as exc:
         if exc.code != "used":
             return _ack_error(exc)
-        notification, first = notification_from_token(token), False  # a repeat: same answer, nothing new
-    return {"acknowledged": notification.acknowledged_at is not None, "first_time": first,
-            "acknowledged_at": notification.acknowledged_at, "task": selectors.ack_task(notification)}
+        notification = notification_from_token(token)  # a repeat: the same answer, nothing new
+        return {"acknowledged": True, "first_time": False, "acknowledged_at": notification.acknowledged_at}
+    return {"acknowledged": True, "first_time": ack.first_time, "acknowledged_at": ack.acknowledged_at}
 
 
 # --- field work (C6) ----------------------------------------------------------------------------

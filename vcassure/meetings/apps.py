@@ -9,12 +9,15 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from vcassure.meetings.receivers import (
-            on_notification_acknowledged,
             on_notification_delivered,
+            on_notifications_acknowledged,
         )
-        from vcassure.notifications.signals import notification_acknowledged, notification_delivered
+        from vcassure.notifications.signals import (
+            notification_delivered,
+            notifications_acknowledged,
+        )
 
-        notification_acknowledged.connect(on_notification_acknowledged, dispatch_uid="meetings.task_ack")
+        notifications_acknowledged.connect(on_notifications_acknowledged, dispatch_uid="meetings.task_ack")
         notification_delivered.connect(on_notification_delivered, dispatch_uid="meetings.task_notified")
 
         from vcassure.faults.signals import fault_restored

@@ -9,15 +9,19 @@ def _task_of(notification) -> SupportTask | None:
     return SupportTask.objects.filter(pk=int(notification.subject.split(":", 1)[1])).first()
 
 
-def on_notification_acknowledged(sender, *, notification, via: str, at, by=None, **kwargs) -> None:
-    """A person acknowledged the notice about a task: the task moves to acknowledged (once), if
-    that person is its assignee. One locked read of the task, no other."""
-    from vcassure.meetings.services import support_task_acknowledge
+def on_notifications_acknowledged(sender, *, acknowledgements, **kwargs) -> None:
+    """People acknowledged the notices about their tasks: each task moves to acknowledged (once),
+    if that person is its assignee. One locked read of the tasks for the whole batch."""
+    from vcassure.meetings.services import TaskAck, support_tasks_acknowledge
 
-    if not notification.subject.startswith("task:") or notification.kind == "escalation":
-        return
-    support_task_acknowledge(int(notification.subject.split(":", 1)[1]), by=by, via=via, at=at,
-                             assignee_id=notification.recipient_id)
+    items = [
+        TaskAck(task_id=int(a.notification.subject.split(":", 1)[1]), assignee_id=a.notification.recipient_id,
+                at=a.at, via=a.via, by=a.by)
+        for a in acknowledgements
+        if a.notification.subject.startswith("task:") and a.notification.kind != "escalation"
+    ]
+    if items:
+        support_tasks_acknowledge(items)
 
 
 def on_notification_delivered(sender, *, notification, channel: str, at, **kwargs) -> None:

@@ -253,6 +253,15 @@ class AckOut(Schema):
     task: TaskOut | None = None
 
 
+class LinkAckOut(Schema):
+    """The answer is recorded at once; the task it is about moves to acknowledged within seconds
+    (the worker applies the effects): GET /api/ack/{token} shows the task."""
+
+    acknowledged: bool
+    first_time: bool
+    acknowledged_at: LocalDatetime
+
+
 class AckLinkOut(Schema):
     title: str
     body: str

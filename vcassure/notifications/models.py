@@ -140,6 +140,10 @@ class Notification(TimeStampedModel):
     ack_due_at = models.DateTimeField(_("响应时限"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledged_via = models.CharField(_("确认方式"), max_length=20, blank=True)
+    acknowledged_ip = models.GenericIPAddressField(_("确认来源地址"), null=True, blank=True)
+    # Acknowledged through a link whose effects (the task, the person's other open notices on the
+    # subject, queued re-sends, the audit row) the worker has yet to apply: acknowledgements_apply().
+    ack_effects_pending = models.BooleanField(default=False)
     escalation_steps = models.JSONField(default=list, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True)
@@ -157,6 +161,7 @@ class Notification(TimeStampedModel):
             models.Index(fields=["next_escalation_at"], name="notif_next_escalation",
                          condition=models.Q(acknowledged_at__isnull=True, next_escalation_at__isnull=False)),
             models.Index(fields=["recipient", "topic"]),
+            models.Index(fields=["id"], name="notif_ack_effects_pending", condition=models.Q(ack_effects_pending=True)),
         ]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 
 from vcassure.core import clock
 from vcassure.notifications.channels.base import Message, Recipient, SendResult, Target, get_channel
-from vcassure.notifications.models import Delivery, DeliveryAttempt, ImGroup
+from vcassure.notifications.models import Delivery, DeliveryAttempt, ImGroup, Notification
 from vcassure.notifications.signals import notification_delivered
 
 logger = logging.getLogger(__name__)
@@ -33,9 +33,13 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
     never more per group robot than its budget for the current minute."""
     due = Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now) | Q(
         status=Delivery.Status.SENDING, lease_until__lt=now)
+    # A notice answered through its link moments ago: its queued sends are about to be cancelled
+    # (acknowledgements_apply); never send them meanwhile.
+    answered = Notification.objects.filter(ack_effects_pending=True).values("id")
     with transaction.atomic():
         candidates = list(
-            _skip_locked(Delivery.objects.filter(due).order_by("next_attempt_at", "id"))[: limit * 2]
+            _skip_locked(Delivery.objects.filter(due).exclude(notification_id__in=answered)
+                         .order_by("next_attempt_at", "id"))[: limit * 2]
         )
         if not candidates:
             return []

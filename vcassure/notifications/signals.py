@@ -1,9 +1,25 @@
 """What notifications tells the apps above it. Receivers are connected in their AppConfig.ready()."""
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from django.dispatch import Signal
 
-# A person acknowledged a notice: kwargs notification, via, at, by.
-notification_acknowledged = Signal()
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A person answered a notice: how and when (by: the signed-in user, None through a link)."""
+
+    notification: Any  # Notification (signals.py is imported by models' neighbours; no model import here)
+    via: str
+    at: datetime
+    by: Any = None
+
+
+# People acknowledged notices: kwargs acknowledgements (list[Acknowledgement]); one call per batch
+# the worker applies, or a list of one for a signed-in acknowledgement.
+notifications_acknowledged = Signal()
 
 # A personal notice reached its recipient on some channel for the first time: kwargs notification, channel, at.
 notification_delivered = Signal()

@@ -17,6 +17,14 @@ def schedule_outbox(delay_seconds: int) -> None:
     process_outbox_task.schedule(delay=max(1, int(delay_seconds)))
 
 
+@db_task()
+def apply_acknowledgements_task() -> int:
+    """Apply the effects of link acknowledgements (the task moves, the audit rows, ...)."""
+    from vcassure.notifications.services import acknowledgements_apply_all
+
+    return acknowledgements_apply_all()
+
+
 @db_periodic_task(crontab(minute="*"))
 def sweep_notifications_task() -> None:
     """Every minute: escalate what is overdue, send what is due (including leases that expired
@@ -24,10 +32,12 @@ def sweep_notifications_task() -> None:
     and compare-and-set updates already make concurrent sweeps safe."""
     from vcassure.notifications.escalation import escalations_process_due
     from vcassure.notifications.outbox import outbox_drain
+    from vcassure.notifications.services import acknowledgements_apply_all
 
+    acknowledgements_apply_all()  # before escalating: an answered notice must not climb a rung
     while escalations_process_due():
         pass
     outbox_drain()
 
 
-__all__ = ["HUEY", "process_outbox_task", "schedule_outbox", "sweep_notifications_task"]
+__all__ = ["HUEY", "apply_acknowledgements_task", "process_outbox_task", "schedule_outbox", "sweep_notifications_task"]

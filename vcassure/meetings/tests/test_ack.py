@@ -6,11 +6,13 @@ import pytest
 import time_machine
 
 from vcassure.accounts.models import Role
+from vcassure.core.models import AuditEvent
 from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask, TaskTransition
 from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.notifications import tokens
 from vcassure.notifications.models import Notification
+from vcassure.notifications.services import acknowledgements_apply_all
 
 
 @pytest.fixture
@@ -32,12 +34,19 @@ def test_ack_page_on_a_phone_acknowledges_once(published, client):
     assert task.venue.name in html and "确认收到" in html and "96311" in html
     done = client.post(f"/ack/{token}")
     assert done.status_code == 200 and "确认成功" in done.content.decode()
+    # The answer is recorded at once (escalation stops); the task moves when the worker applies it.
+    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
+    assert notice.acknowledged_at is not None and notice.next_escalation_at is None and notice.ack_effects_pending
+    assert acknowledgements_apply_all() == 1
     task.refresh_from_db()
-    assert task.state == "acknowledged"
+    assert task.state == "acknowledged" and task.acknowledged_at == notice.acknowledged_at
     again = client.get(f"/ack/{token}").content.decode()
     assert "已确认" in again and "确认收到</button>" not in again
     assert client.post(f"/ack/{token}").status_code == 200
+    assert acknowledgements_apply_all() == 0
     assert TaskTransition.objects.filter(task=task, to_state="acknowledged").count() == 1
+    audit = AuditEvent.objects.get(action="notification.acknowledge", object_id=str(notice.pk))
+    assert audit.ip_address == "127.0.0.1" and audit.changes["via"] == "link"
 
 
 def test_forged_and_expired_links_get_a_clear_page(published, client, settings):
@@ -58,6 +67,9 @@ def test_ack_link_api(published, client):
     repeat = client.post(f"/api/ack/{token}")
     assert repeat.status_code == 200 and repeat.json()["first_time"] is False
     assert repeat.json()["acknowledged_at"] == first["acknowledged_at"]
+    acknowledgements_apply_all()
+    shown = client.get(f"/api/ack/{token}").json()
+    assert shown["used"] is True and shown["task"]["state"] == "acknowledged"
     assert client.post("/api/ack/not-a-token").status_code == 404
 
 

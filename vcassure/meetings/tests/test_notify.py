@@ -12,7 +12,11 @@ from vcassure.meetings.models import SupportTask
 from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.notifications import tokens
 from vcassure.notifications.models import Delivery, ImGroup, Notification
-from vcassure.notifications.services import AckError, notification_ack_by_token
+from vcassure.notifications.services import (
+    AckError,
+    acknowledgements_apply_all,
+    notification_ack_by_token,
+)
 
 
 @pytest.fixture
@@ -96,8 +100,8 @@ def test_ack_link_acknowledges_the_task_once(province, tomorrow, sms_configured)
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
     notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    _n, first = notification_ack_by_token(_token_for(notice))
-    assert first
+    assert notification_ack_by_token(_token_for(notice)).first_time
+    assert acknowledgements_apply_all() == 1
     task.refresh_from_db()
     assert task.state == "acknowledged" and task.acknowledged_at is not None
     with pytest.raises(AckError) as reused:

@@ -27,12 +27,12 @@ def ack_page(request: HttpRequest, token: str) -> HttpResponse:
     context = {"notification": notification, **selectors.ack_context(notification)}
     if request.method == "POST":
         try:
-            notification, first = notification_ack_by_token(token)
+            ack = notification_ack_by_token(token)
         except AckError as exc:
             return render(request, "meetings/ack.html", {**context, "error": exc.reason, "code": exc.code},
                           status=STATUS_BY_CODE[exc.code])
-        notification.refresh_from_db()
-        return render(request, "meetings/ack.html", {**context, "notification": notification, "done": True, "first": first})
+        notification.acknowledged_at = ack.acknowledged_at
+        return render(request, "meetings/ack.html", {**context, "done": True, "first": ack.first_time})
     if notification.token_used_at is not None:
         context.update(error=None, done=True, first=False)
     return render(request, "meetings/ack.html", context)

@@ -21,6 +21,7 @@ from vcassure.core.errors import ApplicationError
 from vcassure.faults.models import Fault
 from vcassure.meetings import field, selectors
 from vcassure.meetings.models import SupportTask
+from vcassure.notifications.services import acknowledgements_apply
 
 DISPATCH_DESK_PHONE = "96311"
 BEFORE_CHECK_IN = (SupportTask.State.PENDING, SupportTask.State.NOTIFIED, SupportTask.State.ACKNOWLEDGED)
@@ -121,7 +122,13 @@ def _error(exc: ApplicationError, where: str, **values) -> dict:
 @login_required
 @require_GET
 def task_field(request: HttpRequest, pk: int) -> HttpResponse:
-    return _card(request, _task_or_404(request, pk))
+    task = _task_or_404(request, pk)
+    # The person may come straight from acknowledging through their link: apply that answer now
+    # rather than show the task as unanswered until the worker gets to it (a second or so).
+    if task.state in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED) and acknowledgements_apply(
+            subjects=[f"task:{task.pk}"]):
+        task = _task_or_404(request, pk)
+    return _card(request, task)
 
 
 @login_required

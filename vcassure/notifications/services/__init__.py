@@ -1,6 +1,14 @@
-"""Writes for notifications: the working calendar (calendar.py); queuing and acknowledging
-messages, and managing IM groups (messages.py)."""
+"""Writes for notifications: the working calendar (calendar.py); queuing messages and managing IM
+groups (messages.py); acknowledging them (acknowledgements.py)."""
 
+from vcassure.notifications.services.acknowledgements import (  # noqa: F401
+    AckError,
+    acknowledgements_apply,
+    acknowledgements_apply_all,
+    notification_ack_by_token,
+    notification_from_token,
+    notifications_acknowledge,
+)
 from vcassure.notifications.services.calendar import (  # noqa: F401
     MAX_IMPORT_ROWS,
     MAX_YEAR,
@@ -17,7 +25,6 @@ from vcassure.notifications.services.messages import (  # noqa: F401
     BULK_BATCH,
     CHANNEL_REQUIREMENTS,
     IM_GROUP_FIELDS,
-    AckError,
     PersonalMessage,
     channel_is_configured,
     check_group_coverage,
@@ -30,9 +37,6 @@ from vcassure.notifications.services.messages import (  # noqa: F401
     im_group_alert_administrators,
     im_group_create,
     im_group_update,
-    notification_ack_by_token,
-    notification_from_token,
-    notifications_acknowledge,
     notifications_cancel,
     notifications_queue,
     personal_channels_for,

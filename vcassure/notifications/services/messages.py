@@ -1,5 +1,6 @@
-"""Writes for notifications: queue messages (rows first, queue poked on commit), acknowledge,
-manage IM groups. Sending and escalating live in outbox.py and escalation.py."""
+"""Writes for notifications: queue messages (rows first, queue poked on commit), manage IM
+groups. Acknowledging lives in acknowledgements.py; sending and escalating in outbox.py and
+escalation.py."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -8,7 +9,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
@@ -23,7 +24,7 @@ from vcassure.notifications.models import (
     Notification,
     PhoneCallTask,
 )
-from vcassure.notifications.signals import notification_acknowledged
+from vcassure.notifications.services.acknowledgements import notifications_acknowledge
 from vcassure.orgs.models import OrgUnit, Staff
 
 BULK_BATCH = 500
@@ -191,98 +192,6 @@ def poke_outbox_on_commit() -> None:
     from vcassure.notifications.tasks import process_outbox_task
 
     transaction.on_commit(lambda: process_outbox_task())
-
-
-class AckError(Exception):
-    """An acknowledgement link that cannot be used; `reason` is shown on the page."""
-
-    def __init__(self, reason: str, code: str):
-        super().__init__(reason)
-        self.reason, self.code = reason, code
-
-
-def _claim_of(token: str) -> tokens.AckClaim:
-    from django.core import signing
-
-    try:
-        return tokens.read_token(token)
-    except signing.SignatureExpired as exc:
-        raise AckError(_("该确认链接已过期，请在“我的任务”中确认或联系调度台。"), "expired") from exc
-    except signing.BadSignature as exc:
-        raise AckError(_("该确认链接无效。"), "invalid") from exc
-
-
-def notification_from_token(token: str) -> Notification:
-    claim = _claim_of(token)
-    notification = (
-        Notification.objects.select_related("recipient").filter(pk=claim.notification_id, recipient_id=claim.staff_id).first()
-    )
-    if notification is None or notification.token_nonce != claim.nonce:
-        raise AckError(_("该确认链接无效。"), "invalid")
-    return notification
-
-
-# What acknowledging reads of a notice: the checks of a link, the audit record and the receivers.
-ACK_FIELDS = ("id", "recipient_id", "kind", "topic", "subject", "title", "requires_ack", "acknowledged_at",
-              "acknowledged_via", "token_nonce", "token_used_at", "is_cancelled", "created_at")
-
-
-def _open_for(recipient_id: int, subject) -> Q:
-    return Q(recipient_id=recipient_id, subject=subject, acknowledged_at__isnull=True, requires_ack=True)
-
-
-def notification_ack_by_token(token: str) -> tuple[Notification, bool]:
-    """Acknowledge through a personal link. Returns (notification, first_time), the notification
-    as it is after this call. A link is single use: once used it only shows what was acknowledged
-    and when. The signature is checked before the transaction, so no lock is held meanwhile (on
-    SQLite the transaction holds the database's write lock from its first statement)."""
-    claim = _claim_of(token)
-    with transaction.atomic():
-        # One locked read: the link's notice and the person's other open notices about its subject.
-        subject = Notification.objects.filter(pk=claim.notification_id).values("subject")[:1]
-        rows = list(
-            Notification.objects.select_for_update()
-            .filter(Q(pk=claim.notification_id, recipient_id=claim.staff_id) | _open_for(claim.staff_id, Subquery(subject)))
-            .only(*ACK_FIELDS).order_by("-created_at", "-id")
-        )
-        notification = next((n for n in rows if n.pk == claim.notification_id), None)
-        if notification is None or notification.token_nonce != claim.nonce:
-            raise AckError(_("该确认链接无效。"), "invalid")
-        if notification.token_used_at is not None:
-            raise AckError(_("该确认链接已使用过(%(at)s 已确认)。") % {
-                "at": notification.acknowledged_at and notification.acknowledged_at.strftime("%m-%d %H:%M")}, "used")
-        if notification.is_cancelled:
-            raise AckError(_("该通知已撤销(会议已取消或已改期)，无需确认。"), "cancelled")
-        now = clock.now()
-        Notification.objects.filter(pk=notification.pk).update(token_used_at=now, updated_at=now)
-        notification.token_used_at = now
-        open_rows = [n for n in rows if n.acknowledged_at is None and n.requires_ack]
-        first = _acknowledge(open_rows, subject=notification.subject, via="link", by=None, now=now)
-    return notification, first
-
-
-def notifications_acknowledge(*, recipient_id: int, subject: str, via: str, by=None) -> bool:
-    """Acknowledge everything one person was asked about one subject. Idempotent: returns False
-    when it was already acknowledged. Stops escalation and cancels queued re-sends at once."""
-    rows = list(Notification.objects.select_for_update().filter(_open_for(recipient_id, subject)).only(*ACK_FIELDS))
-    return _acknowledge(rows, subject=subject, via=via, by=by, now=clock.now())
-
-
-def _acknowledge(rows: list[Notification], *, subject: str, via: str, by, now: datetime) -> bool:
-    """Acknowledge one person's open notices about one subject, already locked and newest first."""
-    if not rows:
-        return False
-    ids = [n.pk for n in rows]
-    Notification.objects.filter(pk__in=ids).update(
-        acknowledged_at=now, acknowledged_via=via[:20], next_escalation_at=None, updated_at=now)
-    Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.CANCELLED, last_error="acknowledged", updated_at=now)
-    for n in rows:
-        n.acknowledged_at, n.acknowledged_via = now, via[:20]
-    first = rows[0]
-    audit_record(actor=by, action="notification.acknowledge", obj=first, changes={"via": via, "subject": subject})
-    notification_acknowledged.send(sender=Notification, notification=first, via=via, at=now, by=by)
-    return True
 
 
 def notifications_cancel(*, topic: str, subjects: Iterable[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection, connections, transaction
 
 from vcassure.core.models import AuditEvent
-from vcassure.notifications import escalation, services
+from vcassure.notifications import escalation, services, tokens
 from vcassure.notifications.models import Delivery, Notification
 from vcassure.notifications.tests.conftest import T0
 from vcassure.orgs.tests.factories import StaffFactory
@@ -63,4 +63,26 @@ def test_acknowledgements_racing_count_once(tree):
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(ack, range(32)))
     assert results.count(True) == 1
+    assert AuditEvent.objects.filter(action="notification.acknowledge").count() == 1
+
+
+def test_one_link_posted_by_many_clients_at_once_counts_once(tree):
+    person = StaffFactory(org_unit=tree.townships[0], email="")
+    [notice] = queue([person])
+    token = tokens.make_token(notification_id=notice.pk, staff_id=person.pk, nonce=notice.token_nonce)
+
+    @in_thread
+    def ack(_i):
+        try:
+            return services.notification_ack_by_token(token).first_time
+        except services.AckError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(ack, range(32)))
+    assert results.count(True) == 1 and results.count("used") == 31
+    # Two workers applying at once: each pending answer is applied by exactly one of them.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        applied = list(pool.map(in_thread(lambda _i: services.acknowledgements_apply()), range(2)))
+    assert sorted(applied) == [0, 1]
     assert AuditEvent.objects.filter(action="notification.acknowledge").count() == 1

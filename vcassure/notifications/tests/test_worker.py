@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from huey.contrib.djhuey import HUEY
 
+from vcassure.core.models import AuditEvent
 from vcassure.notifications import services
 from vcassure.notifications.models import Delivery, Notification
 from vcassure.orgs.tests.factories import StaffFactory
@@ -50,3 +51,20 @@ def test_committed_notice_is_sent_by_the_worker(tree, fake_sms, consumer):
         assert HUEY.pending_count() == 0  # the queue is poked only when the rows are committed
     assert wait_for(lambda: Delivery.objects.filter(status="sent").count() == 5)
     assert sorted(m["mobile"] for m in fake_sms.messages) == sorted(p.mobile for p in people)
+
+
+def test_the_worker_applies_a_link_acknowledgement_moments_later(tree, fake_sms, consumer, monkeypatch):
+    from vcassure.notifications import tokens
+    from vcassure.notifications.services import acknowledgements
+
+    monkeypatch.setattr(acknowledgements, "_next_poke", 0.0)  # an earlier test of this process may have poked
+    person = StaffFactory(org_unit=tree.townships[0], email="")
+    with transaction.atomic():
+        [notice] = services.notifications_queue(
+            [services.PersonalMessage(staff=person, subject="coord:1", title="保障通知", body="请确认")],
+            topic="meeting:1", kind=Notification.Kind.PUBLISHED,
+        )
+    token = tokens.make_token(notification_id=notice.pk, staff_id=person.pk, nonce=notice.token_nonce)
+    assert services.notification_ack_by_token(token).first_time
+    assert wait_for(lambda: not Notification.objects.filter(pk=notice.pk, ack_effects_pending=True).exists())
+    assert AuditEvent.objects.filter(action="notification.acknowledge", object_id=str(notice.pk)).count() == 1
