@@ -165,11 +165,13 @@ def ack_burst_cleanup(meeting_ids: list[int]) -> int:
     acknowledged."""
     from vcassure.core.models import AuditEvent
     from vcassure.meetings.models import Meeting
-    from vcassure.notifications.models import Notification
+    from vcassure.notifications.models import Delivery, Notification
 
     acknowledged = SupportTask.objects.filter(meeting_id__in=meeting_ids, state="acknowledged").count()
     with transaction.atomic():
         notices = Notification.objects.filter(topic__in=[f"meeting:{pk}" for pk in meeting_ids])
+        # The group digests belong to no notice: delete them too, or they stay due in a reused database.
+        Delivery.objects.filter(topic__in=[f"meeting:{pk}" for pk in meeting_ids]).delete()
         AuditEvent.objects.filter(object_type="notifications.notification",
                                   object_id__in=[str(pk) for pk in notices.values_list("id", flat=True)]).delete()
         AuditEvent.objects.filter(action="bench.baseline").delete()

@@ -47,9 +47,12 @@ def demo_fakes_wire() -> list[str]:
     from django.conf import settings
 
     from vcassure.notifications.channels.base import reset_channels
-    from vcassure.notifications.demo import running_fakes, start_demo_fakes
+    from vcassure.notifications.demo import ROBOTS_PER_PLATFORM, running_fakes, start_demo_fakes
 
-    values = start_demo_fakes()
+    local = ImGroup.objects.filter(webhook_url__startswith="http://127.0.0.1").order_by("id")
+    # One fake robot per group: the fakes, like the real platforms, count 20 a minute per robot.
+    per_platform = max([ROBOTS_PER_PLATFORM, *(local.filter(platform=p).count() for p in ("dingtalk", "wecom"))])
+    values = start_demo_fakes(robots=per_platform)
     for name in CHANNEL_SETTINGS:
         setattr(settings, name, values[name])
     settings.DEMO_FAKES_ENABLED = True
@@ -57,7 +60,7 @@ def demo_fakes_wire() -> list[str]:
     counters = {"dingtalk": 0, "wecom": 0}
     robots = {"dingtalk": sorted(k for k in values if k.startswith("DINGTALK_ROBOT_") and k.endswith("_URL")),
               "wecom": sorted(k for k in values if k.startswith("WECOM_ROBOT_") and k.endswith("_URL"))}
-    for group in ImGroup.objects.filter(webhook_url__startswith="http://127.0.0.1").order_by("id"):
+    for group in local:
         keys = robots[group.platform]
         key = keys[counters[group.platform] % len(keys)]
         counters[group.platform] += 1

@@ -28,34 +28,38 @@ def _skip_locked(qs):
     return qs.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else qs
 
 
+def _group_budgets(now: datetime) -> dict[int, int]:
+    """How many more messages each group robot may take this minute (0: paused, flagged for an
+    administrator, inactive, or its limit reached). Groups are few; all of them in two queries."""
+    recent = dict(
+        Delivery.objects.filter(group__isnull=False)
+        .filter(Q(sent_at__gte=now - timedelta(seconds=60)) | Q(status=Delivery.Status.SENDING, lease_until__gte=now))
+        .values_list("group_id").annotate(n=Count("id")).values_list("group_id", "n")
+    )
+    budget = {}
+    for group in ImGroup.objects.only("id", "is_active", "needs_attention", "paused_until", "rate_per_minute"):
+        paused = group.paused_until and group.paused_until > now
+        usable = group.is_active and not group.needs_attention and not paused
+        budget[group.pk] = max(0, group.rate_per_minute - recent.get(group.pk, 0)) if usable else 0
+    return budget
+
+
 def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
     """Lease due deliveries (queued and due, or sending with an expired lease: a worker died),
-    never more per group robot than its budget for the current minute."""
+    never more per group robot than its budget for the current minute. Rows of robots with no
+    budget left are not even read, so however many wait for them, everything else still goes."""
     due = Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now) | Q(
         status=Delivery.Status.SENDING, lease_until__lt=now)
     # A notice answered through its link moments ago: its queued sends are about to be cancelled
     # (acknowledgements_apply); never send them meanwhile.
     answered = Notification.objects.filter(ack_effects_pending=True).values("id")
     with transaction.atomic():
+        budget = _group_budgets(now)
+        waiting = [gid for gid, left in budget.items() if left <= 0]
         candidates = list(
             _skip_locked(Delivery.objects.filter(due).exclude(notification_id__in=answered)
-                         .order_by("next_attempt_at", "id"))[: limit * 2]
+                         .exclude(group_id__in=waiting).order_by("next_attempt_at", "id"))[: limit * 2]
         )
-        if not candidates:
-            return []
-        group_ids = {d.group_id for d in candidates if d.group_id}
-        budget: dict[int, int] = {}
-        if group_ids:
-            groups = ImGroup.objects.in_bulk(group_ids)
-            recent = dict(
-                Delivery.objects.filter(group_id__in=group_ids)
-                .filter(Q(sent_at__gte=now - timedelta(seconds=60)) | Q(status=Delivery.Status.SENDING, lease_until__gte=now))
-                .values_list("group_id").annotate(n=Count("id")).values_list("group_id", "n")
-            )
-            for gid, group in groups.items():
-                paused = group.paused_until and group.paused_until > now
-                usable = group.is_active and not group.needs_attention and not paused
-                budget[gid] = max(0, group.rate_per_minute - recent.get(gid, 0)) if usable else 0
         claimed = []
         for d in candidates:
             if d.group_id:
@@ -65,6 +69,8 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
             claimed.append(d)
             if len(claimed) >= limit:
                 break
+        if not claimed:
+            return []
         lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
         Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
             status=Delivery.Status.SENDING, lease_until=lease_until, updated_at=now)

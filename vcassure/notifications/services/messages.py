@@ -188,10 +188,20 @@ def check_group_coverage(unit_ids: Iterable[int], *, minimum: int = 2) -> list[d
     ]
 
 
-def poke_outbox_on_commit() -> None:
+def _poke_outbox() -> None:
     from vcassure.notifications.tasks import process_outbox_task
 
-    transaction.on_commit(lambda: process_outbox_task())
+    process_outbox_task()
+
+
+def poke_outbox_on_commit() -> None:
+    """Wake the sender once the rows are committed: one queue message per transaction, however
+    many messages it queued (a publish queues digests for every group and the personal notices)."""
+    connection = transaction.get_connection()
+    # Django keeps the callbacks of the open transaction in run_on_commit (dropped on rollback).
+    if connection.in_atomic_block and any(func is _poke_outbox for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_poke_outbox)
 
 
 def notifications_cancel(*, topic: str, subjects: Iterable[str] | None = None) -> int:

@@ -226,3 +226,21 @@ def test_im_class_deadline_is_ten_minutes(tree, fake_dingtalk, settings):
         [n] = queue_for([person])
         assert n.ack_class == "im"
         assert n.ack_due_at == n.created_at + timedelta(minutes=10)
+
+
+def test_a_robot_out_of_budget_never_holds_up_other_messages(tree, fake_sms):
+    """Hundreds of digests waiting for a flagged robot (ahead in the queue) do not stop a personal
+    notice queued after them."""
+    stuck = group("dingtalk", "http://127.0.0.1:9/robot/send?access_token=x", tree.province)
+    ImGroup.objects.filter(pk=stuck.pk).update(needs_attention=True)
+    with time_machine.travel(T0, tick=False) as traveller:
+        with transaction.atomic():
+            for i in range(450):
+                services.group_digests_queue(topic=f"meeting:{i}", groups=[stuck], title="会议", markdown="会议",
+                                             text="会议", mentions={})
+        traveller.shift(timedelta(seconds=1))
+        [notice] = queue_for([StaffFactory(org_unit=tree.townships[0], email="")])
+        assert outbox.outbox_drain() == 1
+    assert Delivery.objects.get(notification=notice).status == "sent"
+    assert len(fake_sms.messages) == 1
+    assert Delivery.objects.filter(group=stuck, status="queued").count() == 450

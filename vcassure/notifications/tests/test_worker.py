@@ -68,3 +68,17 @@ def test_the_worker_applies_a_link_acknowledgement_moments_later(tree, fake_sms,
     assert services.notification_ack_by_token(token).first_time
     assert wait_for(lambda: not Notification.objects.filter(pk=notice.pk, ack_effects_pending=True).exists())
     assert AuditEvent.objects.filter(action="notification.acknowledge", object_id=str(notice.pk)).count() == 1
+
+
+def test_one_transaction_pokes_the_queue_once(tree, fake_sms):
+    HUEY.flush()
+    people = [StaffFactory(org_unit=tree.townships[i], email="") for i in range(3)]
+    with transaction.atomic():
+        for p in people:  # three separate calls in one transaction, as a publish makes
+            services.notifications_queue([services.PersonalMessage(staff=p, subject=f"task:{p.pk}", title="通知", body="请确认")],
+                                         topic="meeting:1", kind=Notification.Kind.PUBLISHED)
+    assert HUEY.pending_count() == 1
+    with transaction.atomic():
+        services.notifications_queue([services.PersonalMessage(staff=people[0], subject="task:x", title="通知", body="请确认")],
+                                     topic="meeting:2", kind=Notification.Kind.PUBLISHED)
+    assert HUEY.pending_count() == 2
