@@ -88,6 +88,22 @@ def test_dashboard_polls_do_not_extend_an_idle_session(province, dashboard, clie
         assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
+def test_dispatch_desk_polls_do_not_extend_an_idle_session(province, client):
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        client.force_login(province.user("province"))
+        page = client.get("/notifications/desk/?page=1").content.decode()
+        poll = html.unescape(re.search(r'<section id="unanswered"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 10s"', page).group(1))
+        assert "poll=1" in poll and "page=1" in poll
+        opened_until = expiry(client)
+        for _ in range(3):
+            traveller.shift(timedelta(minutes=10))
+            response = client.get(poll, HTTP_HX_REQUEST="true")
+            assert response.status_code == 200 and 'id="unanswered"' in response.content.decode()
+            assert expiry(client) == opened_until
+            # The refreshed part polls the same address again, not a growing one.
+            assert response.content.decode().count("poll=1") == 1
+
+
 def test_a_poll_flag_without_htmx_is_an_ordinary_request(province, dashboard, client):
     with time_machine.travel(clock.now(), tick=False) as traveller:
         client.force_login(province.user("province"))

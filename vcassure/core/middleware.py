@@ -54,6 +54,13 @@ def is_background_poll(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.GET.get(POLL_PARAMETER) == "1"
 
 
+def poll_url(request: HttpRequest) -> str:
+    """This page's address marked as a background poll (its filters and page kept)."""
+    query = request.GET.copy()
+    query[POLL_PARAMETER] = "1"
+    return f"{request.path}?{query.urlencode()}"
+
+
 class IdleSessionMiddleware:
     """Sessions end after SESSION_COOKIE_AGE without activity. Every request a person makes restarts
     that clock (the session is saved again with a new expiry); background polls do not, so a dashboard

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.accounts.permissions import can_see_phone_numbers
 from vcassure.core import clock
+from vcassure.core.middleware import poll_url
 from vcassure.core.errors import ApplicationError, InvalidInputError
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.notifications import demo, selectors, services
@@ -313,7 +314,7 @@ def desk(request):
     now = clock.now()
     unanswered = selectors.unanswered_list(user=user, topic=topic, now=now)
     context = {**paginate(request, unanswered), "form": form, "topic": topic, "now": now,
-               "overdue_count": unanswered.filter(ack_due_at__lt=now).count()}
+               "overdue_count": unanswered.filter(ack_due_at__lt=now).count(), "poll_url": poll_url(request)}
     for n in context["page_obj"]:
         n.is_overdue = n.ack_due_at < now
         n.escalation_reached = _escalation_label(n.escalation_steps, n.escalation_level - 1)
