@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 
 from vcassure.core import clock
+from vcassure.core.locking import skip_locked
 from vcassure.notifications.channels.base import Message, Recipient, SendResult, Target, get_channel
 from vcassure.notifications.models import Delivery, DeliveryAttempt, ImGroup, Notification
 from vcassure.notifications.signals import notification_delivered
@@ -22,10 +23,6 @@ logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = [10, 30, 60, 120, 300, 600]
 FAILOVER_AFTER_ATTEMPTS = 1  # a personal message moves to the next channel after its first failure
 SEND_THREADS = 4
-
-
-def _skip_locked(qs):
-    return qs.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else qs
 
 
 def _group_budgets(now: datetime) -> dict[int, int]:
@@ -57,7 +54,7 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
         budget = _group_budgets(now)
         waiting = [gid for gid, left in budget.items() if left <= 0]
         candidates = list(
-            _skip_locked(Delivery.objects.filter(due).exclude(notification_id__in=answered)
+            skip_locked(Delivery.objects.filter(due).exclude(notification_id__in=answered)
                          .exclude(group_id__in=waiting).order_by("next_attempt_at", "id"))[: limit * 2]
         )
         claimed = []

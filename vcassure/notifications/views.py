@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.accounts.permissions import can_see_phone_numbers
 from vcassure.core import clock
-from vcassure.core.middleware import poll_url
 from vcassure.core.errors import ApplicationError, InvalidInputError
+from vcassure.core.middleware import poll_url
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.notifications import demo, selectors, services
 from vcassure.notifications.calendar import WorkingCalendar, working_windows, years_without_data

@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock, context
+from vcassure.core.locking import skip_locked
 from vcassure.core.services import audit_record, audit_record_many
 from vcassure.notifications import tokens
 from vcassure.notifications.models import Delivery, Notification
@@ -126,10 +127,6 @@ def poke_effects() -> None:
     apply_acknowledgements_task.schedule(delay=EFFECTS_DELAY_SECONDS)
 
 
-def _skip_locked(qs):
-    return qs.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else qs
-
-
 def acknowledgements_apply(*, limit: int = 500, subjects: Iterable[str] | None = None) -> int:
     """Apply the effects of up to `limit` link acknowledgements (or only those about `subjects`)
     in one transaction: the same people's other open notices on the same subjects are acknowledged
@@ -139,7 +136,7 @@ def acknowledgements_apply(*, limit: int = 500, subjects: Iterable[str] | None =
     if subjects is not None:
         pending = pending.filter(subject__in=list(subjects))
     with transaction.atomic():
-        rows = list(_skip_locked(pending).only(*ACK_FIELDS).order_by("id")[:limit])
+        rows = list(skip_locked(pending).only(*ACK_FIELDS).order_by("id")[:limit])
         if not rows:
             return 0
         keys = {(n.recipient_id, n.subject): n for n in rows}
