@@ -1,9 +1,11 @@
+import pytest
 from huey.contrib.djhuey import HUEY
 
 from vcassure.home.management.commands.run_platform import Command
 
 
-def test_in_process_worker_knows_every_periodic_sweeper(db):
+@pytest.mark.django_db(transaction=True)  # the worker's threads commit on their own connections (a heartbeat)
+def test_in_process_worker_knows_every_periodic_sweeper():
     consumer = Command()._start_worker()
     try:
         periodic = {task.name for task in HUEY._registry.periodic_tasks}
