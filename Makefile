@@ -35,6 +35,7 @@ tools:
 
 lint: $(STAMP) tools
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r vcassure config -ll -q
 	$(BIN)/lint-imports
 	$(BIN)/mypy vcassure config

@@ -19,9 +19,13 @@ from vcassure.orgs.tests.factories import (
 class Tree:
     province: OrgUnit
     cities: list[OrgUnit] = field(default_factory=list)
-    counties: list[OrgUnit] = field(default_factory=list)  # cities[0] owns counties[0:2], cities[1] counties[2:4]
+    counties: list[OrgUnit] = field(
+        default_factory=list
+    )  # cities[0] owns counties[0:2], cities[1] counties[2:4]
     townships: list[OrgUnit] = field(default_factory=list)  # counties[i] owns townships[2i:2i+2]
-    users: dict = field(default_factory=dict)  # (level, role) -> User; level keys "province", "city0", "county0", ...
+    users: dict = field(
+        default_factory=dict
+    )  # (level, role) -> User; level keys "province", "city0", "county0", ...
 
     def user(self, key: str, role: str = Role.DISPATCHER):
         return self.users[(key, role)]
@@ -41,14 +45,22 @@ def tree(db) -> Tree:
     for role in (Role.ADMIN, Role.DISPATCHER, Role.READONLY):
         t.users[("province", role)] = _user_at(province, "province", role, ops)
     for c in range(2):
-        city = OrgUnitFactory(code=f"33{c + 1:02d}00", name=f"测试{c + 1}市", level=OrgUnit.Level.CITY, parent=province)
+        city = OrgUnitFactory(
+            code=f"33{c + 1:02d}00",
+            name=f"测试{c + 1}市",
+            level=OrgUnit.Level.CITY,
+            parent=province,
+        )
         t.cities.append(city)
         netops = DepartmentFactory(org_unit=city, kind=Department.Kind.NETWORK_OPS)
         for role in (Role.DISPATCHER, Role.MANAGER, Role.SUPPORT):
             t.users[(f"city{c}", role)] = _user_at(city, f"city{c}", role, netops)
         for k in range(2):
             county = OrgUnitFactory(
-                code=f"33{c + 1:02d}{k + 1:02d}", name=f"测试{c + 1}市{k + 1}县", level=OrgUnit.Level.COUNTY, parent=city
+                code=f"33{c + 1:02d}{k + 1:02d}",
+                name=f"测试{c + 1}市{k + 1}县",
+                level=OrgUnit.Level.COUNTY,
+                parent=city,
             )
             t.counties.append(county)
             tm = DepartmentFactory(org_unit=county, kind=Department.Kind.TECH_MAINTENANCE)
@@ -57,12 +69,16 @@ def tree(db) -> Tree:
                 t.users[(f"county{idx}", role)] = _user_at(county, f"county{idx}", role, tm)
             for w in range(2):
                 town = OrgUnitFactory(
-                    code=f"{county.code}{w + 1:03d}", name=f"{county.name}{w + 1}镇",
-                    level=OrgUnit.Level.TOWNSHIP, parent=county,
+                    code=f"{county.code}{w + 1:03d}",
+                    name=f"{county.name}{w + 1}镇",
+                    level=OrgUnit.Level.TOWNSHIP,
+                    parent=county,
                 )
                 t.townships.append(town)
                 tidx = len(t.townships) - 1
-                t.users[(f"township{tidx}", Role.SUPPORT)] = _user_at(town, f"township{tidx}", Role.SUPPORT)
+                t.users[(f"township{tidx}", Role.SUPPORT)] = _user_at(
+                    town, f"township{tidx}", Role.SUPPORT
+                )
     return t
 
 

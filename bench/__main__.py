@@ -76,7 +76,11 @@ def scenario_publish(n_venues: int, repeat: int) -> dict:
 
         with rollback(), transaction.atomic():
             AuditEvent.objects.bulk_create(
-                [AuditEvent(action="bench", object_type="x", object_id=str(i)) for i in range(n_venues)], batch_size=500
+                [
+                    AuditEvent(action="bench", object_type="x", object_id=str(i))
+                    for i in range(n_venues)
+                ],
+                batch_size=500,
             )
 
     for _ in range(repeat):
@@ -85,8 +89,11 @@ def scenario_publish(n_venues: int, repeat: int) -> dict:
     median = statistics.median(publish_samples)
     base = statistics.median(baseline)
     return {
-        "scenario": f"publish_{n_venues}", "median_s": round(median, 3), "baseline_median_s": round(base, 3),
-        "ratio": round(median / base, 1) if base else None, "samples_s": [round(s, 3) for s in publish_samples],
+        "scenario": f"publish_{n_venues}",
+        "median_s": round(median, 3),
+        "baseline_median_s": round(base, 3),
+        "ratio": round(median / base, 1) if base else None,
+        "samples_s": [round(s, 3) for s in publish_samples],
         "target": "≤ 3 s for 2,000 venues" if n_venues >= 2000 else "",
         "meets_target": median <= 3.0 if n_venues >= 2000 else None,
     }
@@ -122,9 +129,14 @@ def scenario_sweeper(n_timers: int, repeat: int) -> dict:
             assert escalated == due, (escalated, due)
     median, base = statistics.median(samples), statistics.median(baseline)
     return {
-        "scenario": f"sweeper_{n_timers // 1000}k", "median_s": round(median, 3), "baseline_median_s": round(base, 3),
-        "ratio": round(median / base, 1) if base else None, "samples_s": [round(s, 3) for s in samples],
-        "escalated": escalated, "target": "≤ 1 s", "meets_target": median <= 1.0,
+        "scenario": f"sweeper_{n_timers // 1000}k",
+        "median_s": round(median, 3),
+        "baseline_median_s": round(base, 3),
+        "ratio": round(median / base, 1) if base else None,
+        "samples_s": [round(s, 3) for s in samples],
+        "escalated": escalated,
+        "target": "≤ 1 s",
+        "meets_target": median <= 1.0,
     }
 
 
@@ -155,7 +167,12 @@ def scenario_dashboard(n_venues: int, repeat: int) -> dict:
     user = bench_user()
     venue_ids = bulk_venues(n_venues)
     renders, baseline_renders = 40 * repeat, 5 * repeat
-    with rollback(), override_settings(ROOT_URLCONF="bench.scenarios", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+    with (
+        rollback(),
+        override_settings(
+            ROOT_URLCONF="bench.scenarios", DEBUG=False, ALLOWED_HOSTS=["testserver"]
+        ),
+    ):
         meeting = meeting_draft(user, venue_ids, starts_in=timedelta(minutes=45))
         publish(user, meeting)
         spread = spread_states(meeting)
@@ -191,14 +208,24 @@ def scenario_dashboard(n_venues: int, repeat: int) -> dict:
     p50, p99 = statistics.median(ms), percentile(ms, 99)
     base_p50 = statistics.median(base_ms)
     return {
-        "scenario": f"dashboard_{n_venues}", "median_s": round(p50 / 1000, 4), "baseline_median_s": round(base_p50 / 1000, 4),
+        "scenario": f"dashboard_{n_venues}",
+        "median_s": round(p50 / 1000, 4),
+        "baseline_median_s": round(base_p50 / 1000, 4),
         "ratio": round(p50 / base_p50, 2) if base_p50 else None,
-        "p50_ms": round(p50, 1), "p99_ms": round(p99, 1), "renders": renders, "queries_per_render": queries,
+        "p50_ms": round(p50, 1),
+        "p99_ms": round(p99, 1),
+        "renders": renders,
+        "queries_per_render": queries,
         "queries_per_render_20_venues": small_queries,
-        "bytes": size, "full_page_p50_ms": round(statistics.median(page_samples) * 1000, 1),
-        "baseline_p50_ms": round(base_p50, 1), "baseline_p99_ms": round(percentile(base_ms, 99), 1),
-        "baseline_renders": baseline_renders, "baseline_bytes": baseline_size, "states": spread,
-        "target": "p99 ≤ 150 ms, constant queries", "meets_target": p99 <= 150 and queries == small_queries,
+        "bytes": size,
+        "full_page_p50_ms": round(statistics.median(page_samples) * 1000, 1),
+        "baseline_p50_ms": round(base_p50, 1),
+        "baseline_p99_ms": round(percentile(base_ms, 99), 1),
+        "baseline_renders": baseline_renders,
+        "baseline_bytes": baseline_size,
+        "states": spread,
+        "target": "p99 ≤ 150 ms, constant queries",
+        "meets_target": p99 <= 150 and queries == small_queries,
     }
 
 
@@ -235,34 +262,54 @@ def main() -> None:
     if not only or "ack_burst" in only:
         from bench.ack_burst import scenario_ack_burst
 
-        results.append(scenario_ack_burst(2000, min(args.repeat, 3), database_url=os.environ["DATABASE_URL"]))
+        results.append(
+            scenario_ack_burst(2000, min(args.repeat, 3), database_url=os.environ["DATABASE_URL"])
+        )
     report = {
-        "database": connection.vendor, "python": platform.python_version(), "cpus": os.cpu_count(),
-        "repeat": args.repeat, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "results": results,
+        "database": connection.vendor,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "repeat": args.repeat,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "results": results,
     }
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.json"
-    if only and latest.exists() and latest.stat().st_size:  # a partial run updates its scenarios only
+    if (
+        only and latest.exists() and latest.stat().st_size
+    ):  # a partial run updates its scenarios only
         previous = json.loads(latest.read_text())
         if previous.get("database") == connection.vendor:
             ran = {r["scenario"] for r in results}
-            report["results"] = [r for r in previous.get("results", []) if r["scenario"] not in ran] + results
+            report["results"] = [
+                r for r in previous.get("results", []) if r["scenario"] not in ran
+            ] + results
     latest.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"\nVC Assure benchmarks on {connection.vendor}, {os.cpu_count()} cores, median of {args.repeat}")
+    print(
+        f"\nVC Assure benchmarks on {connection.vendor}, {os.cpu_count()} cores, median of {args.repeat}"
+    )
     print(f"{'scenario':<16}{'median':>10}{'baseline':>10}{'ratio':>8}  target")
     for r in results:
         verdict = "" if r["meets_target"] is None else ("OK" if r["meets_target"] else "MISSED")
-        print(f"{r['scenario']:<16}{r['median_s']:>9.3f}s{r['baseline_median_s']:>9.3f}s{r['ratio']:>7}x  {r['target']} {verdict}")
+        print(
+            f"{r['scenario']:<16}{r['median_s']:>9.3f}s{r['baseline_median_s']:>9.3f}s{r['ratio']:>7}x  {r['target']} {verdict}"
+        )
         if r["scenario"].startswith("ack_burst"):
-            print(f"{'':<16}{r['rps']} req/s (bare one-INSERT view: {r['baseline_rps']} req/s, {r['ratio']:.0%}), "
-                  f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms (bare: p50 {r['baseline_p50_ms']} ms, "
-                  f"p99 {r['baseline_p99_ms']} ms); {r['clients']} clients, {r['gunicorn_workers']} gunicorn sync workers")
+            print(
+                f"{'':<16}{r['rps']} req/s (bare one-INSERT view: {r['baseline_rps']} req/s, {r['ratio']:.0%}), "
+                f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms (bare: p50 {r['baseline_p50_ms']} ms, "
+                f"p99 {r['baseline_p99_ms']} ms); {r['clients']} clients, {r['gunicorn_workers']} gunicorn sync workers"
+            )
         elif "p99_ms" in r:
-            print(f"{'':<16}live partial p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms over {r['renders']} renders, "
-                  f"{r['queries_per_render']} queries (20 venues: {r['queries_per_render_20_venues']}), {r['bytes'] // 1024} KiB; "
-                  f"full page p50 {r['full_page_p50_ms']} ms")
-            print(f"{'':<16}bare {r['baseline_bytes'] // 1024} KiB table of the same rows: p50 {r['baseline_p50_ms']} ms, "
-                  f"p99 {r['baseline_p99_ms']} ms over {r['baseline_renders']} renders")
+            print(
+                f"{'':<16}live partial p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms over {r['renders']} renders, "
+                f"{r['queries_per_render']} queries (20 venues: {r['queries_per_render_20_venues']}), {r['bytes'] // 1024} KiB; "
+                f"full page p50 {r['full_page_p50_ms']} ms"
+            )
+            print(
+                f"{'':<16}bare {r['baseline_bytes'] // 1024} KiB table of the same rows: p50 {r['baseline_p50_ms']} ms, "
+                f"p99 {r['baseline_p99_ms']} ms over {r['baseline_renders']} renders"
+            )
 
 
 if __name__ == "__main__":

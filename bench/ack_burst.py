@@ -33,27 +33,53 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn_server(*, database_url: str, workers: int = 2, consumers: int = 0, extra_env: dict | None = None):
+def gunicorn_server(
+    *, database_url: str, workers: int = 2, consumers: int = 0, extra_env: dict | None = None
+):
     """The production server on 127.0.0.1 with the bench settings, and `consumers` Huey consumers
     (manage.py run_huey, as in production mode) sharing its queue; all stopped on exit."""
     port = free_port()
     var = Path(tempfile.mkdtemp(prefix="vcassure-bench-web-"))
     (var / "staticfiles").mkdir()
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_bench", "DATABASE_URL": database_url,
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(64), "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false", "PORT": str(port), "WEB_CONCURRENCY": str(workers),
-        "VCASSURE_VAR_DIR": str(var), "STATIC_ROOT": str(var / "staticfiles"), "LOG_LEVEL": "WARNING",
-        "GUNICORN_ACCESS_LOG": "off", "REDIS_URL": "", **(extra_env or {}),
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "VCASSURE_VAR_DIR": str(var),
+        "STATIC_ROOT": str(var / "staticfiles"),
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESS_LOG": "off",
+        "REDIS_URL": "",
+        **(extra_env or {}),
     }
     log = open(var / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", str(ROOT / "config" / "gunicorn.conf.py")],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-c",
+            str(ROOT / "config" / "gunicorn.conf.py"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     workers_ = [
-        subprocess.Popen([sys.executable, "manage.py", "run_huey", "-w", "2", "-k", "thread"],
-                         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        subprocess.Popen(
+            [sys.executable, "manage.py", "run_huey", "-w", "2", "-k", "thread"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         for _ in range(consumers)
     ]
     base = f"http://127.0.0.1:{port}"
@@ -130,22 +156,28 @@ def burst(base: str, paths: list[str], *, clients: int = CLIENTS) -> dict:
 def _summary(latencies: list[float], wall: float, cpu: float, statuses: dict[int, int]) -> dict:
     ms = sorted(s * 1000 for s in latencies)
     return {
-        "requests": len(ms), "seconds": round(wall, 3), "rps": round(len(ms) / wall, 1),
-        "p50_ms": round(statistics.median(ms), 1), "p99_ms": round(_percentile(ms, 99), 1),
-        "max_ms": round(ms[-1], 1), "statuses": statuses, "client_cpu_ms_per_request": round(cpu / len(ms) * 1000, 2),
+        "requests": len(ms),
+        "seconds": round(wall, 3),
+        "rps": round(len(ms) / wall, 1),
+        "p50_ms": round(statistics.median(ms), 1),
+        "p99_ms": round(_percentile(ms, 99), 1),
+        "max_ms": round(ms[-1], 1),
+        "statuses": statuses,
+        "client_cpu_ms_per_request": round(cpu / len(ms) * 1000, 2),
         "latencies_ms": ms,
     }
 
 
-def paired(base: str, first: list[str], second: list[str], *, slices: int = 4,
-           settle=None) -> tuple[dict, dict]:
+def paired(
+    base: str, first: list[str], second: list[str], *, slices: int = 4, settle=None
+) -> tuple[dict, dict]:
     """Both bursts in alternating slices (first, second, first, …), so that whatever else the
     machine does during the run weighs on both alike; each summed over its slices. `settle()` runs
     after every slice of the second kind, outside the timing (wait for its deferred work)."""
     out: list[dict] = [{"latencies": [], "wall": 0.0, "cpu": 0.0, "statuses": {}} for _ in range(2)]
     for i in range(slices):
         for n, (acc, paths) in enumerate(zip(out, (first, second), strict=True)):
-            part = paths[i * len(paths) // slices:(i + 1) * len(paths) // slices]
+            part = paths[i * len(paths) // slices : (i + 1) * len(paths) // slices]
             r = burst(base, part)
             if n == 1 and settle is not None:
                 settle()
@@ -193,7 +225,9 @@ def scenario_ack_burst(n_tokens: int, repeat: int, *, database_url: str) -> dict
             started = time.perf_counter()
             while Notification.objects.filter(ack_effects_pending=True).exists():
                 if time.perf_counter() - started > 120:
-                    raise RuntimeError("the consumers did not apply the acknowledgements within 120 s")
+                    raise RuntimeError(
+                        "the consumers did not apply the acknowledgements within 120 s"
+                    )
                 time.sleep(0.05)
             lags.append(time.perf_counter() - started)
             connection.close()
@@ -205,14 +239,20 @@ def scenario_ack_burst(n_tokens: int, repeat: int, *, database_url: str) -> dict
                 # Two 2,000-venue meetings on days of their own (so that nobody is already committed).
                 fresh = []
                 for _ in range(2):
-                    meeting = meeting_draft(user, venue_ids, starts_in=timedelta(days=3 + len(meetings)))
+                    meeting = meeting_draft(
+                        user, venue_ids, starts_in=timedelta(days=3 + len(meetings))
+                    )
                     publish(user, meeting)
                     meetings.append(meeting.pk)
                     fresh.append(meeting)
                 tokens = ack_burst_tokens(fresh, n_tokens)
                 connection.close()
-                bare, acks = paired(base, [f"/bench/insert/{secrets.token_urlsafe(24)}" for _ in range(n_tokens)],
-                                    [f"/api/ack/{t}" for t in tokens], settle=settle)
+                bare, acks = paired(
+                    base,
+                    [f"/bench/insert/{secrets.token_urlsafe(24)}" for _ in range(n_tokens)],
+                    [f"/api/ack/{t}" for t in tokens],
+                    settle=settle,
+                )
                 baselines.append({k: v for k, v in bare.items() if k != "latencies_ms"})
                 runs.append({k: v for k, v in acks.items() if k != "latencies_ms"})
                 assert runs[-1]["statuses"] == {200: n_tokens}, runs[-1]["statuses"]
@@ -220,6 +260,7 @@ def scenario_ack_burst(n_tokens: int, repeat: int, *, database_url: str) -> dict
         acknowledged = ack_burst_cleanup(meetings)
     finally:
         connection.close()
+
     def med(rows: list[dict], key: str) -> float:
         return round(statistics.median(r[key] for r in rows), 1)
 
@@ -227,13 +268,30 @@ def scenario_ack_burst(n_tokens: int, repeat: int, *, database_url: str) -> dict
     ratio = rps / base_rps
     p99_target = TARGET_P99_MS.get(connection.vendor, 100)
     return {
-        "scenario": f"ack_burst_{n_tokens}", "median_s": round(1 / rps, 5),
-        "baseline_median_s": round(1 / base_rps, 5), "ratio": round(ratio, 2),
-        "rps": rps, "p50_ms": med(runs, "p50_ms"), "p99_ms": med(runs, "p99_ms"), "max_ms": med(runs, "max_ms"),
-        "baseline_rps": base_rps, "baseline_p50_ms": med(baselines, "p50_ms"), "baseline_p99_ms": med(baselines, "p99_ms"),
-        "runs": runs, "baseline_runs": baselines, "clients": CLIENTS, "gunicorn_workers": 2, "huey_consumers": 2,
-        "tasks_acknowledged": acknowledged, "tasks_expected": n_tokens * repeat,
-        "effects_lag_after_burst_s": {"median": round(statistics.median(lags), 2), "max": round(max(lags), 2)},
+        "scenario": f"ack_burst_{n_tokens}",
+        "median_s": round(1 / rps, 5),
+        "baseline_median_s": round(1 / base_rps, 5),
+        "ratio": round(ratio, 2),
+        "rps": rps,
+        "p50_ms": med(runs, "p50_ms"),
+        "p99_ms": med(runs, "p99_ms"),
+        "max_ms": med(runs, "max_ms"),
+        "baseline_rps": base_rps,
+        "baseline_p50_ms": med(baselines, "p50_ms"),
+        "baseline_p99_ms": med(baselines, "p99_ms"),
+        "runs": runs,
+        "baseline_runs": baselines,
+        "clients": CLIENTS,
+        "gunicorn_workers": 2,
+        "huey_consumers": 2,
+        "tasks_acknowledged": acknowledged,
+        "tasks_expected": n_tokens * repeat,
+        "effects_lag_after_burst_s": {
+            "median": round(statistics.median(lags), 2),
+            "max": round(max(lags), 2),
+        },
         "target": f"≥ 50 % of baseline req/s, p99 ≤ {p99_target} ms",
-        "meets_target": ratio >= TARGET_RATIO and med(runs, "p99_ms") <= p99_target and acknowledged == n_tokens * repeat,
+        "meets_target": ratio >= TARGET_RATIO
+        and med(runs, "p99_ms") <= p99_target
+        and acknowledged == n_tokens * repeat,
     }

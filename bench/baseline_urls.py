@@ -13,7 +13,9 @@ from vcassure.core.models import AuditEvent
 @require_POST
 def one_insert(request: HttpRequest, token: str) -> JsonResponse:
     """The baseline: the same URL shape as POST /api/ack/{token}, the same middleware, one INSERT."""
-    event = AuditEvent.objects.create(action="bench.baseline", object_type="bench", object_id=token[:64])
+    event = AuditEvent.objects.create(
+        action="bench.baseline", object_type="bench", object_id=token[:64]
+    )
     return JsonResponse({"ok": True, "id": event.pk})
 
 

@@ -22,8 +22,17 @@ import httpx
 
 SYSTEM = "government"  # the demo system with the most branch venues
 CHANNEL_SETTINGS = (
-    "DINGTALK_API_URL", "DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID", "WECOM_API_URL",
-    "WECOM_CORP_ID", "WECOM_CORP_SECRET", "WECOM_AGENT_ID", "SMS_GATEWAY_URL", "OA_WEBHOOK_URL", "EMAIL_URL",
+    "DINGTALK_API_URL",
+    "DINGTALK_APP_KEY",
+    "DINGTALK_APP_SECRET",
+    "DINGTALK_AGENT_ID",
+    "WECOM_API_URL",
+    "WECOM_CORP_ID",
+    "WECOM_CORP_SECRET",
+    "WECOM_AGENT_ID",
+    "SMS_GATEWAY_URL",
+    "OA_WEBHOOK_URL",
+    "EMAIL_URL",
     "ALIYUN_ACCESS_KEY_ID",
 )
 GROUP_FIELDS = ("webhook_url", "secret", "paused_until", "needs_attention", "last_error")
@@ -43,9 +52,17 @@ class Fakes:
     def start(cls) -> "Fakes":
         from tests.fakes import FakeDingTalk, FakeOa, FakeSmsGateway, FakeSmtp, FakeWeCom
 
-        fakes = cls(dingtalk=FakeDingTalk(), wecom=FakeWeCom(corp_id="ww-bench", corp_secret="bench-secret",  # noqa: S106
-                                                               agent_id="1000002"),
-                    sms=FakeSmsGateway(), oa=FakeOa(), smtp=FakeSmtp())
+        fakes = cls(
+            dingtalk=FakeDingTalk(),
+            wecom=FakeWeCom(
+                corp_id="ww-bench",
+                corp_secret="bench-secret",  # noqa: S106
+                agent_id="1000002",
+            ),
+            sms=FakeSmsGateway(),
+            oa=FakeOa(),
+            smtp=FakeSmtp(),
+        )
         fakes.dingtalk.add_app("bench-app", "bench-app-secret", "100001")
         for fake in fakes.all():
             fake.start()
@@ -60,25 +77,33 @@ class Fakes:
 
     def settings(self) -> dict[str, str]:
         return {
-            "DINGTALK_API_URL": self.dingtalk.url, "DINGTALK_APP_KEY": "bench-app",
-            "DINGTALK_APP_SECRET": "bench-app-secret", "DINGTALK_AGENT_ID": "100001",
-            "WECOM_API_URL": self.wecom.url, "WECOM_CORP_ID": self.wecom.corp_id,
-            "WECOM_CORP_SECRET": self.wecom.corp_secret, "WECOM_AGENT_ID": self.wecom.agent_id,
-            "SMS_GATEWAY_URL": self.sms.send_url, "OA_WEBHOOK_URL": self.oa.webhook_url,
-            "EMAIL_URL": f"{self.smtp.url}?timeout=5", "ALIYUN_ACCESS_KEY_ID": "",
+            "DINGTALK_API_URL": self.dingtalk.url,
+            "DINGTALK_APP_KEY": "bench-app",
+            "DINGTALK_APP_SECRET": "bench-app-secret",
+            "DINGTALK_AGENT_ID": "100001",
+            "WECOM_API_URL": self.wecom.url,
+            "WECOM_CORP_ID": self.wecom.corp_id,
+            "WECOM_CORP_SECRET": self.wecom.corp_secret,
+            "WECOM_AGENT_ID": self.wecom.agent_id,
+            "SMS_GATEWAY_URL": self.sms.send_url,
+            "OA_WEBHOOK_URL": self.oa.webhook_url,
+            "EMAIL_URL": f"{self.smtp.url}?timeout=5",
+            "ALIYUN_ACCESS_KEY_ID": "",
         }
 
     def accepted(self) -> Counter:
         """Messages the fakes accepted, by the channel code that sends them."""
-        return Counter({
-            "dingtalk_robot": len(self.dingtalk.robot_messages()),
-            "dingtalk_work_notice": len(self.dingtalk.work_notices),
-            "wecom_robot": len(self.wecom.robot_messages()),
-            "wecom_app_message": len(self.wecom.app_messages),
-            "sms": len(self.sms.messages),
-            "oa": len(self.oa.items),
-            "email": len(self.smtp.received),
-        })
+        return Counter(
+            {
+                "dingtalk_robot": len(self.dingtalk.robot_messages()),
+                "dingtalk_work_notice": len(self.dingtalk.work_notices),
+                "wecom_robot": len(self.wecom.robot_messages()),
+                "wecom_app_message": len(self.wecom.app_messages),
+                "sms": len(self.sms.messages),
+                "oa": len(self.oa.items),
+                "email": len(self.smtp.received),
+            }
+        )
 
     def http_messages(self) -> list[Any]:
         """Every HTTP request that carried a message (token requests left out)."""
@@ -155,12 +180,23 @@ def province_meeting(user) -> tuple[Any, int]:
     from vcassure.venues.models import Venue
 
     venues = Venue.objects.filter(system__code=SYSTEM)
-    branches = list(venues.filter(role=Venue.Role.BRANCH).order_by("id").values_list("id", flat=True))
+    branches = list(
+        venues.filter(role=Venue.Role.BRANCH).order_by("id").values_list("id", flat=True)
+    )
     main = venues.filter(role=Venue.Role.MAIN).values_list("id", flat=True).first()
-    start = (clock.localnow() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    start = (clock.localnow() + timedelta(days=3)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
     meeting = services.meeting_create(
-        by=user, system=SYSTEM, title="全省视频会商(群发基准测试)", starts_at=start, ends_at=start + timedelta(hours=2),
-        importance="important", notice_ref="基准〔2026〕2号", main_venue=main, venues=branches,
+        by=user,
+        system=SYSTEM,
+        title="全省视频会商(群发基准测试)",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        importance="important",
+        notice_ref="基准〔2026〕2号",
+        main_venue=main,
+        venues=branches,
     )
     return meeting, len(branches)
 
@@ -188,7 +224,9 @@ def baseline_posts(url: str, n: int, body_bytes: int) -> float:
     with httpx.Client(trust_env=False, timeout=10) as client:
         started = time.perf_counter()
         for i in range(n):
-            response = client.post(url, json={"mobile": "13800000000", "content": "x" * pad, "ref": f"bare-{i}"})
+            response = client.post(
+                url, json={"mobile": "13800000000", "content": "x" * pad, "ref": f"bare-{i}"}
+            )
             assert response.status_code == 200, response.text
         return time.perf_counter() - started
 
@@ -214,9 +252,13 @@ def one_run(user) -> dict:
         try:
             topic = f"meeting:{meeting_id}"
             mine = Delivery.objects.filter(topic=topic)
-            due = Delivery.objects.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
+            due = Delivery.objects.filter(
+                status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+            )
             foreign = due.exclude(topic=topic).count()
-            assert not foreign, f"{foreign} due deliveries not of this run: the bench database is not clean"
+            assert not foreign, (
+                f"{foreign} due deliveries not of this run: the bench database is not clean"
+            )
             queued = mine.count()
             started = time.perf_counter()
             attempted = 0
@@ -224,10 +266,17 @@ def one_run(user) -> dict:
                 attempted += n
             seconds = time.perf_counter() - started
 
-            status = dict(mine.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-            sent_by_channel = Counter(dict(
-                mine.filter(status=Delivery.Status.SENT).values_list("channel").annotate(n=Count("id"))
-                .values_list("channel", "n")))
+            status = dict(
+                mine.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+            )
+            sent_by_channel = Counter(
+                dict(
+                    mine.filter(status=Delivery.Status.SENT)
+                    .values_list("channel")
+                    .annotate(n=Count("id"))
+                    .values_list("channel", "n")
+                )
+            )
             accepted = fakes.accepted()
             still_queued = mine.filter(status=Delivery.Status.QUEUED)
             # Left queued by the outbox's own limiter (the group's budget for the minute was spent,
@@ -236,19 +285,33 @@ def one_run(user) -> dict:
             sent = sum(sent_by_channel.values())
             assert +accepted == +sent_by_channel, (dict(accepted), dict(sent_by_channel))
             assert status.get(Delivery.Status.QUEUED, 0) == deferred, status
-            assert not status.get(Delivery.Status.FAILED) and not status.get(Delivery.Status.SENDING), status
-            assert DeliveryAttempt.objects.filter(delivery__topic=topic).count() == sent, "retries happened"
+            assert not status.get(Delivery.Status.FAILED) and not status.get(
+                Delivery.Status.SENDING
+            ), status
+            assert DeliveryAttempt.objects.filter(delivery__topic=topic).count() == sent, (
+                "retries happened"
+            )
             assert not fakes.errors(), fakes.errors()[:1]
             bodies = [len(r.body) for r in fakes.http_messages()]
             mean_body = round(statistics.mean(bodies)) if bodies else 300
             baseline = baseline_posts(fakes.sms.send_url, sent, mean_body)
             run = {
-                "seconds": seconds, "baseline_seconds": baseline, "venues": venues, "tasks": tasks, "groups": groups,
-                "notices": Notification.objects.filter(topic=topic).count(), "deliveries": queued, "sent": sent,
-                "group_digests": mine.filter(group__isnull=False).count(), "attempted": attempted,
-                "deferred_by_rate_limit": deferred, "by_channel": dict(sorted(sent_by_channel.items())),
+                "seconds": seconds,
+                "baseline_seconds": baseline,
+                "venues": venues,
+                "tasks": tasks,
+                "groups": groups,
+                "notices": Notification.objects.filter(topic=topic).count(),
+                "deliveries": queued,
+                "sent": sent,
+                "group_digests": mine.filter(group__isnull=False).count(),
+                "attempted": attempted,
+                "deferred_by_rate_limit": deferred,
+                "by_channel": dict(sorted(sent_by_channel.items())),
                 "mean_request_bytes": mean_body,
-                "tasks_notified": SupportTask.objects.filter(meeting_id=meeting_id, state="notified").count(),
+                "tasks_notified": SupportTask.objects.filter(
+                    meeting_id=meeting_id, state="notified"
+                ).count(),
             }
         finally:
             cleanup(meeting_id, audit_after)
@@ -270,17 +333,22 @@ def scenario_fanout(repeat: int) -> dict:
     base = statistics.median(r["baseline_seconds"] for r in runs)
     last = runs[-1]
     result = {
-        "scenario": "fanout", "median_s": round(median, 3), "baseline_median_s": round(base, 3),
+        "scenario": "fanout",
+        "median_s": round(median, 3),
+        "baseline_median_s": round(base, 3),
         "ratio": round(median / base, 1) if base else None,
         "samples_s": [round(r["seconds"], 3) for r in runs],
         "baseline_samples_s": [round(r["baseline_seconds"], 3) for r in runs],
         "deliveries_per_s": round(last["sent"] / median, 1),
         "baseline_posts_per_s": round(last["sent"] / base, 1),
         **{k: v for k, v in last.items() if k not in ("seconds", "baseline_seconds")},
-        "target": "report only", "meets_target": None,
+        "target": "report only",
+        "meets_target": None,
     }
-    print(f"fanout: {result['venues']} venues, {result['notices']} notices, {result['sent']} messages sent "
-          f"({', '.join(f'{k} {v}' for k, v in result['by_channel'].items())}), "
-          f"{result['deferred_by_rate_limit']} deferred by the group rate limit; "
-          f"{result['deliveries_per_s']} deliveries/s against {result['baseline_posts_per_s']} bare POSTs/s")
+    print(
+        f"fanout: {result['venues']} venues, {result['notices']} notices, {result['sent']} messages sent "
+        f"({', '.join(f'{k} {v}' for k, v in result['by_channel'].items())}), "
+        f"{result['deferred_by_rate_limit']} deferred by the group rate limit; "
+        f"{result['deliveries_per_s']} deliveries/s against {result['baseline_posts_per_s']} bare POSTs/s"
+    )
     return result

@@ -28,7 +28,9 @@ def rollback():
 
 
 def bench_user() -> User:
-    user, _ = User.objects.get_or_create(username="bench", defaults={"role": Role.ADMIN, "is_superuser": True})
+    user, _ = User.objects.get_or_create(
+        username="bench", defaults={"role": Role.ADMIN, "is_superuser": True}
+    )
     return user
 
 
@@ -36,28 +38,54 @@ def bulk_venues(n: int) -> list[int]:
     """n branch venues of the general system spread over the demo townships (two per township
     where there are more venues than townships), created once per database."""
     system = CustomerSystem.objects.get(code=BENCH_SYSTEM)
-    existing = list(Venue.objects.filter(system=system, code__startswith="BENCH-").order_by("id").values_list("id", flat=True))
+    existing = list(
+        Venue.objects.filter(system=system, code__startswith="BENCH-")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     if len(existing) < n:
         townships = list(OrgUnit.objects.filter(level="township").order_by("code"))
-        primary = dict(Staff.objects.filter(org_unit__level="township").values_list("org_unit_id", "id"))
+        primary = dict(
+            Staff.objects.filter(org_unit__level="township").values_list("org_unit_id", "id")
+        )
         rows = []
         for i in range(len(existing), n):
             unit = townships[i % len(townships)]
-            rows.append(Venue(code=f"BENCH-{i:05d}", name=f"{unit.name}会商室{i // len(townships) + 1}", system=system,
-                              org_unit=unit, role=Venue.Role.BRANCH, primary_staff_id=primary.get(unit.pk)))
+            rows.append(
+                Venue(
+                    code=f"BENCH-{i:05d}",
+                    name=f"{unit.name}会商室{i // len(townships) + 1}",
+                    system=system,
+                    org_unit=unit,
+                    role=Venue.Role.BRANCH,
+                    primary_staff_id=primary.get(unit.pk),
+                )
+            )
         Venue.objects.bulk_create(rows, batch_size=500)
-        existing = list(Venue.objects.filter(system=system, code__startswith="BENCH-").order_by("id").values_list("id", flat=True))
+        existing = list(
+            Venue.objects.filter(system=system, code__startswith="BENCH-")
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
     return existing[:n]
 
 
 def meeting_draft(user: User, venue_ids: list[int], *, starts_in: timedelta | None = None):
     if starts_in is None:
-        start = (clock.localnow() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+        start = (clock.localnow() + timedelta(days=3)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
     else:
         start = (clock.localnow() + starts_in).replace(second=0, microsecond=0)
     return services.meeting_create(
-        by=user, system=BENCH_SYSTEM, title="全省视频会商(基准测试)", starts_at=start, ends_at=start + timedelta(hours=2),
-        importance="important", notice_ref="基准〔2026〕1号", venues=venue_ids,
+        by=user,
+        system=BENCH_SYSTEM,
+        title="全省视频会商(基准测试)",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        importance="important",
+        notice_ref="基准〔2026〕1号",
+        venues=venue_ids,
     )
 
 
@@ -76,11 +104,21 @@ def open_timers(n: int, due_fraction: float) -> int:
     rows = []
     for i in range(n):
         ack_due = now - timedelta(minutes=1) if i < due else now + timedelta(hours=2)
-        rows.append(Notification(
-            recipient_id=staff_ids[i % len(staff_ids)], kind="published", topic="bench:sweeper", subject=f"bench:{i}",
-            title="基准", body="基准", ack_class="im", ack_due_at=ack_due, next_escalation_at=ack_due,
-            escalation_steps=EscalationPolicy.DEFAULT_STEPS, created_at=now,
-        ))
+        rows.append(
+            Notification(
+                recipient_id=staff_ids[i % len(staff_ids)],
+                kind="published",
+                topic="bench:sweeper",
+                subject=f"bench:{i}",
+                title="基准",
+                body="基准",
+                ack_class="im",
+                ack_due_at=ack_due,
+                next_escalation_at=ack_due,
+                escalation_steps=EscalationPolicy.DEFAULT_STEPS,
+                created_at=now,
+            )
+        )
     Notification.objects.bulk_create(rows, batch_size=2000)
     return due
 
@@ -89,15 +127,27 @@ def open_timers(n: int, due_fraction: float) -> int:
 
 # 45 minutes before an important meeting (on site due T−120, ready due T−30): most venues on site or
 # ready, some still unanswered or only acknowledged (so overdue), a few faulty. Weights sum to 100.
-STATE_SPREAD = [("ready", 55), ("on_site", 18), ("acknowledged", 8), ("notified", 8), ("pending", 4),
-                ("faulty", 4), ("restored", 2), ("cancelled", 1)]
+STATE_SPREAD = [
+    ("ready", 55),
+    ("on_site", 18),
+    ("acknowledged", 8),
+    ("notified", 8),
+    ("pending", 4),
+    ("faulty", 4),
+    ("restored", 2),
+    ("cancelled", 1),
+]
 
 
 def spread_states(meeting) -> dict[str, int]:
     """Move the meeting's venue tasks to STATE_SPREAD with one bulk UPDATE per state (spread over
     every unit by a stride), and write one transition per move for the timeline."""
     pattern = [state for state, weight in STATE_SPREAD for _ in range(weight)]
-    ids = list(SupportTask.objects.filter(meeting=meeting, kind="venue").order_by("id").values_list("id", flat=True))
+    ids = list(
+        SupportTask.objects.filter(meeting=meeting, kind="venue")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     buckets: dict[str, list[int]] = {}
     for i, pk in enumerate(ids):
         buckets.setdefault(pattern[(i * 37) % len(pattern)], []).append(pk)
@@ -113,7 +163,10 @@ def spread_states(meeting) -> dict[str, int]:
             fields["ready_at"] = now - timedelta(minutes=5)
         SupportTask.objects.filter(pk__in=pks).update(**fields)
         if state != "pending":
-            moves += [TaskTransition(task_id=pk, from_state="pending", to_state=state, at=now) for pk in pks]
+            moves += [
+                TaskTransition(task_id=pk, from_state="pending", to_state=state, at=now)
+                for pk in pks
+            ]
     TaskTransition.objects.bulk_create(moves, batch_size=500)
     return {state: len(pks) for state, pks in buckets.items()}
 
@@ -132,8 +185,11 @@ def _bare_template():
 
 def bare_rows(request, pk: int) -> HttpResponse:
     """The baseline: every venue task of the meeting as a table row, through a bare Django template."""
-    tasks = (SupportTask.objects.filter(meeting_id=pk, kind="venue")
-             .select_related("venue", "org_unit", "assignee").order_by("org_unit__path", "id"))
+    tasks = (
+        SupportTask.objects.filter(meeting_id=pk, kind="venue")
+        .select_related("venue", "org_unit", "assignee")
+        .order_by("org_unit__path", "id")
+    )
     return HttpResponse(_bare_template().render({"tasks": tasks}, request))
 
 
@@ -152,11 +208,17 @@ def ack_burst_tokens(meetings: list, n: int) -> list[str]:
     from vcassure.notifications.models import Notification
 
     notices = list(
-        Notification.objects.filter(topic__in=[f"meeting:{m.pk}" for m in meetings], requires_ack=True, kind="published")
-        .order_by("id").only("id", "recipient_id", "token_nonce")[:n]
+        Notification.objects.filter(
+            topic__in=[f"meeting:{m.pk}" for m in meetings], requires_ack=True, kind="published"
+        )
+        .order_by("id")
+        .only("id", "recipient_id", "token_nonce")[:n]
     )
     assert len(notices) == n, (len(notices), n)
-    return [tokens.make_token(notification_id=x.pk, staff_id=x.recipient_id, nonce=x.token_nonce) for x in notices]
+    return [
+        tokens.make_token(notification_id=x.pk, staff_id=x.recipient_id, nonce=x.token_nonce)
+        for x in notices
+    ]
 
 
 def ack_burst_cleanup(meeting_ids: list[int]) -> int:
@@ -167,15 +229,21 @@ def ack_burst_cleanup(meeting_ids: list[int]) -> int:
     from vcassure.meetings.models import Meeting
     from vcassure.notifications.models import Delivery, Notification
 
-    acknowledged = SupportTask.objects.filter(meeting_id__in=meeting_ids, state="acknowledged").count()
+    acknowledged = SupportTask.objects.filter(
+        meeting_id__in=meeting_ids, state="acknowledged"
+    ).count()
     with transaction.atomic():
         notices = Notification.objects.filter(topic__in=[f"meeting:{pk}" for pk in meeting_ids])
         # The group digests belong to no notice: delete them too, or they stay due in a reused database.
         Delivery.objects.filter(topic__in=[f"meeting:{pk}" for pk in meeting_ids]).delete()
-        AuditEvent.objects.filter(object_type="notifications.notification",
-                                  object_id__in=[str(pk) for pk in notices.values_list("id", flat=True)]).delete()
+        AuditEvent.objects.filter(
+            object_type="notifications.notification",
+            object_id__in=[str(pk) for pk in notices.values_list("id", flat=True)],
+        ).delete()
         AuditEvent.objects.filter(action="bench.baseline").delete()
-        AuditEvent.objects.filter(object_type="meetings.meeting", object_id__in=[str(pk) for pk in meeting_ids]).delete()
+        AuditEvent.objects.filter(
+            object_type="meetings.meeting", object_id__in=[str(pk) for pk in meeting_ids]
+        ).delete()
         notices.delete()
         Meeting.objects.filter(pk__in=meeting_ids).delete()
     return acknowledged

@@ -28,13 +28,19 @@ api = NinjaAPI(
 
 
 def _error(request, status: int, detail: str, errors: list | None = None, **extra):
-    return api.create_response(request, {"detail": detail, "errors": errors or [], **extra}, status=status)
+    return api.create_response(
+        request, {"detail": detail, "errors": errors or [], **extra}, status=status
+    )
 
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     errors = [
-        {"loc": list(err.get("loc", [])), "msg": str(err.get("msg", "")), "type": err.get("type", "")}
+        {
+            "loc": list(err.get("loc", [])),
+            "msg": str(err.get("msg", "")),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors
     ]
     return _error(request, 422, _("请求参数无效。"), errors)

@@ -40,16 +40,31 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "vcassure.core.logging.JsonFormatter"}, "line": {"format": "%(message)s"}},
+    "formatters": {
+        "json": {"()": "vcassure.core.logging.JsonFormatter"},
+        "line": {"format": "%(message)s"},
+    },
     "handlers": {
-        "error": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
-        "access": {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stdout"},
+        "error": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "stream": "ext://sys.stdout",
+        },
     },
     "root": {"level": "WARNING", "handlers": ["error"]},
     "loggers": {
         "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error"], "propagate": False},
         # With a logging dict gunicorn always calls the access logger: silence it unless asked for.
-        "gunicorn.access": {"level": "INFO", "handlers": ["access"] if accesslog else [], "propagate": False},
+        "gunicorn.access": {
+            "level": "INFO",
+            "handlers": ["access"] if accesslog else [],
+            "propagate": False,
+        },
     },
 }
 # gunicorn's control socket (gunicornc) is off: several instances on one machine (production mode,

@@ -63,7 +63,9 @@ class ProdMode:
         subprocess.run([str(ROOT / "scripts" / "prod-up.sh")], env=self.env, check=True, cwd=ROOT)
 
     def down(self) -> None:
-        subprocess.run([str(ROOT / "scripts" / "prod-down.sh")], env=self.env, check=False, cwd=ROOT)
+        subprocess.run(
+            [str(ROOT / "scripts" / "prod-down.sh")], env=self.env, check=False, cwd=ROOT
+        )
 
     def consumer_pid(self, n: int) -> int:
         return int((self.run_dir / f"consumer-{n}.pid").read_text())
@@ -79,7 +81,12 @@ class ProdMode:
         log(f"consumer {n} (pid {pid}) killed with SIGKILL")
 
     def start_consumer(self, n: int) -> None:
-        subprocess.run([str(ROOT / "scripts" / "prod-up.sh"), "consumer", str(n)], env=self.env, check=True, cwd=ROOT)
+        subprocess.run(
+            [str(ROOT / "scripts" / "prod-up.sh"), "consumer", str(n)],
+            env=self.env,
+            check=True,
+            cwd=ROOT,
+        )
         log(f"consumer {n} restarted (pid {self.consumer_pid(n)})")
 
     def shared_env(self) -> dict[str, str]:
@@ -112,29 +119,67 @@ def make_people(tag: str):
     from vcassure.orgs import services as orgs
     from vcassure.orgs.models import Department, OrgUnit, Staff
 
-    province = OrgUnit.objects.filter(parent__isnull=True).order_by("code").first() or orgs.org_unit_create(
-        by=None, code="990000", name="演练省", level=OrgUnit.Level.PROVINCE)
-    desk = Department.objects.filter(org_unit=province, kind=Department.Kind.OPS).first() or orgs.department_create(
-        by=None, org_unit=province, kind=Department.Kind.OPS)
+    province = OrgUnit.objects.filter(parent__isnull=True).order_by(
+        "code"
+    ).first() or orgs.org_unit_create(
+        by=None, code="990000", name="演练省", level=OrgUnit.Level.PROVINCE
+    )
+    desk = Department.objects.filter(
+        org_unit=province, kind=Department.Kind.OPS
+    ).first() or orgs.department_create(by=None, org_unit=province, kind=Department.Kind.OPS)
     for i in range(2 - Staff.objects.filter(department=desk, is_active=True).count()):
-        orgs.staff_create(by=None, code=f"DESK-{tag}-{i}", name=f"调度员{i}", org_unit=province, department=desk,
-                          mobile=f"139{secrets.randbelow(10**8):08d}")
+        orgs.staff_create(
+            by=None,
+            code=f"DESK-{tag}-{i}",
+            name=f"调度员{i}",
+            org_unit=province,
+            department=desk,
+            mobile=f"139{secrets.randbelow(10**8):08d}",
+        )
     city = OrgUnit.objects.filter(code="999900").first() or orgs.org_unit_create(
-        by=None, code="999900", name="演练市", level=OrgUnit.Level.CITY, parent=province)
-    code = next(c for c in (f"99{secrets.randbelow(10**4):04d}" for _ in range(100))
-                if not OrgUnit.objects.filter(code=c).exists())
-    county = orgs.org_unit_create(by=None, code=code, name=f"演练县{tag}", level=OrgUnit.Level.COUNTY, parent=city)
-    department = orgs.department_create(by=None, org_unit=county, kind=Department.Kind.TECH_MAINTENANCE)
-    head = orgs.staff_create(by=None, code=f"HEAD-{tag}", name="部门负责人", org_unit=county, department=department,
-                             mobile="13700000001")
+        by=None, code="999900", name="演练市", level=OrgUnit.Level.CITY, parent=province
+    )
+    code = next(
+        c
+        for c in (f"99{secrets.randbelow(10**4):04d}" for _ in range(100))
+        if not OrgUnit.objects.filter(code=c).exists()
+    )
+    county = orgs.org_unit_create(
+        by=None, code=code, name=f"演练县{tag}", level=OrgUnit.Level.COUNTY, parent=city
+    )
+    department = orgs.department_create(
+        by=None, org_unit=county, kind=Department.Kind.TECH_MAINTENANCE
+    )
+    head = orgs.staff_create(
+        by=None,
+        code=f"HEAD-{tag}",
+        name="部门负责人",
+        org_unit=county,
+        department=department,
+        mobile="13700000001",
+    )
     Department.objects.filter(pk=department.pk).update(head=head)
-    supervisor = orgs.staff_create(by=None, code=f"SUP-{tag}", name="主管", org_unit=county, department=department,
-                                   mobile="13700000002")
-    Staff.objects.bulk_create([
-        Staff(code=f"P-{tag}-{i:03d}", name=f"保障员{i}", org_unit=county, department=department, supervisor=supervisor,
-              mobile=f"136{i:08d}")
-        for i in range(NOTICES)
-    ])
+    supervisor = orgs.staff_create(
+        by=None,
+        code=f"SUP-{tag}",
+        name="主管",
+        org_unit=county,
+        department=department,
+        mobile="13700000002",
+    )
+    Staff.objects.bulk_create(
+        [
+            Staff(
+                code=f"P-{tag}-{i:03d}",
+                name=f"保障员{i}",
+                org_unit=county,
+                department=department,
+                supervisor=supervisor,
+                mobile=f"136{i:08d}",
+            )
+            for i in range(NOTICES)
+        ]
+    )
     return list(Staff.objects.filter(code__startswith=f"P-{tag}-").order_by("code"))
 
 
@@ -150,9 +195,17 @@ def queue_notices(tag: str, people) -> tuple[list[int], list[int]]:
 
     with transaction.atomic():
         rows = notifications_queue(
-            [PersonalMessage(staff=p, subject=f"drill:{tag}:{p.pk}", title="【演练】视频会商保障通知", body="请确认收到。")
-             for p in people],
-            topic=f"drill:{tag}", kind=Notification.Kind.PUBLISHED,
+            [
+                PersonalMessage(
+                    staff=p,
+                    subject=f"drill:{tag}:{p.pk}",
+                    title="【演练】视频会商保障通知",
+                    body="请确认收到。",
+                )
+                for p in people
+            ],
+            topic=f"drill:{tag}",
+            kind=Notification.Kind.PUBLISHED,
         )
         late = clock.now() - timedelta(minutes=30)
         overdue = [n.pk for n in rows[:OVERDUE]]
@@ -184,44 +237,69 @@ def wait_for(what: str, predicate, seconds: float, *, every=None) -> None:
         time.sleep(0.2)
 
 
-def check(tag: str, notice_ids: list[int], overdue_ids: list[int], gateway: FakeSmsGateway) -> list[str]:
+def check(
+    tag: str, notice_ids: list[int], overdue_ids: list[int], gateway: FakeSmsGateway
+) -> list[str]:
     from django.db.models import Count, Q
 
     from vcassure.notifications.escalation import dispatch_desk_staff
     from vcassure.notifications.models import Delivery, DeliveryAttempt, Notification, PhoneCallTask
 
     failures = []
-    deliveries = list(Delivery.objects.filter(topic=f"drill:{tag}").annotate(
-        ok=Count("attempt_log", filter=Q(attempt_log__ok=True))).values("pk", "status", "ok", "notification_id", "channel"))
+    deliveries = list(
+        Delivery.objects.filter(topic=f"drill:{tag}")
+        .annotate(ok=Count("attempt_log", filter=Q(attempt_log__ok=True)))
+        .values("pk", "status", "ok", "notification_id", "channel")
+    )
     not_sent = [d for d in deliveries if d["status"] != "sent"]
     if not_sent:
-        failures.append(f"lost: {len(not_sent)} deliveries not sent ({Counter(d['status'] for d in not_sent)})")
+        failures.append(
+            f"lost: {len(not_sent)} deliveries not sent ({Counter(d['status'] for d in not_sent)})"
+        )
     twice = [d for d in deliveries if d["ok"] != 1]
     if twice:
         failures.append(f"{len(twice)} deliveries without exactly one successful attempt")
     refs = Counter(m.get("ref") for m in gateway.messages)
     expected = {f"delivery-{d['pk']}" for d in deliveries}
     if set(refs) != expected:
-        failures.append(f"gateway: {len(expected - set(refs))} deliveries never reached it, "
-                        f"{len(set(refs) - expected)} unexpected messages")
+        failures.append(
+            f"gateway: {len(expected - set(refs))} deliveries never reached it, "
+            f"{len(set(refs) - expected)} unexpected messages"
+        )
     if any(n > 1 for n in refs.values()):
         failures.append(f"gateway: {sum(n > 1 for n in refs.values())} deliveries accepted twice")
     desk = len(dispatch_desk_staff())
-    per_notice = Counter(d["notification_id"] for d in deliveries if d["notification_id"] in set(notice_ids))
-    escalations = Counter(Notification.objects.filter(escalates_id__in=notice_ids).values_list("escalates_id", flat=True))
-    calls = Counter(PhoneCallTask.objects.filter(notification_id__in=notice_ids).values_list("notification_id", flat=True))
-    levels = dict(Notification.objects.filter(pk__in=notice_ids).values_list("pk", "escalation_level"))
+    per_notice = Counter(
+        d["notification_id"] for d in deliveries if d["notification_id"] in set(notice_ids)
+    )
+    escalations = Counter(
+        Notification.objects.filter(escalates_id__in=notice_ids).values_list(
+            "escalates_id", flat=True
+        )
+    )
+    calls = Counter(
+        PhoneCallTask.objects.filter(notification_id__in=notice_ids).values_list(
+            "notification_id", flat=True
+        )
+    )
+    levels = dict(
+        Notification.objects.filter(pk__in=notice_ids).values_list("pk", "escalation_level")
+    )
     overdue = set(overdue_ids)
     for pk in notice_ids:
         # Overdue: the first SMS and the re-notify; supervisor, head and desk notices; one call; 4 rungs.
         want = (2, 2 + desk, 1, 4) if pk in overdue else (1, 0, 0, 0)
         got = (per_notice[pk], escalations[pk], calls[pk], levels[pk])
         if got != want:
-            failures.append(f"notice {pk}: (deliveries, escalation notices, phone calls, level) = {got}, expected {want}")
+            failures.append(
+                f"notice {pk}: (deliveries, escalation notices, phone calls, level) = {got}, expected {want}"
+            )
     attempts = DeliveryAttempt.objects.filter(delivery__topic=f"drill:{tag}").count()
-    log(f"{len(deliveries)} deliveries, all attempts recorded: {attempts}; gateway accepted {len(gateway.messages)}, "
+    log(
+        f"{len(deliveries)} deliveries, all attempts recorded: {attempts}; gateway accepted {len(gateway.messages)}, "
         f"dropped {len(gateway.repeats)} repeated sends (same ref) after the kills; "
-        f"{len(overdue)} overdue notices escalated through 4 rungs (dispatch desk of {desk})")
+        f"{len(overdue)} overdue notices escalated through 4 rungs (dispatch desk of {desk})"
+    )
     return failures
 
 
@@ -231,10 +309,20 @@ def main() -> int:
     tag = secrets.token_hex(3)
     gateway = FakeSmsGateway(dedupe_ref=True, delay_seconds=0.02).start()
     env = {
-        **os.environ, "PROD_RUN_DIR": str(run_dir), "PORT": str(free_port()), "WEB_CONCURRENCY": "2",
-        "HUEY_CONSUMERS": "2", "SMS_GATEWAY_URL": gateway.send_url, "PERSONAL_CHANNEL_ORDER": "sms",
-        "EMAIL_URL": "", "OA_WEBHOOK_URL": "", "DINGTALK_APP_KEY": "", "WECOM_CORP_ID": "", "ALIYUN_ACCESS_KEY_ID": "",
-        "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS), "LOG_LEVEL": "WARNING",
+        **os.environ,
+        "PROD_RUN_DIR": str(run_dir),
+        "PORT": str(free_port()),
+        "WEB_CONCURRENCY": "2",
+        "HUEY_CONSUMERS": "2",
+        "SMS_GATEWAY_URL": gateway.send_url,
+        "PERSONAL_CHANNEL_ORDER": "sms",
+        "EMAIL_URL": "",
+        "OA_WEBHOOK_URL": "",
+        "DINGTALK_APP_KEY": "",
+        "WECOM_CORP_ID": "",
+        "ALIYUN_ACCESS_KEY_ID": "",
+        "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+        "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)  # this process queues the notices with the same channel settings
     prod = ProdMode(env)
@@ -271,9 +359,12 @@ def main() -> int:
         prod.start_consumer(2)
 
         # 3. Everything settles: the leases of the killed consumers run out and sweeps take over.
-        wait_for("every delivery to be settled",
-                 lambda: not ({"queued", "sending"} & set(counts(tag))) and _escalated(overdue_ids), DEADLINE_SECONDS,
-                 every=sweep)
+        wait_for(
+            "every delivery to be settled",
+            lambda: not ({"queued", "sending"} & set(counts(tag))) and _escalated(overdue_ids),
+            DEADLINE_SECONDS,
+            every=sweep,
+        )
         time.sleep(2)  # a sweep that is still running can only find nothing to do
         failures = check(tag, notice_ids, overdue_ids, gateway)
     finally:
@@ -282,7 +373,9 @@ def main() -> int:
     took = time.monotonic() - started
     for failure in failures[:20]:
         log(f"FAILED {failure}")
-    log(f"{'all checks passed' if not failures else f'{len(failures)} checks failed'} in {took:.0f} s")
+    log(
+        f"{'all checks passed' if not failures else f'{len(failures)} checks failed'} in {took:.0f} s"
+    )
     print(f"prod-scenario: {1 if not failures else 0} passed, {1 if failures else 0} failed")
     return 1 if failures else 0
 

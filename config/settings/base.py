@@ -159,7 +159,9 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 
 # Task queue: SqliteHuey beside the database by default, RedisHuey when REDIS_URL is set.
 if REDIS_URL:
@@ -230,8 +232,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # httpx logs every request URL at INFO, and robot URLs carry access tokens: keep it quiet.
-    "loggers": {"huey": {"level": "WARNING"}, "httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"},
-                "mail.log": {"level": "WARNING"}},
+    "loggers": {
+        "huey": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
+    },
 }
 
 # GET /metrics (Prometheus): answered to direct connections from these addresses, or to anyone with

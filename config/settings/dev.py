@@ -6,6 +6,8 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR
 
 DEBUG = True
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = (
+    os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me-in-production-0123456789"
+)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "staticfiles").mkdir(exist_ok=True)

@@ -12,7 +12,9 @@ from .base import LOGGING, STORAGES, env_bool
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters in production.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to at least 50 random characters in production."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -56,7 +58,14 @@ _logging: dict[str, Any] = copy.deepcopy(LOGGING)
 _logging["formatters"]["json"] = {"()": "vcassure.core.logging.JsonFormatter"}
 _logging.setdefault("filters", {})["request_id"] = {"()": "vcassure.core.logging.RequestIdFilter"}
 _logging["handlers"]["console"]["formatter"] = "json"
-_logging["handlers"]["console"]["filters"] = [*_logging["handlers"]["console"].get("filters", []), "request_id"]
+_logging["handlers"]["console"]["filters"] = [
+    *_logging["handlers"]["console"].get("filters", []),
+    "request_id",
+]
 # The consumer (manage.py run_huey) adds a plain-text handler to "huey" unless it has one already.
-_logging["loggers"]["huey"] = {**_logging["loggers"].get("huey", {}), "handlers": ["console"], "propagate": False}
+_logging["loggers"]["huey"] = {
+    **_logging["loggers"].get("huey", {}),
+    "handlers": ["console"],
+    "propagate": False,
+}
 LOGGING = _logging

@@ -42,7 +42,8 @@ def wait_for_tile(page, state: str, value: str) -> None:
     page.wait_for_function(
         "([state, value]) => { const el = document.querySelector(`#dash-tiles [data-state=${state}] .num`);"
         " return el && el.textContent.trim() === value; }",
-        arg=[state, value], timeout=POLL_WAIT_MS,
+        arg=[state, value],
+        timeout=POLL_WAIT_MS,
     )
 
 
@@ -72,12 +73,17 @@ def test_dashboard_follows_the_database_without_reloading(wall, live_server, pro
     assert tree.venues[5].name in wall.inner_text("#dash-attention")
     # The countdown ticks in the browser.
     first = wall.inner_text(".dash-countdown")
-    wall.wait_for_function("(t) => document.querySelector('.dash-countdown').textContent !== t", arg=first)
+    wall.wait_for_function(
+        "(t) => document.querySelector('.dash-countdown').textContent !== t", arg=first
+    )
     assert "距开始" in wall.inner_text(".dash-countdown")
 
     # Drill down in place: the city's counties, the URL follows, still the same page.
     wall.click(f"#live a:text-is('{tree.cities[1].name}')")
-    wall.wait_for_function("(name) => document.querySelector('#dash-unit').textContent === name", arg=tree.cities[1].name)
+    wall.wait_for_function(
+        "(name) => document.querySelector('#dash-unit').textContent === name",
+        arg=tree.cities[1].name,
+    )
     assert wall.url.endswith(f"?unit={tree.cities[1].pk}")
     units = wall.inner_text(".dash-units")
     assert "测试2市1县" in units and "测试2市2县" in units and "测试1市1县" not in units
@@ -86,7 +92,9 @@ def test_dashboard_follows_the_database_without_reloading(wall, live_server, pro
     SupportTask.objects.filter(meeting=meeting, venue=tree.venues[6]).update(state="on_site")
     wait_for_tile(wall, "on_site", "1")
     assert page_identity(wall) == before
-    overflow = wall.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = wall.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0
 
 
@@ -116,7 +124,10 @@ def test_big_screen_mode(wall, live_server, province, meeting):  # noqa: F811
     assert page_identity(wall) == before
     # Drilling down stays on the big screen.
     wall.click(f"#live a:text-is('{tree.cities[0].name}')")
-    wall.wait_for_function("(name) => document.querySelector('#dash-unit').textContent === name", arg=tree.cities[0].name)
+    wall.wait_for_function(
+        "(name) => document.querySelector('#dash-unit').textContent === name",
+        arg=tree.cities[0].name,
+    )
     assert "screen=1" in wall.url and wall.locator("body.screen").count() == 1
 
 

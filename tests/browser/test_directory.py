@@ -27,7 +27,9 @@ def test_log_in_walk_the_tree_and_open_a_venue(page, live_server, tree):
     page.wait_for_selector("text=10.9.8.7")
     assert "华为 TE40" in page.content()
     # Nothing overflows sideways on a phone.
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{page.viewport_name}: page scrolls sideways by {overflow}px"
 
 

@@ -24,8 +24,11 @@ from vcassure.notifications.models import Notification
 from vcassure.orgs.models import Department
 
 # The field pages link to /faults/ and /checklists/; test_field_pages mounts them until config/urls.py does.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
-              pytest.mark.urls("vcassure.meetings.tests.test_field_pages")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("vcassure.meetings.tests.test_field_pages"),
+]
 
 NETOPS_PHONE = "0571-87001234"
 
@@ -33,9 +36,14 @@ NETOPS_PHONE = "0571-87001234"
 @pytest.fixture
 def phone(browser):
     """A phone that allows the page to read its location (the check-in then sends it)."""
-    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN", has_touch=True, is_mobile=True,
-                                  geolocation={"latitude": 30.27415, "longitude": 120.15507},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        viewport=VIEWPORTS["phone"],
+        locale="zh-CN",
+        has_touch=True,
+        is_mobile=True,
+        geolocation={"latitude": 30.27415, "longitude": 120.15507},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.viewport_name = "phone"
@@ -56,17 +64,27 @@ def city_page(browser):
 @pytest.fixture
 def published_task(province, settings):  # noqa: F811
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    if not ChecklistTemplate.objects.exists():  # transactional tests flush what the data migration wrote
-        importlib.import_module("vcassure.checklists.migrations.0002_default_templates").add_templates(apps, None)
-    Department.objects.filter(org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).update(phone=NETOPS_PHONE)
+    if (
+        not ChecklistTemplate.objects.exists()
+    ):  # transactional tests flush what the data migration wrote
+        importlib.import_module(
+            "vcassure.checklists.migrations.0002_default_templates"
+        ).add_templates(apps, None)
+    Department.objects.filter(org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).update(
+        phone=NETOPS_PHONE
+    )
     # A live server in another thread: no time travel, so the meeting starts in three hours and the
     # "before" steps are allowed now.
     start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
-    meeting = make_meeting(province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商")
+    meeting = make_meeting(
+        province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商"
+    )
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
     notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    token = tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
+    )
     return task, token
 
 
@@ -79,7 +97,9 @@ def png_file(tmp_path) -> str:
 
 
 def assert_fits_the_phone(page, where: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{where}: page scrolls sideways by {overflow}px"
 
 
@@ -88,11 +108,15 @@ def assert_touch_targets(page, selector: str) -> None:
         """(selector) => Array.from(document.querySelectorAll(selector))
              .filter((el) => el.offsetParent !== null)
              .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])
-             .filter(([, h]) => h < 44)""", selector)
+             .filter(([, h]) => h < 44)""",
+        selector,
+    )
     assert not small, f"touch targets under 44 px: {small}"
 
 
-def record_step(page, number: int, result: str = "通过", note: str = "", photo: str | None = None) -> None:
+def record_step(
+    page, number: int, result: str = "通过", note: str = "", photo: str | None = None
+) -> None:
     step = page.locator(f"#step-venue-r7-{number}")
     if step.locator("details.redo").count():
         step.locator("details.redo > summary").click()
@@ -125,7 +149,9 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     assert page.locator("#contacts a[href='tel:96311']").count() == 1
     assert "到场时限" in page.inner_text("#task-card") and "还剩" in page.inner_text("#task-card")
     assert_fits_the_phone(page, "task card")
-    assert_touch_targets(page, "#contacts a, #check-in button, .step-buttons button, .photo-input input")
+    assert_touch_targets(
+        page, "#contacts a, #check-in button, .step-buttons button, .photo-input input"
+    )
 
     # Check in: the page asks for the location and sends it with the form.
     page.click("button:has-text('我已到场，签到')")
@@ -147,7 +173,9 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     assert "会前检查全部通过" in page.inner_text(".messages")
     thumb = page.locator("#step-venue-r7-1 .thumbs img").first
     thumb.scroll_into_view_if_needed()
-    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
     assert_fits_the_phone(page, "checklist passed")
 
     # A failure: the optical power dropped. The fault shows on the step, routed to the city.

@@ -14,7 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def assert_no_sideways_scroll(page, where: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{page.viewport_name} {where}: page scrolls sideways by {overflow}px"
 
 
@@ -70,7 +72,10 @@ def test_create_preview_confirm_and_publish(page, live_server, province, tomorro
     # The box is required: the browser will not submit without it.
     page.click("button:has-text('发布会议')")
     assert page.evaluate("document.querySelector('#id_confirm_shortfalls').validity.valueMissing")
-    assert page.url == f"{live_server.url}/meetings/{meeting.pk}/" and Meeting.objects.get().state == "draft"
+    assert (
+        page.url == f"{live_server.url}/meetings/{meeting.pk}/"
+        and Meeting.objects.get().state == "draft"
+    )
     page.check("#id_confirm_shortfalls")
     page.click("button:has-text('发布会议')")
     n = SupportTask.objects.filter(meeting=meeting).count()
@@ -82,7 +87,10 @@ def test_create_preview_confirm_and_publish(page, live_server, province, tomorro
     tree_box = page.locator("#task-tree")
     root = tree_box.locator("> li[data-role=publish]")
     assert root.count() == 1
-    assert root.locator("li[data-role=ops]").count() == 1 and root.locator("li[data-role=broadcast]").count() == 1
+    assert (
+        root.locator("li[data-role=ops]").count() == 1
+        and root.locator("li[data-role=broadcast]").count() == 1
+    )
     city = root.locator(f"li[data-role=customer][data-unit='{tree.cities[0].pk}']")
     county_node = city.locator(f"li[data-role=customer][data-unit='{county.pk}']")
     county_node.locator("summary").first.click()

@@ -33,11 +33,18 @@ def snapshot():
 
         def changes() -> list[str]:
             now = row_counts()
-            found = [f"{label}: {counts[label]} → {now[label]} rows" for label in counts if counts[label] != now[label]]
+            found = [
+                f"{label}: {counts[label]} → {now[label]} rows"
+                for label in counts
+                if counts[label] != now[label]
+            ]
             for row, before in states:
                 after = row_state(row)
-                found += [f"{row._meta.label}#{row.pk}.{k}: {before[k]!r} → {after[k]!r}"
-                          for k in before if before[k] != after[k]]
+                found += [
+                    f"{row._meta.label}#{row.pk}.{k}: {before[k]!r} → {after[k]!r}"
+                    for k in before
+                    if before[k] != after[k]
+                ]
             return found
 
         return changes
@@ -53,7 +60,10 @@ def field_setup(province, tomorrow, settings):  # noqa: F811
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
     notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
-    link = services.share_link_create(meeting, by=province.user("province"),
-                                      expires_at=meeting.starts_at)
+    token = tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
+    )
+    link = services.share_link_create(
+        meeting, by=province.user("province"), expires_at=meeting.starts_at
+    )
     return meeting, task, token, link

@@ -38,18 +38,38 @@ def api_world(province, tomorrow, settings):
     published = make_meeting(tree, tomorrow, tree.venues[:4])
     services.meeting_publish(published, by=tree.user("province"), confirm_shortfalls=True)
     draft = make_meeting(tree, tomorrow, tree.venues[4:], title="草稿会商")
-    task = SupportTask.objects.filter(meeting=published, kind="venue").exclude(venue=tree.main_venue).first()
+    task = (
+        SupportTask.objects.filter(meeting=published, kind="venue")
+        .exclude(venue=tree.main_venue)
+        .first()
+    )
     notice = Notification.objects.filter(subject=f"task:{task.pk}").first()
-    fault = fault_open(title="交换机掉电", source="manual", org_unit=tree.townships[0], venue=tree.venues[0],
-                       by=tree.user("province"))
+    fault = fault_open(
+        title="交换机掉电",
+        source="manual",
+        org_unit=tree.townships[0],
+        venue=tree.venues[0],
+        by=tree.user("province"),
+    )
     _token, key = api_token_create(user=tree.user("province"))
     return {
         "headers": {"Authorization": f"Bearer {key}"},
         "ids": {
-            "meeting_id": [published.pk, draft.pk], "task_id": [task.pk], "fault_id": [fault.pk],
-            "group_id": [ImGroup.objects.first().pk], "unit_id": [tree.counties[0].pk],
-            "staff_id": [task.assignee_id], "venue_id": [tree.venues[0].pk], "number": [1, 2],
-            "token": [tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)],
+            "meeting_id": [published.pk, draft.pk],
+            "task_id": [task.pk],
+            "fault_id": [fault.pk],
+            "group_id": [ImGroup.objects.first().pk],
+            "unit_id": [tree.counties[0].pk],
+            "staff_id": [task.assignee_id],
+            "venue_id": [tree.venues[0].pk],
+            "number": [1, 2],
+            "token": [
+                tokens.make_token(
+                    notification_id=notice.pk,
+                    staff_id=notice.recipient_id,
+                    nonce=notice.token_nonce,
+                )
+            ],
         },
     }
 
@@ -75,12 +95,22 @@ def _use_known_ids(case, known: dict) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 def test_api_conforms_to_its_schema(case, api_world, in_request_transaction):
     _use_known_ids(case, api_world["ids"])
-    case.call_and_validate(headers=api_world["headers"], checks=[not_a_server_error, response_schema_conformance])
+    case.call_and_validate(
+        headers=api_world["headers"], checks=[not_a_server_error, response_schema_conformance]
+    )
 
 
 def test_successful_requests_conform_too(api_world, province, tomorrow, in_request_transaction):
@@ -93,42 +123,122 @@ def test_successful_requests_conform_too(api_world, province, tomorrow, in_reque
     def call(method: str, path: str, expected: int, **parts):
         case = schema[path][method].Case(**parts)
         response = case.call_and_validate(headers=headers, checks=checks)
-        assert response.status_code == expected, (method, path, response.status_code, response.text[:300])
+        assert response.status_code == expected, (
+            method,
+            path,
+            response.status_code,
+            response.text[:300],
+        )
         return response.json()
 
-    created = call("POST", "/api/meetings", 201, body={
-        "system": "water", "title": "接口会商", "starts_at": start.isoformat(), "ends_at": end.isoformat(),
-        "importance": "important", "notice_ref": "水利〔2026〕60号", "main_venue": tree.main_venue.pk,
-        "venue_filter": {"levels": ["township"], "org_units": [tree.cities[1].pk]}})
-    call("POST", "/api/meetings/{meeting_id}/publish", 200, path_parameters={"meeting_id": created["id"]},
-         body={"confirm_shortfalls": True})
+    created = call(
+        "POST",
+        "/api/meetings",
+        201,
+        body={
+            "system": "water",
+            "title": "接口会商",
+            "starts_at": start.isoformat(),
+            "ends_at": end.isoformat(),
+            "importance": "important",
+            "notice_ref": "水利〔2026〕60号",
+            "main_venue": tree.main_venue.pk,
+            "venue_filter": {"levels": ["township"], "org_units": [tree.cities[1].pk]},
+        },
+    )
+    call(
+        "POST",
+        "/api/meetings/{meeting_id}/publish",
+        200,
+        path_parameters={"meeting_id": created["id"]},
+        body={"confirm_shortfalls": True},
+    )
     published, draft = ids["meeting_id"]
     call("GET", "/api/meetings/{meeting_id}/plan", 200, path_parameters={"meeting_id": draft})
-    conflict = call("POST", "/api/meetings/{meeting_id}/publish", 409, path_parameters={"meeting_id": draft}, body={})
+    conflict = call(
+        "POST",
+        "/api/meetings/{meeting_id}/publish",
+        409,
+        path_parameters={"meeting_id": draft},
+        body={},
+    )
     assert conflict["shortfalls"]  # staffing falls short and it was not confirmed
-    call("POST", "/api/meetings/{meeting_id}/publish", 200, path_parameters={"meeting_id": draft},
-         body={"confirm_shortfalls": True})
+    call(
+        "POST",
+        "/api/meetings/{meeting_id}/publish",
+        200,
+        path_parameters={"meeting_id": draft},
+        body={"confirm_shortfalls": True},
+    )
     task_id = ids["task_id"][0]
     call("POST", "/api/tasks/{task_id}/ack", 200, path_parameters={"task_id": task_id})
-    call("POST", "/api/tasks/{task_id}/check-in", 200, path_parameters={"task_id": task_id},
-         body={"lat": 30.27, "lng": 120.15})
-    step = call("POST", "/api/tasks/{task_id}/steps/{number}", 200, path_parameters={"task_id": task_id, "number": 1},
-                body={"result": "fail", "note": "机柜无电"}, media_type="application/json")
+    call(
+        "POST",
+        "/api/tasks/{task_id}/check-in",
+        200,
+        path_parameters={"task_id": task_id},
+        body={"lat": 30.27, "lng": 120.15},
+    )
+    step = call(
+        "POST",
+        "/api/tasks/{task_id}/steps/{number}",
+        200,
+        path_parameters={"task_id": task_id, "number": 1},
+        body={"result": "fail", "note": "机柜无电"},
+        media_type="application/json",
+    )
     assert step["fault"] is not None
     token = ids["token"][0]
     call("GET", "/api/ack/{token}", 200, path_parameters={"token": token})
     call("POST", "/api/ack/{token}", 200, path_parameters={"token": token})
-    call("GET", "/api/meetings/{meeting_id}/status", 200, path_parameters={"meeting_id": published},
-         query={"org_unit": tree.cities[0].pk})
-    call("POST", "/api/meetings/{meeting_id}/reschedule", 200, path_parameters={"meeting_id": published},
-         body={"starts_at": (start + timedelta(hours=2)).isoformat(), "ends_at": (end + timedelta(hours=2)).isoformat()})
-    call("POST", "/api/meetings/{meeting_id}/cancel", 200, path_parameters={"meeting_id": published},
-         body={"reason": "客户取消"})
-    group = call("POST", "/api/im-groups", 201, body={
-        "platform": "wecom", "name": "县保障群", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k9",
-        "org_unit": tree.counties[0].pk, "purpose": "support"})
-    call("PATCH", "/api/im-groups/{group_id}", 200, path_parameters={"group_id": group["id"]},
-         body={"name": "县保障群（新）", "is_active": False})
-    call("POST", "/api/faults", 201, body={"title": "光猫告警", "venue": tree.venues[1].pk, "source": "hotline"})
+    call(
+        "GET",
+        "/api/meetings/{meeting_id}/status",
+        200,
+        path_parameters={"meeting_id": published},
+        query={"org_unit": tree.cities[0].pk},
+    )
+    call(
+        "POST",
+        "/api/meetings/{meeting_id}/reschedule",
+        200,
+        path_parameters={"meeting_id": published},
+        body={
+            "starts_at": (start + timedelta(hours=2)).isoformat(),
+            "ends_at": (end + timedelta(hours=2)).isoformat(),
+        },
+    )
+    call(
+        "POST",
+        "/api/meetings/{meeting_id}/cancel",
+        200,
+        path_parameters={"meeting_id": published},
+        body={"reason": "客户取消"},
+    )
+    group = call(
+        "POST",
+        "/api/im-groups",
+        201,
+        body={
+            "platform": "wecom",
+            "name": "县保障群",
+            "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k9",
+            "org_unit": tree.counties[0].pk,
+            "purpose": "support",
+        },
+    )
+    call(
+        "PATCH",
+        "/api/im-groups/{group_id}",
+        200,
+        path_parameters={"group_id": group["id"]},
+        body={"name": "县保障群（新）", "is_active": False},
+    )
+    call(
+        "POST",
+        "/api/faults",
+        201,
+        body={"title": "光猫告警", "venue": tree.venues[1].pk, "source": "hotline"},
+    )
     call("GET", "/api/deliveries", 200, query={"meeting": published})
     call("GET", "/api/tasks", 200, query={"mine": "true"})

@@ -20,12 +20,19 @@ CSRF_EXEMPT = {
 def page_routes() -> list[str]:
     from django.urls import get_resolver
 
-    return sorted({route for route, _p in _walk(get_resolver().url_patterns)
-                   if not route.startswith(("api/", "admin/"))})
+    return sorted(
+        {
+            route
+            for route, _p in _walk(get_resolver().url_patterns)
+            if not route.startswith(("api/", "admin/"))
+        }
+    )
 
 
 def _url(route: str) -> str:
-    return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: "1" if m.group(1) in ("int", None) else "x", route)
+    return "/" + re.sub(
+        r"<(?:(\w+):)?\w+>", lambda m: "1" if m.group(1) in ("int", None) else "x", route
+    )
 
 
 @pytest.mark.parametrize("route", page_routes())
@@ -48,4 +55,9 @@ def test_the_api_checks_csrf_for_the_session_but_not_for_a_bearer_token(tree, ap
     assert response.status_code == 403
     bearer = api_client_for(tree.user("province"))
     bearer.handler.enforce_csrf_checks = True
-    assert bearer.post("/api/meetings/1/cancel", data=body, content_type="application/json").status_code == 404
+    assert (
+        bearer.post(
+            "/api/meetings/1/cancel", data=body, content_type="application/json"
+        ).status_code
+        == 404
+    )

@@ -49,8 +49,11 @@ class InlineFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         names = dict(attrs)
-        if tag == "script" and not names.get("src") and "nonce" not in names and names.get("type") not in (
-            "application/json", "application/ld+json"
+        if (
+            tag == "script"
+            and not names.get("src")
+            and "nonce" not in names
+            and names.get("type") not in ("application/json", "application/ld+json")
         ):
             self.problems.append("<script> without src or nonce")
         if tag == "style" and "nonce" not in names:
@@ -60,7 +63,9 @@ class InlineFinder(HTMLParser):
                 self.problems.append(f"style= on <{tag}>")
             elif name.startswith("on") or name.startswith(("hx-on", "data-hx-on")):
                 self.problems.append(f"{name}= on <{tag}>")
-            elif name in ("hx-vars", "hx-js") or (name == "href" and (_value or "").lower().startswith("javascript:")):
+            elif name in ("hx-vars", "hx-js") or (
+                name == "href" and (_value or "").lower().startswith("javascript:")
+            ):
                 self.problems.append(f"{name} on <{tag}> (needs eval)")
 
 
@@ -77,8 +82,14 @@ def test_no_template_contains_inline_script_style_or_handlers():
         text = path.read_text()
         found = inline_problems(text)
         # The parser sees template tags as text; catch what it could miss inside them.
-        found += [f"<script> without src or nonce: {m.group(0)[:60]}" for m in re.finditer(r"<script(?![^>]*\ssrc=)(?![^>]*\snonce=)[^>]*>", text)]
-        found += [f"inline attribute: {m.group(0)}" for m in re.finditer(r"\s(?:on[a-z]+|style|hx-on[:\w-]*)=", text)]
+        found += [
+            f"<script> without src or nonce: {m.group(0)[:60]}"
+            for m in re.finditer(r"<script(?![^>]*\ssrc=)(?![^>]*\snonce=)[^>]*>", text)
+        ]
+        found += [
+            f"inline attribute: {m.group(0)}"
+            for m in re.finditer(r"\s(?:on[a-z]+|style|hx-on[:\w-]*)=", text)
+        ]
         if found:
             problems[str(path.relative_to(ROOT))] = sorted(set(found))
     assert problems == {}
@@ -92,9 +103,20 @@ def test_rendered_pages_have_nothing_inline(province, field_setup, client):
         assert response.status_code == 200, url
         assert inline_problems(response.content.decode()) == [], url
     client.force_login(province.user("province"))
-    pages = ["/", "/org/", f"/meetings/{meeting.pk}/", f"/meetings/{meeting.pk}/dashboard/",
-             f"/meetings/{meeting.pk}/dashboard/?screen=1", "/meetings/new/", "/notifications/desk/",
-             "/notifications/groups/", "/faults/", f"/meetings/{meeting.pk}/track/", "/venues/", "/org/staff/"]
+    pages = [
+        "/",
+        "/org/",
+        f"/meetings/{meeting.pk}/",
+        f"/meetings/{meeting.pk}/dashboard/",
+        f"/meetings/{meeting.pk}/dashboard/?screen=1",
+        "/meetings/new/",
+        "/notifications/desk/",
+        "/notifications/groups/",
+        "/faults/",
+        f"/meetings/{meeting.pk}/track/",
+        "/venues/",
+        "/org/staff/",
+    ]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -110,24 +132,50 @@ def test_rendered_pages_have_nothing_inline(province, field_setup, client):
 
 def clean_environ() -> dict[str, str]:
     """This process's environment without what the test run adds (the browser tests' async switch)."""
-    return {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")
+    }
 
 
 def test_check_deploy_is_clean_in_production_settings(tmp_path):
-    env = {**clean_environ(), "DJANGO_SETTINGS_MODULE": "config.settings.prod", "SECRET_KEY": secrets.token_urlsafe(64),
-           "ALLOWED_HOSTS": "vcassure.example.cn", "VCASSURE_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **clean_environ(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "vcassure.example.cn",
+        "VCASSURE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
 
 
 def test_production_settings_refuse_a_missing_secret_key(tmp_path):
-    env = {**clean_environ(), "DJANGO_SETTINGS_MODULE": "config.settings.prod", "SECRET_KEY": "",
-           "VCASSURE_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        **clean_environ(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": "",
+        "VCASSURE_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 

@@ -19,17 +19,30 @@ from vcassure.meetings.models import Meeting, MeetingEvent, MeetingVenue
 CALLERS = 100
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="needs concurrent writers on separate connections (PostgreSQL); SQLite has one writer")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs concurrent writers on separate connections (PostgreSQL); SQLite has one writer",
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_hundred_identical_creates_make_one_meeting(province, tomorrow):
     tree = province
     _token, key = api_token_create(user=tree.user("province"))
-    ApiToken.objects.update(last_used_at=clock.now())  # so that authentication itself writes nothing
+    ApiToken.objects.update(
+        last_used_at=clock.now()
+    )  # so that authentication itself writes nothing
     start, end = tomorrow
-    body = json.dumps({"system": "water", "title": "并发创建", "starts_at": start.isoformat(), "ends_at": end.isoformat(),
-                       "importance": "normal", "notice_ref": "水利〔2026〕50号", "main_venue": tree.main_venue.pk,
-                       "venues": [v.pk for v in tree.venues]})
+    body = json.dumps(
+        {
+            "system": "water",
+            "title": "并发创建",
+            "starts_at": start.isoformat(),
+            "ends_at": end.isoformat(),
+            "importance": "normal",
+            "notice_ref": "水利〔2026〕50号",
+            "main_venue": tree.main_venue.pk,
+            "venues": [v.pk for v in tree.venues],
+        }
+    )
     audit_before = AuditEvent.objects.count()
     barrier = threading.Barrier(CALLERS, timeout=60)
     responses: list = [None] * CALLERS
@@ -39,8 +52,12 @@ def test_a_hundred_identical_creates_make_one_meeting(province, tomorrow):
         client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
         try:
             barrier.wait()
-            responses[i] = client.post("/api/meetings", data=body, content_type="application/json",
-                                       HTTP_IDEMPOTENCY_KEY="create-once-7f3a")
+            responses[i] = client.post(
+                "/api/meetings",
+                data=body,
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY="create-once-7f3a",
+            )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

@@ -39,7 +39,10 @@ def fakes(settings):
     settings.ALIYUN_SMS_ENDPOINT = settings.ALIYUN_VOICE_ENDPOINT = NOWHERE
     settings.OA_WEBHOOK_URL = settings.EMAIL_URL = ""
     settings.DINGTALK_APP_KEY = settings.WECOM_CORP_ID = settings.ALIYUN_ACCESS_KEY_ID = ""
-    with FakeDingTalk(hang_seconds=2) as dingtalk, FakeSmsGateway(hang_seconds=2, basic_auth=GATEWAY_AUTH) as sms:
+    with (
+        FakeDingTalk(hang_seconds=2) as dingtalk,
+        FakeSmsGateway(hang_seconds=2, basic_auth=GATEWAY_AUTH) as sms,
+    ):
         settings.SMS_GATEWAY_URL = sms.send_url
         base.reset_channels()
         yield dingtalk, sms
@@ -47,7 +50,10 @@ def fakes(settings):
 
 
 # A record's own bookkeeping (times, thread ids: digits that can look like a phone number).
-STANDARD = set(vars(logging.LogRecord("x", logging.INFO, "x", 1, "x", None, None))) | {"message", "asctime"}
+STANDARD = set(vars(logging.LogRecord("x", logging.INFO, "x", 1, "x", None, None))) | {
+    "message",
+    "asctime",
+}
 
 
 def record_text(record: logging.LogRecord) -> str:
@@ -64,7 +70,9 @@ def record_text(record: logging.LogRecord) -> str:
     return "\n".join(parts)
 
 
-def test_no_phone_number_token_or_password_reaches_the_logs(province, tomorrow, client, fakes, caplog):
+def test_no_phone_number_token_or_password_reaches_the_logs(
+    province, tomorrow, client, fakes, caplog
+):
     dingtalk, sms = fakes
     caplog.set_level(logging.DEBUG)  # the root logger; loggers muted in settings.LOGGING stay muted
     tree = province
@@ -76,33 +84,70 @@ def test_no_phone_number_token_or_password_reaches_the_logs(province, tomorrow, 
         group.platform, group.webhook_url, group.secret = "dingtalk", robot.webhook_url, secret
         group.save()
         secrets_ += [secret, robot.token]
-    dingtalk.respond_next(200, {"errcode": 310000, "errmsg": "sign not match, more: [see https://ding-doc]"})
+    dingtalk.respond_next(
+        200, {"errcode": 310000, "errmsg": "sign not match, more: [see https://ding-doc]"}
+    )
     sms.respond_next(500, {"code": "BUSY", "message": "gateway busy"})
 
     # Logins: a wrong password, then the right one.
-    assert client.post("/accounts/login/", {"username": "province-dispatcher", "password": WRONG_PASSWORD}).status_code == 200
-    assert client.post("/accounts/login/", {"username": "nobody", "password": WRONG_PASSWORD}).status_code == 200
-    assert client.post("/accounts/login/", {"username": "province-dispatcher", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "province-dispatcher", "password": WRONG_PASSWORD}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "nobody", "password": WRONG_PASSWORD}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "province-dispatcher", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
 
     # The API with a bearer token: create (idempotent) and publish; a wrong token is refused.
     _token, key = api_token_create(user=tree.user("province"))
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     api = Client()  # no session: the bearer token alone
     start, end = tomorrow
-    body = {"system": "water", "title": "防汛会商", "starts_at": start.isoformat(), "ends_at": end.isoformat(),
-            "importance": "important", "notice_ref": "水利〔2026〕40号", "main_venue": tree.main_venue.pk,
-            "venues": [v.pk for v in tree.venues]}
-    created = api.post("/api/meetings", data=json.dumps(body), content_type="application/json",
-                          HTTP_IDEMPOTENCY_KEY="log-test-1", **auth)
+    body = {
+        "system": "water",
+        "title": "防汛会商",
+        "starts_at": start.isoformat(),
+        "ends_at": end.isoformat(),
+        "importance": "important",
+        "notice_ref": "水利〔2026〕40号",
+        "main_venue": tree.main_venue.pk,
+        "venues": [v.pk for v in tree.venues],
+    }
+    created = api.post(
+        "/api/meetings",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="log-test-1",
+        **auth,
+    )
     assert created.status_code == 201, created.content
     meeting_id = created.json()["id"]
-    published = api.post(f"/api/meetings/{meeting_id}/publish", data=json.dumps({"confirm_shortfalls": True}),
-                            content_type="application/json", **auth)
+    published = api.post(
+        f"/api/meetings/{meeting_id}/publish",
+        data=json.dumps({"confirm_shortfalls": True}),
+        content_type="application/json",
+        **auth,
+    )
     assert published.status_code == 200, published.content
-    assert api.get("/api/staff?limit=100", **auth).status_code == 200  # numbers in clear for a dispatcher
+    assert (
+        api.get("/api/staff?limit=100", **auth).status_code == 200
+    )  # numbers in clear for a dispatcher
     assert api.get(f"/api/meetings/{meeting_id}/tasks", **auth).status_code == 200
     assert api.get("/api/meetings", HTTP_AUTHORIZATION=f"Bearer {key[:-3]}xyz").status_code == 401
-    assert api.post("/api/meetings", data="{", content_type="application/json", **auth).status_code in (400, 422)
+    assert api.post(
+        "/api/meetings", data="{", content_type="application/json", **auth
+    ).status_code in (400, 422)
 
     # The messages go out: a refused robot message and a busy gateway are retried.
     with time_machine.travel(clock.now(), tick=True) as traveller:
@@ -120,19 +165,29 @@ def test_no_phone_number_token_or_password_reaches_the_logs(province, tomorrow, 
     assert client.get(f"/ack/{first}").status_code == 200
     assert client.post(f"/ack/{first}").status_code == 200
     assert client.post(f"/ack/{first}").status_code == 200  # used: shows what was acknowledged
-    assert client.post(f"/api/ack/{ack_tokens[1]}", content_type="application/json").status_code == 200
+    assert (
+        client.post(f"/api/ack/{ack_tokens[1]}", content_type="application/json").status_code == 200
+    )
     assert client.get(f"/api/ack/{ack_tokens[1]}").status_code == 200
     with time_machine.travel(timedelta(hours=200)):
         assert client.get(f"/ack/{ack_tokens[2]}").status_code == 410
-        assert client.post(f"/api/ack/{ack_tokens[2]}", content_type="application/json").status_code == 410
+        assert (
+            client.post(f"/api/ack/{ack_tokens[2]}", content_type="application/json").status_code
+            == 410
+        )
     notice = Notification.objects.filter(acknowledged_at__isnull=True).first()
-    made = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    made = tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
+    )
     assert client.get(f"/ack/{made[:-2]}zz").status_code == 404
 
     # A share link for the customer, asked for a unit it does not cover.
     client.force_login(tree.user("province"))
-    link = services.share_link_create(Meeting.objects.get(pk=meeting_id), by=tree.user("province"),
-                                      expires_at=clock.now() + timedelta(hours=2))
+    link = services.share_link_create(
+        Meeting.objects.get(pk=meeting_id),
+        by=tree.user("province"),
+        expires_at=clock.now() + timedelta(hours=2),
+    )
     assert client.get(f"/meetings/share/{link.token}/", {"unit": 999999}).status_code == 404
     assert client.get(f"/meetings/share/{link.token}/").status_code == 200
     # A phone number revealed on purpose (the page shows it; the audit log records who saw it).
@@ -143,17 +198,26 @@ def test_no_phone_number_token_or_password_reaches_the_logs(province, tomorrow, 
     assert len(mobiles) > 20
     forbidden = {
         **{f"mobile {m}": m for m in mobiles},
-        "API token": key, "API token body": key[4:],
+        "API token": key,
+        "API token body": key[4:],
         **{f"ack token {t[:8]}…": t for t in [*ack_tokens, made]},
         "share token": link.token,
-        "password": PASSWORD, "wrong password": WRONG_PASSWORD, "gateway password": GATEWAY_AUTH[1],
+        "password": PASSWORD,
+        "wrong password": WRONG_PASSWORD,
+        "gateway password": GATEWAY_AUTH[1],
         **{f"robot secret/token {s[:6]}…": s for s in secrets_},
     }
     records = caplog.records
     assert records, "nothing was logged: the capture is not working"
-    leaks = [f"{name} in {r.name} {r.levelname}: {r.getMessage()[:160]}"
-             for r in records for name, secret in forbidden.items() if secret in record_text(r)]
+    leaks = [
+        f"{name} in {r.name} {r.levelname}: {r.getMessage()[:160]}"
+        for r in records
+        for name, secret in forbidden.items()
+        if secret in record_text(r)
+    ]
     assert leaks == []
     # Masked or partial numbers are fine; eleven digits in a row are not.
-    full_numbers = [r.getMessage() for r in records if re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", record_text(r))]
+    full_numbers = [
+        r.getMessage() for r in records if re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", record_text(r))
+    ]
     assert full_numbers == []

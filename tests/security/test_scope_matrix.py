@@ -38,7 +38,10 @@ from vcassure.notifications.models import Delivery, ImGroup, Notification, Phone
 from vcassure.orgs.models import Staff
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-ATTACKERS = {"county0 dispatcher": ("county0", Role.DISPATCHER), "county0 support": ("county0", Role.SUPPORT)}
+ATTACKERS = {
+    "county0 dispatcher": ("county0", Role.DISPATCHER),
+    "county0 support": ("county0", Role.SUPPORT),
+}
 
 # --- the routes -----------------------------------------------------------------------------------
 
@@ -68,9 +71,14 @@ def parameterised_routes() -> dict[str, dict]:
         converters = pattern.pattern.converters
         if not converters:
             continue
-        ids = sorted(name for name, conv in converters.items()
-                     if isinstance(conv, IntConverter) or name == "pk" or name.endswith(("_id", "_pk")))
-        entry = found.setdefault(route, {"params": sorted(converters), "ids": ids, "methods": set()})
+        ids = sorted(
+            name
+            for name, conv in converters.items()
+            if isinstance(conv, IntConverter) or name == "pk" or name.endswith(("_id", "_pk"))
+        )
+        entry = found.setdefault(
+            route, {"params": sorted(converters), "ids": ids, "methods": set()}
+        )
         entry["methods"] |= _api_methods(pattern) or set()
     return found
 
@@ -105,9 +113,17 @@ class World:
     def _meeting(self, *, notice: bool = True) -> Meeting:
         start, end = self.when
         return meeting_services.meeting_create(
-            by=self.tree.user("province"), system="water", title="县1防汛会商", starts_at=start, ends_at=end,
-            notice_ref="水利〔2026〕30号", main_venue=self.tree.main_venue.pk, venues=[v.pk for v in self.venues],
-            notice_document=SimpleUploadedFile("通知.pdf", PDF, content_type="application/pdf") if notice else None,
+            by=self.tree.user("province"),
+            system="water",
+            title="县1防汛会商",
+            starts_at=start,
+            ends_at=end,
+            notice_ref="水利〔2026〕30号",
+            main_venue=self.tree.main_venue.pk,
+            venues=[v.pk for v in self.venues],
+            notice_document=SimpleUploadedFile("通知.pdf", PDF, content_type="application/pdf")
+            if notice
+            else None,
         )
 
     @cached_property
@@ -117,7 +133,9 @@ class World:
     @cached_property
     def meeting(self) -> Meeting:
         meeting = self._meeting()
-        meeting_services.meeting_publish(meeting, by=self.tree.user("province"), confirm_shortfalls=True)
+        meeting_services.meeting_publish(
+            meeting, by=self.tree.user("province"), confirm_shortfalls=True
+        )
         meeting.refresh_from_db()
         return meeting
 
@@ -135,8 +153,9 @@ class World:
         buffer = io.BytesIO()
         Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, format="PNG")
         photo = SimpleUploadedFile("cabinet.png", buffer.getvalue(), content_type="image/png")
-        field_services.support_task_record_step(task, by=person, number=1, result="fail", note="机柜无电",
-                                                photos=[photo])
+        field_services.support_task_record_step(
+            task, by=person, number=1, result="fail", note="机柜无电", photos=[photo]
+        )
         task.refresh_from_db()
         return task
 
@@ -150,12 +169,15 @@ class World:
 
     @cached_property
     def share_link(self) -> ShareLink:
-        return meeting_services.share_link_create(self.meeting, by=self.tree.user("province"),
-                                                  expires_at=clock.now() + timedelta(hours=8))
+        return meeting_services.share_link_create(
+            self.meeting, by=self.tree.user("province"), expires_at=clock.now() + timedelta(hours=8)
+        )
 
     @cached_property
     def notification(self) -> Notification:
-        return Notification.objects.get(subject=f"task:{self.task.pk}", recipient=self.task.assignee)
+        return Notification.objects.get(
+            subject=f"task:{self.task.pk}", recipient=self.task.assignee
+        )
 
     @cached_property
     def delivery(self) -> Delivery:
@@ -163,13 +185,20 @@ class World:
 
     @cached_property
     def phone_call(self) -> PhoneCallTask:
-        return PhoneCallTask.objects.create(notification=self.notification, number=self.task.assignee.mobile or "13900000000",
-                                            script="您好，这里是 96311 调度台。")
+        return PhoneCallTask.objects.create(
+            notification=self.notification,
+            number=self.task.assignee.mobile or "13900000000",
+            script="您好，这里是 96311 调度台。",
+        )
 
     @cached_property
     def group(self) -> ImGroup:
-        return ImGroup.objects.create(platform="dingtalk", name="县1保障群", org_unit=self.county,
-                                      webhook_url="http://127.0.0.1:9/robot/send?access_token=county1")
+        return ImGroup.objects.create(
+            platform="dingtalk",
+            name="县1保障群",
+            org_unit=self.county,
+            webhook_url="http://127.0.0.1:9/robot/send?access_token=county1",
+        )
 
 
 @dataclass
@@ -196,15 +225,28 @@ def _api_times(w: World) -> dict:
 
 def _meeting_form(w: World) -> dict:
     start, end = w.when
-    return {"system": "water", "title": "改了的标题", "importance": "normal", "kind": "meeting",
-            "notice_ref": "水利〔2026〕31号", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": end.strftime("%Y-%m-%dT%H:%M"), "main_venue": w.tree.main_venue.pk,
-            "venue_codes": "\n".join(v.code for v in w.venues)}
+    return {
+        "system": "water",
+        "title": "改了的标题",
+        "importance": "normal",
+        "kind": "meeting",
+        "notice_ref": "水利〔2026〕31号",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": end.strftime("%Y-%m-%dT%H:%M"),
+        "main_venue": w.tree.main_venue.pk,
+        "venue_codes": "\n".join(v.code for v in w.venues),
+    }
 
 
 def _group_form(w: World) -> dict:
-    return {"name": "改名", "platform": "dingtalk", "webhook_url": "http://127.0.0.1:9/robot/send?access_token=x",
-            "org_unit": w.tree.counties[0].pk, "purpose": "support", "is_active": "on"}
+    return {
+        "name": "改名",
+        "platform": "dingtalk",
+        "webhook_url": "http://127.0.0.1:9/robot/send?access_token=x",
+        "org_unit": w.tree.counties[0].pk,
+        "purpose": "support",
+        "is_active": "on",
+    }
 
 
 GET, POST, PATCH = "GET", "POST", "PATCH"
@@ -216,62 +258,153 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
     "org/units/<int:pk>/": ({GET}, lambda w: Case({"pk": w.county.pk}, [w.county])),
     "org/units/<int:pk>/children/": ({GET}, lambda w: Case({"pk": w.county.pk}, [w.county])),
     "org/staff/<int:pk>/": ({GET}, lambda w: Case({"pk": w.staff.pk}, [w.staff])),
-    "org/staff/<int:pk>/reveal-phone/": ({POST}, lambda w: Case({"pk": w.staff.pk}, [w.staff], {POST: {}})),
+    "org/staff/<int:pk>/reveal-phone/": (
+        {POST},
+        lambda w: Case({"pk": w.staff.pk}, [w.staff], {POST: {}}),
+    ),
     "venues/<int:pk>/": ({GET}, lambda w: Case({"pk": w.venues[0].pk}, [w.venues[0]])),
     "api/org-units/<int:unit_id>": ({GET}, lambda w: Case({"unit_id": w.county.pk}, [w.county])),
     "api/staff/<int:staff_id>": ({GET}, lambda w: Case({"staff_id": w.staff.pk}, [w.staff])),
-    "api/venues/<int:venue_id>": ({GET}, lambda w: Case({"venue_id": w.venues[0].pk}, [w.venues[0]])),
+    "api/venues/<int:venue_id>": (
+        {GET},
+        lambda w: Case({"venue_id": w.venues[0].pk}, [w.venues[0]]),
+    ),
     # meetings: pages
     "meetings/<int:pk>/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
-    "meetings/<int:pk>/edit/": ({GET, POST}, lambda w: Case({"pk": w.draft.pk}, [w.draft], {POST: _meeting_form(w)})),
+    "meetings/<int:pk>/edit/": (
+        {GET, POST},
+        lambda w: Case({"pk": w.draft.pk}, [w.draft], {POST: _meeting_form(w)}),
+    ),
     "meetings/<int:pk>/notice/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
-    "meetings/<int:pk>/publish/": ({POST}, lambda w: Case({"pk": w.draft.pk}, [w.draft], {POST: {"confirm_shortfalls": "on"}})),
-    "meetings/<int:pk>/reschedule/": ({POST}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: _form_times(w)})),
-    "meetings/<int:pk>/cancel/": ({POST}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting],
-                                                         {POST: {"reason": "客户取消", "confirm": "on"}})),
+    "meetings/<int:pk>/publish/": (
+        {POST},
+        lambda w: Case({"pk": w.draft.pk}, [w.draft], {POST: {"confirm_shortfalls": "on"}}),
+    ),
+    "meetings/<int:pk>/reschedule/": (
+        {POST},
+        lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: _form_times(w)}),
+    ),
+    "meetings/<int:pk>/cancel/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.meeting.pk}, [w.meeting], {POST: {"reason": "客户取消", "confirm": "on"}}
+        ),
+    ),
     "meetings/<int:pk>/track/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
     "meetings/<int:pk>/dashboard/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
-    "meetings/<int:pk>/share/": ({POST}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: {"hours": "24"}})),
-    "meetings/<int:pk>/share/<int:link_pk>/revoke/": ({POST}, lambda w: Case(
-        {"pk": w.meeting.pk, "link_pk": w.share_link.pk}, [w.meeting, w.share_link], {POST: {}})),
+    "meetings/<int:pk>/share/": (
+        {POST},
+        lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: {"hours": "24"}}),
+    ),
+    "meetings/<int:pk>/share/<int:link_pk>/revoke/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.meeting.pk, "link_pk": w.share_link.pk}, [w.meeting, w.share_link], {POST: {}}
+        ),
+    ),
     "meetings/tasks/<int:pk>/field/": ({GET}, lambda w: Case({"pk": w.task.pk}, [w.task])),
-    "meetings/tasks/<int:pk>/field/check-in/": ({POST}, lambda w: Case({"pk": w.task.pk}, [w.task],
-                                                                       {POST: {"lat": "30.1", "lng": "120.2"}})),
-    "meetings/tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/": ({POST}, lambda w: Case(
-        {"pk": w.worked_task.pk, "template_code": "venue-r7", "number": 1}, [w.worked_task],
-        {POST: {"result": "pass", "note": "已恢复"}})),
+    "meetings/tasks/<int:pk>/field/check-in/": (
+        {POST},
+        lambda w: Case({"pk": w.task.pk}, [w.task], {POST: {"lat": "30.1", "lng": "120.2"}}),
+    ),
+    "meetings/tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.worked_task.pk, "template_code": "venue-r7", "number": 1},
+            [w.worked_task],
+            {POST: {"result": "pass", "note": "已恢复"}},
+        ),
+    ),
     # meetings: API
-    "api/meetings/<int:meeting_id>": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
-    "api/meetings/<int:meeting_id>/publish": ({POST}, lambda w: Case({"meeting_id": w.draft.pk}, [w.draft],
-                                                                     {POST: {"confirm_shortfalls": True}})),
-    "api/meetings/<int:meeting_id>/reschedule": ({POST}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting],
-                                                                        {POST: _api_times(w)})),
-    "api/meetings/<int:meeting_id>/cancel": ({POST}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting],
-                                                                    {POST: {"reason": "客户取消"}})),
-    "api/meetings/<int:meeting_id>/plan": ({GET}, lambda w: Case({"meeting_id": w.draft.pk}, [w.draft])),
-    "api/meetings/<int:meeting_id>/conflicts": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
-    "api/meetings/<int:meeting_id>/tasks": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
-    "api/meetings/<int:meeting_id>/status": ({GET}, lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting])),
-    "api/tasks/<int:task_id>/ack": ({POST}, lambda w: Case({"task_id": w.task.pk}, [w.task], {POST: {}})),
-    "api/tasks/<int:task_id>/check-in": ({POST}, lambda w: Case({"task_id": w.task.pk}, [w.task],
-                                                                {POST: {"lat": 30.1, "lng": 120.2}})),
-    "api/tasks/<int:task_id>/steps/<int:number>": ({POST}, lambda w: Case(
-        {"task_id": w.worked_task.pk, "number": 1}, [w.worked_task], {POST: {"result": "pass", "note": "已恢复"}})),
+    "api/meetings/<int:meeting_id>": (
+        {GET},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
+    ),
+    "api/meetings/<int:meeting_id>/publish": (
+        {POST},
+        lambda w: Case({"meeting_id": w.draft.pk}, [w.draft], {POST: {"confirm_shortfalls": True}}),
+    ),
+    "api/meetings/<int:meeting_id>/reschedule": (
+        {POST},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting], {POST: _api_times(w)}),
+    ),
+    "api/meetings/<int:meeting_id>/cancel": (
+        {POST},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting], {POST: {"reason": "客户取消"}}),
+    ),
+    "api/meetings/<int:meeting_id>/plan": (
+        {GET},
+        lambda w: Case({"meeting_id": w.draft.pk}, [w.draft]),
+    ),
+    "api/meetings/<int:meeting_id>/conflicts": (
+        {GET},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
+    ),
+    "api/meetings/<int:meeting_id>/tasks": (
+        {GET},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
+    ),
+    "api/meetings/<int:meeting_id>/status": (
+        {GET},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
+    ),
+    "api/tasks/<int:task_id>/ack": (
+        {POST},
+        lambda w: Case({"task_id": w.task.pk}, [w.task], {POST: {}}),
+    ),
+    "api/tasks/<int:task_id>/check-in": (
+        {POST},
+        lambda w: Case({"task_id": w.task.pk}, [w.task], {POST: {"lat": 30.1, "lng": 120.2}}),
+    ),
+    "api/tasks/<int:task_id>/steps/<int:number>": (
+        {POST},
+        lambda w: Case(
+            {"task_id": w.worked_task.pk, "number": 1},
+            [w.worked_task],
+            {POST: {"result": "pass", "note": "已恢复"}},
+        ),
+    ),
     # notifications
-    "notifications/desk/calls/<int:pk>/number/": ({POST}, lambda w: Case({"pk": w.phone_call.pk}, [w.phone_call],
-                                                                         {POST: {}})),
-    "notifications/desk/calls/<int:pk>/outcome/": ({POST}, lambda w: Case({"pk": w.phone_call.pk}, [w.phone_call],
-                                                                          {POST: {"outcome": "reached", "note": "已接通"}})),
-    "notifications/deliveries/<int:pk>/": ({GET}, lambda w: Case({"pk": w.delivery.pk}, [w.delivery])),
-    "notifications/groups/<int:pk>/edit/": ({GET, POST}, lambda w: Case({"pk": w.group.pk}, [w.group],
-                                                                       {POST: _group_form(w)})),
-    "notifications/groups/<int:pk>/test/": ({POST}, lambda w: Case({"pk": w.group.pk}, [w.group], {POST: {}})),
-    "api/im-groups/<int:group_id>": ({GET, PATCH}, lambda w: Case({"group_id": w.group.pk}, [w.group],
-                                                                  {PATCH: {"name": "改名", "is_active": False}})),
+    "notifications/desk/calls/<int:pk>/number/": (
+        {POST},
+        lambda w: Case({"pk": w.phone_call.pk}, [w.phone_call], {POST: {}}),
+    ),
+    "notifications/desk/calls/<int:pk>/outcome/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.phone_call.pk},
+            [w.phone_call],
+            {POST: {"outcome": "reached", "note": "已接通"}},
+        ),
+    ),
+    "notifications/deliveries/<int:pk>/": (
+        {GET},
+        lambda w: Case({"pk": w.delivery.pk}, [w.delivery]),
+    ),
+    "notifications/groups/<int:pk>/edit/": (
+        {GET, POST},
+        lambda w: Case({"pk": w.group.pk}, [w.group], {POST: _group_form(w)}),
+    ),
+    "notifications/groups/<int:pk>/test/": (
+        {POST},
+        lambda w: Case({"pk": w.group.pk}, [w.group], {POST: {}}),
+    ),
+    "api/im-groups/<int:group_id>": (
+        {GET, PATCH},
+        lambda w: Case(
+            {"group_id": w.group.pk}, [w.group], {PATCH: {"name": "改名", "is_active": False}}
+        ),
+    ),
     # faults and checklist photos
     "faults/<int:pk>/": ({GET}, lambda w: Case({"pk": w.fault.pk}, [w.fault])),
-    "faults/<int:pk>/restore/": ({POST}, lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "已恢复"}})),
-    "faults/<int:pk>/close/": ({POST}, lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "关闭"}})),
+    "faults/<int:pk>/restore/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "已恢复"}}),
+    ),
+    "faults/<int:pk>/close/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "关闭"}}),
+    ),
     "api/faults/<int:fault_id>": ({GET}, lambda w: Case({"fault_id": w.fault.pk}, [w.fault])),
     "checklists/photos/<int:pk>/": ({GET}, lambda w: Case({"pk": w.photo.pk}, [w.photo])),
 }
@@ -302,14 +435,19 @@ def test_every_route_with_an_id_is_in_the_matrix():
     routes = parameterised_routes()
     with_ids = {route for route, info in routes.items() if info["ids"]}
     unclassified = sorted(set(routes) - set(ROUTES) - set(NOT_IDS))
-    assert not unclassified, f"routes with path parameters in neither ROUTES nor NOT_IDS: {unclassified}"
+    assert not unclassified, (
+        f"routes with path parameters in neither ROUTES nor NOT_IDS: {unclassified}"
+    )
     missing = sorted(with_ids - set(ROUTES))
     assert not missing, f"routes taking an object id without a scope case in ROUTES: {missing}"
     stale = sorted((set(ROUTES) | set(NOT_IDS)) - set(routes))
     assert not stale, f"entries for routes that no longer exist: {stale}"
     # An API route's methods are known: the table must try each of them (a new PATCH on an id route fails here).
-    wrong = {route: (sorted(ROUTES[route][0]), sorted(info["methods"]))
-             for route, info in routes.items() if route in ROUTES and info["methods"] and ROUTES[route][0] != info["methods"]}
+    wrong = {
+        route: (sorted(ROUTES[route][0]), sorted(info["methods"]))
+        for route, info in routes.items()
+        if route in ROUTES and info["methods"] and ROUTES[route][0] != info["methods"]
+    }
     assert not wrong, f"API routes whose methods differ from the table (table, served): {wrong}"
 
 
@@ -325,7 +463,9 @@ def _url(route: str, kwargs: dict) -> str:
 
 @pytest.fixture
 def world(province, tomorrow, settings):
-    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"  # so that publishing writes personal deliveries
+    settings.SMS_GATEWAY_URL = (
+        "http://127.0.0.1:9/sms"  # so that publishing writes personal deliveries
+    )
     return World(tree=province, when=tomorrow)
 
 
@@ -333,8 +473,12 @@ def _request(client: Client, method: str, url: str, body, *, api: bool):
     if method == GET:
         return client.get(url)
     if api:
-        return client.generic(method, url, data=json.dumps(body if body is not None else {}),
-                              content_type="application/json")
+        return client.generic(
+            method,
+            url,
+            data=json.dumps(body if body is not None else {}),
+            content_type="application/json",
+        )
     return client.post(url, data=body or {})
 
 
@@ -362,9 +506,13 @@ def test_another_scopes_object_is_404_and_nothing_changes(route, world, snapshot
             response = _request(client, method, url, case.bodies.get(method), api=api)
             allowed = {404} if method in methods else {404, 405}
             if response.status_code not in allowed:
-                failures.append(f"{name} {method} {url}: {response.status_code} {response.content[:200]!r}")
+                failures.append(
+                    f"{name} {method} {url}: {response.status_code} {response.content[:200]!r}"
+                )
             elif api and response.status_code == 404:
-                assert response.json()["detail"], url  # SPEC §6's error shape, nothing of the object
+                assert response.json()["detail"], (
+                    url
+                )  # SPEC §6's error shape, nothing of the object
     assert not failures, "\n".join(failures)
     assert changes() == [], f"{route}: rows changed"
 
@@ -374,18 +522,31 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
     province dispatcher gets the objects county 0 was refused."""
     client = Client()
     client.force_login(world.tree.user("province"))
-    for route in ("meetings/<int:pk>/", "meetings/tasks/<int:pk>/field/", "faults/<int:pk>/",
-                  "checklists/photos/<int:pk>/", "notifications/deliveries/<int:pk>/", "org/staff/<int:pk>/",
-                  "notifications/groups/<int:pk>/edit/", "meetings/<int:pk>/notice/"):
+    for route in (
+        "meetings/<int:pk>/",
+        "meetings/tasks/<int:pk>/field/",
+        "faults/<int:pk>/",
+        "checklists/photos/<int:pk>/",
+        "notifications/deliveries/<int:pk>/",
+        "org/staff/<int:pk>/",
+        "notifications/groups/<int:pk>/edit/",
+        "meetings/<int:pk>/notice/",
+    ):
         case = ROUTES[route][1](world)
         response = client.get(_url(route, case.kwargs))
         assert response.status_code == 200, route
         if route.startswith("checklists/photos/"):  # its own stricter policy, kept by django-csp
-            assert response["Content-Security-Policy"] == "default-src 'none'; img-src 'self'; sandbox"
+            assert (
+                response["Content-Security-Policy"] == "default-src 'none'; img-src 'self'; sandbox"
+            )
     _token, secret = api_token_create(user=world.tree.user("province"))
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    for route in ("api/meetings/<int:meeting_id>", "api/faults/<int:fault_id>", "api/im-groups/<int:group_id>",
-                  "api/staff/<int:staff_id>"):
+    for route in (
+        "api/meetings/<int:meeting_id>",
+        "api/faults/<int:fault_id>",
+        "api/im-groups/<int:group_id>",
+        "api/staff/<int:staff_id>",
+    ):
         case = ROUTES[route][1](world)
         assert api.get(_url(route, case.kwargs)).status_code == 200, route
     # And county 1's own dispatcher reaches its meeting and its task.
@@ -399,13 +560,19 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
 
 def test_forged_tokens_are_404_and_expired_ones_410(world, client, snapshot, settings):
     notice = world.notification
-    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    token = tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
+    )
     other = Staff.objects.filter(org_unit=world.tree.townships[0]).first()
     forged = [
         token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"),  # a damaged signature
         "not-a-token",
-        tokens.make_token(notification_id=notice.pk, staff_id=other.pk, nonce=notice.token_nonce),  # another person
-        tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce="guessed-nonce"),
+        tokens.make_token(
+            notification_id=notice.pk, staff_id=other.pk, nonce=notice.token_nonce
+        ),  # another person
+        tokens.make_token(
+            notification_id=notice.pk, staff_id=notice.recipient_id, nonce="guessed-nonce"
+        ),
     ]
     link = world.share_link
     changes = snapshot(notice, link)

@@ -61,15 +61,25 @@ def test_dashboard_polls_do_not_extend_an_idle_session(province, dashboard, clie
         client.force_login(province.user("province"))
         page = client.get(dashboard).content.decode()
         # The poll URL exactly as the page's polling element asks for it (hx-trigger="every 5s").
-        poll = html.unescape(re.search(r'<div id="live"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 5s"', page).group(1))
+        poll = html.unescape(
+            re.search(r'<div id="live"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 5s"', page).group(
+                1
+            )
+        )
         assert "poll=1" in poll
-        headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "live", "HTTP_HX_CURRENT_URL": dashboard}
+        headers = {
+            "HTTP_HX_REQUEST": "true",
+            "HTTP_HX_TRIGGER": "live",
+            "HTTP_HX_CURRENT_URL": dashboard,
+        }
         opened_until = expiry(client)
         # Polls all through the idle time: answered, but the session's expiry does not move.
         for _ in range(11):
             traveller.shift(timedelta(minutes=10))
             response = client.get(poll, **headers)
-            assert response.status_code == 200 and response.content.decode().lstrip().startswith('<div id="live"')
+            assert response.status_code == 200 and response.content.decode().lstrip().startswith(
+                '<div id="live"'
+            )
             assert expiry(client) == opened_until
         # A click inside the dashboard (drill-down, no poll flag) is a person's action: it extends.
         traveller.shift(timedelta(minutes=5))
@@ -92,7 +102,11 @@ def test_dispatch_desk_polls_do_not_extend_an_idle_session(province, client):
     with time_machine.travel(clock.now(), tick=False) as traveller:
         client.force_login(province.user("province"))
         page = client.get("/notifications/desk/?page=1").content.decode()
-        poll = html.unescape(re.search(r'<section id="unanswered"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 10s"', page).group(1))
+        poll = html.unescape(
+            re.search(
+                r'<section id="unanswered"[^>]*hx-get="([^"]+)"[^>]*hx-trigger="every 10s"', page
+            ).group(1)
+        )
         assert "poll=1" in poll and "page=1" in poll
         opened_until = expiry(client)
         for _ in range(3):
@@ -128,7 +142,9 @@ def test_login_is_throttled_per_address_at_four_times_the_user_limit(db, client,
     limit = settings.LOGIN_FAILURE_LIMIT
     assert limit == 5 and settings.LOGIN_FAILURE_WINDOW_MINUTES == 30
     UserFactory(username="carol")
-    guesses = [f"user{i}" for i in range(limit)]  # spread over names: no single user reaches its limit
+    guesses = [
+        f"user{i}" for i in range(limit)
+    ]  # spread over names: no single user reaches its limit
     with time_machine.travel("2026-11-25 09:00 +0800", tick=False) as traveller:
         for i in range(limit * 4 - 1):
             response = attempt(client, guesses[i % limit])
@@ -156,7 +172,9 @@ def test_login_is_throttled_per_user_from_any_address(db, client, settings):
         for i in range(settings.LOGIN_FAILURE_LIMIT):
             attempt(client, "dave", address=f"203.0.113.{i + 1}")
         assert throttled(attempt(client, "dave", PASSWORD, address="198.51.100.9"))
-        assert throttled(attempt(client, "DAVE", PASSWORD, address="198.51.100.10"))  # names are case-insensitive
+        assert throttled(
+            attempt(client, "DAVE", PASSWORD, address="198.51.100.10")
+        )  # names are case-insensitive
 
 
 # --- password hashing -----------------------------------------------------------------------------
@@ -166,5 +184,7 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
     assert base_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     with override_settings(PASSWORD_HASHERS=base_settings.PASSWORD_HASHERS):
         encoded = make_password("correct horse battery staple")
-        assert identify_hasher(encoded).algorithm == "argon2" and encoded.startswith("argon2$argon2id$")
+        assert identify_hasher(encoded).algorithm == "argon2" and encoded.startswith(
+            "argon2$argon2id$"
+        )
         assert check_password("correct horse battery staple", encoded)

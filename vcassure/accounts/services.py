@@ -18,7 +18,9 @@ def api_token_create(*, user: User, name: str = "", by: User | None = None) -> t
     token = ApiToken.objects.create(
         user=user, name=name, prefix=key[:12], key_hash=ApiToken.hash_key(key)
     )
-    audit_record(actor=by or user, action="api_token.create", obj=token, changes={"user": user.username})
+    audit_record(
+        actor=by or user, action="api_token.create", obj=token, changes={"user": user.username}
+    )
     return token, key
 
 
@@ -50,4 +52,6 @@ def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
 
 
 def login_attempt_record(*, username: str, ip_address: str | None, succeeded: bool) -> None:
-    LoginAttempt.objects.create(username=username.lower()[:150], ip_address=ip_address, succeeded=succeeded)
+    LoginAttempt.objects.create(
+        username=username.lower()[:150], ip_address=ip_address, succeeded=succeeded
+    )

@@ -81,7 +81,11 @@ class StepPhotoAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("照片"))
     def view_link(self, obj) -> str:
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("checklists:photo", args=[obj.pk]), _("查看"))
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("checklists:photo", args=[obj.pk]),
+            _("查看"),
+        )
 
     def has_add_permission(self, request):
         return False

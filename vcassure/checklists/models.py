@@ -48,7 +48,9 @@ class ChecklistStep(models.Model):
 
     class Meta:
         ordering = ["template", "number"]
-        constraints = [models.UniqueConstraint(fields=["template", "number"], name="uniq_step_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="uniq_step_number")
+        ]
         verbose_name = _("检查步骤")
         verbose_name_plural = _("检查步骤")
 
@@ -64,14 +66,20 @@ class ChecklistRun(TimeStampedModel):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="runs")
     subject = models.CharField(max_length=64, db_index=True)
     org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    venue = models.ForeignKey("venues.Venue", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    venue = models.ForeignKey(
+        "venues.Venue", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["template", "subject"], name="uniq_run_per_subject")]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "subject"], name="uniq_run_per_subject")
+        ]
         verbose_name = _("检查记录")
         verbose_name_plural = _("检查记录")
 
@@ -92,7 +100,9 @@ class StepResult(TimeStampedModel):
     result = models.CharField(_("结果"), max_length=4, choices=Result.choices)
     note = models.CharField(_("备注"), max_length=1000, blank=True)
     recorded_at = models.DateTimeField(_("记录时间"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["run", "step__number", "recorded_at", "id"]

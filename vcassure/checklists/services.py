@@ -23,13 +23,24 @@ from vcassure.core.services import audit_record
 
 MAX_PHOTOS = 4
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
+IMAGE_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
 
 
-def checklist_run_start(*, template: ChecklistTemplate, subject: str, org_unit, venue=None, by=None) -> ChecklistRun:
+def checklist_run_start(
+    *, template: ChecklistTemplate, subject: str, org_unit, venue=None, by=None
+) -> ChecklistRun:
     run, _created = ChecklistRun.objects.get_or_create(
-        template=template, subject=subject,
-        defaults={"org_unit": org_unit, "venue": venue, "started_by": by if getattr(by, "is_authenticated", False) else None},
+        template=template,
+        subject=subject,
+        defaults={
+            "org_unit": org_unit,
+            "venue": venue,
+            "started_by": by if getattr(by, "is_authenticated", False) else None,
+        },
     )
     return run
 
@@ -46,8 +57,10 @@ def check_photo(upload: UploadedFile) -> tuple[str, str, int, int]:
     """(extension, content type, width, height) for a real JPEG, PNG or WebP image; judged by
     decoding the content, never by the file name or the browser's claim."""
     if (upload.size or 0) > MAX_PHOTO_BYTES:
-        raise InvalidInputError(_("照片“%(name)s”超过 10 MB。") % {"name": upload.name},
-                                errors=[{"field": "photos", "message": _("照片不能超过 10 MB。")}])
+        raise InvalidInputError(
+            _("照片“%(name)s”超过 10 MB。") % {"name": upload.name},
+            errors=[{"field": "photos", "message": _("照片不能超过 10 MB。")}],
+        )
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
@@ -57,53 +70,100 @@ def check_photo(upload: UploadedFile) -> tuple[str, str, int, int]:
         with Image.open(io.BytesIO(data)) as image:
             fmt, (width, height) = image.format, image.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInputError(_("“%(name)s”不是有效的图片。") % {"name": upload.name},
-                                errors=[{"field": "photos", "message": _("文件不是有效的图片。")}]) from exc
+        raise InvalidInputError(
+            _("“%(name)s”不是有效的图片。") % {"name": upload.name},
+            errors=[{"field": "photos", "message": _("文件不是有效的图片。")}],
+        ) from exc
     if fmt not in IMAGE_FORMATS:
-        raise InvalidInputError(_("照片只能是 JPEG、PNG 或 WebP 格式。"),
-                                errors=[{"field": "photos", "message": _("不支持的图片格式：%(f)s。") % {"f": fmt}}])
+        raise InvalidInputError(
+            _("照片只能是 JPEG、PNG 或 WebP 格式。"),
+            errors=[{"field": "photos", "message": _("不支持的图片格式：%(f)s。") % {"f": fmt}}],
+        )
     extension, content_type = IMAGE_FORMATS[fmt]
     return extension, content_type, width, height
 
 
 @transaction.atomic
-def step_record(run: ChecklistRun, *, number: int, result: str, note: str = "", photos: list[UploadedFile] | None = None,
-                by=None) -> StepResult:
+def step_record(
+    run: ChecklistRun,
+    *,
+    number: int,
+    result: str,
+    note: str = "",
+    photos: list[UploadedFile] | None = None,
+    by=None,
+) -> StepResult:
     """Record one step. Steps go in order: step n needs every earlier step of the same phase, and
     every "before" step when it is an "after" step, to have passed."""
     photos = photos or []
     if result not in StepResult.Result.values:
-        raise InvalidInputError(_("结果只能是“通过”或“不通过”。"), errors=[{"field": "result", "message": _("无效的结果。")}])
+        raise InvalidInputError(
+            _("结果只能是“通过”或“不通过”。"),
+            errors=[{"field": "result", "message": _("无效的结果。")}],
+        )
     step = ChecklistStep.objects.filter(template=run.template, number=number).first()
     if step is None:
-        raise InvalidInputError(_("该检查表没有第 %(n)s 步。") % {"n": number}, errors=[{"field": "step", "message": _("步骤不存在。")}])
+        raise InvalidInputError(
+            _("该检查表没有第 %(n)s 步。") % {"n": number},
+            errors=[{"field": "step", "message": _("步骤不存在。")}],
+        )
     if len(photos) > MAX_PHOTOS:
-        raise InvalidInputError(_("每一步最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
-                                errors=[{"field": "photos", "message": _("照片过多。")}])
+        raise InvalidInputError(
+            _("每一步最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
+            errors=[{"field": "photos", "message": _("照片过多。")}],
+        )
     checked = [check_photo(p) for p in photos]
     if step.requires_photo and result == StepResult.Result.PASS and not photos:
-        raise InvalidInputError(_("此步骤需要拍照留证。"), errors=[{"field": "photos", "message": _("请上传照片。")}])
+        raise InvalidInputError(
+            _("此步骤需要拍照留证。"), errors=[{"field": "photos", "message": _("请上传照片。")}]
+        )
     if result == StepResult.Result.FAIL and not note.strip():
-        raise InvalidInputError(_("不通过时请填写情况说明。"), errors=[{"field": "note", "message": _("请说明故障现象。")}])
+        raise InvalidInputError(
+            _("不通过时请填写情况说明。"),
+            errors=[{"field": "note", "message": _("请说明故障现象。")}],
+        )
     latest = latest_results(run)
     earlier = ChecklistStep.objects.filter(template=run.template, number__lt=number)
     if step.phase == ChecklistStep.Phase.BEFORE:
         earlier = earlier.filter(phase__in=[ChecklistStep.Phase.BEFORE, ChecklistStep.Phase.ANY])
-    missing = [s for s in earlier if getattr(latest.get(s.number), "result", None) != StepResult.Result.PASS]
+    missing = [
+        s
+        for s in earlier
+        if getattr(latest.get(s.number), "result", None) != StepResult.Result.PASS
+    ]
     if missing:
         raise ConflictError(
-            _("请先完成第 %(steps)s 步。") % {"steps": pgettext("list separator", "、").join(str(s.number) for s in missing)}, code="out_of_order",
+            _("请先完成第 %(steps)s 步。")
+            % {"steps": pgettext("list separator", "、").join(str(s.number) for s in missing)},
+            code="out_of_order",
         )
     now = clock.now()
-    record = StepResult.objects.create(run=run, step=step, result=result, note=note.strip()[:1000], recorded_at=now,
-                                       recorded_by=by if getattr(by, "is_authenticated", False) else None)
+    record = StepResult.objects.create(
+        run=run,
+        step=step,
+        result=result,
+        note=note.strip()[:1000],
+        recorded_at=now,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     for upload, (extension, content_type, width, height) in zip(photos, checked, strict=True):
-        photo = StepPhoto(result=record, extension=extension, content_type=content_type, size=upload.size or 0,
-                          width=width, height=height, uploaded_at=now)
+        photo = StepPhoto(
+            result=record,
+            extension=extension,
+            content_type=content_type,
+            size=upload.size or 0,
+            width=width,
+            height=height,
+            uploaded_at=now,
+        )
         photo.image.save(f"photo.{extension}", upload, save=False)
         photo.save()
-    audit_record(actor=by, action="checklist.step", obj=record,
-                 changes={"subject": run.subject, "step": number, "result": result, "photos": len(photos)})
+    audit_record(
+        actor=by,
+        action="checklist.step",
+        obj=record,
+        changes={"subject": run.subject, "step": number, "result": result, "photos": len(photos)},
+    )
     return record
 
 
@@ -115,6 +175,8 @@ def run_progress(run: ChecklistRun) -> dict:
     return {
         "steps": steps,
         "latest": latest,
-        "before_passed": all(getattr(latest.get(s.number), "result", None) == "pass" for s in before),
+        "before_passed": all(
+            getattr(latest.get(s.number), "result", None) == "pass" for s in before
+        ),
         "all_passed": all(getattr(latest.get(s.number), "result", None) == "pass" for s in steps),
     }

@@ -21,7 +21,10 @@ def _photo_for(user, pk: int) -> StepPhoto:
     run = photo.result.run
     if ChecklistRun.objects.visible_to(user).filter(pk=run.pk).exists():
         return photo
-    if run.started_by_id == user.pk or StepResult.objects.filter(run=run, recorded_by=user).exists():
+    if (
+        run.started_by_id == user.pk
+        or StepResult.objects.filter(run=run, recorded_by=user).exists()
+    ):
         return photo
     raise StepPhoto.DoesNotExist
 
@@ -45,7 +48,9 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     try:
         found = _photo_for(request.user, pk)
         if request.GET.get("thumb"):
-            response: HttpResponse | FileResponse = HttpResponse(_thumbnail(found), content_type="image/jpeg")
+            response: HttpResponse | FileResponse = HttpResponse(
+                _thumbnail(found), content_type="image/jpeg"
+            )
         else:
             response = FileResponse(found.image.open("rb"), content_type=found.content_type)
     except (StepPhoto.DoesNotExist, OSError) as exc:  # a file gone from the disk, or damaged there

@@ -16,11 +16,18 @@ class LimitOffsetPagination(NinjaLimitOffsetPagination):
     """`?limit=&offset=` (SPEC §6) with both bounded, so that any integer a client sends is a 422 or a page."""
 
     class Input(Schema):
-        limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
+        limit: int = Field(
+            settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT
+        )
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-@router.get("/health", auth=None, response={200: dict, 503: dict}, summary="Health of the database and queue")
+@router.get(
+    "/health",
+    auth=None,
+    response={200: dict, 503: dict},
+    summary="Health of the database and queue",
+)
 def health(request: HttpRequest):
     parts = health_check()
     failing = [name for name in ("database", "queue") if parts[name] != "ok"]

@@ -60,7 +60,9 @@ def request_hash(request: HttpRequest) -> str:
     """sha256 of method, path (with query string) and body; a JSON body is canonicalised first."""
     body = request.body or b""
     with contextlib.suppress(ValueError, UnicodeDecodeError):
-        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        body = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
     digest = hashlib.sha256()
     for part in ((request.method or "").encode(), request.get_full_path().encode(), body):
         digest.update(len(part).to_bytes(8, "big"))
@@ -88,10 +90,16 @@ def _replay(row: IdempotencyKey, digest: str) -> HttpResponse:
             errors=[{"field": HEADER, "message": _("幂等键与之前的请求内容不一致。")}],
             code="idempotency_key_reused",
         )
-    if row.status_code is None:  # only visible if a caller committed mid-request; never by this module
-        raise ConflictError(_("使用该 Idempotency-Key 的请求正在处理中，请稍后重试。"), code="idempotency_in_progress")
+    if (
+        row.status_code is None
+    ):  # only visible if a caller committed mid-request; never by this module
+        raise ConflictError(
+            _("使用该 Idempotency-Key 的请求正在处理中，请稍后重试。"),
+            code="idempotency_in_progress",
+        )
     response = HttpResponse(
-        json.dumps(row.response_body, cls=NinjaJSONEncoder), status=row.status_code,
+        json.dumps(row.response_body, cls=NinjaJSONEncoder),
+        status=row.status_code,
         content_type="application/json; charset=utf-8",
     )
     response[REPLAYED_HEADER] = "true"
@@ -110,7 +118,9 @@ def _claim(user_id: int, key: str, digest: str) -> IdempotencyKey | HttpResponse
             if row is not None:
                 return _replay(row, digest)
             # It was removed between our insert and our read (a purge): try once more.
-    raise ConflictError(_("使用该 Idempotency-Key 的请求正在处理中，请稍后重试。"), code="idempotency_in_progress")
+    raise ConflictError(
+        _("使用该 Idempotency-Key 的请求正在处理中，请稍后重试。"), code="idempotency_in_progress"
+    )
 
 
 def _store_or_roll_back(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -29,7 +29,9 @@ class JsonFormatter(_JsonFormatter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("fmt", "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s")
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
+        kwargs.setdefault(
+            "rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"}
+        )
         kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, *NEVER_LOGGED])
         kwargs.setdefault("json_ensure_ascii", False)
         super().__init__(*args, **kwargs)

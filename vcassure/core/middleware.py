@@ -131,14 +131,23 @@ class CredentialPathLogMiddleware:
         if response.status_code >= 400 and not getattr(response, "_has_been_logged", False):
             path = _redacted_path(request)
             if path is not None:
-                log = request_logger.error if response.status_code >= 500 else request_logger.warning
-                log("%s: %s", response.reason_phrase, path, extra={"status_code": response.status_code})
+                log = (
+                    request_logger.error if response.status_code >= 500 else request_logger.warning
+                )
+                log(
+                    "%s: %s",
+                    response.reason_phrase,
+                    path,
+                    extra={"status_code": response.status_code},
+                )
                 response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own marker
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Http404) and _redacted_path(request) is not None:
-            handler: Callable[..., HttpResponse] = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+            handler: Callable[..., HttpResponse] = get_resolver(
+                getattr(request, "urlconf", None)
+            ).resolve_error_handler(404)
             return handler(request, exception)
         return None
 
@@ -178,7 +187,14 @@ class RejectNulMiddleware:
         if where is None:
             return self.get_response(request)
         if request.path.startswith(API_PREFIX):
-            error = {"loc": where, "msg": "NUL character (U+0000) is not allowed", "type": "nul_character"}
-            return JsonResponse({"detail": _("请求参数无效。"), "errors": [error]}, status=422,
-                                json_dumps_params={"ensure_ascii": False})
+            error = {
+                "loc": where,
+                "msg": "NUL character (U+0000) is not allowed",
+                "type": "nul_character",
+            }
+            return JsonResponse(
+                {"detail": _("请求参数无效。"), "errors": [error]},
+                status=422,
+                json_dumps_params={"ensure_ascii": False},
+            )
         return HttpResponseBadRequest(_("请求参数无效。"), content_type="text/plain; charset=utf-8")

@@ -38,8 +38,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
@@ -86,7 +90,9 @@ class IdempotencyKey(models.Model):
     is inserted before the work, in the same transaction, so a concurrent duplicate waits on the
     unique constraint; only successful responses are kept (see core/idempotency.py)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
     key = models.CharField(_("幂等键"), max_length=255)
     request_hash = models.CharField(_("请求摘要"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("响应状态码"), null=True, blank=True)
@@ -94,7 +100,9 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=clock.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key_per_user")
+        ]
         verbose_name = _("幂等键")
         verbose_name_plural = _("幂等键")
 

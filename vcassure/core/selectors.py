@@ -30,7 +30,9 @@ def health_check() -> dict[str, str | dict]:
         beat = WorkerHeartbeat.objects.filter(name="default").first()
         if beat:
             worker["last_heartbeat_at"] = beat.beat_at.isoformat()
-            worker["status"] = "ok" if clock.now() - beat.beat_at < HEARTBEAT_STALE_AFTER else "stale"
+            worker["status"] = (
+                "ok" if clock.now() - beat.beat_at < HEARTBEAT_STALE_AFTER else "stale"
+            )
     result["worker"] = worker
     return result
 

@@ -10,7 +10,9 @@ from vcassure.core.selectors import audit_event_list
 def audit_list(request):
     if not request.user.is_administrator:
         raise PermissionDenied
-    qs = audit_event_list(object_type=request.GET.get("object_type", ""), object_id=request.GET.get("object_id", ""))
+    qs = audit_event_list(
+        object_type=request.GET.get("object_type", ""), object_id=request.GET.get("object_id", "")
+    )
     action = request.GET.get("action", "").strip()
     if action:
         qs = qs.filter(action__startswith=action)

@@ -19,7 +19,16 @@ class FaultAdmin(admin.ModelAdmin):
     """Read-only: every move of a fault goes through faults.services (the fault pages and the API)
     so that it leaves an event, an audit record and returns the venue task to its place."""
 
-    list_display = ("title", "state", "severity", "source", "org_unit", "assigned_department", "opened_at", "restored_at")
+    list_display = (
+        "title",
+        "state",
+        "severity",
+        "source",
+        "org_unit",
+        "assigned_department",
+        "opened_at",
+        "restored_at",
+    )
     list_filter = ("state", "severity", "source")
     search_fields = ("title", "subject", "venue__name")
     date_hierarchy = "opened_at"

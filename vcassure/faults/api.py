@@ -42,16 +42,22 @@ class ErrorOut(Schema):
 
 class FaultFilter(Schema):
     state: Fault.State | None = None
-    org_unit: ObjectId | None = Field(None, description="faults of this unit and everything below it")
+    org_unit: ObjectId | None = Field(
+        None, description="faults of this unit and everything below it"
+    )
 
 
 class FaultIn(Schema):
     title: str = Field(description="what is broken, as the caller reported it")
-    venue: ObjectId | None = Field(None, description="the venue; or org_unit when the fault is not at a venue")
+    venue: ObjectId | None = Field(
+        None, description="the venue; or org_unit when the fault is not at a venue"
+    )
     org_unit: ObjectId | None = None
     severity: Fault.Severity = Fault.Severity.MAJOR
     description: str = ""
-    source: Literal["manual", "hotline"] = Field("manual", description="entered by hand, or from the 96311 hotline")
+    source: Literal["manual", "hotline"] = Field(
+        "manual", description="entered by hand, or from the 96311 hotline"
+    )
 
 
 class FaultOut(Schema):
@@ -133,13 +139,20 @@ def fault_list(request: HttpRequest, filters: Query[FaultFilter]):
     return selectors.fault_list(user=request.user, state=filters.state or "", org_unit_path=path)
 
 
-@router.get("/faults/{int:fault_id}", response={200: FaultDetailOut, 404: ErrorOut}, summary="A fault with its events")
+@router.get(
+    "/faults/{int:fault_id}",
+    response={200: FaultDetailOut, 404: ErrorOut},
+    summary="A fault with its events",
+)
 def fault_detail(request: HttpRequest, fault_id: int):
     return selectors.fault_get(user=request.user, pk=fault_id)
 
 
-@router.post("/faults", response={201: FaultDetailOut, 403: ErrorOut, 422: ErrorOut},
-             summary="Enter a fault by hand or from the 96311 hotline; routed to the city's network operations")
+@router.post(
+    "/faults",
+    response={201: FaultDetailOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Enter a fault by hand or from the 96311 hotline; routed to the city's network operations",
+)
 @idempotent
 def fault_create(request: HttpRequest, payload: FaultIn):
     user = request.user
@@ -153,7 +166,12 @@ def fault_create(request: HttpRequest, payload: FaultIn):
         errors.append({"field": "title", "message": _("标题不能超过 200 个字。")})
     venue = org_unit = None
     if payload.venue is not None:
-        venue = Venue.objects.visible_to(request.user).select_related("org_unit").filter(pk=payload.venue).first()
+        venue = (
+            Venue.objects.visible_to(request.user)
+            .select_related("org_unit")
+            .filter(pk=payload.venue)
+            .first()
+        )
         if venue is None:
             errors.append({"field": "venue", "message": _("会场不存在或不在您的管理范围内。")})
         else:
@@ -161,13 +179,20 @@ def fault_create(request: HttpRequest, payload: FaultIn):
     elif payload.org_unit is not None:
         org_unit = OrgUnit.objects.visible_to(request.user).filter(pk=payload.org_unit).first()
         if org_unit is None:
-            errors.append({"field": "org_unit", "message": _("组织单元不存在或不在您的管理范围内。")})
+            errors.append(
+                {"field": "org_unit", "message": _("组织单元不存在或不在您的管理范围内。")}
+            )
     else:
         errors.append({"field": "venue", "message": _("请指定会场或组织单元。")})
     if errors or org_unit is None:
         raise InvalidInputError(_("故障信息有误，请修改后重试。"), errors=errors)
     fault = services.fault_open(
-        title=title, source=payload.source, org_unit=org_unit, venue=venue, severity=payload.severity,
-        description=payload.description.strip(), by=request.user,
+        title=title,
+        source=payload.source,
+        org_unit=org_unit,
+        venue=venue,
+        severity=payload.severity,
+        description=payload.description.strip(),
+        by=request.user,
     )
     return Status(201, selectors.fault_get(user=request.user, pk=fault.pk))

@@ -39,18 +39,45 @@ class Fault(StateMachineMixin, TimeStampedModel):
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("描述"), blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
-    severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.MAJOR)
-    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
-    org_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="+")
-    venue = models.ForeignKey("venues.Venue", verbose_name=_("会场"), null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="faults")
-    subject = models.CharField(_("关联对象"), max_length=64, blank=True, db_index=True)  # e.g. "task:123"
-    step_result = models.ForeignKey("checklists.StepResult", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="faults")
-    assigned_department = models.ForeignKey("orgs.Department", verbose_name=_("责任部门"), null=True, blank=True,
-                                            on_delete=models.PROTECT, related_name="faults")
+    severity = models.CharField(
+        _("严重程度"), max_length=10, choices=Severity.choices, default=Severity.MAJOR
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="+"
+    )
+    venue = models.ForeignKey(
+        "venues.Venue",
+        verbose_name=_("会场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="faults",
+    )
+    subject = models.CharField(
+        _("关联对象"), max_length=64, blank=True, db_index=True
+    )  # e.g. "task:123"
+    step_result = models.ForeignKey(
+        "checklists.StepResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="faults",
+    )
+    assigned_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="faults",
+    )
     opened_at = models.DateTimeField(_("发现时间"))
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     restored_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
@@ -63,7 +90,6 @@ class Fault(StateMachineMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
-
 
 
 class FaultEvent(models.Model):
@@ -80,7 +106,9 @@ class FaultEvent(models.Model):
     fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=1000, blank=True)
 
     class Meta:

@@ -16,4 +16,8 @@ def can_handle_fault(user) -> bool:
         return True
     staff = getattr(user, "staff_profile", None)
     department = staff.department if staff is not None else None
-    return user.role == Role.SUPPORT and department is not None and department.kind in HANDLING_DEPARTMENTS
+    return (
+        user.role == Role.SUPPORT
+        and department is not None
+        and department.kind in HANDLING_DEPARTMENTS
+    )

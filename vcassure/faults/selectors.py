@@ -3,7 +3,9 @@ from django.db.models import QuerySet
 from vcassure.faults.models import Fault
 
 
-def fault_list(*, user, state: str = "", org_unit_path: str = "", subject: str = "") -> QuerySet[Fault]:
+def fault_list(
+    *, user, state: str = "", org_unit_path: str = "", subject: str = ""
+) -> QuerySet[Fault]:
     qs = Fault.objects.visible_to(user).select_related("venue", "org_unit", "assigned_department")
     if state:
         qs = qs.filter(state=state)
@@ -15,13 +17,21 @@ def fault_list(*, user, state: str = "", org_unit_path: str = "", subject: str =
 
 
 def fault_get(*, user, pk: int) -> Fault:
-    return Fault.objects.visible_to(user).select_related("venue", "org_unit", "assigned_department", "step_result__step").get(pk=pk)
+    return (
+        Fault.objects.visible_to(user)
+        .select_related("venue", "org_unit", "assigned_department", "step_result__step")
+        .get(pk=pk)
+    )
 
 
 def fault_list_for_subject(subject: str) -> QuerySet[Fault]:
     """The faults opened about one subject ("task:123"), newest first, for a page whose caller has
     already checked access to that subject (the assignee of a task sees its faults)."""
-    return Fault.objects.filter(subject=subject).select_related("assigned_department").order_by("-opened_at", "-id")
+    return (
+        Fault.objects.filter(subject=subject)
+        .select_related("assigned_department")
+        .order_by("-opened_at", "-id")
+    )
 
 
 def fault_event_list(fault: Fault) -> QuerySet:

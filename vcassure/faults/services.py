@@ -21,24 +21,56 @@ def responsible_department(org_unit: OrgUnit) -> Department | None:
     """The network operations department of the unit's city: every emergency goes through it."""
     chain = [int(p) for p in org_unit.path.strip("/").split("/") if p]
     if len(chain) < 2:
-        return Department.objects.filter(org_unit_id=chain[0], kind=Department.Kind.OPS).first() if chain else None
+        return (
+            Department.objects.filter(org_unit_id=chain[0], kind=Department.Kind.OPS).first()
+            if chain
+            else None
+        )
     return Department.objects.filter(org_unit_id=chain[1], kind=Department.Kind.NETWORK_OPS).first()
 
 
 @transaction.atomic
-def fault_open(*, title: str, source: str, org_unit: OrgUnit, by=None, venue=None, subject: str = "",
-               step_result=None, description: str = "", severity: str = Fault.Severity.MAJOR) -> Fault:
+def fault_open(
+    *,
+    title: str,
+    source: str,
+    org_unit: OrgUnit,
+    by=None,
+    venue=None,
+    subject: str = "",
+    step_result=None,
+    description: str = "",
+    severity: str = Fault.Severity.MAJOR,
+) -> Fault:
     now = clock.now()
     department = responsible_department(org_unit)
     fault = Fault.objects.create(
-        title=title[:200], description=description, source=source, severity=severity, org_unit=org_unit, venue=venue,
-        subject=subject, step_result=step_result, assigned_department=department, opened_at=now, opened_by=_actor(by),
+        title=title[:200],
+        description=description,
+        source=source,
+        severity=severity,
+        org_unit=org_unit,
+        venue=venue,
+        subject=subject,
+        step_result=step_result,
+        assigned_department=department,
+        opened_at=now,
+        opened_by=_actor(by),
         state=Fault.State.ASSIGNED if department else Fault.State.OPEN,
     )
-    FaultEvent.objects.create(fault=fault, kind=FaultEvent.Kind.OPENED, at=now, actor=_actor(by), note=description[:1000])
+    FaultEvent.objects.create(
+        fault=fault, kind=FaultEvent.Kind.OPENED, at=now, actor=_actor(by), note=description[:1000]
+    )
     if department:
-        FaultEvent.objects.create(fault=fault, kind=FaultEvent.Kind.ASSIGNED, at=now, note=department.name)
-    audit_record(actor=by, action="fault.open", obj=fault, changes={"subject": subject, "department": department and department.pk})
+        FaultEvent.objects.create(
+            fault=fault, kind=FaultEvent.Kind.ASSIGNED, at=now, note=department.name
+        )
+    audit_record(
+        actor=by,
+        action="fault.open",
+        obj=fault,
+        changes={"subject": subject, "department": department and department.pk},
+    )
     return fault
 
 
@@ -60,8 +92,13 @@ def fault_restore(fault: Fault, *, by, note: str = "") -> Fault:
     fault.transition_to(Fault.State.RESTORED)
     fault.restored_at = clock.now()
     fault.save(update_fields=["state", "restored_at", "updated_at"])
-    FaultEvent.objects.create(fault=fault, kind=FaultEvent.Kind.RESTORED, at=fault.restored_at, actor=_actor(by),
-                              note=note[:1000] or _("已恢复"))
+    FaultEvent.objects.create(
+        fault=fault,
+        kind=FaultEvent.Kind.RESTORED,
+        at=fault.restored_at,
+        actor=_actor(by),
+        note=note[:1000] or _("已恢复"),
+    )
     audit_record(actor=by, action="fault.restore", obj=fault, changes={"note": note})
     fault_restored.send(sender=Fault, fault=fault, by=by, at=fault.restored_at)
     return fault
@@ -74,6 +111,12 @@ def fault_close(fault: Fault, *, by, note: str = "") -> Fault:
     fault.transition_to(Fault.State.CLOSED)
     fault.closed_at = clock.now()
     fault.save(update_fields=["state", "closed_at", "updated_at"])
-    FaultEvent.objects.create(fault=fault, kind=FaultEvent.Kind.CLOSED, at=fault.closed_at, actor=_actor(by), note=note[:1000])
+    FaultEvent.objects.create(
+        fault=fault,
+        kind=FaultEvent.Kind.CLOSED,
+        at=fault.closed_at,
+        actor=_actor(by),
+        note=note[:1000],
+    )
     audit_record(actor=by, action="fault.close", obj=fault)
     return fault

@@ -32,21 +32,34 @@ def fault_list(request: HttpRequest) -> HttpResponse:
     if state not in Fault.State.values:
         state = ""
     qs = selectors.fault_list(user=request.user, state=state)
-    return render(request, "faults/fault_list.html", {
-        **paginate(request, qs, per_page=30), "state": state, "states": Fault.State.choices,
-    })
+    return render(
+        request,
+        "faults/fault_list.html",
+        {
+            **paginate(request, qs, per_page=30),
+            "state": state,
+            "states": Fault.State.choices,
+        },
+    )
 
 
-def _detail(request: HttpRequest, fault: Fault, *, error: ApplicationError | None = None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, fault: Fault, *, error: ApplicationError | None = None, status: int = 200
+) -> HttpResponse:
     step_result = fault.step_result
-    return render(request, "faults/fault_detail.html", {
-        "fault": fault,
-        "events": selectors.fault_event_list(fault),
-        "step_result": step_result,
-        "photos": list(step_result.photos.all()) if step_result is not None else [],
-        "can_handle": can_handle_fault(request.user),
-        "error": error,
-    }, status=status)
+    return render(
+        request,
+        "faults/fault_detail.html",
+        {
+            "fault": fault,
+            "events": selectors.fault_event_list(fault),
+            "step_result": step_result,
+            "photos": list(step_result.photos.all()) if step_result is not None else [],
+            "can_handle": can_handle_fault(request.user),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required

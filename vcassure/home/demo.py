@@ -16,17 +16,41 @@ def demo_im_groups_build() -> list[ImGroup]:
     if province is None:
         return []
     rows = [
-        ImGroup(platform="dingtalk", name=f"{province.name}钉钉视频会商保障群", org_unit=province, purpose="support",
-                webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-province", secret="SECdemo-province"),  # noqa: S106 - demo data
-        ImGroup(platform="wecom", name=f"{province.name}微信视频会商保障群", org_unit=province, purpose="support",
-                webhook_url=f"{PLACEHOLDER_BASE}/cgi-bin/webhook/send?key=demo-province"),
-        ImGroup(platform="dingtalk", name=f"{province.name}运维主管工作群", org_unit=province, purpose="supervisors",
-                webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-supervisors", secret="SECdemo-supervisors"),  # noqa: S106 - demo data
+        ImGroup(
+            platform="dingtalk",
+            name=f"{province.name}钉钉视频会商保障群",
+            org_unit=province,
+            purpose="support",
+            webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-province",
+            secret="SECdemo-province",  # noqa: S106 - demo data
+        ),
+        ImGroup(
+            platform="wecom",
+            name=f"{province.name}微信视频会商保障群",
+            org_unit=province,
+            purpose="support",
+            webhook_url=f"{PLACEHOLDER_BASE}/cgi-bin/webhook/send?key=demo-province",
+        ),
+        ImGroup(
+            platform="dingtalk",
+            name=f"{province.name}运维主管工作群",
+            org_unit=province,
+            purpose="supervisors",
+            webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-supervisors",
+            secret="SECdemo-supervisors",  # noqa: S106 - demo data
+        ),
     ]
     for city in OrgUnit.objects.filter(level=OrgUnit.Level.CITY).order_by("code"):
-        rows.append(ImGroup(platform="dingtalk", name=f"{city.name}视频会商保障群", org_unit=city, purpose="support",
-                            webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-{city.code}",
-                            secret=f"SECdemo-{city.code}"))
+        rows.append(
+            ImGroup(
+                platform="dingtalk",
+                name=f"{city.name}视频会商保障群",
+                org_unit=city,
+                purpose="support",
+                webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-{city.code}",
+                secret=f"SECdemo-{city.code}",
+            )
+        )
     return ImGroup.objects.bulk_create(rows)
 
 
@@ -36,8 +60,17 @@ def demo_im_groups_wipe() -> int:
 
 
 CHANNEL_SETTINGS = (
-    "DINGTALK_API_URL", "DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID", "WECOM_API_URL",
-    "WECOM_CORP_ID", "WECOM_CORP_SECRET", "WECOM_AGENT_ID", "SMS_GATEWAY_URL", "OA_WEBHOOK_URL", "EMAIL_URL",
+    "DINGTALK_API_URL",
+    "DINGTALK_APP_KEY",
+    "DINGTALK_APP_SECRET",
+    "DINGTALK_AGENT_ID",
+    "WECOM_API_URL",
+    "WECOM_CORP_ID",
+    "WECOM_CORP_SECRET",
+    "WECOM_AGENT_ID",
+    "SMS_GATEWAY_URL",
+    "OA_WEBHOOK_URL",
+    "EMAIL_URL",
 )
 
 
@@ -51,15 +84,21 @@ def demo_fakes_wire() -> list[str]:
 
     local = ImGroup.objects.filter(webhook_url__startswith="http://127.0.0.1").order_by("id")
     # One fake robot per group: the fakes, like the real platforms, count 20 a minute per robot.
-    per_platform = max([ROBOTS_PER_PLATFORM, *(local.filter(platform=p).count() for p in ("dingtalk", "wecom"))])
+    per_platform = max(
+        [ROBOTS_PER_PLATFORM, *(local.filter(platform=p).count() for p in ("dingtalk", "wecom"))]
+    )
     values = start_demo_fakes(robots=per_platform)
     for name in CHANNEL_SETTINGS:
         setattr(settings, name, values[name])
     settings.DEMO_FAKES_ENABLED = True
     reset_channels()
     counters = {"dingtalk": 0, "wecom": 0}
-    robots = {"dingtalk": sorted(k for k in values if k.startswith("DINGTALK_ROBOT_") and k.endswith("_URL")),
-              "wecom": sorted(k for k in values if k.startswith("WECOM_ROBOT_") and k.endswith("_URL"))}
+    robots = {
+        "dingtalk": sorted(
+            k for k in values if k.startswith("DINGTALK_ROBOT_") and k.endswith("_URL")
+        ),
+        "wecom": sorted(k for k in values if k.startswith("WECOM_ROBOT_") and k.endswith("_URL")),
+    }
     for group in local:
         keys = robots[group.platform]
         key = keys[counters[group.platform] % len(keys)]
@@ -67,5 +106,14 @@ def demo_fakes_wire() -> list[str]:
         group.webhook_url = values[key]
         group.secret = values.get(key.replace("_URL", "_SECRET"), "")
         group.paused_until, group.needs_attention, group.last_error = None, False, ""
-        group.save(update_fields=["webhook_url", "secret", "paused_until", "needs_attention", "last_error", "updated_at"])
+        group.save(
+            update_fields=[
+                "webhook_url",
+                "secret",
+                "paused_until",
+                "needs_attention",
+                "last_error",
+                "updated_at",
+            ]
+        )
     return list(running_fakes())

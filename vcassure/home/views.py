@@ -11,7 +11,10 @@ from vcassure.venues.selectors import venue_list
 def home(request):
     user = request.user
     levels = dict(
-        OrgUnit.objects.visible_to(user).values_list("level").annotate(n=Count("id")).values_list("level", "n")
+        OrgUnit.objects.visible_to(user)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
     )
     context = {
         "roots": org_unit_roots(user=user),

@@ -85,7 +85,9 @@ def _bound(value: date | datetime | None, *, end: bool) -> datetime | None:
 # --- meetings -----------------------------------------------------------------------------------
 
 
-@router.post("/meetings", response={201: MeetingOut, **WRITE_ERRORS}, summary="Create a draft meeting")
+@router.post(
+    "/meetings", response={201: MeetingOut, **WRITE_ERRORS}, summary="Create a draft meeting"
+)
 @idempotent
 def meeting_create(request: HttpRequest, payload: MeetingIn):
     """Branch venues either by id (`venues`) or by `venue_filter`: all active branch venues of the
@@ -94,16 +96,28 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
     if payload.venues is not None and payload.venue_filter is not None:
         raise InvalidInputError(
             _("会议信息有误，请修改后重试。"),
-            errors=[{"field": "venue_filter", "message": _("请只使用 venues 或 venue_filter 其中之一。")}],
+            errors=[
+                {
+                    "field": "venue_filter",
+                    "message": _("请只使用 venues 或 venue_filter 其中之一。"),
+                }
+            ],
         )
     meeting = services.meeting_create(
         # Missing times are reported by the service's validation with the other problems.
-        by=request.user, system=payload.system, title=payload.title,
+        by=request.user,
+        system=payload.system,
+        title=payload.title,
         starts_at=payload.starts_at,  # type: ignore[arg-type]
         ends_at=payload.ends_at,  # type: ignore[arg-type]
-        importance=payload.importance, kind=payload.kind, notice_ref=payload.notice_ref,
-        main_venue=payload.main_venue, venues=payload.venues,
-        venue_filter=payload.venue_filter.model_dump() if payload.venue_filter is not None else None,
+        importance=payload.importance,
+        kind=payload.kind,
+        notice_ref=payload.notice_ref,
+        main_venue=payload.main_venue,
+        venues=payload.venues,
+        venue_filter=payload.venue_filter.model_dump()
+        if payload.venue_filter is not None
+        else None,
     )
     return Status(201, meeting)
 
@@ -112,9 +126,13 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
 @paginate(LimitOffsetPagination)
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilter]):
     return selectors.meeting_list(
-        user=request.user, state=filters.state or "", system=filters.system,
-        starts_from=_bound(filters.starts_from, end=False), starts_to=_bound(filters.starts_to, end=True),
-        org_unit=filters.org_unit, q=filters.q,
+        user=request.user,
+        state=filters.state or "",
+        system=filters.system,
+        starts_from=_bound(filters.starts_from, end=False),
+        starts_to=_bound(filters.starts_to, end=True),
+        org_unit=filters.org_unit,
+        q=filters.q,
     )
 
 
@@ -134,7 +152,9 @@ def meeting_publish(request: HttpRequest, meeting_id: int, payload: PublishIn | 
     _require_manager(request)
     confirm = bool(payload and payload.confirm_shortfalls)  # no body: not confirmed
     try:
-        meeting, plan = services.meeting_publish(meeting, by=request.user, confirm_shortfalls=confirm)
+        meeting, plan = services.meeting_publish(
+            meeting, by=request.user, confirm_shortfalls=confirm
+        )
     except ConflictError as exc:
         if exc.code != "shortfalls":
             raise
@@ -146,7 +166,9 @@ def meeting_publish(request: HttpRequest, meeting_id: int, payload: PublishIn | 
 def meeting_reschedule(request: HttpRequest, meeting_id: int, payload: RescheduleIn):
     meeting = _meeting(request, meeting_id)  # another scope's meeting: 404 before any 403
     _require_manager(request)
-    services.meeting_reschedule(meeting, by=request.user, starts_at=payload.starts_at, ends_at=payload.ends_at)
+    services.meeting_reschedule(
+        meeting, by=request.user, starts_at=payload.starts_at, ends_at=payload.ends_at
+    )
     return _meeting(request, meeting_id)
 
 
@@ -159,7 +181,8 @@ def meeting_cancel(request: HttpRequest, meeting_id: int, payload: CancelIn):
 
 
 @router.get(
-    "/meetings/{int:meeting_id}/plan", response={200: PlanOut, 403: ErrorOut, 404: ErrorOut},
+    "/meetings/{int:meeting_id}/plan",
+    response={200: PlanOut, 403: ErrorOut, 404: ErrorOut},
     summary="Staffing preview before publishing: planned tasks and shortfalls",
 )
 def meeting_plan(request: HttpRequest, meeting_id: int):
@@ -178,7 +201,8 @@ def meeting_plan(request: HttpRequest, meeting_id: int):
 
 
 @router.get(
-    "/meetings/{int:meeting_id}/conflicts", response={200: ConflictsOut, **READ_ERRORS},
+    "/meetings/{int:meeting_id}/conflicts",
+    response={200: ConflictsOut, **READ_ERRORS},
     summary="Venues and people also needed by another overlapping meeting",
 )
 def meeting_conflicts(request: HttpRequest, meeting_id: int):
@@ -189,18 +213,26 @@ def meeting_conflicts(request: HttpRequest, meeting_id: int):
 # --- tasks and status ---------------------------------------------------------------------------
 
 
-@router.get("/meetings/{int:meeting_id}/tasks", response=list[TaskOut], summary="Tasks of a meeting in the caller's scope")
+@router.get(
+    "/meetings/{int:meeting_id}/tasks",
+    response=list[TaskOut],
+    summary="Tasks of a meeting in the caller's scope",
+)
 @paginate(LimitOffsetPagination)
 def meeting_task_list(request: HttpRequest, meeting_id: int, filters: Query[TaskFilter]):
     meeting = _meeting(request, meeting_id)
     return selectors.task_list(
-        user=request.user, meeting=meeting, state=filters.state or "", org_unit=filters.org_unit,
+        user=request.user,
+        meeting=meeting,
+        state=filters.state or "",
+        org_unit=filters.org_unit,
         kind=filters.kind or "",
     )
 
 
 @router.get(
-    "/meetings/{int:meeting_id}/status", response={200: StatusOut, **READ_ERRORS},
+    "/meetings/{int:meeting_id}/status",
+    response={200: StatusOut, **READ_ERRORS},
     summary="Venue-task counts by state, roll-ups per unit, overdue tasks",
 )
 def meeting_status(request: HttpRequest, meeting_id: int, filters: Query[StatusFilter]):
@@ -211,10 +243,16 @@ def meeting_status(request: HttpRequest, meeting_id: int, filters: Query[StatusF
     return selectors.meeting_status(meeting, user=request.user, parent=parent)
 
 
-@router.get("/tasks", response=list[TaskOut], summary="With mine=true the caller's own tasks; else tasks in scope")
+@router.get(
+    "/tasks",
+    response=list[TaskOut],
+    summary="With mine=true the caller's own tasks; else tasks in scope",
+)
 @paginate(LimitOffsetPagination)
 def task_list(request: HttpRequest, filters: Query[MyTaskFilter]):
-    return selectors.task_list(user=request.user, mine=filters.mine, state=filters.state or "", kind=filters.kind or "")
+    return selectors.task_list(
+        user=request.user, mine=filters.mine, state=filters.state or "", kind=filters.kind or ""
+    )
 
 
 # --- acknowledgement ----------------------------------------------------------------------------
@@ -223,31 +261,55 @@ ACK_STATUS = {"invalid": 404, "expired": 410, "cancelled": 409}
 
 
 def _ack_error(exc: AckError):
-    return Status(ACK_STATUS.get(exc.code, 400), {"detail": exc.reason, "errors": [{"code": exc.code}]})
+    return Status(
+        ACK_STATUS.get(exc.code, 400), {"detail": exc.reason, "errors": [{"code": exc.code}]}
+    )
 
 
-@router.post("/tasks/{int:task_id}/ack", response={200: AckOut, **WRITE_ERRORS}, summary="Acknowledge a task; idempotent")
+@router.post(
+    "/tasks/{int:task_id}/ack",
+    response={200: AckOut, **WRITE_ERRORS},
+    summary="Acknowledge a task; idempotent",
+)
 def task_ack(request: HttpRequest, task_id: int):
     task = selectors.task_get(user=request.user, pk=task_id)
     first = services.task_acknowledge(task, by=request.user, via="api")
     task.refresh_from_db()
-    return {"acknowledged": True, "first_time": first, "acknowledged_at": task.acknowledged_at, "task": task}
+    return {
+        "acknowledged": True,
+        "first_time": first,
+        "acknowledged_at": task.acknowledged_at,
+        "task": task,
+    }
 
 
-@router.get("/ack/{token}", auth=None, response={200: AckLinkOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
-            summary="What a personal acknowledgement link shows (the token is the credential)")
+@router.get(
+    "/ack/{token}",
+    auth=None,
+    response={200: AckLinkOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    summary="What a personal acknowledgement link shows (the token is the credential)",
+)
 def ack_link(request: HttpRequest, token: str):
     try:
         notification = notification_from_token(token)
     except AckError as exc:
         return _ack_error(exc)
-    return {"title": notification.title, "body": notification.body, "ack_due_at": notification.ack_due_at,
-            "acknowledged_at": notification.acknowledged_at, "used": notification.token_used_at is not None,
-            "task": selectors.ack_task(notification)}
+    return {
+        "title": notification.title,
+        "body": notification.body,
+        "ack_due_at": notification.ack_due_at,
+        "acknowledged_at": notification.acknowledged_at,
+        "used": notification.token_used_at is not None,
+        "task": selectors.ack_task(notification),
+    }
 
 
-@router.post("/ack/{token}", auth=None, response={200: LinkAckOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
-             summary="Acknowledge through a personal link: bound to one person and task, expiring, single use")
+@router.post(
+    "/ack/{token}",
+    auth=None,
+    response={200: LinkAckOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    summary="Acknowledge through a personal link: bound to one person and task, expiring, single use",
+)
 def ack_link_post(request: HttpRequest, token: str):
     try:
         ack = notification_ack_by_token(token)
@@ -255,61 +317,112 @@ def ack_link_post(request: HttpRequest, token: str):
         if exc.code != "used":
             return _ack_error(exc)
         notification = notification_from_token(token)  # a repeat: the same answer, nothing new
-        return {"acknowledged": True, "first_time": False, "acknowledged_at": notification.acknowledged_at}
-    return {"acknowledged": True, "first_time": ack.first_time, "acknowledged_at": ack.acknowledged_at}
+        return {
+            "acknowledged": True,
+            "first_time": False,
+            "acknowledged_at": notification.acknowledged_at,
+        }
+    return {
+        "acknowledged": True,
+        "first_time": ack.first_time,
+        "acknowledged_at": ack.acknowledged_at,
+    }
 
 
 # --- field work (C6) ----------------------------------------------------------------------------
 
 
-@router.post("/tasks/{int:task_id}/check-in", response={200: CheckInOut, **WRITE_ERRORS},
-             summary="On site: check in with an optional location; idempotent (the first check-in counts)")
+@router.post(
+    "/tasks/{int:task_id}/check-in",
+    response={200: CheckInOut, **WRITE_ERRORS},
+    summary="On site: check in with an optional location; idempotent (the first check-in counts)",
+)
 def task_check_in(request: HttpRequest, task_id: int, payload: CheckInIn | None = None):
     task = selectors.task_get(user=request.user, pk=task_id)
-    field.support_task_check_in(task, by=request.user, lat=payload.lat if payload else None,
-                                lng=payload.lng if payload else None)
+    field.support_task_check_in(
+        task,
+        by=request.user,
+        lat=payload.lat if payload else None,
+        lng=payload.lng if payload else None,
+    )
     return {"task": selectors.task_get(user=request.user, pk=task_id)}
 
 
 STEP_FIELDS = dict(StepIn.model_json_schema()["properties"])
-STEP_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": StepIn.model_json_schema()},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["result"], "properties": {
-        **STEP_FIELDS,
-        "photos": {"type": "array", "maxItems": 4, "items": {"type": "string", "format": "binary"},
-                   "description": "JPEG, PNG or WebP, 10 MB each at most"},
-    }}},
-}}}
+STEP_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": StepIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["result"],
+                    "properties": {
+                        **STEP_FIELDS,
+                        "photos": {
+                            "type": "array",
+                            "maxItems": 4,
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "JPEG, PNG or WebP, 10 MB each at most",
+                        },
+                    },
+                }
+            },
+        },
+    }
+}
 
 
 def _step_input(request: HttpRequest) -> tuple[StepIn, list]:
     """JSON, or a form (multipart with the photos as files named "photos")."""
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        raw: object = {k: request.POST[k] for k in ("result", "note", "template") if k in request.POST}
+        raw: object = {
+            k: request.POST[k] for k in ("result", "note", "template") if k in request.POST
+        }
         photos = request.FILES.getlist("photos")
     else:
         try:
             raw = json.loads(request.body or b"{}")
         except ValueError as exc:
-            raise InvalidInputError(_("请求体不是有效的 JSON。"), errors=[{"field": "body", "message": str(exc)}]) from exc
+            raise InvalidInputError(
+                _("请求体不是有效的 JSON。"), errors=[{"field": "body", "message": str(exc)}]
+            ) from exc
         photos = []
     try:
         return StepIn.model_validate(raw), photos
     except PydanticValidationError as exc:
-        errors = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in exc.errors()]
+        errors = [
+            {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
         raise InvalidInputError(_("请求参数无效。"), errors=errors) from exc
 
 
-@router.post("/tasks/{int:task_id}/steps/{int:number}", response={200: StepRecordOut, **WRITE_ERRORS},
-             openapi_extra=STEP_BODY,
-             summary="Record a checklist step: pass, or fail with a note (a fail opens a fault)")
+@router.post(
+    "/tasks/{int:task_id}/steps/{int:number}",
+    response={200: StepRecordOut, **WRITE_ERRORS},
+    openapi_extra=STEP_BODY,
+    summary="Record a checklist step: pass, or fail with a note (a fail opens a fault)",
+)
 @idempotent
 def task_step_record(request: HttpRequest, task_id: int, number: int):
     """Steps go in order; steps 1–3 before the meeting ends, step 4 only after it (409 otherwise).
     JSON `{"result", "note", "template"}`, or multipart with up to 4 photos as files `photos`."""
     task = selectors.task_get(user=request.user, pk=task_id)
     data, photos = _step_input(request)
-    record = field.support_task_record_step(task, by=request.user, number=number, result=data.result, note=data.note,
-                                            photos=photos, template_code=data.template)
+    record = field.support_task_record_step(
+        task,
+        by=request.user,
+        number=number,
+        result=data.result,
+        note=data.note,
+        photos=photos,
+        template_code=data.template,
+    )
     fault = Fault.objects.filter(step_result=record).select_related("assigned_department").first()
-    return {"task": selectors.task_get(user=request.user, pk=task_id), "step": record, "fault": fault}
+    return {
+        "task": selectors.task_get(user=request.user, pk=task_id),
+        "step": record,
+        "fault": fault,
+    }

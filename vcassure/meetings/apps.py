@@ -17,8 +17,12 @@ class MeetingsConfig(AppConfig):
             notifications_acknowledged,
         )
 
-        notifications_acknowledged.connect(on_notifications_acknowledged, dispatch_uid="meetings.task_ack")
-        notification_delivered.connect(on_notification_delivered, dispatch_uid="meetings.task_notified")
+        notifications_acknowledged.connect(
+            on_notifications_acknowledged, dispatch_uid="meetings.task_ack"
+        )
+        notification_delivered.connect(
+            on_notification_delivered, dispatch_uid="meetings.task_notified"
+        )
 
         from vcassure.faults.signals import fault_restored
         from vcassure.meetings.receivers import on_fault_restored

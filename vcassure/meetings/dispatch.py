@@ -46,7 +46,7 @@ class DispatchPlan:
 
 
 def unit_ids_from_path(path: str) -> list[int]:
-    """"/1/7/23/" → [1, 7, 23]: the chain of ancestors, from the province down."""
+    """ "/1/7/23/" → [1, 7, 23]: the chain of ancestors, from the province down."""
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
@@ -60,7 +60,9 @@ def committed_staff_ids(meeting, busy_from: datetime, busy_until: datetime) -> s
 
     return set(
         SupportTask.objects.filter(
-            assignee__isnull=False, busy_from__lt=busy_until, busy_until__gt=busy_from,
+            assignee__isnull=False,
+            busy_from__lt=busy_until,
+            busy_until__gt=busy_from,
             meeting__state__in=[Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS],
         )
         .exclude(meeting=meeting)
@@ -69,13 +71,17 @@ def committed_staff_ids(meeting, busy_from: datetime, busy_until: datetime) -> s
     )
 
 
-def overlapping_meeting_counts(meeting, county_ids: set[int], busy_from, busy_until) -> dict[int, int]:
+def overlapping_meeting_counts(
+    meeting, county_ids: set[int], busy_from, busy_until
+) -> dict[int, int]:
     """For each county, how many OTHER live meetings overlapping in time involve it."""
     from vcassure.meetings.models import Meeting, SupportTask
 
     rows = (
         SupportTask.objects.filter(
-            kind="venue", busy_from__lt=busy_until, busy_until__gt=busy_from,
+            kind="venue",
+            busy_from__lt=busy_until,
+            busy_until__gt=busy_from,
             meeting__state__in=[Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS],
         )
         .exclude(meeting=meeting)
@@ -97,7 +103,9 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
     plan = DispatchPlan()
     if venues is None:
         venues = list(
-            meeting.venues.select_related("org_unit", "primary_staff", "backup_staff").order_by("org_unit__path", "code")
+            meeting.venues.select_related("org_unit", "primary_staff", "backup_staff").order_by(
+                "org_unit__path", "code"
+            )
         )
     busy_from, busy_until = busy_window(meeting)
     on_site_due = meeting.starts_at - meeting.on_site_lead
@@ -120,18 +128,30 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
     def add_coordination(key, role, unit_id, kind_of_department, parent_key):
         department = departments.get((unit_id, kind_of_department))
         if department is None:
-            plan.shortfalls.append({
-                "kind": "missing_department", "org_unit": unit_id,
-                "message": _("%(unit)s 未设%(department)s，无法下达保障任务。") % {
-                    "unit": units[unit_id].name, "department": Department.Kind(kind_of_department).label},
-            })
-        plan.tasks.append(PlannedTask(
-            key=key, kind="coordination", role=role, org_unit_id=unit_id, parent_key=parent_key,
-            department_id=department.pk if department else None,
-            assignee_id=department.head_id if department else None,
-            assignment="department" if department else "none",
-            ready_due_at=ready_due,
-        ))
+            plan.shortfalls.append(
+                {
+                    "kind": "missing_department",
+                    "org_unit": unit_id,
+                    "message": _("%(unit)s 未设%(department)s，无法下达保障任务。")
+                    % {
+                        "unit": units[unit_id].name,
+                        "department": Department.Kind(kind_of_department).label,
+                    },
+                }
+            )
+        plan.tasks.append(
+            PlannedTask(
+                key=key,
+                kind="coordination",
+                role=role,
+                org_unit_id=unit_id,
+                parent_key=parent_key,
+                department_id=department.pk if department else None,
+                assignee_id=department.head_id if department else None,
+                assignment="department" if department else "none",
+                ready_due_at=ready_due,
+            )
+        )
         return key
 
     # R2: the owner's customer department publishes and tracks; at the province it publishes to
@@ -147,20 +167,35 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
     for city_id in city_ids if owner_depth <= 1 else []:
         if owner_depth == 1 and city_id != owner_ids[1]:
             continue
-        customer_key = root if owner_depth == 1 else add_coordination(
-            f"customer:{city_id}", Role.CUSTOMER, city_id, "customer", root)
+        customer_key = (
+            root
+            if owner_depth == 1
+            else add_coordination(f"customer:{city_id}", Role.CUSTOMER, city_id, "customer", root)
+        )
         city_parent[city_id] = add_coordination(
-            f"network_ops:{city_id}", Role.NETWORK_OPS, city_id, "network_ops", customer_key)
+            f"network_ops:{city_id}", Role.NETWORK_OPS, city_id, "network_ops", customer_key
+        )
         for county_id in county_ids:
             if units[county_id].parent_id != city_id:
                 continue
             county_customer = add_coordination(
-                f"customer:{county_id}", Role.CUSTOMER, county_id, "customer", customer_key)
+                f"customer:{county_id}", Role.CUSTOMER, county_id, "customer", customer_key
+            )
             county_parent[county_id] = add_coordination(
-                f"tech_maintenance:{county_id}", Role.TECH_MAINTENANCE, county_id, "tech_maintenance", county_customer)
+                f"tech_maintenance:{county_id}",
+                Role.TECH_MAINTENANCE,
+                county_id,
+                "tech_maintenance",
+                county_customer,
+            )
     if owner_depth == 2:
         county_parent[owner_id] = add_coordination(
-            f"tech_maintenance:{owner_id}", Role.TECH_MAINTENANCE, owner_id, "tech_maintenance", root)
+            f"tech_maintenance:{owner_id}",
+            Role.TECH_MAINTENANCE,
+            owner_id,
+            "tech_maintenance",
+            root,
+        )
 
     # Assignment: primary → backup → the county's (or city's) emergency mobile pool → shortfall.
     committed = committed_staff_ids(meeting, busy_from, busy_until)
@@ -168,14 +203,19 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
     pool_unit_ids = set(county_ids) | set(city_ids)
     pools: dict[int, list[int]] = defaultdict(list)
     for staff_id, unit_id in (
-        Staff.objects.filter(is_emergency_mobile=True, is_active=True, org_unit_id__in=pool_unit_ids)
-        .order_by("code").values_list("id", "org_unit_id")
+        Staff.objects.filter(
+            is_emergency_mobile=True, is_active=True, org_unit_id__in=pool_unit_ids
+        )
+        .order_by("code")
+        .values_list("id", "org_unit_id")
     ):
         if staff_id not in committed:
             pools[unit_id].append(staff_id)
 
     def take(staff: Staff | None) -> bool:
-        return bool(staff and staff.is_active and staff.pk not in committed and staff.pk not in used)
+        return bool(
+            staff and staff.is_active and staff.pk not in committed and staff.pk not in used
+        )
 
     main = meeting.main_venue
     venue_items = [(v, Role.BRANCH_VENUE) for v in venues]
@@ -199,7 +239,10 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
         elif backup is not None and take(backup):
             assignee, how = backup.pk, "backup"
         else:
-            for pool_unit in (chain[2] if len(chain) > 2 else None, chain[1] if len(chain) > 1 else None):
+            for pool_unit in (
+                chain[2] if len(chain) > 2 else None,
+                chain[1] if len(chain) > 1 else None,
+            ):
                 pool = pools.get(pool_unit) if pool_unit else None
                 while pool and assignee is None:
                     candidate = pool.pop(0)
@@ -210,40 +253,74 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
         if assignee:
             used.add(assignee)
         else:
-            plan.shortfalls.append({
-                "kind": "unassigned_venue", "venue": venue.pk, "org_unit": venue.org_unit_id,
-                "message": _("%(venue)s：主、备保障人员均无法到岗，且应急机动人员已用尽。") % {"venue": venue.name},
-            })
-        plan.tasks.append(PlannedTask(
-            key=f"venue:{venue.pk}", kind="venue", role=role, org_unit_id=venue.org_unit_id, parent_key=parent,
-            venue_id=venue.pk, assignee_id=assignee, assignment=how,
-            on_site_due_at=on_site_due, ready_due_at=ready_due, shutdown_due_at=shutdown_due,
-            busy_from=busy_from if assignee else None, busy_until=busy_until if assignee else None,
-        ))
+            plan.shortfalls.append(
+                {
+                    "kind": "unassigned_venue",
+                    "venue": venue.pk,
+                    "org_unit": venue.org_unit_id,
+                    "message": _("%(venue)s：主、备保障人员均无法到岗，且应急机动人员已用尽。")
+                    % {"venue": venue.name},
+                }
+            )
+        plan.tasks.append(
+            PlannedTask(
+                key=f"venue:{venue.pk}",
+                kind="venue",
+                role=role,
+                org_unit_id=venue.org_unit_id,
+                parent_key=parent,
+                venue_id=venue.pk,
+                assignee_id=assignee,
+                assignment=how,
+                on_site_due_at=on_site_due,
+                ready_due_at=ready_due,
+                shutdown_due_at=shutdown_due,
+                busy_from=busy_from if assignee else None,
+                busy_until=busy_until if assignee else None,
+            )
+        )
 
     # R5 per affected unit, and the emergency capacity for simultaneous meetings.
     affected = OrgUnit.objects.filter(
-        Q(pk__in=city_ids) | Q(pk__in=county_ids) | Q(pk__in={v.org_unit_id for v in venues}, level="township")
+        Q(pk__in=city_ids)
+        | Q(pk__in=county_ids)
+        | Q(pk__in={v.org_unit_id for v in venues}, level="township")
     )
     for s in staffing_shortfalls(units=affected):
-        plan.shortfalls.append({
-            "kind": "staffing_rule", "org_unit": s.org_unit_id, "required": s.required, "actual": s.actual,
-            "message": _("%(unit)s %(what)s应有 %(required)s 人，实有 %(actual)s 人。") % {
-                "unit": s.org_unit_name, "what": _("应急机动人员") if s.kind == "emergency" else _("保障人员"),
-                "required": s.required, "actual": s.actual},
-        })
+        plan.shortfalls.append(
+            {
+                "kind": "staffing_rule",
+                "org_unit": s.org_unit_id,
+                "required": s.required,
+                "actual": s.actual,
+                "message": _("%(unit)s %(what)s应有 %(required)s 人，实有 %(actual)s 人。")
+                % {
+                    "unit": s.org_unit_name,
+                    "what": _("应急机动人员") if s.kind == "emergency" else _("保障人员"),
+                    "required": s.required,
+                    "actual": s.actual,
+                },
+            }
+        )
     others = overlapping_meeting_counts(meeting, set(county_ids), busy_from, busy_until)
     emergency_counts = dict(
         Staff.objects.filter(is_emergency_mobile=True, is_active=True, org_unit_id__in=county_ids)
-        .values_list("org_unit_id").annotate(n=Count("id")).values_list("org_unit_id", "n")
+        .values_list("org_unit_id")
+        .annotate(n=Count("id"))
+        .values_list("org_unit_id", "n")
     )
     for county_id in county_ids:
         simultaneous = others.get(county_id, 0) + 1
         available = emergency_counts.get(county_id, 0)
         if simultaneous > available:
-            plan.shortfalls.append({
-                "kind": "emergency_capacity", "org_unit": county_id, "required": simultaneous, "actual": available,
-                "message": _("%(unit)s 同时段有 %(n)s 场会议，应急机动人员只有 %(m)s 人。") % {
-                    "unit": units[county_id].name, "n": simultaneous, "m": available},
-            })
+            plan.shortfalls.append(
+                {
+                    "kind": "emergency_capacity",
+                    "org_unit": county_id,
+                    "required": simultaneous,
+                    "actual": available,
+                    "message": _("%(unit)s 同时段有 %(n)s 场会议，应急机动人员只有 %(m)s 人。")
+                    % {"unit": units[county_id].name, "n": simultaneous, "m": available},
+                }
+            )
     return plan

@@ -30,8 +30,14 @@ def _move(task: SupportTask, to_state: str, *, by, at, note: str = "") -> None:
     if to_state == SupportTask.State.FAULTY:
         task.state_before_fault = from_state
     task.transition_to(to_state)
-    TaskTransition.objects.create(task=task, from_state=from_state, to_state=to_state, at=at, actor=_actor(by),
-                                  note=note[:500])
+    TaskTransition.objects.create(
+        task=task,
+        from_state=from_state,
+        to_state=to_state,
+        at=at,
+        actor=_actor(by),
+        note=note[:500],
+    )
 
 
 def check_field_access(task: SupportTask, user) -> None:
@@ -58,9 +64,13 @@ def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
     try:
         number = Decimal(str(value)).quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError) as exc:
-        raise InvalidInputError(_("位置格式不正确。"), errors=[{"field": field, "message": _("应为数字。")}]) from exc
+        raise InvalidInputError(
+            _("位置格式不正确。"), errors=[{"field": field, "message": _("应为数字。")}]
+        ) from exc
     if not low <= number <= high:
-        raise InvalidInputError(_("位置超出范围。"), errors=[{"field": field, "message": _("坐标超出范围。")}])
+        raise InvalidInputError(
+            _("位置超出范围。"), errors=[{"field": field, "message": _("坐标超出范围。")}]
+        )
     return number
 
 
@@ -69,7 +79,11 @@ def support_task_check_in(task: SupportTask, *, by, lat=None, lng=None) -> Suppo
     """On site (R10: by T−60, T−120 for important meetings). Checking in also acknowledges a task
     whose notice was not answered yet."""
     check_field_access(task, by)
-    task = SupportTask.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=task.pk)
+    task = (
+        SupportTask.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=task.pk)
+    )
     if task.kind != SupportTask.Kind.VENUE:
         raise ConflictError(_("协调任务无需到场签到。"), code="not_a_venue_task")
     if task.meeting.state in (Meeting.State.CANCELLED, Meeting.State.CLOSED, Meeting.State.ENDED):
@@ -85,38 +99,77 @@ def support_task_check_in(task: SupportTask, *, by, lat=None, lng=None) -> Suppo
     task.checked_in_at, task.check_in_lat, task.check_in_lng = now, lat_value, lng_value
     task.save()
     for template in templates_for(task):
-        checklist_run_start(template=template, subject=f"task:{task.pk}", org_unit=task.org_unit, venue=task.venue, by=by)
+        checklist_run_start(
+            template=template,
+            subject=f"task:{task.pk}",
+            org_unit=task.org_unit,
+            venue=task.venue,
+            by=by,
+        )
     return task
 
 
 @transaction.atomic
-def support_task_record_step(task: SupportTask, *, by, number: int, result: str, note: str = "",
-                             photos: list[UploadedFile] | None = None, template_code: str = VENUE_TEMPLATE) -> StepResult:
+def support_task_record_step(
+    task: SupportTask,
+    *,
+    by,
+    number: int,
+    result: str,
+    note: str = "",
+    photos: list[UploadedFile] | None = None,
+    template_code: str = VENUE_TEMPLATE,
+) -> StepResult:
     """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
     opens a fault routed to the city's network operations and makes the task faulty."""
     check_field_access(task, by)
-    task = SupportTask.objects.select_for_update(of=("self",)).select_related("meeting", "venue", "org_unit").get(pk=task.pk)
+    task = (
+        SupportTask.objects.select_for_update(of=("self",))
+        .select_related("meeting", "venue", "org_unit")
+        .get(pk=task.pk)
+    )
     if task.state not in WORKING_STATES:
-        raise ConflictError(_("请先到场签到，再进行检查。") if task.state in ("pending", "notified", "acknowledged")
-                            else _("任务当前状态为“%(s)s”，不能记录检查。") % {"s": task.get_state_display()},
-                            code="not_on_site")
+        raise ConflictError(
+            _("请先到场签到，再进行检查。")
+            if task.state in ("pending", "notified", "acknowledged")
+            else _("任务当前状态为“%(s)s”，不能记录检查。") % {"s": task.get_state_display()},
+            code="not_on_site",
+        )
     template = next((t for t in templates_for(task) if t.code == template_code), None)
     if template is None:
-        raise InvalidInputError(_("该任务没有这张检查表。"), errors=[{"field": "template", "message": template_code}])
+        raise InvalidInputError(
+            _("该任务没有这张检查表。"), errors=[{"field": "template", "message": template_code}]
+        )
     step = ChecklistStep.objects.filter(template=template, number=number).first()
     now = clock.now()
     if step is not None and step.phase == ChecklistStep.Phase.AFTER and now < task.meeting.ends_at:
         raise ConflictError(_("第 %(n)s 步须在会议结束后进行。") % {"n": number}, code="too_early")
-    if step is not None and step.phase == ChecklistStep.Phase.BEFORE and now >= task.meeting.ends_at:
+    if (
+        step is not None
+        and step.phase == ChecklistStep.Phase.BEFORE
+        and now >= task.meeting.ends_at
+    ):
         raise ConflictError(_("会议已结束，会前检查不能再记录。"), code="too_late")
-    run = checklist_run_start(template=template, subject=f"task:{task.pk}", org_unit=task.org_unit, venue=task.venue, by=by)
+    run = checklist_run_start(
+        template=template,
+        subject=f"task:{task.pk}",
+        org_unit=task.org_unit,
+        venue=task.venue,
+        by=by,
+    )
     record = step_record(run, number=number, result=result, note=note, photos=photos, by=by)
     if result == StepResult.Result.FAIL:
         fault_open(
-            title=_("%(venue)s：%(step)s 不通过") % {"venue": task.venue.name if task.venue else "", "step": record.step.title},
-            source=Fault.Source.CHECKLIST, org_unit=task.org_unit, venue=task.venue, subject=f"task:{task.pk}",
-            step_result=record, description=note, by=by,
+            title=_("%(venue)s：%(step)s 不通过")
+            % {"venue": task.venue.name if task.venue else "", "step": record.step.title},
+            source=Fault.Source.CHECKLIST,
+            org_unit=task.org_unit,
+            venue=task.venue,
+            subject=f"task:{task.pk}",
+            step_result=record,
+            description=note,
+            by=by,
         )
         if task.state != SupportTask.State.FAULTY:
             _move(task, SupportTask.State.FAULTY, by=by, at=now, note=record.step.title)
@@ -144,7 +197,9 @@ def support_task_fault_restored(task: SupportTask, *, by=None, at=None) -> None:
         if task.state != SupportTask.State.FAULTY:
             return
         now = at or clock.now()
-        if Fault.objects.filter(subject=f"task:{task.pk}", state__in=[Fault.State.OPEN, Fault.State.ASSIGNED]).exists():
+        if Fault.objects.filter(
+            subject=f"task:{task.pk}", state__in=[Fault.State.OPEN, Fault.State.ASSIGNED]
+        ).exists():
             return  # another fault of the same task is still open
         back = task.state_before_fault
         _move(task, SupportTask.State.RESTORED, by=by, at=now)

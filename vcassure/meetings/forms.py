@@ -64,7 +64,12 @@ class BaseForm(forms.Form):
         self.add_error(None, exc.message)
         for error in exc.errors:
             field, message = error.get("field"), error.get("message")
-            if field and message and not self.place_error(field, message) and message != exc.message:
+            if (
+                field
+                and message
+                and not self.place_error(field, message)
+                and message != exc.message
+            ):
                 self.add_error(None, message)
 
     def place_error(self, field: str, message: str) -> bool:
@@ -80,18 +85,26 @@ class VenuePickerForm(BaseForm):
 
     system = forms.ChoiceField(label=_("视频会商系统"))
     levels = forms.MultipleChoiceField(
-        label=_("层级"), required=False, choices=OrgUnit.Level.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("层级"),
+        required=False,
+        choices=OrgUnit.Level.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     org_units = forms.TypedMultipleChoiceField(
-        label=_("组织单元(市、县)"), required=False, coerce=int, widget=forms.SelectMultiple(attrs={"size": 8}),
+        label=_("组织单元(市、县)"),
+        required=False,
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("不选则为管辖范围内全部单元；按住 Ctrl 或 ⌘ 可多选。"),
     )
     add_codes = forms.CharField(
-        label=_("逐个添加(会场编码)"), required=False,
+        label=_("逐个添加(会场编码)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("每行一个，或用逗号分隔")}),
     )
     remove_codes = forms.CharField(
-        label=_("逐个移除(会场编码)"), required=False,
+        label=_("逐个移除(会场编码)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("每行一个，或用逗号分隔")}),
     )
 
@@ -103,29 +116,60 @@ class VenuePickerForm(BaseForm):
         self.venue_errors: list[str] = []
         self.systems = {s.code: s for s in customer_system_list()}
         cast(forms.ChoiceField, self.fields["system"]).choices = [
-            ("", _("请选择")), *((s.code, s.name) for s in self.systems.values())]
-        units = org_unit_list(user=user).filter(level__in=[OrgUnit.Level.CITY, OrgUnit.Level.COUNTY]).order_by("code")
+            ("", _("请选择")),
+            *((s.code, s.name) for s in self.systems.values()),
+        ]
+        units = (
+            org_unit_list(user=user)
+            .filter(level__in=[OrgUnit.Level.CITY, OrgUnit.Level.COUNTY])
+            .order_by("code")
+        )
         cast(forms.ChoiceField, self.fields["org_units"]).choices = [
             (u.pk, f"\u3000{u.name}" if u.level == OrgUnit.Level.COUNTY else u.name) for u in units
         ]
 
     def clean(self):
         data = super().clean()
-        add, remove = split_codes(data.get("add_codes", "")), split_codes(data.get("remove_codes", ""))
+        add, remove = (
+            split_codes(data.get("add_codes", "")),
+            split_codes(data.get("remove_codes", "")),
+        )
         self.selection = selectors.venue_selection(
-            user=self.user, system=self.systems.get(data.get("system") or ""), levels=data.get("levels") or [],
-            org_units=data.get("org_units") or [], add_codes=add, remove_codes=remove, base_ids=self.base_ids,
+            user=self.user,
+            system=self.systems.get(data.get("system") or ""),
+            levels=data.get("levels") or [],
+            org_units=data.get("org_units") or [],
+            add_codes=add,
+            remove_codes=remove,
+            base_ids=self.base_ids,
         )
         unknown = set(self.selection.unknown_codes)
         if unknown & set(add):
-            self.add_error("add_codes", _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。") % {
-                "codes": pgettext("list separator", "、").join(c for c in add if c in unknown)})
+            self.add_error(
+                "add_codes",
+                _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。")
+                % {"codes": pgettext("list separator", "、").join(c for c in add if c in unknown)},
+            )
         if unknown & set(remove):
-            self.add_error("remove_codes", _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。") % {
-                "codes": pgettext("list separator", "、").join(c for c in remove if c in unknown)})
+            self.add_error(
+                "remove_codes",
+                _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。")
+                % {
+                    "codes": pgettext("list separator", "、").join(
+                        c for c in remove if c in unknown
+                    )
+                },
+            )
         if self.selection.wrong_system_codes:
-            self.add_error("add_codes", _("以下会场不属于所选系统：%(codes)s。") % {
-                "codes": pgettext("list separator", "、").join(self.selection.wrong_system_codes)})
+            self.add_error(
+                "add_codes",
+                _("以下会场不属于所选系统：%(codes)s。")
+                % {
+                    "codes": pgettext("list separator", "、").join(
+                        self.selection.wrong_system_codes
+                    )
+                },
+            )
         data["venue_ids"] = self.selection.ids
         return data
 
@@ -133,35 +177,57 @@ class VenuePickerForm(BaseForm):
 class MeetingForm(VenuePickerForm):
     """Create or edit a draft meeting."""
 
-    error_fields = {"venue_filter.levels": "levels", "venue_filter.org_units": "org_units", "org_unit": None}
+    error_fields = {
+        "venue_filter.levels": "levels",
+        "venue_filter.org_units": "org_units",
+        "org_unit": None,
+    }
 
     title = forms.CharField(label=_("会议名称"), max_length=200)
-    kind = forms.ChoiceField(label=_("类型"), choices=Meeting.Kind.choices, initial=Meeting.Kind.MEETING)
-    importance = forms.ChoiceField(label=_("重要程度"), choices=Meeting.Importance.choices,
-                                   initial=Meeting.Importance.NORMAL)
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=Meeting.Kind.choices, initial=Meeting.Kind.MEETING
+    )
+    importance = forms.ChoiceField(
+        label=_("重要程度"), choices=Meeting.Importance.choices, initial=Meeting.Importance.NORMAL
+    )
     starts_at = LocalDateTimeField(label=_("开始时间"))
     ends_at = LocalDateTimeField(label=_("结束时间"))
     notice_ref = forms.CharField(label=_("正式通知文号"), max_length=100, required=False)
     notice_document = forms.FileField(
-        label=_("正式通知文件"), required=False,
+        label=_("正式通知文件"),
+        required=False,
         widget=forms.FileInput(attrs={"accept": ".pdf,.docx,.png,.jpg,.jpeg"}),
         help_text=_("PDF、DOCX 或图片(PNG、JPEG)，不超过 10 MB。发布前须提供文号或文件。"),
     )
-    main_venue = forms.TypedChoiceField(label=_("主会场"), required=False, coerce=int, empty_value=None)
+    main_venue = forms.TypedChoiceField(
+        label=_("主会场"), required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args, user, meeting: Meeting | None = None, **kwargs):
         if meeting is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "system": meeting.system.code, "title": meeting.title, "kind": meeting.kind,
-                "importance": meeting.importance, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at,
-                "notice_ref": meeting.notice_ref, "main_venue": meeting.main_venue_id,
+                "system": meeting.system.code,
+                "title": meeting.title,
+                "kind": meeting.kind,
+                "importance": meeting.importance,
+                "starts_at": meeting.starts_at,
+                "ends_at": meeting.ends_at,
+                "notice_ref": meeting.notice_ref,
+                "main_venue": meeting.main_venue_id,
             }
         super().__init__(*args, user=user, **kwargs)
         self.meeting = meeting
         groups: dict[str, list[tuple[int, str]]] = {}
-        for venue in venue_list(user=user, role=Venue.Role.MAIN).order_by("system__code", "org_unit__code", "code"):
-            groups.setdefault(venue.system.name, []).append((venue.pk, f"{venue.name} ({venue.code})"))
-        cast(forms.ChoiceField, self.fields["main_venue"]).choices = [("", _("不指定")), *groups.items()]
+        for venue in venue_list(user=user, role=Venue.Role.MAIN).order_by(
+            "system__code", "org_unit__code", "code"
+        ):
+            groups.setdefault(venue.system.name, []).append(
+                (venue.pk, f"{venue.name} ({venue.code})")
+            )
+        cast(forms.ChoiceField, self.fields["main_venue"]).choices = [
+            ("", _("不指定")),
+            *groups.items(),
+        ]
 
     def place_error(self, field: str, message: str) -> bool:
         if field == "venues":
@@ -172,9 +238,15 @@ class MeetingForm(VenuePickerForm):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         kwargs = {
-            "system": data["system"], "title": data["title"], "kind": data["kind"], "importance": data["importance"],
-            "starts_at": data["starts_at"], "ends_at": data["ends_at"], "notice_ref": data.get("notice_ref", ""),
-            "main_venue": data.get("main_venue"), "venues": data["venue_ids"],
+            "system": data["system"],
+            "title": data["title"],
+            "kind": data["kind"],
+            "importance": data["importance"],
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "notice_ref": data.get("notice_ref", ""),
+            "main_venue": data.get("main_venue"),
+            "venues": data["venue_ids"],
         }
         if data.get("notice_document"):
             kwargs["notice_document"] = data["notice_document"]
@@ -182,7 +254,9 @@ class MeetingForm(VenuePickerForm):
 
 
 class PublishForm(BaseForm):
-    confirm_shortfalls = forms.BooleanField(label=_("我已知晓以上人员缺口，确认发布"), required=False)
+    confirm_shortfalls = forms.BooleanField(
+        label=_("我已知晓以上人员缺口，确认发布"), required=False
+    )
 
     def add_service_errors(self, exc: ApplicationError) -> None:
         if exc.code == "shortfalls":
@@ -197,10 +271,16 @@ class RescheduleForm(BaseForm):
 
 
 class CancelForm(BaseForm):
-    reason = forms.CharField(label=_("取消原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": _("请填写取消原因。")})
-    confirm = forms.BooleanField(label=_("确认取消本次会议，并通知所有相关人员"),
-                                 error_messages={"required": _("请勾选确认后再取消。")})
+    reason = forms.CharField(
+        label=_("取消原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写取消原因。")},
+    )
+    confirm = forms.BooleanField(
+        label=_("确认取消本次会议，并通知所有相关人员"),
+        error_messages={"required": _("请勾选确认后再取消。")},
+    )
 
 
 class MeetingFilterForm(BaseForm):
@@ -208,18 +288,33 @@ class MeetingFilterForm(BaseForm):
 
     q = forms.CharField(label=_("搜索"), required=False)
     system = forms.ChoiceField(label=_("系统"), required=False)
-    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *Meeting.State.choices])
-    date_from = forms.DateField(label=_("开始日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    org_unit = forms.TypedChoiceField(label=_("所属单元"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *Meeting.State.choices]
+    )
+    date_from = forms.DateField(
+        label=_("开始日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    org_unit = forms.TypedChoiceField(
+        label=_("所属单元"), required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["system"]).choices = [
-            ("", _("全部")), *((s.code, s.name) for s in customer_system_list())]
+            ("", _("全部")),
+            *((s.code, s.name) for s in customer_system_list()),
+        ]
         units = org_unit_list(user=user).exclude(level=OrgUnit.Level.TOWNSHIP).order_by("code")
-        cast(forms.ChoiceField, self.fields["org_unit"]).choices = [("", _("全部")), *(
-            (u.pk, f"\u3000{u.name}" if u.level == OrgUnit.Level.COUNTY else u.name) for u in units)]
+        cast(forms.ChoiceField, self.fields["org_unit"]).choices = [
+            ("", _("全部")),
+            *(
+                (u.pk, f"\u3000{u.name}" if u.level == OrgUnit.Level.COUNTY else u.name)
+                for u in units
+            ),
+        ]
 
     def filters(self) -> dict:
         self.is_valid()
@@ -231,7 +326,9 @@ class MeetingFilterForm(BaseForm):
 
         date_to = data.get("date_to")
         return {
-            "q": (data.get("q") or "").strip(), "system": data.get("system") or "", "state": data.get("state") or "",
+            "q": (data.get("q") or "").strip(),
+            "system": data.get("system") or "",
+            "state": data.get("state") or "",
             "starts_from": day_start(data.get("date_from")),
             "starts_to": day_start(date_to + timedelta(days=1)) if date_to else None,
             "org_unit": data.get("org_unit"),
@@ -241,13 +338,17 @@ class MeetingFilterForm(BaseForm):
 class TaskFilterForm(BaseForm):
     """Filters of a task table. The unit is any id: task_list scopes it, so no list to check against."""
 
-    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *SupportTask.State.choices])
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *SupportTask.State.choices]
+    )
     org_unit = forms.IntegerField(label=_("组织单元"), required=False, widget=forms.Select)
 
     def __init__(self, *args, units: list[OrgUnit], **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.Select, self.fields["org_unit"].widget).choices = [("", _("全部")), *(
-            (u.pk, f"{u.name} · {u.get_level_display()}") for u in units)]
+        cast(forms.Select, self.fields["org_unit"].widget).choices = [
+            ("", _("全部")),
+            *((u.pk, f"{u.name} · {u.get_level_display()}") for u in units),
+        ]
 
     def filters(self) -> dict:
         self.is_valid()

@@ -22,7 +22,9 @@ class MeetingQuerySet(models.QuerySet):
             return self.none()
         if path == EVERYTHING:
             return self
-        involved = SupportTask.objects.filter(meeting=OuterRef("pk"), org_unit__path__startswith=path)
+        involved = SupportTask.objects.filter(
+            meeting=OuterRef("pk"), org_unit__path__startswith=path
+        )
         return self.filter(Q(org_unit__path__startswith=path) | Exists(involved))
 
     def owned_by(self, user):
@@ -69,22 +71,41 @@ class Meeting(StateMachineMixin, TimeStampedModel):
         "cancelled": set(),
     }
 
-    system = models.ForeignKey(CustomerSystem, verbose_name=_("系统"), on_delete=models.PROTECT, related_name="meetings")
+    system = models.ForeignKey(
+        CustomerSystem, verbose_name=_("系统"), on_delete=models.PROTECT, related_name="meetings"
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
     title = models.CharField(_("会议名称"), max_length=200)
-    importance = models.CharField(_("重要程度"), max_length=10, choices=Importance.choices, default=Importance.NORMAL)
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
+    importance = models.CharField(
+        _("重要程度"), max_length=10, choices=Importance.choices, default=Importance.NORMAL
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True
+    )
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"))
     main_venue = models.ForeignKey(
-        Venue, verbose_name=_("主会场"), null=True, blank=True, on_delete=models.PROTECT, related_name="main_meetings"
+        Venue,
+        verbose_name=_("主会场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="main_meetings",
     )
-    venues = models.ManyToManyField(Venue, verbose_name=_("分会场"), through="MeetingVenue", related_name="meetings")
+    venues = models.ManyToManyField(
+        Venue, verbose_name=_("分会场"), through="MeetingVenue", related_name="meetings"
+    )
     notice_ref = models.CharField(_("正式通知文号"), max_length=100, blank=True)
     notice_document = models.FileField(_("正式通知文件"), upload_to=notice_upload_to, blank=True)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("所属单元"), on_delete=models.PROTECT, related_name="meetings")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属单元"), on_delete=models.PROTECT, related_name="meetings"
+    )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     cancelled_reason = models.CharField(_("取消原因"), max_length=500, blank=True)
@@ -96,7 +117,11 @@ class Meeting(StateMachineMixin, TimeStampedModel):
         ordering = ["-starts_at", "-id"]
         verbose_name = _("会议")
         verbose_name_plural = _("会议")
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -111,7 +136,6 @@ class Meeting(StateMachineMixin, TimeStampedModel):
         return timedelta(minutes=60 if self.importance == self.Importance.NORMAL else 120)
 
 
-
 class MeetingVenue(models.Model):
     """A branch venue of a meeting."""
 
@@ -119,7 +143,9 @@ class MeetingVenue(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "venue"], name="uniq_meeting_venue")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "venue"], name="uniq_meeting_venue")
+        ]
         verbose_name = _("分会场")
         verbose_name_plural = _("分会场")
 
@@ -143,7 +169,9 @@ class MeetingEvent(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changes = models.JSONField(default=dict, blank=True)
     is_notified = models.BooleanField(default=False)
 
@@ -220,17 +248,42 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     role = models.CharField(_("职责"), max_length=20, choices=Role.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="+"
+    )
     department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    venue = models.ForeignKey(Venue, verbose_name=_("会场"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("会场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     assignee = models.ForeignKey(
-        Staff, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="support_tasks"
+        Staff,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_tasks",
     )
-    assignment = models.CharField(_("落实方式"), max_length=12, choices=Assignment.choices, default=Assignment.NONE)
-    state = models.CharField(_("状态"), max_length=14, choices=State.choices, default=State.PENDING, db_index=True)
+    assignment = models.CharField(
+        _("落实方式"), max_length=12, choices=Assignment.choices, default=Assignment.NONE
+    )
+    state = models.CharField(
+        _("状态"), max_length=14, choices=State.choices, default=State.PENDING, db_index=True
+    )
     state_before_fault = models.CharField(max_length=14, blank=True)
     on_site_due_at = models.DateTimeField(_("到场时限"), null=True, blank=True)
     ready_due_at = models.DateTimeField(_("就绪时限"), null=True, blank=True)
@@ -239,8 +292,12 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     busy_until = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
-    check_in_lat = models.DecimalField(_("到场纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    check_in_lng = models.DecimalField(_("到场经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    check_in_lat = models.DecimalField(
+        _("到场纬度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    check_in_lng = models.DecimalField(
+        _("到场经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     ready_at = models.DateTimeField(_("就绪时间"), null=True, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # R10 deadlines missed, set once by the sweeper (so each miss escalates once).
@@ -263,7 +320,6 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
         return f"{self.get_role_display()} · {self.venue or self.department or self.org_unit}"
 
 
-
 class TaskTransition(models.Model):
     """Every move of a task between states, with who and when."""
 
@@ -271,7 +327,9 @@ class TaskTransition(models.Model):
     from_state = models.CharField(max_length=14, blank=True)
     to_state = models.CharField(max_length=14)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -298,10 +356,16 @@ class ShareLink(models.Model):
     (the scope of whoever made it), and only venue names and states: no personal data."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="share_links")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+"
+    )
     token = models.CharField(max_length=64, unique=True, default=share_token, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     expires_at = models.DateTimeField(_("有效期至"))

@@ -40,9 +40,14 @@ def require_group_coverage(unit_ids) -> None:
     if short:
         names = pgettext("list separator", "、").join(s["name"] for s in short[:10])
         raise ConflictError(
-            _("以下单元未被至少两个启用的即时消息群覆盖，不能发布：%(names)s。请先在“即时消息群”中配置。")
+            _(
+                "以下单元未被至少两个启用的即时消息群覆盖，不能发布：%(names)s。请先在“即时消息群”中配置。"
+            )
             % {"names": names + (_(" 等 %(n)s 个") % {"n": len(short)} if len(short) > 10 else "")},
-            errors=[{"field": "im_groups", "org_unit": s["org_unit"], "message": s["name"]} for s in short],
+            errors=[
+                {"field": "im_groups", "org_unit": s["org_unit"], "message": s["name"]}
+                for s in short
+            ],
             code="im_groups",
         )
 
@@ -54,16 +59,26 @@ def _task_line(task: SupportTask) -> str:
         where = task.department.name if task.department is not None else task.org_unit.name
     who = task.assignee.name if task.assignee is not None else _("(未落实)")
     if task.kind == SupportTask.Kind.VENUE:
-        return _("%(where)s：%(who)s，%(due)s 前到场") % {"where": where, "who": who, "due": _hm(task.on_site_due_at)}
+        return _("%(where)s：%(who)s，%(due)s 前到场") % {
+            "where": where,
+            "who": who,
+            "due": _hm(task.on_site_due_at),
+        }
     return _("%(where)s：%(role)s") % {"where": where, "role": task.get_role_display()}
 
 
 def _personal_body(meeting: Meeting, task: SupportTask, headline: str) -> str:
-    lines = [headline, _("会议：%(t)s(%(s)s)") % {"t": meeting.title, "s": meeting.system.name},
-             _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)}]
+    lines = [
+        headline,
+        _("会议：%(t)s(%(s)s)") % {"t": meeting.title, "s": meeting.system.name},
+        _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
+    ]
     if task.kind == SupportTask.Kind.VENUE:
-        lines += [_("会场：%(v)s") % {"v": task.venue.name if task.venue is not None else ""},
-                  _("到场时限：%(d)s；调试就绪时限：%(r)s") % {"d": _hm(task.on_site_due_at), "r": _hm(task.ready_due_at)}]
+        lines += [
+            _("会场：%(v)s") % {"v": task.venue.name if task.venue is not None else ""},
+            _("到场时限：%(d)s；调试就绪时限：%(r)s")
+            % {"d": _hm(task.on_site_due_at), "r": _hm(task.ready_due_at)},
+        ]
     else:
         lines.append(_("职责：%(r)s") % {"r": task.get_role_display()})
     lines.append(_("请点击链接确认收到。"))
@@ -73,19 +88,26 @@ def _personal_body(meeting: Meeting, task: SupportTask, headline: str) -> str:
 def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str, kind: str) -> int:
     """Queue the digests and personal notices for one event. Returns the number of notices."""
     tasks = list(
-        SupportTask.objects.filter(meeting=meeting).exclude(state=SupportTask.State.CANCELLED)
+        SupportTask.objects.filter(meeting=meeting)
+        .exclude(state=SupportTask.State.CANCELLED)
         .select_related("venue", "department", "assignee", "org_unit")
         if kind != Notification.Kind.CANCELLED
-        else SupportTask.objects.filter(meeting=meeting).select_related("venue", "department", "assignee", "org_unit")
+        else SupportTask.objects.filter(meeting=meeting).select_related(
+            "venue", "department", "assignee", "org_unit"
+        )
     )
     topic = topic_of(meeting)
     covering = groups_covering([t.org_unit.path for t in tasks])
     # A venue task belongs to the department of the coordination task above it.
-    department_of = {t.pk: t.department_id for t in tasks if t.kind == SupportTask.Kind.COORDINATION}
+    department_of = {
+        t.pk: t.department_id for t in tasks if t.kind == SupportTask.Kind.COORDINATION
+    }
     per_group: dict[int, list[SupportTask]] = defaultdict(list)
     groups = {}
     for task in tasks:
-        department = task.department_id or (department_of.get(task.parent_id) if task.parent_id else None)
+        department = task.department_id or (
+            department_of.get(task.parent_id) if task.parent_id else None
+        )
         for group in covering[task.org_unit.path]:
             if group.department_ids and department not in group.department_ids:
                 continue
@@ -94,32 +116,56 @@ def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str
     mentions: dict[int, list[str]] = {}
     mentioned: set[int] = set()
     for gid, group_tasks in per_group.items():
-        mobiles = sorted({t.assignee.mobile for t in group_tasks if t.assignee is not None and t.assignee.mobile})
+        mobiles = sorted(
+            {t.assignee.mobile for t in group_tasks if t.assignee is not None and t.assignee.mobile}
+        )
         mentions[gid] = mobiles
         mentioned |= {t.assignee_id for t in group_tasks if t.assignee_id}
     title = f"{headline} {meeting.title}"
     for gid, group_tasks in per_group.items():
         venue_tasks = [t for t in group_tasks if t.kind == SupportTask.Kind.VENUE]
-        lines = [f"### {title}", _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
-                 _("本群涉及 %(n)s 个会场、%(m)s 项协调任务。") % {
-                     "n": len(venue_tasks), "m": len(group_tasks) - len(venue_tasks)}]
+        lines = [
+            f"### {title}",
+            _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
+            _("本群涉及 %(n)s 个会场、%(m)s 项协调任务。")
+            % {"n": len(venue_tasks), "m": len(group_tasks) - len(venue_tasks)},
+        ]
         if event.changes and kind == Notification.Kind.RESCHEDULED:
-            lines.append(_("改期：%(old)s → %(new)s") % {
-                "old": event.changes.get("starts_at", ["", ""])[0], "new": event.changes.get("starts_at", ["", ""])[1]})
+            lines.append(
+                _("改期：%(old)s → %(new)s")
+                % {
+                    "old": event.changes.get("starts_at", ["", ""])[0],
+                    "new": event.changes.get("starts_at", ["", ""])[1],
+                }
+            )
         if kind == Notification.Kind.CANCELLED:
             lines.append(_("取消原因：%(r)s") % {"r": meeting.cancelled_reason})
         lines += [f"- {_task_line(t)}" for t in group_tasks[:DIGEST_ROWS]]
         if len(group_tasks) > DIGEST_ROWS:
-            lines.append(_("……另有 %(n)s 项，详见个人通知和平台。") % {"n": len(group_tasks) - DIGEST_ROWS})
+            lines.append(
+                _("……另有 %(n)s 项，详见个人通知和平台。") % {"n": len(group_tasks) - DIGEST_ROWS}
+            )
         markdown = "\n".join(lines)
-        group_digests_queue(topic=topic, groups=[groups[gid]], title=title, markdown=markdown, text=markdown,
-                            mentions={gid: mentions[gid]})
+        group_digests_queue(
+            topic=topic,
+            groups=[groups[gid]],
+            title=title,
+            markdown=markdown,
+            text=markdown,
+            mentions={gid: mentions[gid]},
+        )
     if kind != Notification.Kind.PUBLISHED:
         notifications_cancel(topic=topic)
     messages = [
-        PersonalMessage(staff=t.assignee, subject=subject_of(t), title=title, body=_personal_body(meeting, t, headline),
-                        requires_ack=kind != Notification.Kind.CANCELLED)
-        for t in tasks if t.assignee is not None
+        PersonalMessage(
+            staff=t.assignee,
+            subject=subject_of(t),
+            title=title,
+            body=_personal_body(meeting, t, headline),
+            requires_ack=kind != Notification.Kind.CANCELLED,
+        )
+        for t in tasks
+        if t.assignee is not None
     ]
     notifications_queue(messages, topic=topic, kind=kind, mentioned_staff_ids=mentioned)
     return len(messages)

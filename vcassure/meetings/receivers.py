@@ -15,8 +15,13 @@ def on_notifications_acknowledged(sender, *, acknowledgements, **kwargs) -> None
     from vcassure.meetings.services import TaskAck, support_tasks_acknowledge
 
     items = [
-        TaskAck(task_id=int(a.notification.subject.split(":", 1)[1]), assignee_id=a.notification.recipient_id,
-                at=a.at, via=a.via, by=a.by)
+        TaskAck(
+            task_id=int(a.notification.subject.split(":", 1)[1]),
+            assignee_id=a.notification.recipient_id,
+            at=a.at,
+            via=a.via,
+            by=a.by,
+        )
         for a in acknowledgements
         if a.notification.subject.startswith("task:") and a.notification.kind != "escalation"
     ]

@@ -26,7 +26,9 @@ class ErrorOut(Schema):
 
 
 class ShortfallConflictOut(ErrorOut):
-    shortfalls: list[dict[str, Any]] = Field(default_factory=list, description="present when code is shortfalls")
+    shortfalls: list[dict[str, Any]] = Field(
+        default_factory=list, description="present when code is shortfalls"
+    )
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -34,7 +36,9 @@ class ShortfallConflictOut(ErrorOut):
 
 class VenueFilterIn(Schema):
     levels: list[str] = Field(default_factory=list, description="province/city/county/township")
-    org_units: list[ObjectId] = Field(default_factory=list, description="all venues under these units")
+    org_units: list[ObjectId] = Field(
+        default_factory=list, description="all venues under these units"
+    )
 
 
 class MeetingIn(Schema):
@@ -53,8 +57,12 @@ class MeetingIn(Schema):
 class MeetingFilter(Schema):
     state: Meeting.State | None = None
     system: str = ""
-    starts_from: date | datetime | None = Field(None, alias="from", description="starts at or after; a date means its 00:00")
-    starts_to: date | datetime | None = Field(None, alias="to", description="starts before; a date includes that whole day")
+    starts_from: date | datetime | None = Field(
+        None, alias="from", description="starts at or after; a date means its 00:00"
+    )
+    starts_to: date | datetime | None = Field(
+        None, alias="to", description="starts before; a date includes that whole day"
+    )
     org_unit: ObjectId | None = None
     q: str = ""
 
@@ -217,7 +225,9 @@ class TaskOut(Schema):
 
 
 class StatusFilter(Schema):
-    org_unit: ObjectId | None = Field(None, description="roll up under this unit instead of the meeting's")
+    org_unit: ObjectId | None = Field(
+        None, description="roll up under this unit instead of the meeting's"
+    )
 
 
 class UnitCountsOut(Schema):

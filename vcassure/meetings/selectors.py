@@ -30,8 +30,14 @@ MAX_ON_SITE_LEAD = timedelta(minutes=120)
 
 
 def meeting_list(
-    *, user, state: str = "", system: str = "", starts_from: datetime | None = None,
-    starts_to: datetime | None = None, org_unit: int | None = None, q: str = "",
+    *,
+    user,
+    state: str = "",
+    system: str = "",
+    starts_from: datetime | None = None,
+    starts_to: datetime | None = None,
+    org_unit: int | None = None,
+    q: str = "",
 ) -> QuerySet[Meeting]:
     qs = Meeting.objects.visible_to(user).select_related("system", "org_unit", "main_venue")
     if state:
@@ -48,7 +54,9 @@ def meeting_list(
     if q:
         qs = qs.filter(title__icontains=q)
     # The annotation drops Meta.ordering, so order explicitly.
-    return qs.annotate(venue_count=Count("meeting_venues", distinct=True)).order_by("-starts_at", "-id")
+    return qs.annotate(venue_count=Count("meeting_venues", distinct=True)).order_by(
+        "-starts_at", "-id"
+    )
 
 
 def meeting_get(*, user, pk: int) -> Meeting:
@@ -60,14 +68,23 @@ def meeting_get(*, user, pk: int) -> Meeting:
 
 
 def meeting_venue_list(meeting: Meeting) -> QuerySet:
-    return meeting.venues.select_related("org_unit", "primary_staff", "backup_staff").order_by("org_unit__path", "code")
+    return meeting.venues.select_related("org_unit", "primary_staff", "backup_staff").order_by(
+        "org_unit__path", "code"
+    )
 
 
 def task_list(
-    *, user, meeting: Meeting | None = None, state: str = "", org_unit: int | None = None, kind: str = "",
+    *,
+    user,
+    meeting: Meeting | None = None,
+    state: str = "",
+    org_unit: int | None = None,
+    kind: str = "",
     mine: bool = False,
 ) -> QuerySet[SupportTask]:
-    qs = SupportTask.objects.select_related("venue", "department", "assignee", "org_unit", "meeting")
+    qs = SupportTask.objects.select_related(
+        "venue", "department", "assignee", "org_unit", "meeting"
+    )
     if mine:
         staff = getattr(user, "staff_profile", None)
         qs = qs.filter(assignee=staff) if staff is not None else qs.none()
@@ -87,7 +104,9 @@ def task_list(
 
 def task_get(*, user, pk: int) -> SupportTask:
     staff = getattr(user, "staff_profile", None)
-    qs = SupportTask.objects.select_related("venue", "department", "assignee", "org_unit", "meeting")
+    qs = SupportTask.objects.select_related(
+        "venue", "department", "assignee", "org_unit", "meeting"
+    )
     task = qs.filter(pk=pk).first()
     if task is None:
         raise SupportTask.DoesNotExist
@@ -117,7 +136,9 @@ def overdue_tasks(meeting: Meeting, *, user, now: datetime | None = None) -> Que
 def meeting_status(meeting: Meeting, *, user, parent: OrgUnit | None = None) -> dict:
     """Counts by state, roll-ups per child unit of `parent` (default: the top of the user's view),
     and the overdue tasks; three queries whatever the meeting's size."""
-    tasks = SupportTask.objects.visible_to(user).filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
+    tasks = SupportTask.objects.visible_to(user).filter(
+        meeting=meeting, kind=SupportTask.Kind.VENUE
+    )
     counts = dict(tasks.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     rows = tasks.values_list("org_unit__path", "state").annotate(n=Count("id"))
     if parent is None:
@@ -136,8 +157,15 @@ def meeting_status(meeting: Meeting, *, user, parent: OrgUnit | None = None) -> 
         for uid, c in sorted(per_unit.items(), key=lambda kv: names[kv[0]].code)
     ]
     overdue = [
-        {"task": t.pk, "venue": t.venue_id, "venue_name": t.venue.name if t.venue else "", "state": t.state,
-         "assignee": t.assignee_id, "on_site_due_at": t.on_site_due_at, "ready_due_at": t.ready_due_at}
+        {
+            "task": t.pk,
+            "venue": t.venue_id,
+            "venue_name": t.venue.name if t.venue else "",
+            "state": t.state,
+            "assignee": t.assignee_id,
+            "on_site_due_at": t.on_site_due_at,
+            "ready_due_at": t.ready_due_at,
+        }
         for t in overdue_tasks(meeting, user=user)[:200]
     ]
     return {"counts": counts, "units": units, "overdue": overdue}
@@ -150,7 +178,9 @@ def meeting_conflicts(meeting: Meeting, *, user=None) -> dict[str, list[dict]]:
     conflicts = _meeting_conflicts(meeting)
     if user is not None:
         other_ids = {row["meeting"] for rows in conflicts.values() for row in rows}
-        visible = set(Meeting.objects.visible_to(user).filter(pk__in=other_ids).values_list("pk", flat=True))
+        visible = set(
+            Meeting.objects.visible_to(user).filter(pk__in=other_ids).values_list("pk", flat=True)
+        )
         for rows in conflicts.values():
             for row in rows:
                 if row["meeting"] not in visible:
@@ -163,7 +193,8 @@ def _meeting_conflicts(meeting: Meeting) -> dict[str, list[dict]]:
     # Pre-filter with the widest possible windows, then compare exact windows.
     overlapping = Meeting.objects.filter(
         state__in=[Meeting.State.DRAFT, *LIVE_STATES],
-        starts_at__lt=busy_until + MAX_ON_SITE_LEAD, ends_at__gt=busy_from - SHUTDOWN_GRACE,
+        starts_at__lt=busy_until + MAX_ON_SITE_LEAD,
+        ends_at__gt=busy_from - SHUTDOWN_GRACE,
     ).exclude(pk=meeting.pk)
     others = [m for m in overlapping.select_related("system") if _overlaps(meeting, m)]
     if not others:
@@ -174,28 +205,52 @@ def _meeting_conflicts(meeting: Meeting) -> dict[str, list[dict]]:
         my_venues.add(meeting.main_venue_id)
     venue_clash = (
         MeetingVenue.objects.filter(meeting_id__in=other_ids, venue_id__in=my_venues)
-        .select_related("venue").order_by("venue__code")
+        .select_related("venue")
+        .order_by("venue__code")
     )
-    venues = [{"venue": mv.venue_id, "venue_name": mv.venue.name, "meeting": mv.meeting_id,
-               "meeting_title": other_ids[mv.meeting_id].title} for mv in venue_clash]
+    venues = [
+        {
+            "venue": mv.venue_id,
+            "venue_name": mv.venue.name,
+            "meeting": mv.meeting_id,
+            "meeting_title": other_ids[mv.meeting_id].title,
+        }
+        for mv in venue_clash
+    ]
     # People: the planned primary staff of my venues against people assigned (or planned) elsewhere.
     from vcassure.venues.models import Venue
 
     my_people = dict(
-        Venue.objects.filter(pk__in=my_venues, primary_staff__isnull=False).values_list("primary_staff_id", "primary_staff__name")
+        Venue.objects.filter(pk__in=my_venues, primary_staff__isnull=False).values_list(
+            "primary_staff_id", "primary_staff__name"
+        )
     )
-    assigned = SupportTask.objects.filter(meeting_id__in=other_ids, assignee_id__in=my_people).exclude(state="cancelled")
+    assigned = SupportTask.objects.filter(
+        meeting_id__in=other_ids, assignee_id__in=my_people
+    ).exclude(state="cancelled")
     people_rows: set[tuple[int, int]] = {
-        (t.assignee_id, t.meeting_id) for t in assigned.only("assignee_id", "meeting_id") if t.assignee_id is not None}
+        (t.assignee_id, t.meeting_id)
+        for t in assigned.only("assignee_id", "meeting_id")
+        if t.assignee_id is not None
+    }
     drafts_people = Venue.objects.filter(
-        pk__in=MeetingVenue.objects.filter(meeting_id__in=[m.pk for m in others if m.state == Meeting.State.DRAFT]).values("venue_id"),
+        pk__in=MeetingVenue.objects.filter(
+            meeting_id__in=[m.pk for m in others if m.state == Meeting.State.DRAFT]
+        ).values("venue_id"),
         primary_staff_id__in=my_people,
     ).values_list("primary_staff_id", "meetings")
     for staff_id, other_meeting in drafts_people:
         if staff_id is not None and other_meeting in other_ids:
             people_rows.add((staff_id, other_meeting))
-    people = [{"staff": sid, "staff_name": my_people[sid], "meeting": mid, "meeting_title": other_ids[mid].title}
-              for sid, mid in sorted(people_rows)]
+    people = [
+        {
+            "staff": sid,
+            "staff_name": my_people[sid],
+            "meeting": mid,
+            "meeting_title": other_ids[mid].title,
+        }
+        for sid, mid in sorted(people_rows)
+    ]
     return {"venues": venues, "people": people}
 
 
@@ -210,9 +265,15 @@ def task_tree(meeting: Meeting, *, user) -> list[dict]:
     tracking pages): one query for the coordination tasks, one for the venue counts."""
     visible = SupportTask.objects.visible_to(user).filter(meeting=meeting)
     coordination = list(
-        visible.filter(kind=SupportTask.Kind.COORDINATION).select_related("department", "org_unit", "assignee").order_by("id")
+        visible.filter(kind=SupportTask.Kind.COORDINATION)
+        .select_related("department", "org_unit", "assignee")
+        .order_by("id")
     )
-    venue_counts = visible.filter(kind=SupportTask.Kind.VENUE).values_list("parent_id", "state").annotate(n=Count("id"))
+    venue_counts = (
+        visible.filter(kind=SupportTask.Kind.VENUE)
+        .values_list("parent_id", "state")
+        .annotate(n=Count("id"))
+    )
     direct: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for parent_id, state, n in venue_counts:
         direct[parent_id][state] += n
@@ -229,8 +290,14 @@ def task_tree(meeting: Meeting, *, user) -> list[dict]:
         for kid in kids:
             for state, n in kid["counts"].items():
                 totals[state] += n
-        return {"task": task, "depth": depth, "children": kids, "counts": dict(totals),
-                "total": sum(totals.values()), "direct_venues": sum(direct.get(task.pk, {}).values())}
+        return {
+            "task": task,
+            "depth": depth,
+            "children": kids,
+            "counts": dict(totals),
+            "total": sum(totals.values()),
+            "direct_venues": sum(direct.get(task.pk, {}).values()),
+        }
 
     return [build(root, 0) for root in children.get(None, [])]
 
@@ -252,13 +319,21 @@ class VenueSelection:
 
 
 def venue_selection(
-    *, user, system: CustomerSystem | None, levels: Sequence[str], org_units: Sequence[int],
-    add_codes: Sequence[str] = (), remove_codes: Sequence[str] = (), base_ids: Sequence[int] | None = None,
+    *,
+    user,
+    system: CustomerSystem | None,
+    levels: Sequence[str],
+    org_units: Sequence[int],
+    add_codes: Sequence[str] = (),
+    remove_codes: Sequence[str] = (),
+    base_ids: Sequence[int] | None = None,
 ) -> VenueSelection:
     """Three queries at most whatever the number of venues: the filter, the codes."""
     selection = VenueSelection(filtered=bool(levels or org_units))
     if system is not None and selection.filtered:
-        ids = venues_matching_filter(user=user, system=system, levels=list(levels), org_units=list(org_units))
+        ids = venues_matching_filter(
+            user=user, system=system, levels=list(levels), org_units=list(org_units)
+        )
     else:
         ids = list(base_ids or [])
     codes = list(dict.fromkeys([*add_codes, *remove_codes]))
@@ -266,7 +341,8 @@ def venue_selection(
     if codes:
         found = {
             code: (pk, system_id)
-            for code, pk, system_id in Venue.objects.visible_to(user).filter(code__in=codes, is_active=True)
+            for code, pk, system_id in Venue.objects.visible_to(user)
+            .filter(code__in=codes, is_active=True)
             .values_list("code", "id", "system_id")
         }
     selection.unknown_codes = [c for c in codes if c not in found]
@@ -275,7 +351,11 @@ def venue_selection(
     ]
     present = set(ids)
     for code in add_codes:
-        if code in found and code not in selection.wrong_system_codes and found[code][0] not in present:
+        if (
+            code in found
+            and code not in selection.wrong_system_codes
+            and found[code][0] not in present
+        ):
             ids.append(found[code][0])
             present.add(found[code][0])
     removed = {found[c][0] for c in remove_codes if c in found}
@@ -286,7 +366,9 @@ def venue_selection(
 def venue_preview(ids: list[int], *, limit: int = PREVIEW_LIMIT) -> list[Venue]:
     """The first `limit` venues of a selection, for showing before saving: one query."""
     return list(
-        Venue.objects.filter(pk__in=ids[:limit]).select_related("org_unit", "primary_staff").order_by("org_unit__path", "code")
+        Venue.objects.filter(pk__in=ids[:limit])
+        .select_related("org_unit", "primary_staff")
+        .order_by("org_unit__path", "code")
     )
 
 
@@ -319,9 +401,24 @@ def task_tree_below(meeting: Meeting, *, user, unit: OrgUnit) -> list[dict]:
 
 
 ACK_TASK_FIELDS = (
-    "id", "meeting_id", "meeting__title", "kind", "role", "venue_id", "venue__name", "department_id", "assignee_id",
-    "assignee__name", "assignment", "state", "on_site_due_at", "ready_due_at", "shutdown_due_at", "acknowledged_at",
-    "parent_id", "org_unit_id",
+    "id",
+    "meeting_id",
+    "meeting__title",
+    "kind",
+    "role",
+    "venue_id",
+    "venue__name",
+    "department_id",
+    "assignee_id",
+    "assignee__name",
+    "assignment",
+    "state",
+    "on_site_due_at",
+    "ready_due_at",
+    "shutdown_due_at",
+    "acknowledged_at",
+    "parent_id",
+    "org_unit_id",
 )
 
 
@@ -332,7 +429,10 @@ def ack_task(notification) -> SupportTask | None:
         return None
     return (
         SupportTask.objects.select_related("meeting", "venue", "assignee")
-        .only(*ACK_TASK_FIELDS).filter(pk=int(notification.subject.split(":", 1)[1])).order_by().first()
+        .only(*ACK_TASK_FIELDS)
+        .filter(pk=int(notification.subject.split(":", 1)[1]))
+        .order_by()
+        .first()
     )
 
 
@@ -344,7 +444,9 @@ def ack_context(notification) -> dict:
     if notification.subject.startswith("task:"):
         task = (
             SupportTask.objects.select_related("meeting__system", "venue", "org_unit", "department")
-            .defer("meeting__shortfalls").filter(pk=int(notification.subject.split(":", 1)[1])).first()
+            .defer("meeting__shortfalls")
+            .filter(pk=int(notification.subject.split(":", 1)[1]))
+            .first()
         )
     contacts = []
     if task is not None:
@@ -371,14 +473,21 @@ def task_field_card(task: SupportTask) -> dict:
     subject = f"task:{task.pk}"
     templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []
     steps_by_template: dict[int, list] = defaultdict(list)
-    for step in ChecklistStep.objects.filter(template__in=templates).order_by("template_id", "number"):
+    for step in ChecklistStep.objects.filter(template__in=templates).order_by(
+        "template_id", "number"
+    ):
         steps_by_template[step.template_id].append(step)
-    runs = {run.template_id: run for run in ChecklistRun.objects.filter(subject=subject, template__in=templates)}
+    runs = {
+        run.template_id: run
+        for run in ChecklistRun.objects.filter(subject=subject, template__in=templates)
+    }
     template_of_run = {run.pk: template_id for template_id, run in runs.items()}
     latest: dict[tuple[int, int], StepResult] = {}
     results = (
-        StepResult.objects.filter(run__in=list(runs.values())).select_related("step", "recorded_by")
-        .prefetch_related("photos").order_by("recorded_at", "id")
+        StepResult.objects.filter(run__in=list(runs.values()))
+        .select_related("step", "recorded_by")
+        .prefetch_related("photos")
+        .order_by("recorded_at", "id")
     )
     for result in results:
         latest[(template_of_run[result.run_id], result.step.number)] = result
@@ -389,11 +498,25 @@ def task_field_card(task: SupportTask) -> dict:
         rows = []
         for step in steps_by_template[template.pk]:
             last = latest.get((template.pk, step.number))
-            rows.append({"step": step, "latest": last, "fault": fault_of_result.get(last.pk) if last else None})
-        checklists.append({
-            "template": template, "run": runs.get(template.pk), "steps": rows,
-            "passed": sum(1 for r in rows if r["latest"] is not None and r["latest"].result == StepResult.Result.PASS),
-        })
+            rows.append(
+                {
+                    "step": step,
+                    "latest": last,
+                    "fault": fault_of_result.get(last.pk) if last else None,
+                }
+            )
+        checklists.append(
+            {
+                "template": template,
+                "run": runs.get(template.pk),
+                "steps": rows,
+                "passed": sum(
+                    1
+                    for r in rows
+                    if r["latest"] is not None and r["latest"].result == StepResult.Result.PASS
+                ),
+            }
+        )
     return {
         "checklists": checklists,
         "faults": faults,
@@ -413,8 +536,15 @@ TIMELINE_LIMIT = 30
 VENUE_ROWS_LIMIT = 100
 # The badge colour of a state, as meetings/_task_state.html has it (rows are coloured here, not
 # through an include per row).
-STATE_BADGE = {"faulty": "bad", "ready": "ok", "done": "ok", "restored": "ok", "in_meeting": "ok",
-               "pending": "warn", "notified": "warn"}
+STATE_BADGE = {
+    "faulty": "bad",
+    "ready": "ok",
+    "done": "ok",
+    "restored": "ok",
+    "in_meeting": "ok",
+    "pending": "warn",
+    "notified": "warn",
+}
 
 
 @dataclass
@@ -457,7 +587,11 @@ class Rollup:
 
     @property
     def states(self) -> list[tuple[str, Any, int]]:
-        return [(value, label, self.counts[value]) for value, label in SupportTask.State.choices if self.counts.get(value)]
+        return [
+            (value, label, self.counts[value])
+            for value, label in SupportTask.State.choices
+            if self.counts.get(value)
+        ]
 
 
 @dataclass
@@ -489,7 +623,10 @@ def dashboard_tasks(meeting: Meeting, *, user) -> QuerySet[SupportTask]:
 def share_tasks(link) -> QuerySet[SupportTask]:
     """The venue tasks a share link shows: those in the subtree of whoever made it."""
     return SupportTask.objects.filter(
-        meeting_id=link.meeting_id, kind=SupportTask.Kind.VENUE, org_unit__path__startswith=link.org_unit.path)
+        meeting_id=link.meeting_id,
+        kind=SupportTask.Kind.VENUE,
+        org_unit__path__startswith=link.org_unit.path,
+    )
 
 
 def dashboard_root(meeting: Meeting, *, user) -> OrgUnit:
@@ -513,14 +650,20 @@ def _under(tasks: QuerySet[SupportTask], root: OrgUnit, unit: OrgUnit) -> QueryS
 
 
 def meeting_dashboard(
-    tasks: QuerySet[SupportTask], *, root: OrgUnit, unit: OrgUnit, now: datetime, attention_limit: int = ATTENTION_LIMIT,
+    tasks: QuerySet[SupportTask],
+    *,
+    root: OrgUnit,
+    unit: OrgUnit,
+    now: datetime,
+    attention_limit: int = ATTENTION_LIMIT,
 ) -> Dashboard:
     """Counts of `unit`, a roll-up per child of it, and the tasks that need attention first:
     overdue (a missed on-site or ready deadline), faulty, then unanswered. Three queries."""
     scoped = _under(tasks, root, unit)
     late = overdue_q(now)
     rows = (
-        scoped.order_by().values_list("org_unit__path", "state")
+        scoped.order_by()
+        .values_list("org_unit__path", "state")
         .annotate(n=Count("id"), late=Count("id", filter=late))
     )
     depth = len(unit_ids_from_path(unit.path))
@@ -543,24 +686,35 @@ def meeting_dashboard(
         if key is not None:
             per_child[key].add(state, n, n_late)
     chain = unit_ids_from_path(unit.path)
-    crumb_ids = chain[len(unit_ids_from_path(root.path)) - 1:]
+    crumb_ids = chain[len(unit_ids_from_path(root.path)) - 1 :]
     units = OrgUnit.objects.only("id", "name", "code", "level", "path", "parent_id").in_bulk(
-        set(per_child) | set(crumb_ids))
+        set(per_child) | set(crumb_ids)
+    )
     children = [
-        DashboardNode(unit=units[key], rollup=rollup, is_direct=key == unit.pk, has_units_below=key in deeper)
-        for key, rollup in per_child.items() if key in units
+        DashboardNode(
+            unit=units[key], rollup=rollup, is_direct=key == unit.pk, has_units_below=key in deeper
+        )
+        for key, rollup in per_child.items()
+        if key in units
     ]
     children.sort(key=lambda node: (not node.is_direct, node.unit.code))
     attention: list[dict] = []
     if attention_limit:
         attention = dashboard_attention(scoped, now=now, limit=attention_limit)
     return Dashboard(
-        root=root, unit=unit, breadcrumbs=[units.get(pk, unit) for pk in crumb_ids], rollup=total,
-        children=children, attention=attention, attention_more=max(0, total.attention - len(attention)),
+        root=root,
+        unit=unit,
+        breadcrumbs=[units.get(pk, unit) for pk in crumb_ids],
+        rollup=total,
+        children=children,
+        attention=attention,
+        attention_more=max(0, total.attention - len(attention)),
     )
 
 
-def dashboard_attention(tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT) -> list[dict]:
+def dashboard_attention(
+    tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT
+) -> list[dict]:
     """The first `limit` tasks needing attention, overdue first (earliest deadline first), then
     faulty, then unanswered; each with the reasons why. One query."""
     late = overdue_q(now)
@@ -569,7 +723,14 @@ def dashboard_attention(tasks: QuerySet[SupportTask], *, now: datetime, limit: i
         tasks.filter(late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES))
         .annotate(rank=rank)
         .select_related("venue", "org_unit", "assignee")
-        .only("state", "on_site_due_at", "ready_due_at", "venue__name", "org_unit__name", "assignee__name")
+        .only(
+            "state",
+            "on_site_due_at",
+            "ready_due_at",
+            "venue__name",
+            "org_unit__name",
+            "assignee__name",
+        )
         .order_by("rank", "on_site_due_at", "org_unit__path", "id")[:limit]
     )
     rows = []
@@ -583,38 +744,68 @@ def dashboard_attention(tasks: QuerySet[SupportTask], *, now: datetime, limit: i
             reasons.append(("faulty", _("故障")))
         if task.state in UNANSWERED_STATES:
             reasons.append(("unanswered", _("未确认")))
-        rows.append({"task": task, "reasons": reasons, "is_overdue": task.rank == 0,
-                     "state_class": STATE_BADGE.get(task.state, "")})
+        rows.append(
+            {
+                "task": task,
+                "reasons": reasons,
+                "is_overdue": task.rank == 0,
+                "state_class": STATE_BADGE.get(task.state, ""),
+            }
+        )
     return rows
 
 
-def dashboard_venue_rows(tasks: QuerySet[SupportTask], *, now: datetime, limit: int = VENUE_ROWS_LIMIT,
-                         with_people: bool = True) -> list[SupportTask]:
+def dashboard_venue_rows(
+    tasks: QuerySet[SupportTask],
+    *,
+    now: datetime,
+    limit: int = VENUE_ROWS_LIMIT,
+    with_people: bool = True,
+) -> list[SupportTask]:
     """Venue tasks not ready first (faulty, overdue, the rest), then ready ones, by unit; capped.
     Without people for the share page: the assignee is not even fetched."""
     late = overdue_q(now)
     rank = Case(
-        When(state="faulty", then=Value(0)), When(late, then=Value(1)), When(state="cancelled", then=Value(4)),
-        When(state__in=READY_STATES, then=Value(3)), default=Value(2),
+        When(state="faulty", then=Value(0)),
+        When(late, then=Value(1)),
+        When(state="cancelled", then=Value(4)),
+        When(state__in=READY_STATES, then=Value(3)),
+        default=Value(2),
     )
     related = ("venue", "org_unit", "assignee") if with_people else ("venue", "org_unit")
-    qs = tasks.annotate(rank=rank).select_related(*related).order_by("rank", "org_unit__path", "venue__code", "id")
+    qs = (
+        tasks.annotate(rank=rank)
+        .select_related(*related)
+        .order_by("rank", "org_unit__path", "venue__code", "id")
+    )
     if not with_people:
-        qs = qs.only("id", "state", "org_unit__name", "org_unit__path", "venue__name", "venue__code")
+        qs = qs.only(
+            "id", "state", "org_unit__name", "org_unit__path", "venue__name", "venue__code"
+        )
     return list(qs[:limit])
 
 
-def dashboard_timeline(meeting: Meeting, tasks: QuerySet[SupportTask], *, limit: int = TIMELINE_LIMIT) -> list[dict]:
+def dashboard_timeline(
+    meeting: Meeting, tasks: QuerySet[SupportTask], *, limit: int = TIMELINE_LIMIT
+) -> list[dict]:
     """The meeting's events and the latest task moves, newest first. Two queries."""
     events = meeting.events.select_related("actor").order_by("-at", "-id")[:limit]
     # Newest by id: the primary key lets the database walk back from the end and stop at `limit`.
     moves = (
         TaskTransition.objects.filter(task__in=tasks)
-        .select_related("task__venue").only("at", "to_state", "task__venue__name").order_by("-id")[:limit]
+        .select_related("task__venue")
+        .only("at", "to_state", "task__venue__name")
+        .order_by("-id")[:limit]
     )
     entries: list[dict[str, Any]] = [{"at": e.at, "event": e} for e in events] + [
-        {"at": m.at, "move": m, "label": SupportTask.State(m.to_state).label, "state_class": STATE_BADGE.get(m.to_state, "")}
-        for m in moves]
+        {
+            "at": m.at,
+            "move": m,
+            "label": SupportTask.State(m.to_state).label,
+            "state_class": STATE_BADGE.get(m.to_state, ""),
+        }
+        for m in moves
+    ]
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries
 
@@ -622,7 +813,11 @@ def dashboard_timeline(meeting: Meeting, tasks: QuerySet[SupportTask], *, limit:
 def share_link_list(meeting: Meeting, *, user, now: datetime) -> QuerySet:
     """The meeting's active share links that the user may see (made for the user's subtree)."""
     path = user_scope_path(user)
-    qs = ShareLink.objects.filter(meeting=meeting).active(now).select_related("org_unit", "created_by")
+    qs = (
+        ShareLink.objects.filter(meeting=meeting)
+        .active(now)
+        .select_related("org_unit", "created_by")
+    )
     if not isinstance(path, str):
         return qs.none()
     if path != EVERYTHING:

@@ -54,19 +54,45 @@ def _check_owner(meeting: Meeting, user) -> None:
 
 @transaction.atomic
 def meeting_create(
-    *, by, system: str, title: str, starts_at: datetime, ends_at: datetime, importance: str = "normal",
-    kind: str = "meeting", notice_ref: str = "", notice_document: UploadedFile | None = None,
-    main_venue: int | None = None, venues: list[int] | None = None, venue_filter: dict | None = None,
+    *,
+    by,
+    system: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    importance: str = "normal",
+    kind: str = "meeting",
+    notice_ref: str = "",
+    notice_document: UploadedFile | None = None,
+    main_venue: int | None = None,
+    venues: list[int] | None = None,
+    venue_filter: dict | None = None,
 ) -> Meeting:
     _check_role(by)
     data = validate_meeting_input(
-        user=by, system=system, title=title, starts_at=starts_at, ends_at=ends_at, importance=importance,
-        kind=kind, notice_ref=notice_ref, notice_document=notice_document, main_venue=main_venue,
-        venues=venues, venue_filter=venue_filter,
+        user=by,
+        system=system,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        importance=importance,
+        kind=kind,
+        notice_ref=notice_ref,
+        notice_document=notice_document,
+        main_venue=main_venue,
+        venues=venues,
+        venue_filter=venue_filter,
     )
     meeting = Meeting.objects.create(
-        system=data.system, title=data.title, kind=kind, importance=importance, starts_at=starts_at,
-        ends_at=ends_at, main_venue=data.main_venue, notice_ref=notice_ref.strip(), org_unit=data.owner,
+        system=data.system,
+        title=data.title,
+        kind=kind,
+        importance=importance,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        main_venue=data.main_venue,
+        notice_ref=notice_ref.strip(),
+        org_unit=data.owner,
         entered_by=by if getattr(by, "is_authenticated", False) else None,
     )
     if notice_document is not None:
@@ -75,11 +101,18 @@ def meeting_create(
         [MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH
     )
     MeetingEvent.objects.create(
-        meeting=meeting, kind=MeetingEvent.Kind.CREATED, at=clock.now(), actor=_actor(by),
+        meeting=meeting,
+        kind=MeetingEvent.Kind.CREATED,
+        at=clock.now(),
+        actor=_actor(by),
         changes={"venues": len(data.venue_ids)},
     )
-    audit_record(actor=by, action="meeting.create", obj=meeting, changes={
-        "system": system, "starts_at": _iso(starts_at), "venues": len(data.venue_ids)})
+    audit_record(
+        actor=by,
+        action="meeting.create",
+        obj=meeting,
+        changes={"system": system, "starts_at": _iso(starts_at), "venues": len(data.venue_ids)},
+    )
     return meeting
 
 
@@ -91,10 +124,16 @@ def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
     if meeting.state != Meeting.State.DRAFT:
         raise ConflictError(_("只有草稿状态的会议可以编辑；已发布的会议请使用改期或取消。"))
     current = {
-        "system": meeting.system.code, "title": meeting.title, "starts_at": meeting.starts_at,
-        "ends_at": meeting.ends_at, "importance": meeting.importance, "kind": meeting.kind,
-        "notice_ref": meeting.notice_ref, "main_venue": meeting.main_venue_id,
-        "venues": list(meeting.meeting_venues.values_list("venue_id", flat=True)), "venue_filter": None,
+        "system": meeting.system.code,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "importance": meeting.importance,
+        "kind": meeting.kind,
+        "notice_ref": meeting.notice_ref,
+        "main_venue": meeting.main_venue_id,
+        "venues": list(meeting.meeting_venues.values_list("venue_id", flat=True)),
+        "venue_filter": None,
     }
     new = {**current, **fields}
     if fields.get("venue_filter"):
@@ -103,15 +142,26 @@ def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
     data = validate_meeting_input(user=by, **{**new, "notice_document": notice_document})
     meeting.system, meeting.title, meeting.main_venue = data.system, data.title, data.main_venue
     meeting.starts_at, meeting.ends_at = new["starts_at"], new["ends_at"]
-    meeting.importance, meeting.kind, meeting.notice_ref = new["importance"], new["kind"], new["notice_ref"].strip()
+    meeting.importance, meeting.kind, meeting.notice_ref = (
+        new["importance"],
+        new["kind"],
+        new["notice_ref"].strip(),
+    )
     meeting.save()
     if notice_document is not None:
         meeting.notice_document.save(notice_document.name, notice_document, save=True)
     meeting.meeting_venues.all().delete()
-    MeetingVenue.objects.bulk_create([MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH)
+    MeetingVenue.objects.bulk_create(
+        [MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH
+    )
     changed = sorted(k for k in fields if fields[k] != current.get(k))
-    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.UPDATED, at=clock.now(), actor=_actor(by),
-                                changes={"fields": changed})
+    MeetingEvent.objects.create(
+        meeting=meeting,
+        kind=MeetingEvent.Kind.UPDATED,
+        at=clock.now(),
+        actor=_actor(by),
+        changes={"fields": changed},
+    )
     audit_record(actor=by, action="meeting.update", obj=meeting, changes={"fields": changed})
     return meeting
 
@@ -125,10 +175,14 @@ def meeting_plan(meeting: Meeting) -> DispatchPlan:
 
 
 @transaction.atomic
-def meeting_publish(meeting: Meeting, *, by, confirm_shortfalls: bool = False) -> tuple[Meeting, DispatchPlan]:
+def meeting_publish(
+    meeting: Meeting, *, by, confirm_shortfalls: bool = False
+) -> tuple[Meeting, DispatchPlan]:
     """R2 + R3 + C4: build the whole chain in one transaction with bulk writes."""
     meeting = (
-        Meeting.objects.select_for_update(of=("self",)).select_related("org_unit", "main_venue__org_unit").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("org_unit", "main_venue__org_unit")
+        .get(pk=meeting.pk)
     )
     _check_owner(meeting, by)
     if meeting.state != Meeting.State.DRAFT:
@@ -136,16 +190,21 @@ def meeting_publish(meeting: Meeting, *, by, confirm_shortfalls: bool = False) -
     if not meeting.has_notice:
         raise InvalidInputError(
             _("发布前必须提供客户或集客部的正式会议通知(文号或文件)。"),
-            errors=[{"field": "notice_ref", "message": _("缺少正式会议通知。")}], code="notice_required",
+            errors=[{"field": "notice_ref", "message": _("缺少正式会议通知。")}],
+            code="notice_required",
         )
     if meeting.starts_at <= clock.now():
-        raise InvalidInputError(_("会议开始时间已过，请先改期再发布。"), errors=[{"field": "starts_at", "message": _("开始时间已过。")}])
+        raise InvalidInputError(
+            _("会议开始时间已过，请先改期再发布。"),
+            errors=[{"field": "starts_at", "message": _("开始时间已过。")}],
+        )
     plan = dispatch_plan(meeting)
     require_group_coverage({t.org_unit_id for t in plan.tasks})
     if plan.shortfalls and not confirm_shortfalls:
         raise ConflictError(
             _("存在 %(n)s 项人员缺口，请确认后再发布。") % {"n": len(plan.shortfalls)},
-            errors=plan.shortfalls, code="shortfalls",
+            errors=plan.shortfalls,
+            code="shortfalls",
         )
     now = clock.now()
     _write_tasks(meeting, plan, by=by, now=now)
@@ -153,11 +212,26 @@ def meeting_publish(meeting: Meeting, *, by, confirm_shortfalls: bool = False) -
     meeting.published_at = now
     meeting.shortfalls = plan.shortfalls
     meeting.save(update_fields=["state", "published_at", "shortfalls", "updated_at"])
-    event = MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.PUBLISHED, at=now, actor=_actor(by),
-                                        changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls)})
-    notify_meeting_event(meeting, event, headline=_("【保障通知】"), kind=Notification.Kind.PUBLISHED)
-    audit_record(actor=by, action="meeting.publish", obj=meeting,
-                 changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls), "confirmed": confirm_shortfalls})
+    event = MeetingEvent.objects.create(
+        meeting=meeting,
+        kind=MeetingEvent.Kind.PUBLISHED,
+        at=now,
+        actor=_actor(by),
+        changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls)},
+    )
+    notify_meeting_event(
+        meeting, event, headline=_("【保障通知】"), kind=Notification.Kind.PUBLISHED
+    )
+    audit_record(
+        actor=by,
+        action="meeting.publish",
+        obj=meeting,
+        changes={
+            "tasks": len(plan.tasks),
+            "shortfalls": len(plan.shortfalls),
+            "confirmed": confirm_shortfalls,
+        },
+    )
     return meeting, plan
 
 
@@ -172,11 +246,21 @@ def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by, now) -> None:
             raise RuntimeError("dispatch plan has a task whose parent is missing")
         rows = [
             SupportTask(
-                meeting=meeting, kind=t.kind, role=t.role, org_unit_id=t.org_unit_id,
-                parent_id=ids.get(t.parent_key) if t.parent_key else None, department_id=t.department_id,
-                venue_id=t.venue_id, assignee_id=t.assignee_id, assignment=t.assignment,
-                on_site_due_at=t.on_site_due_at, ready_due_at=t.ready_due_at, shutdown_due_at=t.shutdown_due_at,
-                busy_from=t.busy_from, busy_until=t.busy_until, created_at=now,
+                meeting=meeting,
+                kind=t.kind,
+                role=t.role,
+                org_unit_id=t.org_unit_id,
+                parent_id=ids.get(t.parent_key) if t.parent_key else None,
+                department_id=t.department_id,
+                venue_id=t.venue_id,
+                assignee_id=t.assignee_id,
+                assignment=t.assignment,
+                on_site_due_at=t.on_site_due_at,
+                ready_due_at=t.ready_due_at,
+                shutdown_due_at=t.shutdown_due_at,
+                busy_from=t.busy_from,
+                busy_until=t.busy_until,
+                created_at=now,
             )
             for t in ready
         ]
@@ -188,7 +272,12 @@ def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by, now) -> None:
         pending = [t for t in pending if t.key not in done]
     actor = _actor(by)
     TaskTransition.objects.bulk_create(
-        [TaskTransition(task=row, from_state="", to_state=SupportTask.State.PENDING, at=now, actor=actor) for row in created],
+        [
+            TaskTransition(
+                task=row, from_state="", to_state=SupportTask.State.PENDING, at=now, actor=actor
+            )
+            for row in created
+        ],
         batch_size=BULK_BATCH,
     )
 
@@ -199,7 +288,9 @@ def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: da
     _check_owner(meeting, by)
     if meeting.state not in (Meeting.State.DRAFT, Meeting.State.PUBLISHED):
         raise ConflictError(
-            _("会议状态为“%(state)s”，不能改期。") % {"state": meeting.get_state_display()}, code="invalid_state")
+            _("会议状态为“%(state)s”，不能改期。") % {"state": meeting.get_state_display()},
+            code="invalid_state",
+        )
     errors = []
     if ends_at <= starts_at:
         errors.append({"field": "ends_at", "message": _("结束时间必须晚于开始时间。")})
@@ -208,15 +299,28 @@ def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: da
     if errors:
         raise InvalidInputError(_("改期信息有误。"), errors=errors)
     if (starts_at, ends_at) == (meeting.starts_at, meeting.ends_at):
-        raise InvalidInputError(_("新的时间与原时间相同。"), errors=[{"field": "starts_at", "message": _("时间未变化。")}])
-    changes = {"starts_at": [_iso(meeting.starts_at), _iso(starts_at)], "ends_at": [_iso(meeting.ends_at), _iso(ends_at)]}
+        raise InvalidInputError(
+            _("新的时间与原时间相同。"),
+            errors=[{"field": "starts_at", "message": _("时间未变化。")}],
+        )
+    changes = {
+        "starts_at": [_iso(meeting.starts_at), _iso(starts_at)],
+        "ends_at": [_iso(meeting.ends_at), _iso(ends_at)],
+    }
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.save(update_fields=["starts_at", "ends_at", "updated_at"])
     _reset_deadlines(meeting)
-    event = MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.RESCHEDULED, at=clock.now(),
-                                        actor=_actor(by), changes=changes)
+    event = MeetingEvent.objects.create(
+        meeting=meeting,
+        kind=MeetingEvent.Kind.RESCHEDULED,
+        at=clock.now(),
+        actor=_actor(by),
+        changes=changes,
+    )
     if meeting.state == Meeting.State.PUBLISHED:
-        notify_meeting_event(meeting, event, headline=_("【改期通知】"), kind=Notification.Kind.RESCHEDULED)
+        notify_meeting_event(
+            meeting, event, headline=_("【改期通知】"), kind=Notification.Kind.RESCHEDULED
+        )
     audit_record(actor=by, action="meeting.reschedule", obj=meeting, changes=changes)
     return meeting
 
@@ -227,11 +331,15 @@ def _reset_deadlines(meeting: Meeting) -> None:
     busy_from, busy_until = busy_window(meeting)
     tasks = SupportTask.objects.filter(meeting=meeting).exclude(state=SupportTask.State.CANCELLED)
     ready_due = meeting.starts_at - READY_LEAD
-    tasks.filter(kind=SupportTask.Kind.COORDINATION).update(ready_due_at=ready_due, updated_at=clock.now())
+    tasks.filter(kind=SupportTask.Kind.COORDINATION).update(
+        ready_due_at=ready_due, updated_at=clock.now()
+    )
     venue_tasks = tasks.filter(kind=SupportTask.Kind.VENUE)
     venue_tasks.update(
-        on_site_due_at=meeting.starts_at - meeting.on_site_lead, ready_due_at=ready_due,
-        shutdown_due_at=meeting.ends_at + SHUTDOWN_GRACE, updated_at=clock.now(),
+        on_site_due_at=meeting.starts_at - meeting.on_site_lead,
+        ready_due_at=ready_due,
+        shutdown_due_at=meeting.ends_at + SHUTDOWN_GRACE,
+        updated_at=clock.now(),
     )
     venue_tasks.filter(assignee__isnull=False).update(busy_from=busy_from, busy_until=busy_until)
 
@@ -242,22 +350,42 @@ def meeting_cancel(meeting: Meeting, *, by, reason: str) -> Meeting:
     _check_owner(meeting, by)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInputError(_("请填写取消原因。"), errors=[{"field": "reason", "message": _("取消原因不能为空。")}])
+        raise InvalidInputError(
+            _("请填写取消原因。"), errors=[{"field": "reason", "message": _("取消原因不能为空。")}]
+        )
     meeting.transition_to(Meeting.State.CANCELLED)
     meeting.cancelled_reason = reason[:500]
     meeting.save(update_fields=["state", "cancelled_reason", "updated_at"])
     now = clock.now()
     open_tasks = list(SupportTask.objects.filter(meeting=meeting).open().only("id", "state"))
     TaskTransition.objects.bulk_create(
-        [TaskTransition(task_id=t.pk, from_state=t.state, to_state=SupportTask.State.CANCELLED, at=now,
-                        actor=_actor(by), note=reason[:500]) for t in open_tasks],
+        [
+            TaskTransition(
+                task_id=t.pk,
+                from_state=t.state,
+                to_state=SupportTask.State.CANCELLED,
+                at=now,
+                actor=_actor(by),
+                note=reason[:500],
+            )
+            for t in open_tasks
+        ],
         batch_size=BULK_BATCH,
     )
-    SupportTask.objects.filter(pk__in=[t.pk for t in open_tasks]).update(state=SupportTask.State.CANCELLED, updated_at=now)
-    event = MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.CANCELLED, at=now, actor=_actor(by),
-                                        changes={"reason": reason, "tasks": len(open_tasks)})
+    SupportTask.objects.filter(pk__in=[t.pk for t in open_tasks]).update(
+        state=SupportTask.State.CANCELLED, updated_at=now
+    )
+    event = MeetingEvent.objects.create(
+        meeting=meeting,
+        kind=MeetingEvent.Kind.CANCELLED,
+        at=now,
+        actor=_actor(by),
+        changes={"reason": reason, "tasks": len(open_tasks)},
+    )
     if meeting.published_at is not None:
-        notify_meeting_event(meeting, event, headline=_("【取消通知】"), kind=Notification.Kind.CANCELLED)
+        notify_meeting_event(
+            meeting, event, headline=_("【取消通知】"), kind=Notification.Kind.CANCELLED
+        )
     audit_record(actor=by, action="meeting.cancel", obj=meeting, changes={"reason": reason})
     return meeting
 
@@ -276,7 +404,14 @@ def support_task_transition(task: SupportTask, *, by, to_state: str, note: str =
         task.acknowledged_at = now
         fields.append("acknowledged_at")
     task.save(update_fields=fields)
-    TaskTransition.objects.create(task=task, from_state=from_state, to_state=to_state, at=now, actor=_actor(by), note=note[:500])
+    TaskTransition.objects.create(
+        task=task,
+        from_state=from_state,
+        to_state=to_state,
+        at=now,
+        actor=_actor(by),
+        note=note[:500],
+    )
     return task
 
 
@@ -298,53 +433,88 @@ def support_tasks_acknowledge(items: list[TaskAck]) -> int:
     # No savepoint: callers run it inside their own transaction, and any error here aborts theirs.
     with transaction.atomic(savepoint=False):
         open_tasks = {
-            t.pk: t for t in SupportTask.objects.select_for_update()
+            t.pk: t
+            for t in SupportTask.objects.select_for_update()
             .only("id", "state", "acknowledged_at", "assignee_id", "updated_at")
-            .filter(pk__in={i.task_id for i in items},
-                    state__in=[SupportTask.State.PENDING, SupportTask.State.NOTIFIED]).order_by("pk")
+            .filter(
+                pk__in={i.task_id for i in items},
+                state__in=[SupportTask.State.PENDING, SupportTask.State.NOTIFIED],
+            )
+            .order_by("pk")
         }
         now = clock.now()
         moved: list[SupportTask] = []
         transitions = []
         for item in items:
             task = open_tasks.get(item.task_id)
-            if task is None or (item.assignee_id is not None and task.assignee_id != item.assignee_id):
+            if task is None or (
+                item.assignee_id is not None and task.assignee_id != item.assignee_id
+            ):
                 continue
             del open_tasks[item.task_id]  # a task moves once
             from_state = task.state
             task.transition_to(SupportTask.State.ACKNOWLEDGED)
             task.acknowledged_at, task.updated_at = item.at, now
             moved.append(task)
-            transitions.append(TaskTransition(task=task, from_state=from_state, to_state=task.state, at=item.at,
-                                              actor=_actor(item.by), note=item.via[:500]))
+            transitions.append(
+                TaskTransition(
+                    task=task,
+                    from_state=from_state,
+                    to_state=task.state,
+                    at=item.at,
+                    actor=_actor(item.by),
+                    note=item.via[:500],
+                )
+            )
         if moved:
             TaskTransition.objects.bulk_create(transitions)
             # Each task takes the time of its own acknowledgement from the transition just written:
             # one short UPDATE however many tasks (a CASE per task costs more than the batch).
             SupportTask.objects.filter(pk__in=[t.pk for t in moved]).update(
-                state=SupportTask.State.ACKNOWLEDGED, updated_at=now,
-                acknowledged_at=Subquery(TaskTransition.objects.filter(
-                    task_id=OuterRef("pk"), to_state=SupportTask.State.ACKNOWLEDGED).order_by("-id").values("at")[:1]))
+                state=SupportTask.State.ACKNOWLEDGED,
+                updated_at=now,
+                acknowledged_at=Subquery(
+                    TaskTransition.objects.filter(
+                        task_id=OuterRef("pk"), to_state=SupportTask.State.ACKNOWLEDGED
+                    )
+                    .order_by("-id")
+                    .values("at")[:1]
+                ),
+            )
         return len(moved)
 
 
-def support_task_acknowledge(task: SupportTask | int, *, by=None, via: str = "", at=None,
-                             assignee_id: int | None = None) -> bool:
+def support_task_acknowledge(
+    task: SupportTask | int, *, by=None, via: str = "", at=None, assignee_id: int | None = None
+) -> bool:
     """The assignee acknowledged the task. Idempotent: False if it already was, or has moved on,
     or (with `assignee_id`) the task is no longer that person's."""
     task_id = task if isinstance(task, int) else task.pk
-    return bool(support_tasks_acknowledge([TaskAck(task_id=task_id, at=at or clock.now(), via=via, by=by,
-                                                   assignee_id=assignee_id)]))
+    return bool(
+        support_tasks_acknowledge(
+            [
+                TaskAck(
+                    task_id=task_id, at=at or clock.now(), via=via, by=by, assignee_id=assignee_id
+                )
+            ]
+        )
+    )
 
 
 def support_task_mark_notified(task: SupportTask, *, channel: str, at=None) -> bool:
     """The first notice reached the assignee: pending → notified (no-op otherwise)."""
     now = at or clock.now()
     moved = SupportTask.objects.filter(pk=task.pk, state=SupportTask.State.PENDING).update(
-        state=SupportTask.State.NOTIFIED, updated_at=now)
+        state=SupportTask.State.NOTIFIED, updated_at=now
+    )
     if moved:
-        TaskTransition.objects.create(task_id=task.pk, from_state=SupportTask.State.PENDING,
-                                      to_state=SupportTask.State.NOTIFIED, at=now, note=channel[:500])
+        TaskTransition.objects.create(
+            task_id=task.pk,
+            from_state=SupportTask.State.PENDING,
+            to_state=SupportTask.State.NOTIFIED,
+            at=now,
+            note=channel[:500],
+        )
     return bool(moved)
 
 
@@ -364,8 +534,12 @@ def task_acknowledge(task: SupportTask, *, by, via: str) -> bool:
     with transaction.atomic():
         # The notice's acknowledgement moves the task through the signal; the direct call covers a
         # task whose person was never sent a notice.
-        noticed = notifications_acknowledge(recipient_id=task.assignee_id, subject=f"task:{task.pk}", via=via, by=by)
-        moved = support_task_acknowledge(task, by=by, via=via if is_assignee else f"{via}:on_behalf")
+        noticed = notifications_acknowledge(
+            recipient_id=task.assignee_id, subject=f"task:{task.pk}", via=via, by=by
+        )
+        moved = support_task_acknowledge(
+            task, by=by, via=via if is_assignee else f"{via}:on_behalf"
+        )
         return noticed or moved
 
 
@@ -394,14 +568,30 @@ def share_link_create(meeting: Meeting, *, by, expires_at: datetime) -> ShareLin
         raise ConflictError(_("只有已发布的会议可以分享。"), code="not_published")
     now = clock.now()
     if expires_at <= now:
-        raise InvalidInputError(_("有效期必须晚于现在。"), errors=[{"field": "expires_at", "message": _("有效期必须晚于现在。")}])
+        raise InvalidInputError(
+            _("有效期必须晚于现在。"),
+            errors=[{"field": "expires_at", "message": _("有效期必须晚于现在。")}],
+        )
     if expires_at > now + timedelta(days=SHARE_LINK_MAX_DAYS):
         message = _("有效期最长 %(days)s 天。") % {"days": SHARE_LINK_MAX_DAYS}
         raise InvalidInputError(message, errors=[{"field": "expires_at", "message": message}])
-    link = ShareLink.objects.create(meeting=meeting, org_unit=dashboard_root(meeting, user=by), created_by=_actor(by),
-                                    created_at=now, expires_at=expires_at)
-    audit_record(actor=by, action="share_link.create", obj=link, changes={
-        "meeting": meeting.pk, "org_unit": link.org_unit_id, "expires_at": _iso(expires_at)})
+    link = ShareLink.objects.create(
+        meeting=meeting,
+        org_unit=dashboard_root(meeting, user=by),
+        created_by=_actor(by),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    audit_record(
+        actor=by,
+        action="share_link.create",
+        obj=link,
+        changes={
+            "meeting": meeting.pk,
+            "org_unit": link.org_unit_id,
+            "expires_at": _iso(expires_at),
+        },
+    )
     return link
 
 
@@ -410,13 +600,21 @@ def share_link_revoke(link: ShareLink, *, by) -> ShareLink:
     """Revoke a link at once (idempotent). A link made for a wider scope than `by` sees is missing."""
     from vcassure.orgs.scoping import EVERYTHING, user_scope_path
 
-    link = ShareLink.objects.select_for_update(of=("self",)).select_related("meeting", "org_unit").get(pk=link.pk)
+    link = (
+        ShareLink.objects.select_for_update(of=("self",))
+        .select_related("meeting", "org_unit")
+        .get(pk=link.pk)
+    )
     _check_can_share(link.meeting, by)
     path = user_scope_path(by)
-    if not isinstance(path, str) or (path != EVERYTHING and not link.org_unit.path.startswith(path)):
+    if not isinstance(path, str) or (
+        path != EVERYTHING and not link.org_unit.path.startswith(path)
+    ):
         raise ShareLink.DoesNotExist
     if link.revoked_at is None:
         link.revoked_at = clock.now()
         link.save(update_fields=["revoked_at"])
-        audit_record(actor=by, action="share_link.revoke", obj=link, changes={"meeting": link.meeting_id})
+        audit_record(
+            actor=by, action="share_link.revoke", obj=link, changes={"meeting": link.meeting_id}
+        )
     return link

@@ -21,16 +21,34 @@ NOT_SHUT_DOWN = [*BEFORE_READY, "ready", "in_meeting"]
 
 @transaction.atomic
 def meetings_start_and_end(now: datetime) -> dict[str, int]:
-    started = list(Meeting.objects.select_for_update().filter(state=Meeting.State.PUBLISHED, starts_at__lte=now))
+    started = list(
+        Meeting.objects.select_for_update().filter(
+            state=Meeting.State.PUBLISHED, starts_at__lte=now
+        )
+    )
     for meeting in started:
         meeting.transition_to(Meeting.State.IN_PROGRESS)
         meeting.save(update_fields=["state", "updated_at"])
         MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.STARTED, at=now)
-        ready = list(SupportTask.objects.filter(meeting=meeting, state__in=["ready", "restored"]).only("id", "state"))
-        TaskTransition.objects.bulk_create([TaskTransition(task_id=t.pk, from_state=t.state, to_state="in_meeting", at=now)
-                                            for t in ready])
-        SupportTask.objects.filter(pk__in=[t.pk for t in ready]).update(state="in_meeting", updated_at=now)
-    ended = list(Meeting.objects.select_for_update().filter(state=Meeting.State.IN_PROGRESS, ends_at__lte=now))
+        ready = list(
+            SupportTask.objects.filter(meeting=meeting, state__in=["ready", "restored"]).only(
+                "id", "state"
+            )
+        )
+        TaskTransition.objects.bulk_create(
+            [
+                TaskTransition(task_id=t.pk, from_state=t.state, to_state="in_meeting", at=now)
+                for t in ready
+            ]
+        )
+        SupportTask.objects.filter(pk__in=[t.pk for t in ready]).update(
+            state="in_meeting", updated_at=now
+        )
+    ended = list(
+        Meeting.objects.select_for_update().filter(
+            state=Meeting.State.IN_PROGRESS, ends_at__lte=now
+        )
+    )
     for meeting in ended:
         meeting.transition_to(Meeting.State.ENDED)
         meeting.save(update_fields=["state", "updated_at"])
@@ -42,7 +60,11 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
     desk = dispatch_desk_staff()
     messages = []
     for task in tasks:
-        due = {"on_site": task.on_site_due_at, "ready": task.ready_due_at, "shutdown": task.shutdown_due_at}[what]
+        due = {
+            "on_site": task.on_site_due_at,
+            "ready": task.ready_due_at,
+            "shutdown": task.shutdown_due_at,
+        }[what]
         text = {
             "on_site": _("%(venue)s：%(who)s 未在 %(due)s 前到场。"),
             "ready": _("%(venue)s：未在 %(due)s 前完成会前检查(就绪)。"),
@@ -50,7 +72,8 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
         }[what] % {
             "venue": task.venue.name if task.venue is not None else "",
             "who": task.assignee.name if task.assignee is not None else _("(未落实)"),
-            "due": timezone.localtime(due).strftime("%H:%M")}
+            "due": timezone.localtime(due).strftime("%H:%M"),
+        }
         title = _("【逾期】%(t)s") % {"t": task.meeting.title}
         recipients = {s.pk: s for s in desk}
         assignee = task.assignee
@@ -58,8 +81,17 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
             recipients[assignee.pk] = assignee
             if assignee.supervisor is not None:
                 recipients[assignee.supervisor.pk] = assignee.supervisor
-        messages += [PersonalMessage(staff=s, subject=f"task:{task.pk}", title=title, body=text, requires_ack=False,
-                                     topic=f"meeting:{task.meeting_id}") for s in recipients.values()]
+        messages += [
+            PersonalMessage(
+                staff=s,
+                subject=f"task:{task.pk}",
+                title=title,
+                body=text,
+                requires_ack=False,
+                topic=f"meeting:{task.meeting_id}",
+            )
+            for s in recipients.values()
+        ]
     if messages:
         notifications_queue(messages, kind=Notification.Kind.OVERDUE, now=now)
     return len(messages)
@@ -73,22 +105,44 @@ def tasks_mark_missed(now: datetime) -> dict[str, int]:
         # Rows another sweep is marking are skipped; once it commits they are marked and drop out.
         base = base.select_for_update(skip_locked=True, of=("self",))
     related = ("venue", "assignee__supervisor", "meeting")
-    missed_site = list(base.filter(missed_on_site_at__isnull=True, on_site_due_at__lt=now, state__in=BEFORE_SITE)
-                       .select_related(*related))
-    missed_ready = list(base.filter(missed_ready_at__isnull=True, ready_due_at__lt=now, state__in=BEFORE_READY)
-                        .select_related(*related))
-    missed_shutdown = list(base.filter(missed_shutdown_at__isnull=True, shutdown_due_at__lt=now, state__in=NOT_SHUT_DOWN)
-                           .select_related(*related))
+    missed_site = list(
+        base.filter(
+            missed_on_site_at__isnull=True, on_site_due_at__lt=now, state__in=BEFORE_SITE
+        ).select_related(*related)
+    )
+    missed_ready = list(
+        base.filter(
+            missed_ready_at__isnull=True, ready_due_at__lt=now, state__in=BEFORE_READY
+        ).select_related(*related)
+    )
+    missed_shutdown = list(
+        base.filter(
+            missed_shutdown_at__isnull=True, shutdown_due_at__lt=now, state__in=NOT_SHUT_DOWN
+        ).select_related(*related)
+    )
     site_ids = [t.pk for t in missed_site]
     ready_ids = [t.pk for t in missed_ready]
     shutdown_ids = [t.pk for t in missed_shutdown]
-    SupportTask.objects.filter(pk__in=site_ids, missed_on_site_at__isnull=True).update(missed_on_site_at=now)
-    SupportTask.objects.filter(pk__in=ready_ids, missed_ready_at__isnull=True).update(missed_ready_at=now)
-    SupportTask.objects.filter(pk__in=shutdown_ids, missed_shutdown_at__isnull=True).update(missed_shutdown_at=now)
-    sent = (_escalate_missed(missed_site, what="on_site", now=now) + _escalate_missed(missed_ready, what="ready", now=now)
-            + _escalate_missed(missed_shutdown, what="shutdown", now=now))
-    return {"missed_on_site": len(site_ids), "missed_ready": len(ready_ids), "missed_shutdown": len(shutdown_ids),
-            "messages": sent}
+    SupportTask.objects.filter(pk__in=site_ids, missed_on_site_at__isnull=True).update(
+        missed_on_site_at=now
+    )
+    SupportTask.objects.filter(pk__in=ready_ids, missed_ready_at__isnull=True).update(
+        missed_ready_at=now
+    )
+    SupportTask.objects.filter(pk__in=shutdown_ids, missed_shutdown_at__isnull=True).update(
+        missed_shutdown_at=now
+    )
+    sent = (
+        _escalate_missed(missed_site, what="on_site", now=now)
+        + _escalate_missed(missed_ready, what="ready", now=now)
+        + _escalate_missed(missed_shutdown, what="shutdown", now=now)
+    )
+    return {
+        "missed_on_site": len(site_ids),
+        "missed_ready": len(ready_ids),
+        "missed_shutdown": len(shutdown_ids),
+        "messages": sent,
+    }
 
 
 def meeting_clock_sweep(now: datetime | None = None) -> dict[str, int]:
@@ -97,4 +151,6 @@ def meeting_clock_sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 def overdue_q(now: datetime) -> Q:
-    return Q(on_site_due_at__lt=now, state__in=BEFORE_SITE) | Q(ready_due_at__lt=now, state__in=BEFORE_READY)
+    return Q(on_site_due_at__lt=now, state__in=BEFORE_SITE) | Q(
+        ready_due_at__lt=now, state__in=BEFORE_READY
+    )

@@ -19,9 +19,17 @@ urlpatterns = [
     path("<int:pk>/track/", views.meeting_track, name="meeting_track"),
     path("<int:pk>/dashboard/", dashboard.meeting_dashboard, name="meeting_dashboard"),
     path("<int:pk>/share/", dashboard.share_link_create, name="share_link_create"),
-    path("<int:pk>/share/<int:link_pk>/revoke/", dashboard.share_link_revoke, name="share_link_revoke"),
+    path(
+        "<int:pk>/share/<int:link_pk>/revoke/",
+        dashboard.share_link_revoke,
+        name="share_link_revoke",
+    ),
     path("share/<str:token>/", dashboard.share_page, name="share_page"),
     path("tasks/<int:pk>/field/", field_views.task_field, name="task_field"),
     path("tasks/<int:pk>/field/check-in/", field_views.task_check_in, name="task_check_in"),
-    path("tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/", field_views.task_step, name="task_step"),
+    path(
+        "tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/",
+        field_views.task_step,
+        name="task_step",
+    ),
 ]

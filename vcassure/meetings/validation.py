@@ -63,12 +63,18 @@ def owner_unit(user) -> OrgUnit | None:
     return OrgUnit.objects.filter(path=path).first()
 
 
-def venues_matching_filter(*, user, system: CustomerSystem, levels: list[str], org_units: list[int]) -> list[int]:
+def venues_matching_filter(
+    *, user, system: CustomerSystem, levels: list[str], org_units: list[int]
+) -> list[int]:
     """All active branch venues of the system under the given units, at the given levels, in scope."""
-    qs = Venue.objects.visible_to(user).filter(system=system, is_active=True, role=Venue.Role.BRANCH)
+    qs = Venue.objects.visible_to(user).filter(
+        system=system, is_active=True, role=Venue.Role.BRANCH
+    )
     if levels:
         qs = qs.filter(org_unit__level__in=levels)
-    paths = list(OrgUnit.objects.visible_to(user).filter(pk__in=org_units).values_list("path", flat=True))
+    paths = list(
+        OrgUnit.objects.visible_to(user).filter(pk__in=org_units).values_list("path", flat=True)
+    )
     if org_units:
         from django.db.models import Q
 
@@ -80,9 +86,19 @@ def venues_matching_filter(*, user, system: CustomerSystem, levels: list[str], o
 
 
 def validate_meeting_input(
-    *, user, system: str, title: str, starts_at: datetime | None, ends_at: datetime | None, importance: str,
-    kind: str, notice_ref: str, notice_document: UploadedFile | None, main_venue: int | None,
-    venues: list[int] | None, venue_filter: dict | None,
+    *,
+    user,
+    system: str,
+    title: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    importance: str,
+    kind: str,
+    notice_ref: str,
+    notice_document: UploadedFile | None,
+    main_venue: int | None,
+    venues: list[int] | None,
+    venue_filter: dict | None,
 ) -> MeetingInput:
     from vcassure.meetings.models import Meeting
 
@@ -139,25 +155,51 @@ def validate_meeting_input(
             levels = list(venue_filter.get("levels") or [])
             bad_levels = [lv for lv in levels if lv not in OrgUnit.Level.values]
             units = [int(u) for u in venue_filter.get("org_units") or []]
-            missing = set(units) - set(OrgUnit.objects.visible_to(user).filter(pk__in=units).values_list("id", flat=True))
+            missing = set(units) - set(
+                OrgUnit.objects.visible_to(user).filter(pk__in=units).values_list("id", flat=True)
+            )
             if bad_levels:
-                err("venue_filter.levels", _("未知的层级：%(levels)s。") % {"levels": pgettext("list separator", "、").join(bad_levels)})
+                err(
+                    "venue_filter.levels",
+                    _("未知的层级：%(levels)s。")
+                    % {"levels": pgettext("list separator", "、").join(bad_levels)},
+                )
             if missing:
-                err("venue_filter.org_units", _("组织单元不存在或不在您的管辖范围内：%(ids)s。") % {
-                    "ids": pgettext("list separator", "、").join(str(i) for i in sorted(missing))})
+                err(
+                    "venue_filter.org_units",
+                    _("组织单元不存在或不在您的管辖范围内：%(ids)s。")
+                    % {
+                        "ids": pgettext("list separator", "、").join(
+                            str(i) for i in sorted(missing)
+                        )
+                    },
+                )
             if not bad_levels and not missing:
-                venue_ids = venues_matching_filter(user=user, system=system_obj, levels=levels, org_units=units)
+                venue_ids = venues_matching_filter(
+                    user=user, system=system_obj, levels=levels, org_units=units
+                )
         else:
             requested = list(dict.fromkeys(int(v) for v in venues or []))
             found = {
-                v["id"]: v for v in visible.filter(pk__in=requested).values("id", "system_id", "role")
+                v["id"]: v
+                for v in visible.filter(pk__in=requested).values("id", "system_id", "role")
             }
             unknown = [v for v in requested if v not in found]
-            wrong_system = [v for v in requested if v in found and found[v]["system_id"] != system_obj.pk]
+            wrong_system = [
+                v for v in requested if v in found and found[v]["system_id"] != system_obj.pk
+            ]
             if unknown:
-                err("venues", _("会场不存在或不在您的管辖范围内：%(ids)s。") % {"ids": pgettext("list separator", "、").join(map(str, unknown))})
+                err(
+                    "venues",
+                    _("会场不存在或不在您的管辖范围内：%(ids)s。")
+                    % {"ids": pgettext("list separator", "、").join(map(str, unknown))},
+                )
             if wrong_system:
-                err("venues", _("会场不属于所选系统：%(ids)s。") % {"ids": pgettext("list separator", "、").join(map(str, wrong_system))})
+                err(
+                    "venues",
+                    _("会场不属于所选系统：%(ids)s。")
+                    % {"ids": pgettext("list separator", "、").join(map(str, wrong_system))},
+                )
             venue_ids = [v for v in requested if v in found and v not in wrong_system]
         if main is not None and main.pk in venue_ids:
             venue_ids.remove(main.pk)
@@ -165,4 +207,6 @@ def validate_meeting_input(
             err("venues", _("请至少选择一个分会场。"))
     if errors or system_obj is None or owner is None:
         raise InvalidInputError(_("会议信息有误，请修改后重试。"), errors=errors)
-    return MeetingInput(system=system_obj, title=title, main_venue=main, venue_ids=venue_ids, owner=owner)
+    return MeetingInput(
+        system=system_obj, title=title, main_venue=main, venue_ids=venue_ids, owner=owner
+    )

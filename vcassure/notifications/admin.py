@@ -83,14 +83,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ImGroup)
 class ImGroupAdmin(ReadOnlyAdmin):
-    list_display = ["name", "platform", "purpose", "org_unit", "is_active", "needs_attention", "paused_until"]
+    list_display = [
+        "name",
+        "platform",
+        "purpose",
+        "org_unit",
+        "is_active",
+        "needs_attention",
+        "paused_until",
+    ]
     list_filter = ["platform", "purpose", "is_active", "needs_attention"]
     exclude = ["secret"]
 
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["title", "recipient", "kind", "ack_due_at", "acknowledged_at", "escalation_level"]
+    list_display = [
+        "title",
+        "recipient",
+        "kind",
+        "ack_due_at",
+        "acknowledged_at",
+        "escalation_level",
+    ]
     list_filter = ["kind", "ack_class"]
     search_fields = ["title", "topic", "subject"]
     exclude = ["token_nonce"]

@@ -26,7 +26,10 @@ class DeliveryFilter(Schema):
 def _unit_in_scope(user, pk: int) -> OrgUnit:
     unit = OrgUnit.objects.visible_to(user).filter(pk=pk).first()
     if unit is None:
-        raise InvalidInputError(_("群的服务范围无效。"), errors=[{"field": "org_unit", "message": _("组织单元不存在或不在您的管辖范围内。")}])
+        raise InvalidInputError(
+            _("群的服务范围无效。"),
+            errors=[{"field": "org_unit", "message": _("组织单元不存在或不在您的管辖范围内。")}],
+        )
     return unit
 
 
@@ -69,6 +72,8 @@ def im_group_patch(request: HttpRequest, group_id: int, body: ImGroupPatch):
 @paginate(LimitOffsetPagination)
 def delivery_list(request: HttpRequest, filters: Query[DeliveryFilter]):
     return selectors.delivery_list(
-        user=request.user, topic=f"meeting:{filters.meeting}" if filters.meeting else "",
-        status=filters.status or "", channel=filters.channel,
+        user=request.user,
+        topic=f"meeting:{filters.meeting}" if filters.meeting else "",
+        status=filters.status or "",
+        channel=filters.channel,
     )

@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 ROBOTS_PER_PLATFORM = 3
 FAKE_LABELS = {
-    "dingtalk": _("钉钉"), "wecom": _("企业微信"), "sms": _("短信网关"), "oa": _("OA"), "smtp": _("邮件(SMTP)"),
+    "dingtalk": _("钉钉"),
+    "wecom": _("企业微信"),
+    "sms": _("短信网关"),
+    "oa": _("OA"),
+    "smtp": _("邮件(SMTP)"),
 }
 
 _lock = threading.Lock()
@@ -48,7 +52,9 @@ def start_demo_fakes(*, robots: int = ROBOTS_PER_PLATFORM) -> dict[str, str]:
             dingtalk = FakeDingTalk()
             dingtalk.add_app(app_key, app_secret, agent_id)
             started["dingtalk"] = dingtalk.start()
-            wecom = FakeWeCom(corp_id="ww-demo", corp_secret=secrets.token_hex(16), agent_id="1000002")
+            wecom = FakeWeCom(
+                corp_id="ww-demo", corp_secret=secrets.token_hex(16), agent_id="1000002"
+            )
             started["wecom"] = wecom.start()
             started["sms"] = FakeSmsGateway().start()
             started["oa"] = FakeOa().start()
@@ -122,8 +128,15 @@ def _request_row(name: str, request: Any) -> InboxRow | None:
         return None  # credentials, not a message
     body, answer = _dict(request.json), _dict(request.answer)
     errcode = answer.get("errcode")
-    row = InboxRow(fake=name, channel="", at=datetime.fromtimestamp(request.at, tz=UTC), to="", title="",
-                   text="", accepted=request.status == 200 and errcode == 0)
+    row = InboxRow(
+        fake=name,
+        channel="",
+        at=datetime.fromtimestamp(request.at, tz=UTC),
+        to="",
+        title="",
+        text="",
+        accepted=request.status == 200 and errcode == 0,
+    )
     if path == "/robot/send":
         part = _part(body)
         row.channel, row.robot_key = "dingtalk_robot", request.query.get("access_token", "")
@@ -143,26 +156,53 @@ def _request_row(name: str, request: Any) -> InboxRow | None:
     elif path == "/cgi-bin/message/send":
         part = _part(body)
         row.channel, row.to = "wecom_app_message", str(body.get("touser", ""))
-        row.title, row.text = part.get("title", ""), part.get("description") or part.get("content", "")
+        row.title, row.text = (
+            part.get("title", ""),
+            part.get("description") or part.get("content", ""),
+        )
     elif path == "/sms/send":
-        row.channel, row.to, row.text = "sms", str(body.get("mobile", "")), str(body.get("content", ""))
+        row.channel, row.to, row.text = (
+            "sms",
+            str(body.get("mobile", "")),
+            str(body.get("content", "")),
+        )
         row.accepted = request.status == 200 and answer.get("code") in (0, "0", "OK")
     elif path == "/oa/todo":
         receiver = _dict(body.get("receiver"))
-        row.channel, row.title, row.text = "oa", str(body.get("title", "")), str(body.get("content", ""))
-        row.to = " ".join(str(v) for v in (receiver.get("name"), receiver.get("mobile") or receiver.get("email")) if v)
+        row.channel, row.title, row.text = (
+            "oa",
+            str(body.get("title", "")),
+            str(body.get("content", "")),
+        )
+        row.to = " ".join(
+            str(v)
+            for v in (receiver.get("name"), receiver.get("mobile") or receiver.get("email"))
+            if v
+        )
         row.accepted = request.status in (200, 201)
     else:
-        row.title, row.text = f"{request.method} {path}", request.body.decode(errors="replace")[:500]
+        row.title, row.text = (
+            f"{request.method} {path}",
+            request.body.decode(errors="replace")[:500],
+        )
         row.accepted = 200 <= request.status < 300
     if not row.accepted:
-        row.answer = str(answer.get("errmsg") or answer.get("message") or answer or request.status)[:200]
+        row.answer = str(answer.get("errmsg") or answer.get("message") or answer or request.status)[
+            :200
+        ]
     return row
 
 
 def _mail_row(name: str, mail: Any) -> InboxRow:
-    return InboxRow(fake=name, channel="email", at=datetime.fromtimestamp(mail.at, tz=UTC),
-                    to=", ".join(mail.rcpt_tos), title=mail.subject, text=mail.text or mail.html, accepted=True)
+    return InboxRow(
+        fake=name,
+        channel="email",
+        at=datetime.fromtimestamp(mail.at, tz=UTC),
+        to=", ".join(mail.rcpt_tos),
+        title=mail.subject,
+        text=mail.text or mail.html,
+        accepted=True,
+    )
 
 
 def inbox_rows(fakes: dict[str, Any], *, limit: int = 300) -> list[InboxRow]:

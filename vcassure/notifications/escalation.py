@@ -20,7 +20,10 @@ BATCH = 2000
 
 def _due(now: datetime):
     return Notification.objects.filter(
-        acknowledged_at__isnull=True, is_cancelled=False, next_escalation_at__isnull=False, next_escalation_at__lte=now
+        acknowledged_at__isnull=True,
+        is_cancelled=False,
+        next_escalation_at__isnull=False,
+        next_escalation_at__lte=now,
     )
 
 
@@ -29,7 +32,11 @@ def dispatch_desk_staff() -> list[Staff]:
     province = OrgUnit.objects.filter(parent__isnull=True).order_by("code").first()
     if province is None:
         return []
-    return list(Staff.objects.filter(department__org_unit=province, department__kind=Department.Kind.OPS, is_active=True))
+    return list(
+        Staff.objects.filter(
+            department__org_unit=province, department__kind=Department.Kind.OPS, is_active=True
+        )
+    )
 
 
 def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
@@ -46,7 +53,9 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
         qs = _due(now).order_by("next_escalation_at")
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
-        rows = list(qs.select_related("recipient__supervisor", "recipient__department__head")[:limit])
+        rows = list(
+            qs.select_related("recipient__supervisor", "recipient__department__head")[:limit]
+        )
         if not rows:
             return 0
         # These rows are ours alone until commit: locked FOR UPDATE (skipped by other sweepers) on
@@ -59,14 +68,19 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
         for n in rows:
             level = n.escalation_level
             step = n.escalation_steps[level] if level < len(n.escalation_steps) else None
-            following = n.escalation_steps[level + 1] if level + 1 < len(n.escalation_steps) else None
+            following = (
+                n.escalation_steps[level + 1] if level + 1 < len(n.escalation_steps) else None
+            )
             groups[(level, following["after_minutes"] if following else None)].append(n.pk)
             if step:
                 climbed.append((n, step))
         for (level, minutes), ids in groups.items():
             Notification.objects.filter(pk__in=ids).update(
-                escalation_level=level + 1, updated_at=now,
-                next_escalation_at=F("ack_due_at") + timedelta(minutes=minutes) if minutes is not None else None,
+                escalation_level=level + 1,
+                updated_at=now,
+                next_escalation_at=F("ack_due_at") + timedelta(minutes=minutes)
+                if minutes is not None
+                else None,
             )
         desk = None
         deliveries: list[Delivery] = []
@@ -75,29 +89,70 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
         for n, step in climbed:
             who = n.recipient
             late = timezone.localtime(n.ack_due_at).strftime("%H:%M") if n.ack_due_at else ""
-            about = _("%(name)s 未在 %(due)s 前确认：%(title)s") % {"name": who.name, "due": late, "title": n.title}
+            about = _("%(name)s 未在 %(due)s 前确认：%(title)s") % {
+                "name": who.name,
+                "due": late,
+                "title": n.title,
+            }
             action = step.get("action")
             if action == "renotify":
                 for code in personal_channels_for(who, only=step.get("channels") or []):
                     deliveries.append(personal_delivery_build(n, code, who, now=now))
             elif action == "supervisor" and who.supervisor is not None:
-                messages.append(PersonalMessage(staff=who.supervisor, subject=n.subject, title=_("【升级】%(t)s") % {"t": n.title},
-                                                body=about, requires_ack=False, escalates=n, topic=n.topic))
-            elif action == "department_head" and who.department is not None and who.department.head is not None:
-                messages.append(PersonalMessage(staff=who.department.head, subject=n.subject,
-                                                title=_("【升级】%(t)s") % {"t": n.title}, body=about, requires_ack=False,
-                                                escalates=n, topic=n.topic))
+                messages.append(
+                    PersonalMessage(
+                        staff=who.supervisor,
+                        subject=n.subject,
+                        title=_("【升级】%(t)s") % {"t": n.title},
+                        body=about,
+                        requires_ack=False,
+                        escalates=n,
+                        topic=n.topic,
+                    )
+                )
+            elif (
+                action == "department_head"
+                and who.department is not None
+                and who.department.head is not None
+            ):
+                messages.append(
+                    PersonalMessage(
+                        staff=who.department.head,
+                        subject=n.subject,
+                        title=_("【升级】%(t)s") % {"t": n.title},
+                        body=about,
+                        requires_ack=False,
+                        escalates=n,
+                        topic=n.topic,
+                    )
+                )
             elif action == "dispatch_desk":
                 desk = desk if desk is not None else dispatch_desk_staff()
                 for person in desk:
-                    messages.append(PersonalMessage(staff=person, subject=n.subject, title=_("【请电话通知】%(t)s") % {"t": n.title},
-                                                    body=about, requires_ack=False, escalates=n, topic=n.topic))
+                    messages.append(
+                        PersonalMessage(
+                            staff=person,
+                            subject=n.subject,
+                            title=_("【请电话通知】%(t)s") % {"t": n.title},
+                            body=about,
+                            requires_ack=False,
+                            escalates=n,
+                            topic=n.topic,
+                        )
+                    )
                 if who.mobile:
-                    calls.append(PhoneCallTask(
-                        notification=n, number=who.mobile, created_at=now,
-                        script=_("您好，这里是 96311 视频会商保障调度台。%(name)s，您有一项保障任务尚未确认：%(title)s。"
-                                 "请立即确认并按时到场。") % {"name": who.name, "title": n.title},
-                    ))
+                    calls.append(
+                        PhoneCallTask(
+                            notification=n,
+                            number=who.mobile,
+                            created_at=now,
+                            script=_(
+                                "您好，这里是 96311 视频会商保障调度台。%(name)s，您有一项保障任务尚未确认：%(title)s。"
+                                "请立即确认并按时到场。"
+                            )
+                            % {"name": who.name, "title": n.title},
+                        )
+                    )
         if deliveries:
             Delivery.objects.bulk_create(deliveries, batch_size=500)
         if calls:
@@ -112,4 +167,6 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
 
 
 def overdue_q(now: datetime) -> Q:
-    return Q(acknowledged_at__isnull=True, requires_ack=True, is_cancelled=False, ack_due_at__lt=now)
+    return Q(
+        acknowledged_at__isnull=True, requires_ack=True, is_cancelled=False, ack_due_at__lt=now
+    )

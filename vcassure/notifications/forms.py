@@ -42,8 +42,12 @@ class _Form(forms.Form):
 
 
 class DeskFilterForm(_Form):
-    meeting = forms.IntegerField(label=_("会议编号"), required=False, min_value=1,
-                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    meeting = forms.IntegerField(
+        label=_("会议编号"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     def topic(self) -> str:
         meeting = self.cleaned_data.get("meeting") if self.is_valid() else None
@@ -51,14 +55,24 @@ class DeskFilterForm(_Form):
 
 
 class DeliveryFilterForm(_Form):
-    meeting = forms.IntegerField(label=_("会议编号"), required=False, min_value=1,
-                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    staff = forms.IntegerField(label=_("人员编号"), required=False, min_value=1,
-                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部"))] + list(Delivery.Status.choices))
-    channel = forms.ChoiceField(label=_("渠道"), required=False,
-                                choices=[("", _("全部"))] + list(CHANNEL_LABELS.items()))
+    meeting = forms.IntegerField(
+        label=_("会议编号"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    staff = forms.IntegerField(
+        label=_("人员编号"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部"))] + list(Delivery.Status.choices)
+    )
+    channel = forms.ChoiceField(
+        label=_("渠道"), required=False, choices=[("", _("全部"))] + list(CHANNEL_LABELS.items())
+    )
 
     def filters(self) -> dict:
         """The selector's arguments from the fields that are valid (a bad one is ignored)."""
@@ -74,12 +88,17 @@ class DeliveryFilterForm(_Form):
 
 class PhoneCallOutcomeForm(_Form):
     outcome = forms.ChoiceField(
-        label=_("通话结果"), widget=forms.RadioSelect,
+        label=_("通话结果"),
+        widget=forms.RadioSelect,
         choices=[c for c in PhoneCallTask.Outcome.choices if c[0] != PhoneCallTask.Outcome.PENDING],
         error_messages={"required": _("请选择通话结果。")},
     )
-    note = forms.CharField(label=_("备注"), required=False, max_length=500,
-                           widget=forms.TextInput(attrs={"placeholder": _("如：已答应 8:30 前到场")}))
+    note = forms.CharField(
+        label=_("备注"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("如：已答应 8:30 前到场")}),
+    )
 
 
 INDENT = "\u3000"  # a full-width space per level, so the tree reads in a plain <select>
@@ -97,19 +116,32 @@ class ImGroupForm(_Form):
     name = forms.CharField(label=_("群名称"), max_length=100)
     platform = forms.ChoiceField(label=_("平台"), choices=ImGroup.Platform.choices)
     webhook_url = forms.CharField(
-        label=_("机器人地址"), max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "https://oapi.dingtalk.com/robot/send?access_token=…",
-                                      "inputmode": "url", "autocomplete": "off"}),
+        label=_("机器人地址"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "https://oapi.dingtalk.com/robot/send?access_token=…",
+                "inputmode": "url",
+                "autocomplete": "off",
+            }
+        ),
     )
     secret = forms.CharField(
-        label=_("加签密钥"), required=False, max_length=200,
+        label=_("加签密钥"),
+        required=False,
+        max_length=200,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
-    org_unit = _UnitChoiceField(label=_("服务范围"), queryset=OrgUnit.objects.none(),
-                                error_messages={"invalid_choice": _("组织单元不存在或不在您的管辖范围内。")})
+    org_unit = _UnitChoiceField(
+        label=_("服务范围"),
+        queryset=OrgUnit.objects.none(),
+        error_messages={"invalid_choice": _("组织单元不存在或不在您的管辖范围内。")},
+    )
     purpose = forms.ChoiceField(label=_("用途"), choices=ImGroup.Purpose.choices)
     departments = forms.ModelMultipleChoiceField(
-        label=_("服务部门"), queryset=Department.objects.none(), required=False,
+        label=_("服务部门"),
+        queryset=Department.objects.none(),
+        required=False,
         help_text=_("留空表示服务范围内的全部任务；选定部门时，只接收这些部门负责的任务。"),
         error_messages={"invalid_choice": _("所选部门不存在或不在该群的服务范围内。")},
     )
@@ -118,8 +150,12 @@ class ImGroupForm(_Form):
     def __init__(self, *args, user, group: ImGroup | None = None, **kwargs):
         if group is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "name": group.name, "platform": group.platform, "webhook_url": group.webhook_url,
-                "org_unit": group.org_unit_id, "purpose": group.purpose, "is_active": group.is_active,
+                "name": group.name,
+                "platform": group.platform,
+                "webhook_url": group.webhook_url,
+                "org_unit": group.org_unit_id,
+                "purpose": group.purpose,
+                "is_active": group.is_active,
                 "departments": list(group.departments.values_list("pk", flat=True)),
             }
         kwargs.setdefault("initial", {"is_active": True})
@@ -131,15 +167,21 @@ class ImGroupForm(_Form):
         unit_field.queryset = units
         departments_field = self.fields["departments"]
         assert isinstance(departments_field, forms.ModelMultipleChoiceField)
-        departments_field.queryset = Department.objects.visible_to(user).select_related("org_unit").order_by(
-            "org_unit__code", "kind")
+        departments_field.queryset = (
+            Department.objects.visible_to(user)
+            .select_related("org_unit")
+            .order_by("org_unit__code", "kind")
+        )
         if group is None and not self.is_bound:
             unit_field.initial = units.first()  # the user's own unit heads its subtree
         if group is not None and group.secret:
             self.fields["secret"].help_text = _("当前密钥：%(masked)s。留空则保持不变。") % {
-                "masked": masked_secret(group.secret)}
+                "masked": masked_secret(group.secret)
+            }
         else:
-            self.fields["secret"].help_text = _("钉钉机器人“加签”的密钥(SEC 开头)；企业微信群机器人留空。")
+            self.fields["secret"].help_text = _(
+                "钉钉机器人“加签”的密钥(SEC 开头)；企业微信群机器人留空。"
+            )
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

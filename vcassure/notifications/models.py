@@ -43,11 +43,19 @@ class ImGroup(TimeStampedModel):
     webhook_url = models.URLField(_("机器人地址"), max_length=500)
     secret = models.CharField(_("加签密钥"), max_length=200, blank=True)
     org_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("服务范围"), on_delete=models.PROTECT, related_name="im_groups"
+        "orgs.OrgUnit",
+        verbose_name=_("服务范围"),
+        on_delete=models.PROTECT,
+        related_name="im_groups",
     )
-    purpose = models.CharField(_("用途"), max_length=12, choices=Purpose.choices, default=Purpose.SUPPORT)
+    purpose = models.CharField(
+        _("用途"), max_length=12, choices=Purpose.choices, default=Purpose.SUPPORT
+    )
     departments = models.ManyToManyField(
-        "orgs.Department", verbose_name=_("服务部门"), blank=True, related_name="im_groups",
+        "orgs.Department",
+        verbose_name=_("服务部门"),
+        blank=True,
+        related_name="im_groups",
         help_text=_("留空表示服务范围内的全部任务；选定部门时，只接收这些部门负责的任务。"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
@@ -89,7 +97,11 @@ class EscalationPolicy(TimeStampedModel):
     ]
 
     department = models.OneToOneField(
-        "orgs.Department", verbose_name=_("部门"), null=True, blank=True, on_delete=models.CASCADE,
+        "orgs.Department",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="escalation_policy",
     )
     steps = models.JSONField(_("升级步骤"), default=list)
@@ -129,7 +141,12 @@ class Notification(TimeStampedModel):
         OVERDUE = "overdue", _("逾期提醒")
         INFO = "info", _("信息")
 
-    recipient = models.ForeignKey("orgs.Staff", verbose_name=_("接收人"), on_delete=models.PROTECT, related_name="notifications")
+    recipient = models.ForeignKey(
+        "orgs.Staff",
+        verbose_name=_("接收人"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     topic = models.CharField(_("主题"), max_length=64, db_index=True)  # e.g. "meeting:12"
     subject = models.CharField(_("对象"), max_length=64, db_index=True)  # e.g. "task:345"
@@ -151,17 +168,26 @@ class Notification(TimeStampedModel):
     token_nonce = models.CharField(max_length=32, blank=True)
     token_used_at = models.DateTimeField(null=True, blank=True)
     is_cancelled = models.BooleanField(default=False)
-    escalates = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="escalations")
+    escalates = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="escalations"
+    )
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["next_escalation_at"], name="notif_next_escalation",
-                         condition=models.Q(acknowledged_at__isnull=True, next_escalation_at__isnull=False)),
+            models.Index(
+                fields=["next_escalation_at"],
+                name="notif_next_escalation",
+                condition=models.Q(acknowledged_at__isnull=True, next_escalation_at__isnull=False),
+            ),
             models.Index(fields=["recipient", "topic"]),
-            models.Index(fields=["id"], name="notif_ack_effects_pending", condition=models.Q(ack_effects_pending=True)),
+            models.Index(
+                fields=["id"],
+                name="notif_ack_effects_pending",
+                condition=models.Q(ack_effects_pending=True),
+            ),
         ]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
@@ -181,11 +207,17 @@ class Delivery(TimeStampedModel):
         FAILED = "failed", _("失败")
         CANCELLED = "cancelled", _("已取消")
 
-    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
-    group = models.ForeignKey(ImGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    group = models.ForeignKey(
+        ImGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
     topic = models.CharField(max_length=64, db_index=True)
     channel = models.CharField(_("渠道"), max_length=24)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     payload = models.JSONField(default=dict)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     max_attempts = models.PositiveSmallIntegerField(default=6)
@@ -194,13 +226,18 @@ class Delivery(TimeStampedModel):
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     provider_ref = models.CharField(max_length=100, blank=True)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
-    failover_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    failover_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["next_attempt_at"], name="delivery_due",
-                         condition=models.Q(status__in=["queued", "sending"])),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
             models.Index(fields=["group", "sent_at"]),
         ]
         verbose_name = _("投递")
@@ -237,13 +274,19 @@ class PhoneCallTask(TimeStampedModel):
         NO_ANSWER = "no_answer", _("无人接听")
         WRONG_NUMBER = "wrong_number", _("号码错误")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="phone_calls")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="phone_calls"
+    )
     number = models.CharField(_("电话"), max_length=20)
     script = models.TextField(_("话术"))
-    outcome = models.CharField(_("结果"), max_length=14, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome = models.CharField(
+        _("结果"), max_length=14, choices=Outcome.choices, default=Outcome.PENDING
+    )
     note = models.CharField(_("备注"), max_length=500, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["outcome", "created_at"]

@@ -30,11 +30,18 @@ def _group_budgets(now: datetime) -> dict[int, int]:
     administrator, inactive, or its limit reached). Groups are few; all of them in two queries."""
     recent = dict(
         Delivery.objects.filter(group__isnull=False)
-        .filter(Q(sent_at__gte=now - timedelta(seconds=60)) | Q(status=Delivery.Status.SENDING, lease_until__gte=now))
-        .values_list("group_id").annotate(n=Count("id")).values_list("group_id", "n")
+        .filter(
+            Q(sent_at__gte=now - timedelta(seconds=60))
+            | Q(status=Delivery.Status.SENDING, lease_until__gte=now)
+        )
+        .values_list("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
     )
     budget = {}
-    for group in ImGroup.objects.only("id", "is_active", "needs_attention", "paused_until", "rate_per_minute"):
+    for group in ImGroup.objects.only(
+        "id", "is_active", "needs_attention", "paused_until", "rate_per_minute"
+    ):
         paused = group.paused_until and group.paused_until > now
         usable = group.is_active and not group.needs_attention and not paused
         budget[group.pk] = max(0, group.rate_per_minute - recent.get(group.pk, 0)) if usable else 0
@@ -46,7 +53,8 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
     never more per group robot than its budget for the current minute. Rows of robots with no
     budget left are not even read, so however many wait for them, everything else still goes."""
     due = Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, lease_until__lt=now)
+        status=Delivery.Status.SENDING, lease_until__lt=now
+    )
     # A notice answered through its link moments ago: its queued sends are about to be cancelled
     # (acknowledgements_apply); never send them meanwhile.
     answered = Notification.objects.filter(ack_effects_pending=True).values("id")
@@ -54,8 +62,12 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
         budget = _group_budgets(now)
         waiting = [gid for gid, left in budget.items() if left <= 0]
         candidates = list(
-            skip_locked(Delivery.objects.filter(due).exclude(notification_id__in=answered)
-                         .exclude(group_id__in=waiting).order_by("next_attempt_at", "id"))[: limit * 2]
+            skip_locked(
+                Delivery.objects.filter(due)
+                .exclude(notification_id__in=answered)
+                .exclude(group_id__in=waiting)
+                .order_by("next_attempt_at", "id")
+            )[: limit * 2]
         )
         claimed = []
         for d in candidates:
@@ -70,7 +82,8 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
             return []
         lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
         Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
-            status=Delivery.Status.SENDING, lease_until=lease_until, updated_at=now)
+            status=Delivery.Status.SENDING, lease_until=lease_until, updated_at=now
+        )
         for d in claimed:
             d.status, d.lease_until = Delivery.Status.SENDING, lease_until
         return claimed
@@ -79,8 +92,12 @@ def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
 def _message_and_target(delivery: Delivery) -> tuple[Message, Target]:
     p = delivery.payload
     message = Message(
-        title=p.get("title", ""), text=p.get("text", ""), markdown=p.get("markdown", ""), html=p.get("html", ""),
-        link_url=p.get("link_url", ""), mention_mobiles=tuple(p.get("mention_mobiles", [])),
+        title=p.get("title", ""),
+        text=p.get("text", ""),
+        markdown=p.get("markdown", ""),
+        html=p.get("html", ""),
+        link_url=p.get("link_url", ""),
+        mention_mobiles=tuple(p.get("mention_mobiles", [])),
         mention_user_ids=tuple(p.get("mention_user_ids", [])),
         # The same on every attempt: a provider that deduplicates on it drops the repeat that
         # follows a worker killed between the provider's answer and recording it.
@@ -90,10 +107,16 @@ def _message_and_target(delivery: Delivery) -> tuple[Message, Target]:
     if group is not None:
         return message, Target(webhook_url=group.webhook_url, secret=group.secret)
     r = p.get("recipient", {})
-    return message, Target(recipient=Recipient(
-        staff_id=r.get("staff_id"), name=r.get("name", ""), mobile=r.get("mobile", ""), email=r.get("email", ""),
-        dingtalk_user_id=r.get("dingtalk_user_id", ""), wecom_user_id=r.get("wecom_user_id", ""),
-    ))
+    return message, Target(
+        recipient=Recipient(
+            staff_id=r.get("staff_id"),
+            name=r.get("name", ""),
+            mobile=r.get("mobile", ""),
+            email=r.get("email", ""),
+            dingtalk_user_id=r.get("dingtalk_user_id", ""),
+            wecom_user_id=r.get("wecom_user_id", ""),
+        )
+    )
 
 
 def _send(delivery: Delivery) -> tuple[SendResult, int]:
@@ -103,7 +126,9 @@ def _send(delivery: Delivery) -> tuple[SendResult, int]:
         result = get_channel(delivery.channel).send(message, target)
     except Exception as exc:  # an adapter bug must not lose the row: record it and retry later
         logger.exception("channel %s raised", delivery.channel)
-        result = SendResult(ok=False, error=f"{exc.__class__.__name__}: {exc}"[:500], retryable=True)
+        result = SendResult(
+            ok=False, error=f"{exc.__class__.__name__}: {exc}"[:500], retryable=True
+        )
     return result, int((time.perf_counter() - started) * 1000)
 
 
@@ -132,31 +157,55 @@ def deliveries_process_due(*, now: datetime | None = None, limit: int = 200) -> 
 
 
 @transaction.atomic
-def delivery_record_outcome(delivery: Delivery, result: SendResult, *, duration_ms: int = 0) -> Delivery:
+def delivery_record_outcome(
+    delivery: Delivery, result: SendResult, *, duration_ms: int = 0
+) -> Delivery:
     now = clock.now()
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.status != Delivery.Status.SENDING:
         return delivery  # acknowledged or withdrawn meanwhile
     DeliveryAttempt.objects.create(
-        delivery=delivery, at=now, ok=result.ok, error=result.error[:500], retryable=result.retryable,
-        duration_ms=duration_ms, http_status=result.http_status,
+        delivery=delivery,
+        at=now,
+        ok=result.ok,
+        error=result.error[:500],
+        retryable=result.retryable,
+        duration_ms=duration_ms,
+        http_status=result.http_status,
     )
     delivery.attempts += 1
     delivery.lease_until = None
     if result.ok:
         delivery.status, delivery.sent_at, delivery.provider_ref, delivery.last_error = (
-            Delivery.Status.SENT, now, result.provider_ref[:100], "")
+            Delivery.Status.SENT,
+            now,
+            result.provider_ref[:100],
+            "",
+        )
         delivery.next_attempt_at = None
-        if delivery.notification_id and not Delivery.objects.filter(
-            notification_id=delivery.notification_id, status=Delivery.Status.SENT
-        ).exists():
-            notification_delivered.send(sender=Delivery, notification=delivery.notification,
-                                        channel=delivery.channel, at=now)
+        if (
+            delivery.notification_id
+            and not Delivery.objects.filter(
+                notification_id=delivery.notification_id, status=Delivery.Status.SENT
+            ).exists()
+        ):
+            notification_delivered.send(
+                sender=Delivery,
+                notification=delivery.notification,
+                channel=delivery.channel,
+                at=now,
+            )
     else:
         delivery.last_error = result.error[:500]
         if result.retryable and delivery.attempts < delivery.max_attempts:
-            delay = result.retry_after_seconds or BACKOFF_SECONDS[min(delivery.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-            delivery.status, delivery.next_attempt_at = Delivery.Status.QUEUED, now + timedelta(seconds=delay)
+            delay = (
+                result.retry_after_seconds
+                or BACKOFF_SECONDS[min(delivery.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+            )
+            delivery.status, delivery.next_attempt_at = (
+                Delivery.Status.QUEUED,
+                now + timedelta(seconds=delay),
+            )
             from vcassure.notifications.tasks import schedule_outbox
 
             transaction.on_commit(lambda: schedule_outbox(delay))
@@ -176,11 +225,15 @@ def _group_trouble(group_id: int, result: SendResult, now: datetime) -> None:
         fields["paused_until"] = now + timedelta(seconds=result.retry_after_seconds)
     if result.permanent_target_failure:
         # Bad token or signature: an administrator must fix it. Flag it once and tell them.
-        flagged = ImGroup.objects.filter(pk=group_id, needs_attention=False).update(needs_attention=True, **fields)
+        flagged = ImGroup.objects.filter(pk=group_id, needs_attention=False).update(
+            needs_attention=True, **fields
+        )
         if flagged:
             from vcassure.notifications.services import im_group_alert_administrators
 
-            im_group_alert_administrators(ImGroup.objects.get(pk=group_id), error=result.error[:200])
+            im_group_alert_administrators(
+                ImGroup.objects.get(pk=group_id), error=result.error[:200]
+            )
             return
     ImGroup.objects.filter(pk=group_id).update(**fields)
 
@@ -193,11 +246,18 @@ def _failover(delivery: Delivery, now: datetime) -> None:
     if notification is None or notification.acknowledged_at or notification.is_cancelled:
         return
     channels = personal_channels_for(notification.recipient)
-    tried = set(Delivery.objects.filter(notification=notification).values_list("channel", flat=True))
+    tried = set(
+        Delivery.objects.filter(notification=notification).values_list("channel", flat=True)
+    )
     for code in channels:
         if code not in tried:
-            Delivery.objects.bulk_create([personal_delivery_build(notification, code, notification.recipient, now=now,
-                                                             failover_of=delivery)])
+            Delivery.objects.bulk_create(
+                [
+                    personal_delivery_build(
+                        notification, code, notification.recipient, now=now, failover_of=delivery
+                    )
+                ]
+            )
             from vcassure.notifications.services import poke_outbox_on_commit
 
             poke_outbox_on_commit()

@@ -2,8 +2,13 @@ from vcassure.accounts.models import Role
 
 
 def can_manage_im_groups(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in {Role.ADMIN, Role.DISPATCHER}))
+    return bool(
+        user.is_authenticated and (user.is_superuser or user.role in {Role.ADMIN, Role.DISPATCHER})
+    )
 
 
 def can_work_dispatch_desk(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in {Role.ADMIN, Role.DISPATCHER, Role.MANAGER}))
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.role in {Role.ADMIN, Role.DISPATCHER, Role.MANAGER})
+    )

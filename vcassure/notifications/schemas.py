@@ -41,7 +41,9 @@ class ImGroupIn(Schema):
     secret: str = Field(default="", max_length=200)
     org_unit: ObjectId
     purpose: ImGroup.Purpose = ImGroup.Purpose.SUPPORT
-    departments: list[ObjectId] = Field(default_factory=list, description="empty: every department in the unit's subtree")
+    departments: list[ObjectId] = Field(
+        default_factory=list, description="empty: every department in the unit's subtree"
+    )
     is_active: bool = True
 
 

@@ -28,7 +28,9 @@ def im_group_get(*, user, pk: int) -> ImGroup:
     return ImGroup.objects.visible_to(user).select_related("org_unit").get(pk=pk)
 
 
-def delivery_list(*, user, topic: str = "", status: str = "", channel: str = "", recipient: int | None = None) -> QuerySet[Delivery]:
+def delivery_list(
+    *, user, topic: str = "", status: str = "", channel: str = "", recipient: int | None = None
+) -> QuerySet[Delivery]:
     """Deliveries to people in the user's subtree and into groups of the user's subtree."""
     path = user_scope_path(user)
     qs = Delivery.objects.select_related("notification__recipient", "group").prefetch_related(
@@ -37,7 +39,10 @@ def delivery_list(*, user, topic: str = "", status: str = "", channel: str = "",
     if path is NOTHING:
         return qs.none()
     if path != EVERYTHING:
-        qs = qs.filter(Q(notification__recipient__org_unit__path__startswith=path) | Q(group__org_unit__path__startswith=path))
+        qs = qs.filter(
+            Q(notification__recipient__org_unit__path__startswith=path)
+            | Q(group__org_unit__path__startswith=path)
+        )
     if topic:
         qs = qs.filter(topic=topic)
     if status:
@@ -49,13 +54,17 @@ def delivery_list(*, user, topic: str = "", status: str = "", channel: str = "",
     return qs.order_by("-id")
 
 
-def unanswered_list(*, user, topic: str = "", now: datetime | None = None) -> QuerySet[Notification]:
+def unanswered_list(
+    *, user, topic: str = "", now: datetime | None = None
+) -> QuerySet[Notification]:
     """The dispatch desk's list: people who have not acknowledged, by deadline."""
     now = now or clock.now()
     qs = Notification.objects.visible_to(user).unanswered().filter(ack_due_at__isnull=False)
     if topic:
         qs = qs.filter(topic=topic)
-    return qs.select_related("recipient__org_unit", "recipient__supervisor").order_by("ack_due_at", "id")
+    return qs.select_related("recipient__org_unit", "recipient__supervisor").order_by(
+        "ack_due_at", "id"
+    )
 
 
 def phone_call_list(*, user, pending_only: bool = True) -> QuerySet[PhoneCallTask]:

@@ -11,7 +11,9 @@ from django.dispatch import Signal
 class Acknowledgement:
     """A person answered a notice: how and when (by: the signed-in user, None through a link)."""
 
-    notification: Any  # Notification (signals.py is imported by models' neighbours; no model import here)
+    notification: (
+        Any  # Notification (signals.py is imported by models' neighbours; no model import here)
+    )
     via: str
     at: datetime
     by: Any = None

@@ -40,4 +40,10 @@ def sweep_notifications_task() -> None:
     outbox_drain()
 
 
-__all__ = ["HUEY", "apply_acknowledgements_task", "process_outbox_task", "schedule_outbox", "sweep_notifications_task"]
+__all__ = [
+    "HUEY",
+    "apply_acknowledgements_task",
+    "process_outbox_task",
+    "schedule_outbox",
+    "sweep_notifications_task",
+]

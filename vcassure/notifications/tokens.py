@@ -22,7 +22,9 @@ def new_nonce() -> str:
 
 
 def make_token(*, notification_id: int, staff_id: int, nonce: str) -> str:
-    return signing.dumps({"n": notification_id, "s": staff_id, "k": nonce}, salt=SALT, compress=True)
+    return signing.dumps(
+        {"n": notification_id, "s": staff_id, "k": nonce}, salt=SALT, compress=True
+    )
 
 
 def read_token(token: str) -> AckClaim:

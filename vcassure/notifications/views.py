@@ -313,8 +313,14 @@ def desk(request):
     topic = form.topic()
     now = clock.now()
     unanswered = selectors.unanswered_list(user=user, topic=topic, now=now)
-    context = {**paginate(request, unanswered), "form": form, "topic": topic, "now": now,
-               "overdue_count": unanswered.filter(ack_due_at__lt=now).count(), "poll_url": poll_url(request)}
+    context = {
+        **paginate(request, unanswered),
+        "form": form,
+        "topic": topic,
+        "now": now,
+        "overdue_count": unanswered.filter(ack_due_at__lt=now).count(),
+        "poll_url": poll_url(request),
+    }
     for n in context["page_obj"]:
         n.is_overdue = n.ack_due_at < now
         n.escalation_reached = _escalation_label(n.escalation_steps, n.escalation_level - 1)
@@ -322,38 +328,54 @@ def desk(request):
     if request.htmx:
         return render(request, "notifications/desk.html#unanswered", context)
     calls = selectors.phone_call_list(user=user)
-    context.update({
-        "calls": list(calls[:DESK_CALLS_SHOWN]), "call_count": calls.count(),
-        "outcome_choices": PhoneCallOutcomeForm.base_fields["outcome"].choices,
-        "can_see_phone": can_see_phone_numbers(user),
-    })
+    context.update(
+        {
+            "calls": list(calls[:DESK_CALLS_SHOWN]),
+            "call_count": calls.count(),
+            "outcome_choices": PhoneCallOutcomeForm.base_fields["outcome"].choices,
+            "can_see_phone": can_see_phone_numbers(user),
+        }
+    )
     return render(request, "notifications/desk.html", context)
 
 
 @login_required
 @require_POST
 def phone_call_reveal(request, pk: int):
-    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)  # another scope's: 404, not 403
+    call = _get_or_404(
+        selectors.phone_call_get, user=request.user, pk=pk
+    )  # another scope's: 404, not 403
     _require(can_work_dispatch_desk(request.user))
     number = phone_call_number_reveal(call, by=request.user)
-    return render(request, "notifications/desk.html#call_number", {"call": call, "revealed": number})
+    return render(
+        request, "notifications/desk.html#call_number", {"call": call, "revealed": number}
+    )
 
 
 @login_required
 @require_POST
 def phone_call_outcome(request, pk: int):
-    call = _get_or_404(selectors.phone_call_get, user=request.user, pk=pk)  # another scope's: 404, not 403
+    call = _get_or_404(
+        selectors.phone_call_get, user=request.user, pk=pk
+    )  # another scope's: 404, not 403
     _require(can_work_dispatch_desk(request.user))
     form = PhoneCallOutcomeForm(request.POST)
     if form.is_valid():
         try:
-            call = phone_call_record(call, by=request.user, outcome=form.cleaned_data["outcome"],
-                                     note=form.cleaned_data["note"])
+            call = phone_call_record(
+                call,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("已记录给 %(name)s 的电话：%(outcome)s。") % {
-                "name": call.notification.recipient.name, "outcome": call.get_outcome_display()})
+            messages.success(
+                request,
+                _("已记录给 %(name)s 的电话：%(outcome)s。")
+                % {"name": call.notification.recipient.name, "outcome": call.get_outcome_display()},
+            )
     else:
         problems = [str(e) for errors in form.errors.values() for e in errors]
         messages.error(request, _("没有记录：%(errors)s") % {"errors": "；".join(problems)})
@@ -389,13 +411,20 @@ def group_list(request):
     platform = request.GET.get("platform", "")
     purpose = request.GET.get("purpose", "")
     qs = selectors.im_group_list(
-        user=user, platform=platform if platform in ImGroup.Platform.values else "",
+        user=user,
+        platform=platform if platform in ImGroup.Platform.values else "",
         purpose=purpose if purpose in ImGroup.Purpose.values else "",
     )
-    context = {**paginate(request, qs), "platform": platform, "purpose": purpose,
-               "platforms": ImGroup.Platform.choices, "purposes": ImGroup.Purpose.choices,
-               "can_manage": can_manage_im_groups(user), "now": clock.now(),
-               "demo_inbox": demo_fakes_enabled() and user.is_administrator}
+    context = {
+        **paginate(request, qs),
+        "platform": platform,
+        "purpose": purpose,
+        "platforms": ImGroup.Platform.choices,
+        "purposes": ImGroup.Purpose.choices,
+        "can_manage": can_manage_im_groups(user),
+        "now": clock.now(),
+        "demo_inbox": demo_fakes_enabled() and user.is_administrator,
+    }
     for group in context["page_obj"]:
         group.masked_secret = masked_secret(group.secret)
         group.is_paused = bool(group.paused_until and group.paused_until > context["now"])
@@ -403,7 +432,9 @@ def group_list(request):
 
 
 def _group_form_page(request, form: ImGroupForm, group: ImGroup | None, status: int = 200):
-    return render(request, "notifications/group_form.html", {"form": form, "group": group}, status=status)
+    return render(
+        request, "notifications/group_form.html", {"form": form, "group": group}, status=status
+    )
 
 
 @login_required
@@ -440,7 +471,9 @@ def group_edit(request, pk: int):
             messages.success(request, _("已保存群“%(name)s”。") % {"name": group.name})
             return redirect("notifications:group_list")
     # A refused update has set the typed values on `group` (nothing saved): show the stored row.
-    return _group_form_page(request, form, _get_or_404(selectors.im_group_get, user=request.user, pk=pk), status=400)
+    return _group_form_page(
+        request, form, _get_or_404(selectors.im_group_get, user=request.user, pk=pk), status=400
+    )
 
 
 @login_required
@@ -469,7 +502,9 @@ def demo_inbox(request):
     _require(request.user.is_administrator)
     fakes = demo.running_fakes()
     rows = demo.inbox_rows(fakes, limit=DEMO_ROWS_SHOWN)
-    group_names = {demo.robot_key(g.webhook_url): g.name for g in selectors.im_group_list(user=request.user)}
+    group_names = {
+        demo.robot_key(g.webhook_url): g.name for g in selectors.im_group_list(user=request.user)
+    }
     for row in rows:
         row.channel_label = channel_label(row.channel) if row.channel else row.fake
         row.group_name = group_names.get(row.robot_key, "") if row.robot_key else ""

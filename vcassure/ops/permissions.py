@@ -10,7 +10,11 @@ def can_scrape_metrics(request: HttpRequest) -> bool:
     often 127.0.0.1, so one that carries X-Forwarded-For must show the token."""
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
-    if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip().encode(), token.encode()):
+    if (
+        token
+        and header.startswith("Bearer ")
+        and hmac.compare_digest(header[7:].strip().encode(), token.encode())
+    ):
         return True
     if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
         return False

@@ -46,25 +46,46 @@ def ops_metrics(*, at: datetime | None = None) -> OpsMetrics:
     m = OpsMetrics()
     rows = Delivery.objects.order_by().values_list("status", "channel").annotate(n=Count("id"))
     m.deliveries = {(status, channel): n for status, channel, n in rows}
-    due = Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now).aggregate(
-        n=Count("id"), oldest=Min("next_attempt_at"))
+    due = Delivery.objects.filter(
+        status=Delivery.Status.QUEUED, next_attempt_at__lte=now
+    ).aggregate(n=Count("id"), oldest=Min("next_attempt_at"))
     oldest: datetime | None = due["oldest"]
     m.deliveries_due, m.oldest_due_seconds = due["n"], _seconds(now - oldest) if oldest else 0.0
-    m.leases_expired = Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now).count()
-    notices = Notification.objects.unanswered().filter(ack_due_at__isnull=False).aggregate(
-        unanswered=Count("id"), overdue=Count("id", filter=Q(ack_due_at__lt=now)),
-        escalations_due=Count("id", filter=Q(next_escalation_at__lte=now)))
-    m.unanswered, m.overdue, m.escalations_due = notices["unanswered"], notices["overdue"], notices["escalations_due"]
+    m.leases_expired = Delivery.objects.filter(
+        status=Delivery.Status.SENDING, lease_until__lt=now
+    ).count()
+    notices = (
+        Notification.objects.unanswered()
+        .filter(ack_due_at__isnull=False)
+        .aggregate(
+            unanswered=Count("id"),
+            overdue=Count("id", filter=Q(ack_due_at__lt=now)),
+            escalations_due=Count("id", filter=Q(next_escalation_at__lte=now)),
+        )
+    )
+    m.unanswered, m.overdue, m.escalations_due = (
+        notices["unanswered"],
+        notices["overdue"],
+        notices["escalations_due"],
+    )
     m.ack_latencies = [
         _seconds(acked - created)
-        for created, acked in Notification.objects.filter(acknowledged_at__isnull=False).filter(
-            requires_ack=True, acknowledged_at__gte=now - ACK_LATENCY_WINDOW).values_list("created_at", "acknowledged_at")
+        for created, acked in Notification.objects.filter(acknowledged_at__isnull=False)
+        .filter(requires_ack=True, acknowledged_at__gte=now - ACK_LATENCY_WINDOW)
+        .values_list("created_at", "acknowledged_at")
         if acked is not None
     ]
-    m.venue_tasks_overdue = SupportTask.objects.filter(
-        kind=SupportTask.Kind.VENUE, meeting__state__in=[Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
-    ).filter(overdue_q(now)).count()
-    m.phone_calls_pending = PhoneCallTask.objects.filter(outcome=PhoneCallTask.Outcome.PENDING).count()
+    m.venue_tasks_overdue = (
+        SupportTask.objects.filter(
+            kind=SupportTask.Kind.VENUE,
+            meeting__state__in=[Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS],
+        )
+        .filter(overdue_q(now))
+        .count()
+    )
+    m.phone_calls_pending = PhoneCallTask.objects.filter(
+        outcome=PhoneCallTask.Outcome.PENDING
+    ).count()
     try:
         m.queue_pending = HUEY.pending_count()
     except Exception:  # noqa: BLE001 - a queue that does not answer is a metric, not an error page
@@ -93,38 +114,81 @@ class MetricsCollector:
 
     def collect(self) -> Iterator[Metric]:
         m = self.m
-        deliveries = GaugeMetricFamily("vcassure_deliveries", "Delivery rows by status and channel.",
-                                       labels=["status", "channel"])
+        deliveries = GaugeMetricFamily(
+            "vcassure_deliveries",
+            "Delivery rows by status and channel.",
+            labels=["status", "channel"],
+        )
         for (status, channel), n in sorted(m.deliveries.items()):
             deliveries.add_metric([status, channel], n)
         yield deliveries
-        yield _gauge("vcassure_deliveries_due", "Queued deliveries whose attempt is due now (the send backlog).",
-                     m.deliveries_due)
-        yield _gauge("vcassure_deliveries_oldest_due_seconds", "How long the oldest due delivery has waited.",
-                     m.oldest_due_seconds)
-        yield _gauge("vcassure_deliveries_lease_expired", "Deliveries claimed by a worker that did not finish "
-                     "them in time (it died); the sweeper sends them again.", m.leases_expired)
-        yield _gauge("vcassure_notifications_unanswered", "Notices that need an acknowledgement and have none.",
-                     m.unanswered)
-        yield _gauge("vcassure_notifications_overdue", "Unanswered notices past their reply deadline.", m.overdue)
-        yield _gauge("vcassure_escalations_due", "Unanswered notices whose next escalation rung is due "
-                     "(the sweeper has not climbed it yet).", m.escalations_due)
+        yield _gauge(
+            "vcassure_deliveries_due",
+            "Queued deliveries whose attempt is due now (the send backlog).",
+            m.deliveries_due,
+        )
+        yield _gauge(
+            "vcassure_deliveries_oldest_due_seconds",
+            "How long the oldest due delivery has waited.",
+            m.oldest_due_seconds,
+        )
+        yield _gauge(
+            "vcassure_deliveries_lease_expired",
+            "Deliveries claimed by a worker that did not finish "
+            "them in time (it died); the sweeper sends them again.",
+            m.leases_expired,
+        )
+        yield _gauge(
+            "vcassure_notifications_unanswered",
+            "Notices that need an acknowledgement and have none.",
+            m.unanswered,
+        )
+        yield _gauge(
+            "vcassure_notifications_overdue",
+            "Unanswered notices past their reply deadline.",
+            m.overdue,
+        )
+        yield _gauge(
+            "vcassure_escalations_due",
+            "Unanswered notices whose next escalation rung is due "
+            "(the sweeper has not climbed it yet).",
+            m.escalations_due,
+        )
         ordered = sorted(m.ack_latencies)
-        latency = Metric("vcassure_ack_latency_seconds",
-                         "Acknowledgement latency (acknowledged_at - created_at) of the notices acknowledged "
-                         "in the last 24 hours.", "summary")
+        latency = Metric(
+            "vcassure_ack_latency_seconds",
+            "Acknowledgement latency (acknowledged_at - created_at) of the notices acknowledged "
+            "in the last 24 hours.",
+            "summary",
+        )
         for q in ACK_LATENCY_QUANTILES:
-            latency.add_sample("vcassure_ack_latency_seconds", {"quantile": str(q)}, quantile(ordered, q))
+            latency.add_sample(
+                "vcassure_ack_latency_seconds", {"quantile": str(q)}, quantile(ordered, q)
+            )
         latency.add_sample("vcassure_ack_latency_seconds_count", {}, len(ordered))
         latency.add_sample("vcassure_ack_latency_seconds_sum", {}, sum(ordered))
         yield latency
-        yield _gauge("vcassure_venue_tasks_overdue", "Venue tasks of published or running meetings past their "
-                     "on-site or ready deadline.", m.venue_tasks_overdue)
-        yield _gauge("vcassure_phone_calls_pending", "Phone-call tasks waiting for the dispatch desk.",
-                     m.phone_calls_pending)
-        yield _gauge("vcassure_queue_up", "1 when the task queue answered.", 0 if m.queue_pending is None else 1)
+        yield _gauge(
+            "vcassure_venue_tasks_overdue",
+            "Venue tasks of published or running meetings past their on-site or ready deadline.",
+            m.venue_tasks_overdue,
+        )
+        yield _gauge(
+            "vcassure_phone_calls_pending",
+            "Phone-call tasks waiting for the dispatch desk.",
+            m.phone_calls_pending,
+        )
+        yield _gauge(
+            "vcassure_queue_up",
+            "1 when the task queue answered.",
+            0 if m.queue_pending is None else 1,
+        )
         if m.queue_pending is not None:
-            yield _gauge("vcassure_queue_pending", "Messages waiting in the task queue.", m.queue_pending)
-        yield _gauge("vcassure_worker_heartbeat_age_seconds",
-                     "Seconds since a task worker last beat (NaN: never).",
-                     math.nan if m.heartbeat_age_seconds is None else m.heartbeat_age_seconds)
+            yield _gauge(
+                "vcassure_queue_pending", "Messages waiting in the task queue.", m.queue_pending
+            )
+        yield _gauge(
+            "vcassure_worker_heartbeat_age_seconds",
+            "Seconds since a task worker last beat (NaN: never).",
+            math.nan if m.heartbeat_age_seconds is None else m.heartbeat_age_seconds,
+        )

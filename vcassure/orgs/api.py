@@ -55,7 +55,11 @@ def _staff_out(staff: Staff, *, reveal: bool) -> dict:
     }
 
 
-@router.get("/staff", response=list[StaffOut], summary="Staff in scope; phone numbers masked unless the role may see them")
+@router.get(
+    "/staff",
+    response=list[StaffOut],
+    summary="Staff in scope; phone numbers masked unless the role may see them",
+)
 @paginate(LimitOffsetPagination)
 def staff_list(request: HttpRequest, filters: Query[StaffFilter]):
     qs = selectors.staff_list(user=request.user, org_unit=filters.org_unit, q=filters.q)
@@ -67,7 +71,9 @@ def staff_detail(request: HttpRequest, staff_id: int):
     staff = selectors.staff_get(user=request.user, pk=staff_id)
     reveal = can_see_phone_numbers(request.user)
     if reveal and staff.mobile:
-        audit_record(actor=request.user, action="staff.phone_reveal", obj=staff, changes={"via": "api"})
+        audit_record(
+            actor=request.user, action="staff.phone_reveal", obj=staff, changes={"via": "api"}
+        )
     return _staff_out(staff, reveal=reveal)
 
 
@@ -87,7 +93,10 @@ class _StaffPage:
         rows = list(self.qs[item])
         if self.reveal and rows:
             audit_record(
-                actor=self.user, action="staff.phone_reveal", object_type="orgs.staff",
-                object_repr=f"{len(rows)} staff (list)", changes={"ids": [s.pk for s in rows], "via": "api"},
+                actor=self.user,
+                action="staff.phone_reveal",
+                object_type="orgs.staff",
+                object_repr=f"{len(rows)} staff (list)",
+                changes={"ids": [s.pk for s in rows], "via": "api"},
             )
         return [_staff_out(staff, reveal=self.reveal) for staff in rows]

@@ -30,7 +30,12 @@ class OrgUnit(TimeStampedModel):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
@@ -56,8 +61,12 @@ class OrgUnit(TimeStampedModel):
     def clean(self) -> None:
         expected = self.CODE_LENGTH.get(self.level)
         if expected and not re.fullmatch(rf"\d{{{expected}}}", self.code or ""):
-            raise ValidationError({"code": _("%(level)s级代码应为 %(n)s 位数字。") % {
-                "level": self.get_level_display(), "n": expected}})
+            raise ValidationError(
+                {
+                    "code": _("%(level)s级代码应为 %(n)s 位数字。")
+                    % {"level": self.get_level_display(), "n": expected}
+                }
+            )
         if self.level == self.Level.PROVINCE:
             if self.parent_id:
                 raise ValidationError({"parent": _("省级单元不能有上级。")})
@@ -87,11 +96,18 @@ class Department(TimeStampedModel):
         "tech_maintenance": {"county"},
     }
 
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="departments")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="departments"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
     head = models.ForeignKey(
-        "orgs.Staff", verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orgs.Staff",
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     phone = models.CharField(_("值班电话"), max_length=32, blank=True)
 
@@ -99,7 +115,11 @@ class Department(TimeStampedModel):
 
     class Meta:
         ordering = ["org_unit__code", "kind"]
-        constraints = [models.UniqueConstraint(fields=["org_unit", "kind"], name="uniq_department_kind_per_unit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "kind"], name="uniq_department_kind_per_unit"
+            )
+        ]
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
 
@@ -122,9 +142,16 @@ class Staff(TimeStampedModel):
 
     code = models.CharField(_("工号"), max_length=32, unique=True)
     name = models.CharField(_("姓名"), max_length=50)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="staff")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="staff"
+    )
     department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     title = models.CharField(_("岗位"), max_length=50, blank=True)
     mobile = models.CharField(_("手机"), max_length=20, blank=True)
@@ -132,13 +159,22 @@ class Staff(TimeStampedModel):
     dingtalk_user_id = models.CharField(_("钉钉用户ID"), max_length=64, blank=True)
     wecom_user_id = models.CharField(_("企业微信用户ID"), max_length=64, blank=True)
     supervisor = models.ForeignKey(
-        "self", verbose_name=_("主管"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        "self",
+        verbose_name=_("主管"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     is_emergency_mobile = models.BooleanField(_("应急机动人员"), default=False)
     is_active = models.BooleanField(_("在岗"), default=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="staff_profile",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_profile",
     )
 
     objects = StaffQuerySet.as_manager()
@@ -152,7 +188,11 @@ class Staff(TimeStampedModel):
         return self.name
 
     def clean(self) -> None:
-        if self.department is not None and self.org_unit_id and self.department.org_unit_id != self.org_unit_id:
+        if (
+            self.department is not None
+            and self.org_unit_id
+            and self.department.org_unit_id != self.org_unit_id
+        ):
             raise ValidationError({"department": _("部门不属于该组织单元。")})
         if self.mobile and not re.fullmatch(r"1\d{10}", self.mobile):
             raise ValidationError({"mobile": _("手机号应为 11 位数字，以 1 开头。")})
@@ -172,7 +212,9 @@ class StaffingRule(TimeStampedModel):
     (in the department of `department_kind`, or at the unit itself when blank)."""
 
     level = models.CharField(_("层级"), max_length=10, choices=OrgUnit.Level.choices, unique=True)
-    department_kind = models.CharField(_("部门类型"), max_length=20, choices=Department.Kind.choices, blank=True)
+    department_kind = models.CharField(
+        _("部门类型"), max_length=20, choices=Department.Kind.choices, blank=True
+    )
     regular = models.PositiveSmallIntegerField(_("保障人员"), default=0)
     emergency = models.PositiveSmallIntegerField(_("应急机动人员"), default=0)
 

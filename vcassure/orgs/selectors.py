@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 from vcassure.orgs.models import Department, OrgUnit, Staff, StaffingRule
 
 
-def org_unit_list(*, user, level: str = "", parent: int | None = None, q: str = "") -> QuerySet[OrgUnit]:
+def org_unit_list(
+    *, user, level: str = "", parent: int | None = None, q: str = ""
+) -> QuerySet[OrgUnit]:
     qs = OrgUnit.objects.visible_to(user)
     if level:
         qs = qs.filter(level=level)
@@ -42,7 +44,9 @@ TREE_COUNTERS: dict[str, tuple["StrOrPromise", Callable[[], QuerySet], str]] = {
 }
 
 
-def tree_counter_register(key: str, label: "StrOrPromise", queryset: Callable[[], QuerySet], path_lookup: str) -> None:
+def tree_counter_register(
+    key: str, label: "StrOrPromise", queryset: Callable[[], QuerySet], path_lookup: str
+) -> None:
     TREE_COUNTERS[key] = (label, queryset, path_lookup)
 
 
@@ -53,7 +57,8 @@ def org_unit_children_with_counts(*, user, parent: OrgUnit) -> list[OrgUnit]:
     if not children:
         return children
     per_counter = {
-        key: subtree_counts(factory(), lookup, parent.path) for key, (_label, factory, lookup) in TREE_COUNTERS.items()
+        key: subtree_counts(factory(), lookup, parent.path)
+        for key, (_label, factory, lookup) in TREE_COUNTERS.items()
     }
     for child in children:
         child.counts = {key: counts.get(child.pk, 0) for key, counts in per_counter.items()}
@@ -80,7 +85,9 @@ def subtree_counts(qs, path_lookup: str, parent_path: str) -> dict[int, int]:
     return counts
 
 
-def department_list(*, user, org_unit: int | None = None, kind: str = "", q: str = "") -> QuerySet[Department]:
+def department_list(
+    *, user, org_unit: int | None = None, kind: str = "", q: str = ""
+) -> QuerySet[Department]:
     qs = Department.objects.visible_to(user).select_related("org_unit", "head")
     if org_unit:
         unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
@@ -89,13 +96,24 @@ def department_list(*, user, org_unit: int | None = None, kind: str = "", q: str
         qs = qs.filter(kind=kind)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(org_unit__name__icontains=q))
-    return qs.annotate(staff_count=Count("staff", filter=Q(staff__is_active=True))).order_by("org_unit__code", "kind")
+    return qs.annotate(staff_count=Count("staff", filter=Q(staff__is_active=True))).order_by(
+        "org_unit__code", "kind"
+    )
 
 
 def staff_list(
-    *, user, org_unit: int | None = None, q: str = "", department_kind: str = "", is_emergency_mobile: bool | None = None
+    *,
+    user,
+    org_unit: int | None = None,
+    q: str = "",
+    department_kind: str = "",
+    is_emergency_mobile: bool | None = None,
 ) -> QuerySet[Staff]:
-    qs = Staff.objects.visible_to(user).filter(is_active=True).select_related("org_unit", "department", "supervisor")
+    qs = (
+        Staff.objects.visible_to(user)
+        .filter(is_active=True)
+        .select_related("org_unit", "department", "supervisor")
+    )
     if org_unit:
         unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
         qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
@@ -143,14 +161,19 @@ def staffing_shortfalls(*, user=None, units: QuerySet[OrgUnit] | None = None) ->
     by_department: dict[tuple[int, str, bool], int] = {}
     by_unit: dict[tuple[int, bool], int] = {}
     staff = Staff.objects.filter(is_active=True)
-    for row in staff.values("org_unit_id", "department__kind", "is_emergency_mobile").annotate(n=Count("id")):
+    for row in staff.values("org_unit_id", "department__kind", "is_emergency_mobile").annotate(
+        n=Count("id")
+    ):
         unit_id, emergency = row["org_unit_id"], row["is_emergency_mobile"]
         by_department[(unit_id, row["department__kind"] or "", emergency)] = row["n"]
         by_unit[(unit_id, emergency)] = by_unit.get((unit_id, emergency), 0) + row["n"]
     shortfalls: list[Shortfall] = []
     for unit in units.order_by("code").only("id", "code", "name", "level"):
         rule = rules[unit.level]
-        for kind, required, emergency in (("regular", rule.regular, False), ("emergency", rule.emergency, True)):
+        for kind, required, emergency in (
+            ("regular", rule.regular, False),
+            ("emergency", rule.emergency, True),
+        ):
             if not required:
                 continue
             if rule.department_kind:
@@ -158,5 +181,7 @@ def staffing_shortfalls(*, user=None, units: QuerySet[OrgUnit] | None = None) ->
             else:
                 actual = by_unit.get((unit.pk, emergency), 0)
             if actual < required:
-                shortfalls.append(Shortfall(unit.pk, unit.code, unit.name, unit.level, kind, required, actual))
+                shortfalls.append(
+                    Shortfall(unit.pk, unit.code, unit.name, unit.level, kind, required, actual)
+                )
     return shortfalls

@@ -9,19 +9,36 @@ from vcassure.orgs.models import Department, OrgUnit, Staff
 
 ORG_UNIT_FIELDS = ["code", "name", "level", "parent"]
 STAFF_FIELDS = [
-    "code", "name", "org_unit", "department", "title", "mobile", "email", "dingtalk_user_id",
-    "wecom_user_id", "supervisor", "is_emergency_mobile", "is_active",
+    "code",
+    "name",
+    "org_unit",
+    "department",
+    "title",
+    "mobile",
+    "email",
+    "dingtalk_user_id",
+    "wecom_user_id",
+    "supervisor",
+    "is_emergency_mobile",
+    "is_active",
 ]
 
 
 @transaction.atomic
-def org_unit_create(*, by, code: str, name: str, level: str, parent: OrgUnit | None = None) -> OrgUnit:
+def org_unit_create(
+    *, by, code: str, name: str, level: str, parent: OrgUnit | None = None
+) -> OrgUnit:
     unit = OrgUnit(code=code, name=name, level=level, parent=parent)
     unit.full_clean()
     unit.save()
     unit.path = unit.build_path()
     unit.save(update_fields=["path"])
-    audit_record(actor=by, action="org_unit.create", obj=unit, changes={"code": code, "name": name, "level": level})
+    audit_record(
+        actor=by,
+        action="org_unit.create",
+        obj=unit,
+        changes={"code": code, "name": name, "level": level},
+    )
     return unit
 
 
@@ -47,8 +64,15 @@ def org_unit_update(unit: OrgUnit, *, by, **fields: Any) -> OrgUnit:
 
 
 @transaction.atomic
-def department_create(*, by, org_unit: OrgUnit, kind: str, name: str = "", phone: str = "") -> Department:
-    department = Department(org_unit=org_unit, kind=kind, name=name or f"{org_unit.name}{Department.Kind(kind).label}", phone=phone)
+def department_create(
+    *, by, org_unit: OrgUnit, kind: str, name: str = "", phone: str = ""
+) -> Department:
+    department = Department(
+        org_unit=org_unit,
+        kind=kind,
+        name=name or f"{org_unit.name}{Department.Kind(kind).label}",
+        phone=phone,
+    )
     department.full_clean()
     department.save()
     audit_record(actor=by, action="department.create", obj=department, changes={"kind": kind})
@@ -60,7 +84,12 @@ def staff_create(*, by, **fields: Any) -> Staff:
     staff = Staff(**fields)
     staff.full_clean()
     staff.save()
-    audit_record(actor=by, action="staff.create", obj=staff, changes={"code": staff.code, "org_unit": staff.org_unit_id})
+    audit_record(
+        actor=by,
+        action="staff.create",
+        obj=staff,
+        changes={"code": staff.code, "org_unit": staff.org_unit_id},
+    )
     return staff
 
 

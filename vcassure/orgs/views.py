@@ -29,7 +29,11 @@ def tree(request):
 def tree_children(request, pk: int):
     unit = _get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
     children = selectors.org_unit_children_with_counts(user=request.user, parent=unit)
-    return render(request, "orgs/tree.html#children", {"children": children, "counters": selectors.TREE_COUNTERS})
+    return render(
+        request,
+        "orgs/tree.html#children",
+        {"children": children, "counters": selectors.TREE_COUNTERS},
+    )
 
 
 @login_required
@@ -38,27 +42,46 @@ def unit_detail(request, pk: int):
     departments = selectors.department_list(user=request.user).filter(org_unit=unit)
     staff = selectors.staff_list(user=request.user).filter(org_unit=unit)
     shortfalls = selectors.staffing_shortfalls(units=OrgUnit.objects.filter(pk=unit.pk))
-    ancestors = OrgUnit.objects.filter(pk__in=[int(p) for p in unit.path.strip("/").split("/")[:-1]]).order_by("path")
-    return render(request, "orgs/unit_detail.html", {
-        "unit": unit,
-        "ancestors": [a for a in ancestors if OrgUnit.objects.visible_to(request.user).filter(pk=a.pk).exists()],
-        "departments": departments,
-        "staff_rows": staff,
-        "shortfalls": shortfalls,
-        "children": selectors.org_unit_children_with_counts(user=request.user, parent=unit),
-        "counters": selectors.TREE_COUNTERS,
-        "can_see_phone": can_see_phone_numbers(request.user),
-    })
+    ancestors = OrgUnit.objects.filter(
+        pk__in=[int(p) for p in unit.path.strip("/").split("/")[:-1]]
+    ).order_by("path")
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": [
+                a
+                for a in ancestors
+                if OrgUnit.objects.visible_to(request.user).filter(pk=a.pk).exists()
+            ],
+            "departments": departments,
+            "staff_rows": staff,
+            "shortfalls": shortfalls,
+            "children": selectors.org_unit_children_with_counts(user=request.user, parent=unit),
+            "counters": selectors.TREE_COUNTERS,
+            "can_see_phone": can_see_phone_numbers(request.user),
+        },
+    )
 
 
 @login_required
 def department_list(request):
     kind = request.GET.get("kind", "")
     q = request.GET.get("q", "").strip()
-    qs = selectors.department_list(user=request.user, kind=kind, q=q, org_unit=int_or_none(request.GET.get("org_unit")))
-    return render(request, "orgs/department_list.html", {
-        **paginate(request, qs), "kind": kind, "q": q, "kinds": Department.Kind.choices,
-    })
+    qs = selectors.department_list(
+        user=request.user, kind=kind, q=q, org_unit=int_or_none(request.GET.get("org_unit"))
+    )
+    return render(
+        request,
+        "orgs/department_list.html",
+        {
+            **paginate(request, qs),
+            "kind": kind,
+            "q": q,
+            "kinds": Department.Kind.choices,
+        },
+    )
 
 
 @login_required
@@ -67,21 +90,36 @@ def staff_list(request):
     kind = request.GET.get("department_kind", "")
     emergency = {"1": True, "0": False}.get(request.GET.get("emergency", ""))
     qs = selectors.staff_list(
-        user=request.user, q=q, department_kind=kind, is_emergency_mobile=emergency,
+        user=request.user,
+        q=q,
+        department_kind=kind,
+        is_emergency_mobile=emergency,
         org_unit=int_or_none(request.GET.get("org_unit")),
     )
-    return render(request, "orgs/staff_list.html", {
-        **paginate(request, qs), "q": q, "department_kind": kind, "emergency": request.GET.get("emergency", ""),
-        "kinds": Department.Kind.choices,
-    })
+    return render(
+        request,
+        "orgs/staff_list.html",
+        {
+            **paginate(request, qs),
+            "q": q,
+            "department_kind": kind,
+            "emergency": request.GET.get("emergency", ""),
+            "kinds": Department.Kind.choices,
+        },
+    )
 
 
 @login_required
 def staff_detail(request, pk: int):
     staff = _get_or_404(selectors.staff_get, user=request.user, pk=pk)
-    return render(request, "orgs/staff_detail.html", {
-        "staff": staff, "can_see_phone": can_see_phone_numbers(request.user),
-    })
+    return render(
+        request,
+        "orgs/staff_detail.html",
+        {
+            "staff": staff,
+            "can_see_phone": can_see_phone_numbers(request.user),
+        },
+    )
 
 
 @login_required

@@ -7,9 +7,14 @@ from vcassure.transfer.services import MAX_UPLOAD_BYTES
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Excel 文件（.xlsx）"),
-        error_messages={"required": _("请选择要导入的 Excel 文件。"), "empty": _("上传的文件是空的。")},
+        error_messages={
+            "required": _("请选择要导入的 Excel 文件。"),
+            "empty": _("上传的文件是空的。"),
+        },
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
         ),
     )
 

@@ -32,18 +32,27 @@ def _kind_or_404(kind: str) -> Kind:
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
     return response
 
 
 @login_required
 @require_GET
 def index(request):
-    return render(request, "transfer/index.html", {
-        "kinds": [{"spec": spec, "form": UploadForm(auto_id=f"id_{code}_%s")} for code, spec in KINDS.items()],
-        "can_import": can_import_directory(request.user),
-        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
-    })
+    return render(
+        request,
+        "transfer/index.html",
+        {
+            "kinds": [
+                {"spec": spec, "form": UploadForm(auto_id=f"id_{code}_%s")}
+                for code, spec in KINDS.items()
+            ],
+            "can_import": can_import_directory(request.user),
+            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+    )
 
 
 @login_required

@@ -26,7 +26,16 @@ class IntegratorAdmin(admin.ModelAdmin):
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "system", "org_unit", "role", "primary_staff", "backup_staff", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "system",
+        "org_unit",
+        "role",
+        "primary_staff",
+        "backup_staff",
+        "is_active",
+    )
     list_filter = ("system", "role", "org_unit__level", "is_active")
     search_fields = ("code", "name", "address")
     raw_id_fields = ("org_unit", "primary_staff", "backup_staff")

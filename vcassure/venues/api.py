@@ -27,7 +27,11 @@ def system_list(request: HttpRequest):
 @paginate(LimitOffsetPagination)
 def venue_list(request: HttpRequest, filters: Query[VenueFilter]):
     return selectors.venue_list(
-        user=request.user, system=filters.system, level=filters.level or "", org_unit=filters.org_unit, q=filters.q
+        user=request.user,
+        system=filters.system,
+        level=filters.level or "",
+        org_unit=filters.org_unit,
+        q=filters.q,
     )
 
 

@@ -11,4 +11,6 @@ class VenuesConfig(AppConfig):
         from vcassure.orgs.selectors import tree_counter_register
         from vcassure.venues.models import Venue
 
-        tree_counter_register("venues", _("会场"), lambda: Venue.objects.filter(is_active=True), "org_unit__path")
+        tree_counter_register(
+            "venues", _("会场"), lambda: Venue.objects.filter(is_active=True), "org_unit__path"
+        )

@@ -53,16 +53,30 @@ class Venue(TimeStampedModel):
 
     code = models.CharField(_("会场编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
-    system = models.ForeignKey(CustomerSystem, verbose_name=_("系统"), on_delete=models.PROTECT, related_name="venues")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="venues")
+    system = models.ForeignKey(
+        CustomerSystem, verbose_name=_("系统"), on_delete=models.PROTECT, related_name="venues"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="venues"
+    )
     role = models.CharField(_("类型"), max_length=10, choices=Role.choices, default=Role.BRANCH)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     room = models.CharField(_("机房/会议室"), max_length=100, blank=True)
     primary_staff = models.ForeignKey(
-        Staff, verbose_name=_("主保障人员"), null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_venues"
+        Staff,
+        verbose_name=_("主保障人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="primary_venues",
     )
     backup_staff = models.ForeignKey(
-        Staff, verbose_name=_("备份保障人员"), null=True, blank=True, on_delete=models.SET_NULL, related_name="backup_venues"
+        Staff,
+        verbose_name=_("备份保障人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="backup_venues",
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -94,13 +108,20 @@ class Equipment(TimeStampedModel):
         OPTICAL = "optical", _("光端机/ONU")
         UPS = "ups", _("UPS 电源")
 
-    venue = models.ForeignKey(Venue, verbose_name=_("会场"), on_delete=models.CASCADE, related_name="equipment")
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("会场"), on_delete=models.CASCADE, related_name="equipment"
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     model = models.CharField(_("型号"), max_length=100, blank=True)
     serial_number = models.CharField(_("序列号"), max_length=100, blank=True)
     management_ip = models.GenericIPAddressField(_("管理地址"), null=True, blank=True)
     integrator = models.ForeignKey(
-        Integrator, verbose_name=_("集成商"), null=True, blank=True, on_delete=models.SET_NULL, related_name="equipment"
+        Integrator,
+        verbose_name=_("集成商"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="equipment",
     )
     installed_on = models.DateField(_("安装日期"), null=True, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
@@ -123,10 +144,14 @@ class FibreRouteQuerySet(ScopedQuerySet):
 class FibreRoute(TimeStampedModel):
     """The optical cable path to a venue (R8), patrolled before important meetings."""
 
-    venue = models.ForeignKey(Venue, verbose_name=_("会场"), on_delete=models.CASCADE, related_name="fibre_routes")
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("会场"), on_delete=models.CASCADE, related_name="fibre_routes"
+    )
     name = models.CharField(_("名称"), max_length=100)
     from_site = models.CharField(_("起点"), max_length=100, blank=True)
-    length_km = models.DecimalField(_("长度(公里)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    length_km = models.DecimalField(
+        _("长度(公里)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     description = models.TextField(_("说明"), blank=True)
 
     objects = FibreRouteQuerySet.as_manager()

@@ -9,7 +9,13 @@ def customer_system_list() -> QuerySet[CustomerSystem]:
 
 
 def venue_list(
-    *, user, system: str = "", level: str = "", org_unit: int | None = None, q: str = "", role: str = ""
+    *,
+    user,
+    system: str = "",
+    level: str = "",
+    org_unit: int | None = None,
+    q: str = "",
+    role: str = "",
 ) -> QuerySet[Venue]:
     qs = (
         Venue.objects.visible_to(user)

@@ -5,7 +5,18 @@ from django.db import transaction
 from vcassure.core.services import audit_record, model_changes
 from vcassure.venues.models import Equipment, Venue
 
-VENUE_FIELDS = ["code", "name", "system", "org_unit", "role", "address", "room", "primary_staff", "backup_staff", "is_active"]
+VENUE_FIELDS = [
+    "code",
+    "name",
+    "system",
+    "org_unit",
+    "role",
+    "address",
+    "room",
+    "primary_staff",
+    "backup_staff",
+    "is_active",
+]
 
 
 @transaction.atomic
@@ -35,5 +46,7 @@ def equipment_create(*, by, **fields: Any) -> Equipment:
     equipment = Equipment(**fields)
     equipment.full_clean()
     equipment.save()
-    audit_record(actor=by, action="equipment.create", obj=equipment, changes={"venue": equipment.venue_id})
+    audit_record(
+        actor=by, action="equipment.create", obj=equipment, changes={"venue": equipment.venue_id}
+    )
     return equipment

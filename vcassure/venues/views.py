@@ -16,13 +16,20 @@ def venue_list(request):
         "role": request.GET.get("role", ""),
         "q": request.GET.get("q", "").strip(),
     }
-    qs = selectors.venue_list(user=request.user, org_unit=int_or_none(request.GET.get("org_unit")), **params)
-    return render(request, "venues/venue_list.html", {
-        **paginate(request, qs), **params,
-        "systems": selectors.customer_system_list(),
-        "levels": OrgUnit.Level.choices,
-        "roles": Venue.Role.choices,
-    })
+    qs = selectors.venue_list(
+        user=request.user, org_unit=int_or_none(request.GET.get("org_unit")), **params
+    )
+    return render(
+        request,
+        "venues/venue_list.html",
+        {
+            **paginate(request, qs),
+            **params,
+            "systems": selectors.customer_system_list(),
+            "levels": OrgUnit.Level.choices,
+            "roles": Venue.Role.choices,
+        },
+    )
 
 
 @login_required

@@ -24,7 +24,9 @@ api = NinjaAPI(urls_namespace="idempotency-test", auth=BearerTokenAuth(), docs_u
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request, exc: ApplicationError):
-    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code
+    )
 
 
 class ThingIn(Schema):
@@ -48,7 +50,9 @@ def thing_create(request, payload: ThingIn):
     with transaction.atomic():  # what a service does
         event = audit_record(actor=request.user, action="thing.create", object_repr=payload.name)
         if payload.outcome == "refused":
-            raise InvalidInputError("名称不可用。", errors=[{"field": "name", "message": "名称不可用。"}])
+            raise InvalidInputError(
+                "名称不可用。", errors=[{"field": "name", "message": "名称不可用。"}]
+            )
     return Status(201, {"id": event.pk, "name": payload.name})
 
 
@@ -73,8 +77,12 @@ def things_created() -> int:
 
 def send(api_client, body, key=None, url="/t/things", raw=None):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
-    return api_client.post(url, data=raw if raw is not None else json.dumps(body), content_type="application/json",
-                           **headers)
+    return api_client.post(
+        url,
+        data=raw if raw is not None else json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
 
 
 def test_without_a_key_every_request_runs(user, api_client_for):
@@ -95,15 +103,26 @@ def test_same_key_and_body_returns_the_first_response(user, api_client_for):
     assert again.headers["Idempotent-Replayed"] == "true"
     assert calls == ["a"] and things_created() == 1
     row = IdempotencyKey.objects.get()
-    assert (row.user, row.key, row.status_code, row.response_body) == (user, "k1", 201, first.json())
+    assert (row.user, row.key, row.status_code, row.response_body) == (
+        user,
+        "k1",
+        201,
+        first.json(),
+    )
 
 
 def test_same_key_with_another_request_is_422(user, api_client_for):
     api_client = api_client_for(user)
     send(api_client, {"name": "a"}, key="k1")
-    for response in (send(api_client, {"name": "b"}, key="k1"), send(api_client, {"name": "a"}, key="k1", url="/t/things?x=1")):
+    for response in (
+        send(api_client, {"name": "b"}, key="k1"),
+        send(api_client, {"name": "a"}, key="k1", url="/t/things?x=1"),
+    ):
         assert response.status_code == 422
-        assert response.json()["detail"] == "该 Idempotency-Key 已用于另一个不同的请求；请为新的请求使用新的键。"
+        assert (
+            response.json()["detail"]
+            == "该 Idempotency-Key 已用于另一个不同的请求；请为新的请求使用新的键。"
+        )
         assert response.json()["errors"][0]["field"] == "Idempotency-Key"
     assert calls == ["a"] and things_created() == 1
 
@@ -130,10 +149,18 @@ def test_a_refused_request_frees_its_key_for_the_corrected_retry(user, api_clien
 def test_the_key_is_claimed_before_the_work(user, api_client_for):
     """A completed row committed by another request is found by the insert, not by a prior read."""
     api_client = api_client_for(user)
-    digest = request_hash(RequestFactory().post("/t/things", data=json.dumps({"name": "a"}),
-                                                content_type="application/json"))
-    IdempotencyKey.objects.create(user=user, key="k1", request_hash=digest, status_code=201,
-                                  response_body={"id": 41, "name": "a"})
+    digest = request_hash(
+        RequestFactory().post(
+            "/t/things", data=json.dumps({"name": "a"}), content_type="application/json"
+        )
+    )
+    IdempotencyKey.objects.create(
+        user=user,
+        key="k1",
+        request_hash=digest,
+        status_code=201,
+        response_body={"id": 41, "name": "a"},
+    )
     response = send(api_client, {"name": "a"}, key="k1")
     assert response.status_code == 201 and response.json() == {"id": 41, "name": "a"}
     assert calls == []
@@ -145,13 +172,19 @@ def test_the_key_is_claimed_before_the_work(user, api_client_for):
 @pytest.mark.parametrize("key", ["", "   ", "x" * 256, "tab\tkey"])
 def test_an_invalid_key_is_422(user, api_client_for, key):
     response = send(api_client_for(user), {"name": "a"}, key=key)
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert (
+        response.status_code == 422 and response.json()["errors"][0]["field"] == "Idempotency-Key"
+    )
     assert calls == [] and not IdempotencyKey.objects.exists()
 
 
 def test_unauthenticated_requests_store_nothing(db, client):
-    response = client.post("/t/things", data=json.dumps({"name": "a"}), content_type="application/json",
-                           HTTP_IDEMPOTENCY_KEY="k1")
+    response = client.post(
+        "/t/things",
+        data=json.dumps({"name": "a"}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
     assert response.status_code == 401
     assert calls == [] and not IdempotencyKey.objects.exists()
 
@@ -160,7 +193,9 @@ def test_request_hash_covers_method_path_and_body():
     factory = RequestFactory()
 
     def digest(method, url, body):
-        return request_hash(getattr(factory, method)(url, data=body, content_type="application/json"))
+        return request_hash(
+            getattr(factory, method)(url, data=body, content_type="application/json")
+        )
 
     base = digest("post", "/t/things", '{"a": 1, "b": [1, 2]}')
     assert base == digest("post", "/t/things", '{"b":[1,2],"a":1}')
@@ -170,7 +205,9 @@ def test_request_hash_covers_method_path_and_body():
     assert digest("post", "/t/things", "not json") != digest("post", "/t/things", "not json ")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_concurrent_duplicate_waits_and_replays(api_client_for):
     user = UserFactory(username="racer", role=Role.DISPATCHER)

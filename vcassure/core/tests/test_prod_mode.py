@@ -17,19 +17,34 @@ from vcassure.core import context
 from vcassure.core.logging import JsonFormatter, RequestIdFilter
 
 ROOT = Path(__file__).resolve().parents[3]
-PROD_ENV = {"DJANGO_SETTINGS_MODULE": "config.settings.prod", "SECRET_KEY": "k" * 64, "DATABASE_URL": "sqlite:///:memory:"}
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+    "SECRET_KEY": "k" * 64,
+    "DATABASE_URL": "sqlite:///:memory:",
+}
 
 
 def run_prod(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIA_S3_", "DJANGO_SETTINGS_MODULE"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MEDIA_S3_", "DJANGO_SETTINGS_MODULE"))
+    }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()\n" + code],
-        env={**clean, **PROD_ENV, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+        env={**clean, **PROD_ENV, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
 
 
 def test_media_on_the_filesystem_by_default():
-    out = run_prod("from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])").stdout
+    out = run_prod(
+        "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+    ).stdout
     assert out.strip() == "django.core.files.storage.FileSystemStorage"
 
 
@@ -41,11 +56,21 @@ def test_media_on_an_s3_compatible_store_when_a_bucket_is_named():
         "print(s.bucket_name, s.location, s.addressing_style, s.default_acl)\n"
         "print(s.url('photos/a.jpg'))\n"
     )
-    out = run_prod(code, MEDIA_S3_BUCKET="vc-media", MEDIA_S3_ENDPOINT_URL="http://127.0.0.1:9000",
-                   MEDIA_S3_ACCESS_KEY_ID="AKIDEXAMPLE", MEDIA_S3_SECRET_ACCESS_KEY="secret-example").stdout.splitlines()
+    out = run_prod(
+        code,
+        MEDIA_S3_BUCKET="vc-media",
+        MEDIA_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        MEDIA_S3_ACCESS_KEY_ID="AKIDEXAMPLE",
+        MEDIA_S3_SECRET_ACCESS_KEY="secret-example",
+    ).stdout.splitlines()
     assert out[0] == "storages.backends.s3 S3Storage"
-    assert out[1] == "vc-media media path None"  # private objects, path-style addressing (MinIO, Ceph…)
-    assert out[2].startswith("http://127.0.0.1:9000/vc-media/media/photos/a.jpg?") and "Signature=" in out[2]
+    assert (
+        out[1] == "vc-media media path None"
+    )  # private objects, path-style addressing (MinIO, Ceph…)
+    assert (
+        out[2].startswith("http://127.0.0.1:9000/vc-media/media/photos/a.jpg?")
+        and "Signature=" in out[2]
+    )
 
 
 def test_production_logs_are_json_lines_without_the_request_object():
@@ -58,7 +83,10 @@ def test_production_logs_are_json_lines_without_the_request_object():
         "logging.getLogger('vcassure.test').info('中文 message')\n"
     )
     lines = [json.loads(line) for line in run_prod(code).stderr.splitlines() if line.strip()]
-    assert [line["logger"] for line in lines] == ["django.request", "vcassure.test"]  # httpx stays at WARNING
+    assert [line["logger"] for line in lines] == [
+        "django.request",
+        "vcassure.test",
+    ]  # httpx stays at WARNING
     first = lines[0]
     assert {"time", "level", "logger", "message", "request_id"} <= set(first)
     assert first["level"] == "WARNING" and first["status_code"] == 404 and "request" not in first
@@ -80,7 +108,11 @@ def test_json_formatter_carries_the_request_id():
         context.request_id.reset(token)
         logger.removeHandler(handler)
     line = json.loads(stream.getvalue())
-    assert line["message"] == "something happened" and line["request_id"] == "req-42" and line["time"].endswith("+00:00")
+    assert (
+        line["message"] == "something happened"
+        and line["request_id"] == "req-42"
+        and line["time"].endswith("+00:00")
+    )
 
 
 @pytest.mark.django_db

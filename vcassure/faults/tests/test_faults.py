@@ -23,8 +23,12 @@ if not any(isinstance(p, URLResolver) and p.namespace == "faults" for p in urlpa
 try:
     resolve("/api/faults", urlconf=config.urls)
 except Resolver404:
-    _stand_in = NinjaAPI(urls_namespace="faults_api_until_registered", auth=[BearerTokenAuth(), SessionAuth()],
-                         docs_url=None, openapi_url=None)
+    _stand_in = NinjaAPI(
+        urls_namespace="faults_api_until_registered",
+        auth=[BearerTokenAuth(), SessionAuth()],
+        docs_url=None,
+        openapi_url=None,
+    )
     _stand_in._exception_handlers = project_api._exception_handlers
     _stand_in.add_router("", faults_router)
     urlpatterns.insert(0, path("api/", _stand_in.urls))
@@ -34,10 +38,21 @@ pytestmark = pytest.mark.urls(__name__)
 @pytest.fixture
 def faults(province):  # noqa: F811
     """One fault at a venue of city 0 (township 0) and one at a venue of city 1 (township 4)."""
-    here = fault_open(title="镇0终端无图像", source=Fault.Source.HOTLINE, org_unit=province.venues[0].org_unit,
-                      venue=province.venues[0], description="96311 来电", by=province.user("province"))
-    there = fault_open(title="镇4交换机掉电", source=Fault.Source.MANUAL, org_unit=province.venues[4].org_unit,
-                       venue=province.venues[4], by=province.user("province"))
+    here = fault_open(
+        title="镇0终端无图像",
+        source=Fault.Source.HOTLINE,
+        org_unit=province.venues[0].org_unit,
+        venue=province.venues[0],
+        description="96311 来电",
+        by=province.user("province"),
+    )
+    there = fault_open(
+        title="镇4交换机掉电",
+        source=Fault.Source.MANUAL,
+        org_unit=province.venues[4].org_unit,
+        venue=province.venues[4],
+        by=province.user("province"),
+    )
     return here, there
 
 
@@ -56,11 +71,17 @@ def test_list_is_scoped_and_filtered(province, faults, client, django_assert_max
     assert here.title in page and there.title not in page
     assert Department.objects.get(org_unit=province.cities[0], kind="network_ops").name in page
     assert here.title not in client.get("/faults/?state=restored").content.decode()
-    assert here.title in client.get("/faults/?state=bogus").content.decode()  # an unknown state filters nothing
+    assert (
+        here.title in client.get("/faults/?state=bogus").content.decode()
+    )  # an unknown state filters nothing
     login(client, province, "province", Role.DISPATCHER)
     for i in range(10):
-        fault_open(title=f"故障{i}", source=Fault.Source.MANUAL, org_unit=province.venues[i % 8].org_unit,
-                   venue=province.venues[i % 8])
+        fault_open(
+            title=f"故障{i}",
+            source=Fault.Source.MANUAL,
+            org_unit=province.venues[i % 8].org_unit,
+            venue=province.venues[i % 8],
+        )
     with django_assert_max_num_queries(8):
         page = client.get("/faults/").content.decode()
     assert here.title in page and there.title in page and "故障9" in page
@@ -87,15 +108,21 @@ def test_who_may_not_restore(province, faults, client, key, role):  # noqa: F811
     assert here.title in page and 'id="restore-form"' not in page
     assert client.post(f"/faults/{here.pk}/restore/", {"note": "x"}).status_code == 403
     here.refresh_from_db()
-    assert here.state == "assigned" and not FaultEvent.objects.filter(fault=here, kind="restored").exists()
+    assert (
+        here.state == "assigned"
+        and not FaultEvent.objects.filter(fault=here, kind="restored").exists()
+    )
 
 
-@pytest.mark.parametrize("key,role", [
-    ("city0", Role.SUPPORT),  # city network operations (the sole emergency interface)
-    ("county0", Role.SUPPORT),  # county technical maintenance (carries out the repair)
-    ("county0", Role.MANAGER),
-    ("province", Role.DISPATCHER),
-])
+@pytest.mark.parametrize(
+    "key,role",
+    [
+        ("city0", Role.SUPPORT),  # city network operations (the sole emergency interface)
+        ("county0", Role.SUPPORT),  # county technical maintenance (carries out the repair)
+        ("county0", Role.MANAGER),
+        ("province", Role.DISPATCHER),
+    ],
+)
 def test_restore_then_close(province, faults, client, key, role):  # noqa: F811
     here, _there = faults
     login(client, province, key, role)
@@ -109,7 +136,12 @@ def test_restore_then_close(province, faults, client, key, role):  # noqa: F811
     assert client.post(f"/faults/{here.pk}/close/", {"note": "回访正常"}).status_code == 302
     here.refresh_from_db()
     assert here.state == "closed" and here.restored_at and here.closed_at
-    assert list(here.events.values_list("kind", flat=True)) == ["opened", "assigned", "restored", "closed"]
+    assert list(here.events.values_list("kind", flat=True)) == [
+        "opened",
+        "assigned",
+        "restored",
+        "closed",
+    ]
 
 
 def test_close_before_restore_is_refused(province, faults, client):  # noqa: F811
@@ -138,14 +170,22 @@ def test_api_list_is_scoped_and_filtered(province, faults, api_client_for):  # n
     body = city0.get("/api/faults").json()
     assert body["count"] == 1 and [f["id"] for f in body["items"]] == [here.pk]
     item = body["items"][0]
-    assert item["state"] == "assigned" and item["source"] == "hotline" and item["venue"] == province.venues[0].pk
+    assert (
+        item["state"] == "assigned"
+        and item["source"] == "hotline"
+        and item["venue"] == province.venues[0].pk
+    )
     assert item["assigned_department_name"] and item["opened_at"].endswith("+08:00")
     assert city0.get("/api/faults?state=restored").json()["count"] == 0
     assert city0.get(f"/api/faults?org_unit={province.counties[0].pk}").json()["count"] == 1
     assert city0.get(f"/api/faults?org_unit={province.counties[1].pk}").json()["count"] == 0
-    assert city0.get(f"/api/faults?org_unit={province.cities[1].pk}").json()["count"] == 0  # not in scope: nothing
+    assert (
+        city0.get(f"/api/faults?org_unit={province.cities[1].pk}").json()["count"] == 0
+    )  # not in scope: nothing
     assert city0.get("/api/faults?state=bogus").status_code == 422
-    everything = api_client_for(province.user("province", Role.DISPATCHER)).get("/api/faults?limit=1").json()
+    everything = (
+        api_client_for(province.user("province", Role.DISPATCHER)).get("/api/faults?limit=1").json()
+    )
     assert everything["count"] == 2 and len(everything["items"]) == 1
 
 
@@ -161,19 +201,43 @@ def test_api_detail_and_other_scope(province, faults, api_client_for):  # noqa: 
 
 def test_api_create_routes_to_city_network_operations(province, api_client_for):  # noqa: F811
     county = api_client_for(province.user("county0", Role.DISPATCHER))
-    response = county.post("/api/faults", {
-        "title": "镇1会场无声音", "venue": province.venues[1].pk, "severity": "critical",
-        "description": "热线报障", "source": "hotline",
-    }, content_type="application/json")
+    response = county.post(
+        "/api/faults",
+        {
+            "title": "镇1会场无声音",
+            "venue": province.venues[1].pk,
+            "severity": "critical",
+            "description": "热线报障",
+            "source": "hotline",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     fault = Fault.objects.get(pk=body["id"])
-    assert fault.org_unit == province.venues[1].org_unit and fault.source == "hotline" and fault.severity == "critical"
-    assert fault.assigned_department.kind == "network_ops" and fault.assigned_department.org_unit == province.cities[0]
-    assert body["state"] == "assigned" and [e["kind"] for e in body["events"]] == ["opened", "assigned"]
-    by_unit = county.post("/api/faults", {"title": "县机房空调故障", "org_unit": province.counties[0].pk},
-                          content_type="application/json")
-    assert by_unit.status_code == 201 and by_unit.json()["venue"] is None and by_unit.json()["source"] == "manual"
+    assert (
+        fault.org_unit == province.venues[1].org_unit
+        and fault.source == "hotline"
+        and fault.severity == "critical"
+    )
+    assert (
+        fault.assigned_department.kind == "network_ops"
+        and fault.assigned_department.org_unit == province.cities[0]
+    )
+    assert body["state"] == "assigned" and [e["kind"] for e in body["events"]] == [
+        "opened",
+        "assigned",
+    ]
+    by_unit = county.post(
+        "/api/faults",
+        {"title": "县机房空调故障", "org_unit": province.counties[0].pk},
+        content_type="application/json",
+    )
+    assert (
+        by_unit.status_code == 201
+        and by_unit.json()["venue"] is None
+        and by_unit.json()["source"] == "manual"
+    )
 
 
 def test_api_create_refusals(province, api_client_for):  # noqa: F811
@@ -184,12 +248,23 @@ def test_api_create_refusals(province, api_client_for):  # noqa: F811
 
     other = create({"title": "x", "venue": province.venues[4].pk})
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "venue"
-    assert create({"title": "x", "org_unit": province.cities[1].pk}).json()["errors"][0]["field"] == "org_unit"
+    assert (
+        create({"title": "x", "org_unit": province.cities[1].pk}).json()["errors"][0]["field"]
+        == "org_unit"
+    )
     blank = create({"title": "  ", "venue": province.venues[0].pk})
     assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "title"
     assert create({"title": "x"}).status_code == 422
-    assert create({"title": "x", "venue": province.venues[0].pk, "severity": "apocalyptic"}).status_code == 422
-    assert create({"title": "x", "venue": province.venues[0].pk, "source": "checklist"}).status_code == 422
+    assert (
+        create(
+            {"title": "x", "venue": province.venues[0].pk, "severity": "apocalyptic"}
+        ).status_code
+        == 422
+    )
+    assert (
+        create({"title": "x", "venue": province.venues[0].pk, "source": "checklist"}).status_code
+        == 422
+    )
     readonly = api_client_for(province.user("province", Role.READONLY))
     assert create({"title": "x", "venue": province.venues[0].pk}, readonly).status_code == 403
     assert not Fault.objects.exists()
@@ -203,5 +278,7 @@ def test_api_create_honours_idempotency_key(province, api_client_for):  # noqa: 
     again = county.post("/api/faults", data, content_type="application/json", **headers)
     assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert first.json()["id"] == again.json()["id"] and Fault.objects.count() == 1
-    other = county.post("/api/faults", {**data, "title": "另一个"}, content_type="application/json", **headers)
+    other = county.post(
+        "/api/faults", {**data, "title": "另一个"}, content_type="application/json", **headers
+    )
     assert other.status_code == 422 and Fault.objects.count() == 1

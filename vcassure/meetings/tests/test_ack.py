@@ -22,7 +22,9 @@ def published(province, tomorrow, settings):
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
     notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    token = tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
+    )
     return meeting, task, token
 
 
@@ -36,7 +38,11 @@ def test_ack_page_on_a_phone_acknowledges_once(published, client):
     assert done.status_code == 200 and "确认成功" in done.content.decode()
     # The answer is recorded at once (escalation stops); the task moves when the worker applies it.
     notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    assert notice.acknowledged_at is not None and notice.next_escalation_at is None and notice.ack_effects_pending
+    assert (
+        notice.acknowledged_at is not None
+        and notice.next_escalation_at is None
+        and notice.ack_effects_pending
+    )
     assert acknowledgements_apply_all() == 1
     task.refresh_from_db()
     assert task.state == "acknowledged" and task.acknowledged_at == notice.acknowledged_at
@@ -80,7 +86,12 @@ def test_task_ack_api_by_assignee_idempotent(published, province, api_client_for
     assert first.status_code == 200 and first.json()["first_time"] is True
     again = api.post(f"/api/tasks/{task.pk}/ack")
     assert again.status_code == 200 and again.json()["first_time"] is False
-    assert Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee).acknowledged_via == "api"
+    assert (
+        Notification.objects.get(
+            subject=f"task:{task.pk}", recipient=task.assignee
+        ).acknowledged_via
+        == "api"
+    )
 
 
 def test_task_ack_other_scope_is_404(published, province, api_client_for):

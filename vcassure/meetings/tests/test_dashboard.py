@@ -38,7 +38,9 @@ def meeting(province, tomorrow):
     venue 0 ready, 1 on site, 2 faulty, 3 acknowledged and the rest unanswered."""
     tree = province
     m = _publish(tree, make_meeting(tree, tomorrow, tree.venues))
-    for venue, state in zip(tree.venues[:4], ["ready", "on_site", "faulty", "acknowledged"], strict=True):
+    for venue, state in zip(
+        tree.venues[:4], ["ready", "on_site", "faulty", "acknowledged"], strict=True
+    ):
         _set_state(m, venue, state)
     _set_state(m, tree.main_venue, "ready")
     return m
@@ -54,27 +56,45 @@ def counts_of(response) -> dict:
 
 
 def tile(page: str, state: str) -> int:
-    match = re.search(rf'data-state="{state}"><div class="label">[^<]*</div><div class="num">(\d+)%?<', page)
+    match = re.search(
+        rf'data-state="{state}"><div class="label">[^<]*</div><div class="num">(\d+)%?<', page
+    )
     assert match, f"no tile for {state}"
     return int(match.group(1))
 
 
 # --- counts, roll-ups, drill-down ------------------------------------------------------------------
 
+
 def test_counts_and_rollups(province, meeting, client):
     tree = province
     client.force_login(tree.user("province"))
     response = client.get(url(meeting))
     assert response.status_code == 200
-    assert counts_of(response) == {"ready": 2, "on_site": 1, "faulty": 1, "acknowledged": 1, "pending": 4}
+    assert counts_of(response) == {
+        "ready": 2,
+        "on_site": 1,
+        "faulty": 1,
+        "acknowledged": 1,
+        "pending": 4,
+    }
     page = response.content.decode()
     assert tile(page, "total") == 9 and tile(page, "ready") == 2 and tile(page, "pending") == 4
     assert tile(page, "faulty") == 1 and tile(page, "ready_rate") == 22  # 2 of 9
     board = response.context["board"]
     nodes = {n.unit.name: n for n in board.children}
-    assert list(nodes) == ["测试省", "测试1市", "测试2市"]  # the main venue sits at the province itself
+    assert list(nodes) == [
+        "测试省",
+        "测试1市",
+        "测试2市",
+    ]  # the main venue sits at the province itself
     assert nodes["测试省"].is_direct and dict(nodes["测试省"].rollup.counts) == {"ready": 1}
-    assert dict(nodes["测试1市"].rollup.counts) == {"ready": 1, "on_site": 1, "faulty": 1, "acknowledged": 1}
+    assert dict(nodes["测试1市"].rollup.counts) == {
+        "ready": 1,
+        "on_site": 1,
+        "faulty": 1,
+        "acknowledged": 1,
+    }
     assert dict(nodes["测试2市"].rollup.counts) == {"pending": 4}
     assert nodes["测试1市"].rollup.ready_percent == 25 and nodes["测试2市"].rollup.unanswered == 4
     assert nodes["测试1市"].has_units_below and not nodes["测试省"].has_units_below
@@ -82,7 +102,9 @@ def test_counts_and_rollups(province, meeting, client):
     assert 'id="dash-venues"' not in page
 
 
-def test_drill_down_to_a_city_shows_its_counties_then_townships_and_venues(province, meeting, client):
+def test_drill_down_to_a_city_shows_its_counties_then_townships_and_venues(
+    province, meeting, client
+):
     tree = province
     client.force_login(tree.user("province"))
     page = client.get(url(meeting, unit=tree.cities[0].pk)).content.decode()
@@ -92,10 +114,17 @@ def test_drill_down_to_a_city_shows_its_counties_then_townships_and_venues(provi
     assert counts_of(response) == {"ready": 1, "on_site": 1, "faulty": 1, "acknowledged": 1}
     assert [b.name for b in response.context["board"].breadcrumbs] == ["测试省", "测试1市"]
     response = client.get(url(meeting, unit=tree.counties[0].pk))
-    assert [n.unit.name for n in response.context["board"].children] == ["测试1市1县1镇", "测试1市1县2镇"]
+    assert [n.unit.name for n in response.context["board"].children] == [
+        "测试1市1县1镇",
+        "测试1市1县2镇",
+    ]
     # A township lists its own venues.
     page = client.get(url(meeting, unit=tree.townships[0].pk)).content.decode()
-    assert 'id="dash-venues"' in page and tree.venues[0].name in page and tree.venues[1].name not in page
+    assert (
+        'id="dash-venues"' in page
+        and tree.venues[0].name in page
+        and tree.venues[1].name not in page
+    )
 
 
 def test_htmx_poll_renders_the_live_partial_only(province, meeting, client):
@@ -103,14 +132,19 @@ def test_htmx_poll_renders_the_live_partial_only(province, meeting, client):
     response = client.get(url(meeting, unit=province.cities[1].pk), HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="live"') and "<html" not in page
-    assert f'hx-get="/meetings/{meeting.pk}/dashboard/?unit={province.cities[1].pk}&amp;poll=1"' in page
+    assert (
+        f'hx-get="/meetings/{meeting.pk}/dashboard/?unit={province.cities[1].pk}&amp;poll=1"'
+        in page
+    )
     assert 'hx-trigger="every 5s"' in page
     # A state changed in the database shows on the next poll.
     _set_state(meeting, province.venues[4], "ready")
     page = client.get(url(meeting), HTTP_HX_REQUEST="true").content.decode()
     assert tile(page, "ready") == 3
     # Going back in history asks for the whole page.
-    page = client.get(url(meeting), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
+    page = client.get(
+        url(meeting), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    ).content.decode()
     assert "<html" in page
 
 
@@ -160,13 +194,17 @@ def test_big_screen_mode(province, meeting, client):
     client.force_login(province.user("province"))
     page = client.get(url(meeting, screen=1)).content.decode()
     assert '<body class="screen"' in page and 'class="nav"' not in page
-    assert 'id="live"' in page and f'hx-get="/meetings/{meeting.pk}/dashboard/?screen=1&amp;unit=' in page
+    assert (
+        'id="live"' in page
+        and f'hx-get="/meetings/{meeting.pk}/dashboard/?screen=1&amp;unit=' in page
+    )
     assert "退出大屏" in page
     # Drilling down stays on the big screen.
     assert f'href="?screen=1&amp;unit={province.cities[0].pk}"' in page
 
 
 # --- queries and scope -----------------------------------------------------------------------------
+
 
 def _queries(client, path, **headers) -> int:
     with CaptureQueriesContext(connection) as ctx:
@@ -176,20 +214,36 @@ def _queries(client, path, **headers) -> int:
 
 def test_constant_number_of_queries_5_vs_60_venues(province, tomorrow, client):
     tree = province
-    extra = [VenueFactory(org_unit=tree.townships[i % 8], code=f"W-DASH{i}", name=f"加测会场{i}",
-                          primary_staff=Staff.objects.filter(org_unit=tree.townships[i % 8]).first()) for i in range(55)]
+    extra = [
+        VenueFactory(
+            org_unit=tree.townships[i % 8],
+            code=f"W-DASH{i}",
+            name=f"加测会场{i}",
+            primary_staff=Staff.objects.filter(org_unit=tree.townships[i % 8]).first(),
+        )
+        for i in range(55)
+    ]
     small = _publish(tree, make_meeting(tree, tomorrow, tree.venues[:5]))
     later = (tomorrow[0] + timedelta(days=2), tomorrow[1] + timedelta(days=2))
     large = _publish(tree, make_meeting(tree, later, [*tree.venues[:5], *extra], title="大会"))
     assert SupportTask.objects.filter(meeting=large, kind="venue").count() == 61
     for m, states in ((small, ["ready", "faulty"]), (large, ["ready", "faulty", "on_site"])):
-        for i, pk in enumerate(SupportTask.objects.filter(meeting=m, kind="venue").values_list("pk", flat=True)):
+        for i, pk in enumerate(
+            SupportTask.objects.filter(meeting=m, kind="venue").values_list("pk", flat=True)
+        ):
             SupportTask.objects.filter(pk=pk).update(state=states[i % len(states)])
     for user in (tree.user("province"), tree.user("county0", Role.MANAGER)):
         client.force_login(user)
-        for params in ({}, {"unit": tree.counties[0].pk}, {"unit": tree.townships[0].pk}, {"screen": 1}):
+        for params in (
+            {},
+            {"unit": tree.counties[0].pk},
+            {"unit": tree.townships[0].pk},
+            {"screen": 1},
+        ):
             for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-                assert _queries(client, url(small, **params), **headers) == _queries(client, url(large, **params), **headers)
+                assert _queries(client, url(small, **params), **headers) == _queries(
+                    client, url(large, **params), **headers
+                )
     client.force_login(tree.user("province"))
     assert _queries(client, url(large), HTTP_HX_REQUEST="true") <= 12
 
@@ -220,6 +274,7 @@ def test_login_required(province, meeting, client):
 
 # --- share links -------------------------------------------------------------------------------------
 
+
 def test_manager_creates_a_share_link_without_personal_data(province, meeting, client):
     tree = province
     client.force_login(tree.user("province"))
@@ -248,7 +303,9 @@ def test_manager_creates_a_share_link_without_personal_data(province, meeting, c
         assert not person.email or person.email not in page
     assert not PHONE.search(page) and "@example.com" not in page
     # Drill down and poll.
-    page = client.get(f"/meetings/share/{link.token}/", {"unit": tree.cities[1].pk}).content.decode()
+    page = client.get(
+        f"/meetings/share/{link.token}/", {"unit": tree.cities[1].pk}
+    ).content.decode()
     assert tree.venues[4].name in page and tree.venues[0].name not in page
     page = client.get(f"/meetings/share/{link.token}/", HTTP_HX_REQUEST="true").content.decode()
     assert page.lstrip().startswith('<div id="live"')
@@ -258,16 +315,22 @@ def test_manager_creates_a_share_link_without_personal_data(province, meeting, c
 
 def test_share_link_is_limited_to_the_makers_subtree(province, meeting, client):
     tree = province
-    link = services.share_link_create(meeting, by=tree.user("city0", Role.MANAGER), expires_at=clock.now() + timedelta(hours=2))
+    link = services.share_link_create(
+        meeting, by=tree.user("city0", Role.MANAGER), expires_at=clock.now() + timedelta(hours=2)
+    )
     assert link.org_unit == tree.cities[0]
     page = client.get(f"/meetings/share/{link.token}/").content.decode()
     assert tree.venues[0].name in page and tree.venues[4].name not in page and "测试2市" not in page
-    assert client.get(f"/meetings/share/{link.token}/", {"unit": tree.cities[1].pk}).status_code == 404
+    assert (
+        client.get(f"/meetings/share/{link.token}/", {"unit": tree.cities[1].pk}).status_code == 404
+    )
 
 
 def test_share_link_410_after_expiry_and_after_revoke(province, meeting, client):
     tree = province
-    link = services.share_link_create(meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(hours=2))
+    link = services.share_link_create(
+        meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(hours=2)
+    )
     assert client.get(f"/meetings/share/{link.token}/").status_code == 200
     with time_machine.travel(clock.now() + timedelta(hours=2, seconds=1)):
         response = client.get(f"/meetings/share/{link.token}/")
@@ -275,23 +338,34 @@ def test_share_link_410_after_expiry_and_after_revoke(province, meeting, client)
     page = response.content.decode()
     assert "链接已失效" in page and "过期" in page and meeting.title not in page
 
-    other = services.share_link_create(meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(days=1))
+    other = services.share_link_create(
+        meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(days=1)
+    )
     client.force_login(tree.user("province"))
     page = client.get(url(meeting)).content.decode()
     assert other.token in page and link.token in page  # both still active now
     response = client.post(f"/meetings/{meeting.pk}/share/{other.pk}/revoke/", follow=True)
-    assert "分享链接已撤销" in response.content.decode() and other.token not in response.content.decode()
+    assert (
+        "分享链接已撤销" in response.content.decode()
+        and other.token not in response.content.decode()
+    )
     client.logout()
     response = client.get(f"/meetings/share/{other.token}/")
     assert response.status_code == 410 and "已被撤销" in response.content.decode()
-    assert AuditEvent.objects.filter(action="share_link.revoke", object_id=str(other.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="share_link.revoke", object_id=str(other.pk)).count() == 1
+    )
     services.share_link_revoke(other, by=tree.user("province"))  # idempotent
-    assert AuditEvent.objects.filter(action="share_link.revoke", object_id=str(other.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="share_link.revoke", object_id=str(other.pk)).count() == 1
+    )
 
 
 def test_only_managers_may_create_or_revoke_links(province, meeting, client):
     tree = province
-    link = services.share_link_create(meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(hours=8))
+    link = services.share_link_create(
+        meeting, by=tree.user("province"), expires_at=clock.now() + timedelta(hours=8)
+    )
     for user in (tree.user("province", Role.READONLY), tree.user("city0", Role.SUPPORT)):
         client.force_login(user)
         assert client.post(f"/meetings/{meeting.pk}/share/", {"hours": 24}).status_code == 403
@@ -300,8 +374,15 @@ def test_only_managers_may_create_or_revoke_links(province, meeting, client):
         assert 'id="share-links"' not in page and link.token not in page
     assert ShareLink.objects.count() == 1 and ShareLink.objects.get().revoked_at is None
     # Another scope: the meeting is missing.
-    meeting_city0 = _publish(tree, make_meeting(tree, (meeting.starts_at + timedelta(days=1), meeting.ends_at + timedelta(days=1)),
-                                                tree.venues[:2], title="一市会商"))
+    meeting_city0 = _publish(
+        tree,
+        make_meeting(
+            tree,
+            (meeting.starts_at + timedelta(days=1), meeting.ends_at + timedelta(days=1)),
+            tree.venues[:2],
+            title="一市会商",
+        ),
+    )
     client.force_login(tree.user("city1", Role.MANAGER))
     assert client.post(f"/meetings/{meeting_city0.pk}/share/", {"hours": 24}).status_code == 404
     # A city manager neither sees nor revokes the province's link.
@@ -310,7 +391,11 @@ def test_only_managers_may_create_or_revoke_links(province, meeting, client):
     assert 'id="share-links"' in page and link.token not in page
     assert client.post(f"/meetings/{meeting.pk}/share/{link.pk}/revoke/").status_code == 404
     with pytest.raises(PermissionDenied):
-        services.share_link_create(meeting, by=tree.user("province", Role.READONLY), expires_at=clock.now() + timedelta(hours=1))
+        services.share_link_create(
+            meeting,
+            by=tree.user("province", Role.READONLY),
+            expires_at=clock.now() + timedelta(hours=1),
+        )
 
 
 def test_share_link_input_is_checked(province, meeting, tomorrow, client):
@@ -320,12 +405,19 @@ def test_share_link_input_is_checked(province, meeting, tomorrow, client):
         services.share_link_create(meeting, by=by, expires_at=clock.now() - timedelta(minutes=1))
     with pytest.raises(InvalidInputError):
         services.share_link_create(meeting, by=by, expires_at=clock.now() + timedelta(days=31))
-    draft = make_meeting(tree, (tomorrow[0] + timedelta(days=5), tomorrow[1] + timedelta(days=5)), tree.venues[:1], title="草稿")
+    draft = make_meeting(
+        tree,
+        (tomorrow[0] + timedelta(days=5), tomorrow[1] + timedelta(days=5)),
+        tree.venues[:1],
+        title="草稿",
+    )
     with pytest.raises(ConflictError):
         services.share_link_create(draft, by=by, expires_at=clock.now() + timedelta(hours=1))
     client.force_login(by)
     response = client.post(f"/meetings/{meeting.pk}/share/", {"hours": 99999}, follow=True)
     assert "请选择有效期" in response.content.decode() and not ShareLink.objects.exists()
     response = client.post(f"/meetings/{draft.pk}/share/", {"hours": 24}, follow=True)
-    assert "只有已发布的会议可以分享" in response.content.decode() and not ShareLink.objects.exists()
+    assert (
+        "只有已发布的会议可以分享" in response.content.decode() and not ShareLink.objects.exists()
+    )
     assert Meeting.objects.get(pk=draft.pk).state == "draft"

@@ -9,11 +9,27 @@ from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask, TaskTra
 from vcassure.orgs.models import Staff
 
 
-def make_meeting(tree, when, venues, *, user=None, importance="normal", notice_ref="水利〔2026〕12号", title="防汛会商"):
+def make_meeting(
+    tree,
+    when,
+    venues,
+    *,
+    user=None,
+    importance="normal",
+    notice_ref="水利〔2026〕12号",
+    title="防汛会商",
+):
     start, end = when
     return services.meeting_create(
-        by=user or tree.user("province"), system="water", title=title, starts_at=start, ends_at=end,
-        importance=importance, notice_ref=notice_ref, main_venue=tree.main_venue.pk, venues=[v.pk for v in venues],
+        by=user or tree.user("province"),
+        system="water",
+        title=title,
+        starts_at=start,
+        ends_at=end,
+        importance=importance,
+        notice_ref=notice_ref,
+        main_venue=tree.main_venue.pk,
+        venues=[v.pk for v in venues],
     )
 
 
@@ -22,13 +38,21 @@ def test_chain_shape_two_cities_three_counties(province, tomorrow):
     # townships 0-3 lie in counties 0 and 1 (city 0); township 4 in county 2 (city 1).
     meeting = make_meeting(tree, tomorrow, tree.venues[:5])
     meeting, plan = services.meeting_publish(meeting, by=tree.user("province"))
-    tasks = list(SupportTask.objects.filter(meeting=meeting).select_related("department", "org_unit", "parent"))
+    tasks = list(
+        SupportTask.objects.filter(meeting=meeting).select_related(
+            "department", "org_unit", "parent"
+        )
+    )
     shape = Counter((t.role, t.org_unit.level) for t in tasks)
     assert shape == {
-        ("publish", "province"): 1, ("ops", "province"): 1, ("broadcast", "province"): 1,
+        ("publish", "province"): 1,
+        ("ops", "province"): 1,
+        ("broadcast", "province"): 1,
         ("main_venue", "province"): 1,
-        ("customer", "city"): 2, ("network_ops", "city"): 2,
-        ("customer", "county"): 3, ("tech_maintenance", "county"): 3,
+        ("customer", "city"): 2,
+        ("network_ops", "city"): 2,
+        ("customer", "county"): 3,
+        ("tech_maintenance", "county"): 3,
         ("branch_venue", "township"): 5,
     }
     by_role = {(t.role, t.org_unit_id): t for t in tasks}
@@ -50,7 +74,9 @@ def test_chain_shape_two_cities_three_counties(province, tomorrow):
         assert task.assignee == venue.primary_staff and task.assignment == "primary"
     assert ("customer", tree.counties[3].pk) not in by_role  # a county with no venue gets nothing
     assert meeting.state == "published"
-    assert TaskTransition.objects.filter(task__meeting=meeting, to_state="pending").count() == len(tasks)
+    assert TaskTransition.objects.filter(task__meeting=meeting, to_state="pending").count() == len(
+        tasks
+    )
     assert MeetingEvent.objects.filter(meeting=meeting, kind="published").exists()
 
 
@@ -82,7 +108,9 @@ def test_assignment_falls_back_primary_backup_emergency_then_shortfall(province,
     assert Staff.objects.get(pk=by_venue[venues[1].pk].assignee_id).is_emergency_mobile
 
     # With the emergency pool gone, the venue is unassigned and reported as a shortfall.
-    Staff.objects.filter(org_unit__in=[county, county.parent], is_emergency_mobile=True).update(is_active=False)
+    Staff.objects.filter(org_unit__in=[county, county.parent], is_emergency_mobile=True).update(
+        is_active=False
+    )
     plan = services.meeting_plan(meeting)
     unassigned = [s for s in plan.shortfalls if s["kind"] == "unassigned_venue"]
     assert [s["venue"] for s in unassigned] == [venues[1].pk]
@@ -93,7 +121,12 @@ def test_person_committed_to_overlapping_meeting_falls_back(province, tomorrow):
     first = make_meeting(tree, tomorrow, tree.venues[:1], title="第一场")
     services.meeting_publish(first, by=tree.user("province"))
     start, end = tomorrow
-    second = make_meeting(tree, (start + timedelta(hours=1), end + timedelta(hours=1)), tree.venues[:1], title="第二场")
+    second = make_meeting(
+        tree,
+        (start + timedelta(hours=1), end + timedelta(hours=1)),
+        tree.venues[:1],
+        title="第二场",
+    )
     plan = services.meeting_plan(second)
     task = next(t for t in plan.tasks if t.venue_id == tree.venues[0].pk)
     assert task.assignment == "backup"
@@ -112,9 +145,16 @@ def test_no_conflict_when_meetings_do_not_overlap(province, tomorrow):
     first = make_meeting(tree, tomorrow, tree.venues[:1])
     services.meeting_publish(first, by=tree.user("province"))
     start, end = tomorrow
-    later = make_meeting(tree, (start + timedelta(hours=6), end + timedelta(hours=6)), tree.venues[:1])
+    later = make_meeting(
+        tree, (start + timedelta(hours=6), end + timedelta(hours=6)), tree.venues[:1]
+    )
     assert meeting_conflicts(later) == {"venues": [], "people": []}
-    assert next(t for t in services.meeting_plan(later).tasks if t.venue_id == tree.venues[0].pk).assignment == "primary"
+    assert (
+        next(
+            t for t in services.meeting_plan(later).tasks if t.venue_id == tree.venues[0].pk
+        ).assignment
+        == "primary"
+    )
 
 
 def test_shortfalls_need_confirmation_and_stay_visible(province, tomorrow):
@@ -130,8 +170,12 @@ def test_shortfalls_need_confirmation_and_stay_visible(province, tomorrow):
     assert not SupportTask.objects.filter(meeting=meeting).exists()
     meeting.refresh_from_db()
     assert meeting.state == "draft"
-    meeting, _plan = services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
-    assert meeting.state == "published" and any(s["org_unit"] == county.pk for s in meeting.shortfalls)
+    meeting, _plan = services.meeting_publish(
+        meeting, by=tree.user("province"), confirm_shortfalls=True
+    )
+    assert meeting.state == "published" and any(
+        s["org_unit"] == county.pk for s in meeting.shortfalls
+    )
 
 
 def test_emergency_capacity_counts_simultaneous_meetings(province, tomorrow):
@@ -141,8 +185,12 @@ def test_emergency_capacity_counts_simultaneous_meetings(province, tomorrow):
         m = make_meeting(tree, (start + timedelta(minutes=i), end), tree.venues[:1], title=f"会{i}")
         services.meeting_publish(m, by=tree.user("province"), confirm_shortfalls=True)
     fourth = make_meeting(tree, tomorrow, tree.venues[1:2], title="第四场")
-    capacity = [s for s in services.meeting_plan(fourth).shortfalls if s["kind"] == "emergency_capacity"]
-    assert [(s["org_unit"], s["required"], s["actual"]) for s in capacity] == [(tree.counties[0].pk, 4, 3)]
+    capacity = [
+        s for s in services.meeting_plan(fourth).shortfalls if s["kind"] == "emergency_capacity"
+    ]
+    assert [(s["org_unit"], s["required"], s["actual"]) for s in capacity] == [
+        (tree.counties[0].pk, 4, 3)
+    ]
 
 
 def test_publish_requires_formal_notice(province, tomorrow):
@@ -166,12 +214,17 @@ def test_reschedule_moves_every_deadline_and_records_change(province, tomorrow):
     services.meeting_publish(meeting, by=province.user("province"))
     start, end = tomorrow
     new_start, new_end = start + timedelta(days=1, hours=1), end + timedelta(days=1, hours=1)
-    services.meeting_reschedule(meeting, by=province.user("province"), starts_at=new_start, ends_at=new_end)
+    services.meeting_reschedule(
+        meeting, by=province.user("province"), starts_at=new_start, ends_at=new_end
+    )
     venue_tasks = SupportTask.objects.filter(meeting=meeting, kind="venue")
     assert {t.on_site_due_at for t in venue_tasks} == {new_start - timedelta(minutes=60)}
     assert {t.shutdown_due_at for t in venue_tasks} == {new_end + timedelta(minutes=30)}
-    assert set(SupportTask.objects.filter(meeting=meeting, kind="coordination").values_list("ready_due_at", flat=True)) == {
-        new_start - timedelta(minutes=30)}
+    assert set(
+        SupportTask.objects.filter(meeting=meeting, kind="coordination").values_list(
+            "ready_due_at", flat=True
+        )
+    ) == {new_start - timedelta(minutes=30)}
     event = MeetingEvent.objects.get(meeting=meeting, kind="rescheduled")
     assert event.changes["starts_at"] == [start.isoformat(), new_start.isoformat()]
 
@@ -180,21 +233,39 @@ def test_cancel_cancels_every_task_and_blocks_reschedule(province, tomorrow):
     meeting = make_meeting(province, tomorrow, province.venues[:3])
     services.meeting_publish(meeting, by=province.user("province"))
     services.meeting_cancel(meeting, by=province.user("province"), reason="客户通知取消")
-    assert set(SupportTask.objects.filter(meeting=meeting).values_list("state", flat=True)) == {"cancelled"}
-    assert MeetingEvent.objects.get(meeting=meeting, kind="cancelled").changes["reason"] == "客户通知取消"
+    assert set(SupportTask.objects.filter(meeting=meeting).values_list("state", flat=True)) == {
+        "cancelled"
+    }
+    assert (
+        MeetingEvent.objects.get(meeting=meeting, kind="cancelled").changes["reason"]
+        == "客户通知取消"
+    )
     start, end = tomorrow
     with pytest.raises(ConflictError):
-        services.meeting_reschedule(meeting, by=province.user("province"), starts_at=start + timedelta(days=2),
-                                    ends_at=end + timedelta(days=2))
+        services.meeting_reschedule(
+            meeting,
+            by=province.user("province"),
+            starts_at=start + timedelta(days=2),
+            ends_at=end + timedelta(days=2),
+        )
     with pytest.raises(InvalidInputError):
-        services.meeting_cancel(make_meeting(province, tomorrow, province.venues[:1]), by=province.user("province"), reason=" ")
+        services.meeting_cancel(
+            make_meeting(province, tomorrow, province.venues[:1]),
+            by=province.user("province"),
+            reason=" ",
+        )
 
 
 def test_county_dispatcher_cannot_publish_another_countys_meeting(province, tomorrow):
     tree = province
     own = services.meeting_create(
-        by=tree.user("county1"), system="water", title="县级会商", starts_at=tomorrow[0], ends_at=tomorrow[1],
-        notice_ref="县〔2026〕1号", venues=[tree.venues[2].pk],
+        by=tree.user("county1"),
+        system="water",
+        title="县级会商",
+        starts_at=tomorrow[0],
+        ends_at=tomorrow[1],
+        notice_ref="县〔2026〕1号",
+        venues=[tree.venues[2].pk],
     )
     assert own.org_unit == tree.counties[1]
     assert not Meeting.objects.visible_to(tree.user("county0")).filter(pk=own.pk).exists()

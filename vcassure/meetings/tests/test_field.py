@@ -30,7 +30,9 @@ def photo(name="cabinet.jpg", fmt="JPEG", size=(64, 48)) -> SimpleUploadedFile:
 def task(province, tomorrow):
     meeting = make_meeting(province, tomorrow, province.venues[:2])
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
-    return SupportTask.objects.select_related("meeting").get(meeting=meeting, venue=province.venues[0])
+    return SupportTask.objects.select_related("meeting").get(
+        meeting=meeting, venue=province.venues[0]
+    )
 
 
 def staff_user(province):
@@ -46,10 +48,14 @@ def test_walk_the_checklist_to_ready_and_done(province, task):
     with before_meeting(task):
         field.support_task_check_in(task, by=user, lat="30.27", lng="120.15")
         task.refresh_from_db()
-        assert task.state == "on_site" and task.checked_in_at and str(task.check_in_lat) == "30.270000"
+        assert (
+            task.state == "on_site" and task.checked_in_at and str(task.check_in_lat) == "30.270000"
+        )
         field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo()])
         field.support_task_record_step(task, by=user, number=2, result="pass")
-        field.support_task_record_step(task, by=user, number=3, result="pass", photos=[photo("join.png", "PNG")])
+        field.support_task_record_step(
+            task, by=user, number=3, result="pass", photos=[photo("join.png", "PNG")]
+        )
     task.refresh_from_db()
     assert task.state == "ready" and task.ready_at is not None
     with time_machine.travel(task.meeting.starts_at + timedelta(seconds=5), tick=False):
@@ -80,10 +86,19 @@ def test_steps_out_of_order_and_step_four_before_the_end_are_refused(province, t
         assert early.value.code == "too_early"
 
 
-@pytest.mark.parametrize("upload,message", [
-    (SimpleUploadedFile("virus.jpg", b"MZ\x90\x00not an image", content_type="image/jpeg"), "不是有效的图片"),
-    (SimpleUploadedFile("doc.png", b"%PDF-1.4 fake", content_type="image/png"), "不是有效的图片"),
-])
+@pytest.mark.parametrize(
+    "upload,message",
+    [
+        (
+            SimpleUploadedFile("virus.jpg", b"MZ\x90\x00not an image", content_type="image/jpeg"),
+            "不是有效的图片",
+        ),
+        (
+            SimpleUploadedFile("doc.png", b"%PDF-1.4 fake", content_type="image/png"),
+            "不是有效的图片",
+        ),
+    ],
+)
 def test_bad_photos_are_refused_and_nothing_written(province, task, upload, message):
     user = staff_user(province)
     with before_meeting(task):
@@ -103,7 +118,9 @@ def test_too_large_and_too_many_photos(province, task, monkeypatch):
     with before_meeting(task):
         field.support_task_check_in(task, by=user)
         with pytest.raises(InvalidInputError):
-            field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo() for _ in range(5)])
+            field.support_task_record_step(
+                task, by=user, number=1, result="pass", photos=[photo() for _ in range(5)]
+            )
         monkeypatch.setattr(checklist_services, "MAX_PHOTO_BYTES", 100)
         with pytest.raises(InvalidInputError) as big:
             field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo()])
@@ -118,8 +135,12 @@ def test_failed_step_opens_fault_and_restore_returns_the_task(province, task):
         field.support_task_record_step(task, by=user, number=2, result="pass")
         field.support_task_record_step(task, by=user, number=3, result="pass", photos=[photo()])
         with pytest.raises(InvalidInputError):
-            field.support_task_record_step(task, by=user, number=2, result="fail")  # a failure needs a note
-        field.support_task_record_step(task, by=user, number=2, result="fail", note="光功率 -32 dBm，低于门限")
+            field.support_task_record_step(
+                task, by=user, number=2, result="fail"
+            )  # a failure needs a note
+        field.support_task_record_step(
+            task, by=user, number=2, result="fail", note="光功率 -32 dBm，低于门限"
+        )
         task.refresh_from_db()
         assert task.state == "faulty" and task.state_before_fault == "ready"
         fault = Fault.objects.get(subject=f"task:{task.pk}")
@@ -129,8 +150,9 @@ def test_failed_step_opens_fault_and_restore_returns_the_task(province, task):
         fault_restore(fault, by=province.user("city0"), note="更换尾纤")
     task.refresh_from_db()
     assert task.state == "ready"
-    assert list(TaskTransition.objects.filter(task=task).values_list("to_state", flat=True))[-3:] == [
-        "faulty", "restored", "ready"]
+    assert list(TaskTransition.objects.filter(task=task).values_list("to_state", flat=True))[
+        -3:
+    ] == ["faulty", "restored", "ready"]
 
 
 def test_other_scope_cannot_work_the_task(province, task):
@@ -145,7 +167,9 @@ def test_missed_deadlines_are_marked_once_and_escalated(province, task, settings
     with time_machine.travel(task.on_site_due_at + timedelta(minutes=1), tick=False):
         first = meeting_clock_sweep()
         again = meeting_clock_sweep()
-    assert first["missed_on_site"] == 3 and again["missed_on_site"] == 0  # two branch venues and the main venue
+    assert (
+        first["missed_on_site"] == 3 and again["missed_on_site"] == 0
+    )  # two branch venues and the main venue
     task.refresh_from_db()
     assert task.missed_on_site_at is not None
     overdue = Notification.objects.filter(kind="overdue", subject=f"task:{task.pk}")
@@ -164,5 +188,7 @@ def test_shutdown_not_recorded_within_thirty_minutes_is_escalated(province, task
         result = meeting_clock_sweep()
     task.refresh_from_db()
     assert task.missed_shutdown_at is not None and result["missed_shutdown"] >= 1
-    notice = Notification.objects.filter(kind="overdue", subject=f"task:{task.pk}", recipient=task.assignee).last()
+    notice = Notification.objects.filter(
+        kind="overdue", subject=f"task:{task.pk}", recipient=task.assignee
+    ).last()
     assert "关机" in notice.body

@@ -24,8 +24,10 @@ from vcassure.orgs.models import Department
 # The fault pages and the photo view are mounted at /faults/ and /checklists/ in config/urls.py;
 # until they are, mount them here.
 urlpatterns = list(config.urls.urlpatterns)
-for _prefix, _module, _namespace in (("faults/", "vcassure.faults.urls", "faults"),
-                                     ("checklists/", "vcassure.checklists.urls", "checklists")):
+for _prefix, _module, _namespace in (
+    ("faults/", "vcassure.faults.urls", "faults"),
+    ("checklists/", "vcassure.checklists.urls", "checklists"),
+):
     if not any(isinstance(p, URLResolver) and p.namespace == _namespace for p in urlpatterns):
         urlpatterns.insert(0, path(_prefix, include(_module)))
 pytestmark = pytest.mark.urls(__name__)
@@ -46,10 +48,14 @@ def photo(name: str = "cabinet.png", fmt: str = "PNG") -> SimpleUploadedFile:
 @pytest.fixture
 def task(province, tomorrow, settings):
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    Department.objects.filter(org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).update(phone=NETOPS_PHONE)
+    Department.objects.filter(org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).update(
+        phone=NETOPS_PHONE
+    )
     meeting = make_meeting(province, tomorrow, province.venues[:2])
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
-    return SupportTask.objects.select_related("meeting", "venue").get(meeting=meeting, venue=province.venues[0])
+    return SupportTask.objects.select_related("meeting", "venue").get(
+        meeting=meeting, venue=province.venues[0]
+    )
 
 
 @pytest.fixture
@@ -77,7 +83,9 @@ def check_in(client, task, **data):
 
 
 def record(client, task, number, result="pass", note="", photos=(), template="venue-r7"):
-    return client.post(step_url(task, number, template), {"result": result, "note": note, "photos": list(photos)})
+    return client.post(
+        step_url(task, number, template), {"result": result, "note": note, "photos": list(photos)}
+    )
 
 
 def pass_before_steps(client, task):
@@ -112,11 +120,15 @@ def test_important_meeting_adds_the_fibre_checklist(province, tomorrow, worker):
     assert "光缆线路保障" in page and 'id="checklist-fibre-r8"' in page
 
 
-def test_card_renders_in_a_fixed_number_of_queries(task, before, worker, django_assert_max_num_queries):
+def test_card_renders_in_a_fixed_number_of_queries(
+    task, before, worker, django_assert_max_num_queries
+):
     check_in(worker, task)
     pass_before_steps(worker, task)
     record(worker, task, 2, "fail", note="尾纤松动")
-    with django_assert_max_num_queries(14):  # session, user, staff, task, checklists (5), faults, department, …
+    with django_assert_max_num_queries(
+        14
+    ):  # session, user, staff, task, checklists (5), faults, department, …
         response = worker.get(card_url(task))
     assert response.status_code == 200
 
@@ -124,7 +136,9 @@ def test_card_renders_in_a_fixed_number_of_queries(task, before, worker, django_
 def test_my_tasks_and_the_ack_page_link_to_the_card(task, province, worker, client):
     assert f'href="{card_url(task)}"' in worker.get("/meetings/tasks/mine/").content.decode()
     notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    token = tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
+    )
     worker.logout()
     done = client.post(f"/ack/{token}").content.decode()
     assert "进入现场工作" in done and f'href="{card_url(task)}"' in done
@@ -137,7 +151,9 @@ def test_my_tasks_and_the_ack_page_link_to_the_card(task, province, worker, clie
 
 def test_check_in_steps_fault_and_restore(task, before, worker, province, client):
     response = check_in(worker, task, lat="30.274150", lng="120.155070")
-    assert response.status_code == 302 and response["Location"].endswith(f"{card_url(task)}#checklists")
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"{card_url(task)}#checklists"
+    )
     task.refresh_from_db()
     assert task.state == "on_site" and str(task.check_in_lat) == "30.274150"
     page = worker.get(card_url(task)).content.decode()
@@ -149,15 +165,24 @@ def test_check_in_steps_fault_and_restore(task, before, worker, province, client
     photos = list(StepPhoto.objects.order_by("id"))
     assert [p.content_type for p in photos] == ["image/png", "image/jpeg"]
     page = worker.get(card_url(task)).content.decode()
-    assert f'href="/checklists/photos/{photos[0].pk}/"' in page and f"/checklists/photos/{photos[0].pk}/?thumb=1" in page
+    assert (
+        f'href="/checklists/photos/{photos[0].pk}/"' in page
+        and f"/checklists/photos/{photos[0].pk}/?thumb=1" in page
+    )
     assert "已通过 3/4" in page and "会议结束（" in page  # step 4 shown disabled, with the reason
 
     served = worker.get(f"/checklists/photos/{photos[0].pk}/")
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
-    assert served["Content-Disposition"] == "inline" and served["X-Content-Type-Options"] == "nosniff"
+    assert (
+        served["Content-Disposition"] == "inline" and served["X-Content-Type-Options"] == "nosniff"
+    )
     assert b"".join(served.streaming_content) == image_bytes()
     thumb = worker.get(f"/checklists/photos/{photos[0].pk}/?thumb=1")
-    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg" and thumb.content[:2] == b"\xff\xd8"
+    assert (
+        thumb.status_code == 200
+        and thumb["Content-Type"] == "image/jpeg"
+        and thumb.content[:2] == b"\xff\xd8"
+    )
 
     failed = record(worker, task, 2, "fail", note="光功率 -32 dBm，低于门限")
     assert failed.status_code == 302
@@ -175,8 +200,9 @@ def test_check_in_steps_fault_and_restore(task, before, worker, province, client
     fault.refresh_from_db()
     assert task.state == "ready" and fault.state == "restored"
     assert "已就绪" in worker.get(card_url(task)).content.decode()
-    assert list(TaskTransition.objects.filter(task=task).values_list("to_state", flat=True))[-3:] == [
-        "faulty", "restored", "ready"]
+    assert list(TaskTransition.objects.filter(task=task).values_list("to_state", flat=True))[
+        -3:
+    ] == ["faulty", "restored", "ready"]
 
 
 # --- refusals: shown on the page, nothing written --------------------------------------------------
@@ -186,13 +212,25 @@ def gif() -> SimpleUploadedFile:
     return SimpleUploadedFile("cabinet.gif", image_bytes("GIF"), content_type="image/gif")
 
 
-@pytest.mark.parametrize("upload,message", [
-    (gif, "照片只能是 JPEG、PNG 或 WebP 格式"),
-    (lambda: SimpleUploadedFile("cabinet.jpg", b"just some text, not a picture", content_type="image/jpeg"),
-     "不是有效的图片"),
-    (lambda: SimpleUploadedFile("cabinet.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png"),
-     "不是有效的图片"),
-], ids=["wrong-type", "text-as-jpeg", "broken-png"])
+@pytest.mark.parametrize(
+    "upload,message",
+    [
+        (gif, "照片只能是 JPEG、PNG 或 WebP 格式"),
+        (
+            lambda: SimpleUploadedFile(
+                "cabinet.jpg", b"just some text, not a picture", content_type="image/jpeg"
+            ),
+            "不是有效的图片",
+        ),
+        (
+            lambda: SimpleUploadedFile(
+                "cabinet.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png"
+            ),
+            "不是有效的图片",
+        ),
+    ],
+    ids=["wrong-type", "text-as-jpeg", "broken-png"],
+)
 def test_bad_uploads_are_refused_on_the_page(task, before, worker, upload, message):
     check_in(worker, task)
     response = record(worker, task, 1, note="UPS 正常", photos=[upload()])
@@ -254,7 +292,11 @@ def test_another_scope_gets_404_everywhere(task, before, worker, province, clien
     check_in(worker, task)
     record(worker, task, 1, photos=[photo()])
     photo_id = StepPhoto.objects.get().pk
-    for key, role in (("township2", Role.SUPPORT), ("county2", Role.DISPATCHER), ("city1", Role.MANAGER)):
+    for key, role in (
+        ("township2", Role.SUPPORT),
+        ("county2", Role.DISPATCHER),
+        ("city1", Role.MANAGER),
+    ):
         client.force_login(province.user(key, role))
         assert client.get(card_url(task)).status_code == 404
         assert check_in(client, task).status_code == 404
@@ -278,14 +320,25 @@ def test_photo_of_a_missing_id_is_404(worker, task):
 def test_api_check_in_and_steps(task, before, province, api_client_for):
     api = api_client_for(province.user("township0", Role.SUPPORT))
     base = f"/api/tasks/{task.pk}"
-    checked = api.post(f"{base}/check-in", {"lat": 30.27, "lng": "120.15"}, content_type="application/json")
+    checked = api.post(
+        f"{base}/check-in", {"lat": 30.27, "lng": "120.15"}, content_type="application/json"
+    )
     assert checked.status_code == 200, checked.content
     body = checked.json()["task"]
-    assert body["state"] == "on_site" and body["check_in_lat"] == 30.27 and body["checked_in_at"].endswith("+08:00")
+    assert (
+        body["state"] == "on_site"
+        and body["check_in_lat"] == 30.27
+        and body["checked_in_at"].endswith("+08:00")
+    )
     again = api.post(f"{base}/check-in", content_type="application/json")  # no body at all
-    assert again.status_code == 200 and again.json()["task"]["checked_in_at"] == body["checked_in_at"]
+    assert (
+        again.status_code == 200 and again.json()["task"]["checked_in_at"] == body["checked_in_at"]
+    )
 
-    one = api.post(f"{base}/steps/1", {"result": "pass", "note": "UPS 正常", "photos": [photo(), photo("b.jpg", "JPEG")]})
+    one = api.post(
+        f"{base}/steps/1",
+        {"result": "pass", "note": "UPS 正常", "photos": [photo(), photo("b.jpg", "JPEG")]},
+    )
     assert one.status_code == 200, one.content
     step = one.json()["step"]
     assert step["number"] == 1 and step["result"] == "pass" and step["template"] == "venue-r7"
@@ -297,12 +350,20 @@ def test_api_check_in_and_steps(task, before, province, api_client_for):
     three = api.post(f"{base}/steps/3", {"result": "pass", "photos": [photo()]})
     assert three.json()["task"]["state"] == "ready" and three.json()["task"]["ready_at"]
 
-    failed = api.post(f"{base}/steps/3", {"result": "fail", "note": "终端无法入会"}, content_type="application/json")
+    failed = api.post(
+        f"{base}/steps/3",
+        {"result": "fail", "note": "终端无法入会"},
+        content_type="application/json",
+    )
     assert failed.status_code == 200
     fault = failed.json()["fault"]
     assert failed.json()["task"]["state"] == "faulty" and fault["state"] == "assigned"
-    assert fault["assigned_department_name"] == Department.objects.get(
-        org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).name
+    assert (
+        fault["assigned_department_name"]
+        == Department.objects.get(
+            org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS
+        ).name
+    )
 
 
 def test_api_refusals_are_409_and_422(task, before, province, api_client_for):
@@ -313,7 +374,9 @@ def test_api_refusals_are_409_and_422(task, before, province, api_client_for):
         return api.post(url, data, content_type="application/json")
 
     not_there = post_json(f"{base}/steps/1", {"result": "pass"})
-    assert not_there.status_code == 409 and not_there.json()["detail"] == "请先到场签到，再进行检查。"
+    assert (
+        not_there.status_code == 409 and not_there.json()["detail"] == "请先到场签到，再进行检查。"
+    )
     bad_place = post_json(f"{base}/check-in", {"lat": "north", "lng": 120})
     assert bad_place.status_code == 422 and bad_place.json()["errors"][0]["field"] == "lat"
     assert post_json(f"{base}/check-in", {"lat": 95, "lng": 120}).status_code == 422
@@ -327,8 +390,12 @@ def test_api_refusals_are_409_and_422(task, before, province, api_client_for):
     assert post_json(f"{base}/steps/1", {"result": "maybe"}).status_code == 422
     assert post_json(f"{base}/steps/9", {"result": "pass"}).status_code == 422
     assert post_json(f"{base}/steps/1", {"note": "no result"}).status_code == 422
-    assert post_json(f"{base}/steps/1", {"result": "pass", "template": "fibre-r8"}).status_code == 422  # normal meeting
-    assert api.post(f"{base}/steps/1", "not json", content_type="application/json").status_code == 422
+    assert (
+        post_json(f"{base}/steps/1", {"result": "pass", "template": "fibre-r8"}).status_code == 422
+    )  # normal meeting
+    assert (
+        api.post(f"{base}/steps/1", "not json", content_type="application/json").status_code == 422
+    )
     bad_photo = api.post(f"{base}/steps/1", {"result": "pass", "photos": [gif()]})
     assert bad_photo.status_code == 422 and "JPEG、PNG 或 WebP" in bad_photo.json()["detail"]
     assert not StepResult.objects.exists() and not StepPhoto.objects.exists()
@@ -336,8 +403,13 @@ def test_api_refusals_are_409_and_422(task, before, province, api_client_for):
 
 def test_api_other_scope_is_404(task, before, province, api_client_for):
     api = api_client_for(province.user("township2", Role.SUPPORT))
-    assert api.post(f"/api/tasks/{task.pk}/check-in", {}, content_type="application/json").status_code == 404
-    response = api.post(f"/api/tasks/{task.pk}/steps/1", {"result": "pass"}, content_type="application/json")
+    assert (
+        api.post(f"/api/tasks/{task.pk}/check-in", {}, content_type="application/json").status_code
+        == 404
+    )
+    response = api.post(
+        f"/api/tasks/{task.pk}/steps/1", {"result": "pass"}, content_type="application/json"
+    )
     assert response.status_code == 404 and response.json()["detail"]
     task.refresh_from_db()
     assert task.checked_in_at is None
@@ -351,7 +423,11 @@ def test_api_step_honours_idempotency_key(task, before, province, api_client_for
     assert first.status_code == 409  # step 1 first
     api.post(f"/api/tasks/{task.pk}/steps/1", {"result": "pass", "photos": [photo()]})
     headers = {"HTTP_IDEMPOTENCY_KEY": "step-2-a"}
-    one = api.post(f"/api/tasks/{task.pk}/steps/2", body, content_type="application/json", **headers)
-    two = api.post(f"/api/tasks/{task.pk}/steps/2", body, content_type="application/json", **headers)
+    one = api.post(
+        f"/api/tasks/{task.pk}/steps/2", body, content_type="application/json", **headers
+    )
+    two = api.post(
+        f"/api/tasks/{task.pk}/steps/2", body, content_type="application/json", **headers
+    )
     assert one.status_code == two.status_code == 200 and two["Idempotent-Replayed"] == "true"
     assert StepResult.objects.filter(step__number=2).count() == 1

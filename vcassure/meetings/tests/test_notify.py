@@ -25,7 +25,9 @@ def sms_configured(settings):
     return settings
 
 
-def test_publish_queues_one_digest_per_group_and_one_notice_per_person(province, tomorrow, sms_configured):
+def test_publish_queues_one_digest_per_group_and_one_notice_per_person(
+    province, tomorrow, sms_configured
+):
     meeting = make_meeting(province, tomorrow, province.venues[:5])
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     topic = f"meeting:{meeting.pk}"
@@ -35,12 +37,21 @@ def test_publish_queues_one_digest_per_group_and_one_notice_per_person(province,
     for venue in province.venues[:5]:
         assert venue.name in digest.payload["markdown"]
         assert venue.primary_staff.mobile in digest.payload["mention_mobiles"]
-    assignees = set(SupportTask.objects.filter(meeting=meeting, assignee__isnull=False).values_list("assignee_id", flat=True))
+    assignees = set(
+        SupportTask.objects.filter(meeting=meeting, assignee__isnull=False).values_list(
+            "assignee_id", flat=True
+        )
+    )
     notices = Notification.objects.filter(topic=topic)
     assert set(notices.values_list("recipient_id", flat=True)) == assignees
-    assert notices.count() == SupportTask.objects.filter(meeting=meeting, assignee__isnull=False).count()
+    assert (
+        notices.count()
+        == SupportTask.objects.filter(meeting=meeting, assignee__isnull=False).count()
+    )
     personal = Delivery.objects.filter(topic=topic, notification__isnull=False)
-    assert personal.count() == notices.count() and all("/ack/" in d.payload["link_url"] for d in personal)
+    assert personal.count() == notices.count() and all(
+        "/ack/" in d.payload["link_url"] for d in personal
+    )
     # Mentioned in an IM group: the ten-minute IM deadline applies.
     assert set(notices.values_list("ack_class", flat=True)) == {"im"}
 
@@ -58,8 +69,12 @@ def test_publish_refused_without_two_im_groups(province, tomorrow):
 def test_three_hundred_venues_one_digest_per_group(province, tomorrow, sms_configured):
     from vcassure.venues.tests.factories import VenueFactory
 
-    extra = [VenueFactory(org_unit=province.townships[i % 8], primary_staff=province.venues[i % 8].primary_staff)
-             for i in range(292)]
+    extra = [
+        VenueFactory(
+            org_unit=province.townships[i % 8], primary_staff=province.venues[i % 8].primary_staff
+        )
+        for i in range(292)
+    ]
     meeting = make_meeting(province, tomorrow, province.venues + extra)
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     assert Delivery.objects.filter(group__isnull=False).count() == 2  # never one message per task
@@ -70,11 +85,17 @@ def test_reschedule_withdraws_old_notices_and_sends_the_change(province, tomorro
     meeting = make_meeting(province, tomorrow, province.venues[:2])
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     start, end = tomorrow
-    services.meeting_reschedule(meeting, by=province.user("province"), starts_at=start + timedelta(hours=3),
-                                ends_at=end + timedelta(hours=3))
+    services.meeting_reschedule(
+        meeting,
+        by=province.user("province"),
+        starts_at=start + timedelta(hours=3),
+        ends_at=end + timedelta(hours=3),
+    )
     topic = f"meeting:{meeting.pk}"
-    assert Notification.objects.filter(topic=topic, kind="published", is_cancelled=True).count() == \
-        Notification.objects.filter(topic=topic, kind="published").count()
+    assert (
+        Notification.objects.filter(topic=topic, kind="published", is_cancelled=True).count()
+        == Notification.objects.filter(topic=topic, kind="published").count()
+    )
     new = Notification.objects.filter(topic=topic, kind="rescheduled")
     assert new.exists() and all(n.requires_ack for n in new)
     digest = Delivery.objects.filter(topic=topic, group__isnull=False).order_by("-id").first()
@@ -91,8 +112,11 @@ def test_cancel_tells_everyone_without_asking_for_ack(province, tomorrow, sms_co
 
 
 def _token_for(notification: Notification) -> str:
-    return tokens.make_token(notification_id=notification.pk, staff_id=notification.recipient_id,
-                             nonce=notification.token_nonce)
+    return tokens.make_token(
+        notification_id=notification.pk,
+        staff_id=notification.recipient_id,
+        nonce=notification.token_nonce,
+    )
 
 
 def test_ack_link_acknowledges_the_task_once(province, tomorrow, sms_configured):
@@ -117,10 +141,15 @@ def test_forged_and_expired_tokens_are_refused(province, tomorrow, sms_configure
     with pytest.raises(AckError) as forged:
         notification_ack_by_token(good[:-3] + ("abc" if not good.endswith("abc") else "xyz"))
     assert forged.value.code == "invalid"
-    other_person = tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id + 999, nonce=notice.token_nonce)
+    other_person = tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id + 999, nonce=notice.token_nonce
+    )
     with pytest.raises(AckError):
         notification_ack_by_token(other_person)
-    with time_machine.travel(timedelta(hours=settings.ACK_LINK_MAX_AGE_HOURS + 1)), pytest.raises(AckError) as expired:
+    with (
+        time_machine.travel(timedelta(hours=settings.ACK_LINK_MAX_AGE_HOURS + 1)),
+        pytest.raises(AckError) as expired,
+    ):
         notification_ack_by_token(good)
     assert expired.value.code == "expired"
     notice.refresh_from_db()
@@ -131,12 +160,18 @@ def test_department_group_gets_only_its_departments_tasks(province, tomorrow, sm
     from vcassure.orgs.models import Department
 
     county = province.counties[0]
-    group = ImGroup.objects.create(platform="dingtalk", name="一县技术维护群", org_unit=county,
-                                   webhook_url="http://127.0.0.1:9/robot/send?access_token=tm")
+    group = ImGroup.objects.create(
+        platform="dingtalk",
+        name="一县技术维护群",
+        org_unit=county,
+        webhook_url="http://127.0.0.1:9/robot/send?access_token=tm",
+    )
     group.departments.set([Department.objects.get(org_unit=county, kind="tech_maintenance")])
     meeting = make_meeting(province, tomorrow, province.venues[:5])  # counties 0, 1 and 2
     services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
     [digest] = Delivery.objects.filter(group=group)
     text = digest.payload["markdown"]
-    assert province.venues[0].name in text and province.venues[1].name in text  # county 0's townships
+    assert (
+        province.venues[0].name in text and province.venues[1].name in text
+    )  # county 0's townships
     assert province.venues[2].name not in text and province.venues[4].name not in text

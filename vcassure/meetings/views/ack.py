@@ -22,17 +22,27 @@ def ack_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
         notification = notification_from_token(token)
     except AckError as exc:
-        return render(request, "meetings/ack.html", {"error": exc.reason, "code": exc.code},
-                      status=STATUS_BY_CODE[exc.code])
+        return render(
+            request,
+            "meetings/ack.html",
+            {"error": exc.reason, "code": exc.code},
+            status=STATUS_BY_CODE[exc.code],
+        )
     context = {"notification": notification, **selectors.ack_context(notification)}
     if request.method == "POST":
         try:
             ack = notification_ack_by_token(token)
         except AckError as exc:
-            return render(request, "meetings/ack.html", {**context, "error": exc.reason, "code": exc.code},
-                          status=STATUS_BY_CODE[exc.code])
+            return render(
+                request,
+                "meetings/ack.html",
+                {**context, "error": exc.reason, "code": exc.code},
+                status=STATUS_BY_CODE[exc.code],
+            )
         notification.acknowledged_at = ack.acknowledged_at
-        return render(request, "meetings/ack.html", {**context, "done": True, "first": ack.first_time})
+        return render(
+            request, "meetings/ack.html", {**context, "done": True, "first": ack.first_time}
+        )
     if notification.token_used_at is not None:
         context.update(error=None, done=True, first=False)
     return render(request, "meetings/ack.html", context)

@@ -32,8 +32,13 @@ from vcassure.orgs.models import OrgUnit
 # when some task is in them.
 ALWAYS_TILES = ("pending", "notified", "acknowledged", "on_site", "ready", "faulty")
 SCREEN_ATTENTION_LIMIT = 14
-SHARE_HOURS = [(2, gettext_lazy("2 小时")), (8, gettext_lazy("8 小时")), (24, gettext_lazy("1 天")),
-               (72, gettext_lazy("3 天")), (168, gettext_lazy("7 天"))]
+SHARE_HOURS = [
+    (2, gettext_lazy("2 小时")),
+    (8, gettext_lazy("8 小时")),
+    (24, gettext_lazy("1 天")),
+    (72, gettext_lazy("3 天")),
+    (168, gettext_lazy("7 天")),
+]
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -41,7 +46,9 @@ class HtmxHttpRequest(HttpRequest):
 
 
 class ShareLinkForm(forms.Form):
-    hours = forms.TypedChoiceField(label=gettext_lazy("有效期"), choices=SHARE_HOURS, coerce=int, initial=24)
+    hours = forms.TypedChoiceField(
+        label=gettext_lazy("有效期"), choices=SHARE_HOURS, coerce=int, initial=24
+    )
 
 
 def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
@@ -77,20 +84,32 @@ def _clock_context(meeting: Meeting, now: datetime) -> dict:
     if meeting.state == Meeting.State.CANCELLED:
         phase, text = "cancelled", _("会议已取消")
     elif now < meeting.starts_at:
-        phase, text = "before", _("距开始 %(t)s") % {"t": _duration((meeting.starts_at - now).total_seconds())}
+        phase, text = (
+            "before",
+            _("距开始 %(t)s") % {"t": _duration((meeting.starts_at - now).total_seconds())},
+        )
     elif now < meeting.ends_at:
-        phase, text = "during", _("距结束 %(t)s") % {"t": _duration((meeting.ends_at - now).total_seconds())}
+        phase, text = (
+            "during",
+            _("距结束 %(t)s") % {"t": _duration((meeting.ends_at - now).total_seconds())},
+        )
     else:
         phase, text = "after", _("会议已结束")
     return {
-        "countdown_phase": phase, "countdown_text": text, "now_ms": int(now.timestamp() * 1000),
-        "starts_ms": int(meeting.starts_at.timestamp() * 1000), "ends_ms": int(meeting.ends_at.timestamp() * 1000),
+        "countdown_phase": phase,
+        "countdown_text": text,
+        "now_ms": int(now.timestamp() * 1000),
+        "starts_ms": int(meeting.starts_at.timestamp() * 1000),
+        "ends_ms": int(meeting.ends_at.timestamp() * 1000),
     }
 
 
 def _tiles(rollup: selectors.Rollup) -> list[tuple[str, Any, int]]:
-    return [(value, label, rollup.counts.get(value, 0)) for value, label in SupportTask.State.choices
-            if value in ALWAYS_TILES or rollup.counts.get(value)]
+    return [
+        (value, label, rollup.counts.get(value, 0))
+        for value, label in SupportTask.State.choices
+        if value in ALWAYS_TILES or rollup.counts.get(value)
+    ]
 
 
 def _share_url(link: ShareLink) -> str:
@@ -101,7 +120,11 @@ def _share_url(link: ShareLink) -> str:
 def meeting_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         # A poll after the session ended: reload the page, which leads to the login form.
-        return HttpResponseClientRefresh() if request.htmx else redirect_to_login(request.get_full_path())
+        return (
+            HttpResponseClientRefresh()
+            if request.htmx
+            else redirect_to_login(request.get_full_path())
+        )
     meeting = _meeting_or_404(request, pk)
     root = selectors.dashboard_root(meeting, user=request.user)
     unit = _unit_or_404(root, request.GET.get("unit"))
@@ -109,29 +132,49 @@ def meeting_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     now = clock.now()
     tasks = selectors.dashboard_tasks(meeting, user=request.user)
     board = selectors.meeting_dashboard(
-        tasks, root=root, unit=unit, now=now,
-        attention_limit=SCREEN_ATTENTION_LIMIT if screen else selectors.ATTENTION_LIMIT)
+        tasks,
+        root=root,
+        unit=unit,
+        now=now,
+        attention_limit=SCREEN_ATTENTION_LIMIT if screen else selectors.ATTENTION_LIMIT,
+    )
     scoped = tasks if unit.pk == root.pk else tasks.filter(org_unit__path__startswith=unit.path)
     query = "screen=1&" if screen else ""
     context = {
-        "meeting": meeting, "board": board, "tiles": _tiles(board.rollup), "now": now, "screen": screen,
-        "query": query, "live_url": f"{request.path}?{query}unit={unit.pk}",
+        "meeting": meeting,
+        "board": board,
+        "tiles": _tiles(board.rollup),
+        "now": now,
+        "screen": screen,
+        "query": query,
+        "live_url": f"{request.path}?{query}unit={unit.pk}",
         "timeline": selectors.dashboard_timeline(meeting, scoped),
         # A township's own venues are few: list them; above it, the tree and the attention list do.
-        "venue_rows": (selectors.dashboard_venue_rows(scoped, now=now)
-                       if unit.level == OrgUnit.Level.TOWNSHIP and not screen else []),
+        "venue_rows": (
+            selectors.dashboard_venue_rows(scoped, now=now)
+            if unit.level == OrgUnit.Level.TOWNSHIP and not screen
+            else []
+        ),
         **_clock_context(meeting, now),
     }
     if _wants_partial(request):
         return render(request, "meetings/dashboard.html#live", context)
     if screen:
         return render(request, "meetings/dashboard_screen.html", context)
-    can_share = can_manage_meetings(request.user) and meeting.state not in (Meeting.State.DRAFT, Meeting.State.CANCELLED)
-    links = list(selectors.share_link_list(meeting, user=request.user, now=now)) if can_share else []
-    context.update({
-        "can_share": can_share, "share_form": ShareLinkForm(),
-        "share_links": [(link, _share_url(link)) for link in links],
-    })
+    can_share = can_manage_meetings(request.user) and meeting.state not in (
+        Meeting.State.DRAFT,
+        Meeting.State.CANCELLED,
+    )
+    links = (
+        list(selectors.share_link_list(meeting, user=request.user, now=now)) if can_share else []
+    )
+    context.update(
+        {
+            "can_share": can_share,
+            "share_form": ShareLinkForm(),
+            "share_links": [(link, _share_url(link)) for link in links],
+        }
+    )
     return render(request, "meetings/dashboard.html", context)
 
 
@@ -145,14 +188,23 @@ def share_link_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("meetings:meeting_dashboard", pk=meeting.pk)
     try:
         link = services.share_link_create(
-            meeting, by=request.user, expires_at=clock.now() + timedelta(hours=form.cleaned_data["hours"]))
+            meeting,
+            by=request.user,
+            expires_at=clock.now() + timedelta(hours=form.cleaned_data["hours"]),
+        )
     except Meeting.DoesNotExist as exc:
         raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("分享链接已生成，有效期至 %(at)s：%(url)s") % {
-            "at": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M"), "url": _share_url(link)})
+        messages.success(
+            request,
+            _("分享链接已生成，有效期至 %(at)s：%(url)s")
+            % {
+                "at": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M"),
+                "url": _share_url(link),
+            },
+        )
     return redirect("meetings:meeting_dashboard", pk=meeting.pk)
 
 
@@ -180,22 +232,40 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @require_GET
 def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The customer's read-only view: readiness per unit and per venue, venue names and states only."""
-    link = ShareLink.objects.select_related("meeting__system", "meeting__main_venue", "org_unit").filter(token=token).first()
+    link = (
+        ShareLink.objects.select_related("meeting__system", "meeting__main_venue", "org_unit")
+        .filter(token=token)
+        .first()
+    )
     if link is None:
         raise Http404
     now = clock.now()
     if not link.is_active(now):
         reason = "revoked" if link.revoked_at is not None else "expired"
-        return _no_store(render(request, "meetings/share_gone.html", {"reason": reason, "link": link}, status=410))
+        return _no_store(
+            render(
+                request, "meetings/share_gone.html", {"reason": reason, "link": link}, status=410
+            )
+        )
     unit = _unit_or_404(link.org_unit, request.GET.get("unit"))
     tasks = selectors.share_tasks(link)
-    board = selectors.meeting_dashboard(tasks, root=link.org_unit, unit=unit, now=now, attention_limit=0)
-    scoped = tasks if unit.pk == link.org_unit_id else tasks.filter(org_unit__path__startswith=unit.path)
+    board = selectors.meeting_dashboard(
+        tasks, root=link.org_unit, unit=unit, now=now, attention_limit=0
+    )
+    scoped = (
+        tasks if unit.pk == link.org_unit_id else tasks.filter(org_unit__path__startswith=unit.path)
+    )
     venue_rows = selectors.dashboard_venue_rows(scoped, now=now, with_people=False)
     context = {
-        "meeting": link.meeting, "link": link, "board": board, "tiles": _tiles(board.rollup), "now": now,
-        "venue_rows": venue_rows, "venue_more": max(0, board.rollup.total - len(venue_rows)),
-        "live_url": f"{request.path}?unit={unit.pk}", **_clock_context(link.meeting, now),
+        "meeting": link.meeting,
+        "link": link,
+        "board": board,
+        "tiles": _tiles(board.rollup),
+        "now": now,
+        "venue_rows": venue_rows,
+        "venue_more": max(0, board.rollup.total - len(venue_rows)),
+        "live_url": f"{request.path}?unit={unit.pk}",
+        **_clock_context(link.meeting, now),
     }
     template = "meetings/share.html#live" if _wants_partial(request) else "meetings/share.html"
     return _no_store(render(request, template, context))

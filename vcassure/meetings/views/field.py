@@ -24,7 +24,11 @@ from vcassure.meetings.models import SupportTask
 from vcassure.notifications.services import acknowledgements_apply
 
 DISPATCH_DESK_PHONE = "96311"
-BEFORE_CHECK_IN = (SupportTask.State.PENDING, SupportTask.State.NOTIFIED, SupportTask.State.ACKNOWLEDGED)
+BEFORE_CHECK_IN = (
+    SupportTask.State.PENDING,
+    SupportTask.State.NOTIFIED,
+    SupportTask.State.ACKNOWLEDGED,
+)
 
 
 def _task_or_404(request: HttpRequest, pk: int) -> SupportTask:
@@ -46,20 +50,32 @@ def _span(seconds: float) -> str:
     return _("%(m)s 分钟") % {"m": mins}
 
 
-def _deadline(label: str, due: datetime | None, met_at: datetime | None, now: datetime) -> dict | None:
+def _deadline(
+    label: str, due: datetime | None, met_at: datetime | None, now: datetime
+) -> dict | None:
     """One R10 deadline with its countdown: met (on time or late), still open, or missed."""
     if due is None:
         return None
     if met_at is not None:
         on_time = met_at <= due
         text = (_("已于 %(t)s 完成") if on_time else _("已于 %(t)s 完成（逾期）")) % {
-            "t": timezone.localtime(met_at).strftime("%H:%M")}
+            "t": timezone.localtime(met_at).strftime("%H:%M")
+        }
         return {"label": label, "due": due, "text": text, "tone": "ok" if on_time else "warn"}
     left = (due - now).total_seconds()
     if left >= 0:
-        return {"label": label, "due": due, "text": _("还剩 %(span)s") % {"span": _span(left)},
-                "tone": "warn" if left < 30 * 60 else ""}
-    return {"label": label, "due": due, "text": _("已超时 %(span)s") % {"span": _span(left)}, "tone": "bad"}
+        return {
+            "label": label,
+            "due": due,
+            "text": _("还剩 %(span)s") % {"span": _span(left)},
+            "tone": "warn" if left < 30 * 60 else "",
+        }
+    return {
+        "label": label,
+        "due": due,
+        "text": _("已超时 %(span)s") % {"span": _span(left)},
+        "tone": "bad",
+    }
 
 
 def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], now: datetime) -> str:
@@ -70,13 +86,19 @@ def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], no
         return _("任务状态为“%(s)s”，不能再记录检查。") % {"s": task.get_state_display()}
     ends_at = task.meeting.ends_at
     if step.phase == ChecklistStep.Phase.AFTER and now < ends_at:
-        return _("会议结束（%(t)s）后才能进行此步骤。") % {"t": timezone.localtime(ends_at).strftime("%m-%d %H:%M")}
+        return _("会议结束（%(t)s）后才能进行此步骤。") % {
+            "t": timezone.localtime(ends_at).strftime("%m-%d %H:%M")
+        }
     if step.phase == ChecklistStep.Phase.BEFORE and now >= ends_at:
         return _("会议已结束，会前检查不能再记录。")
     missing = [
-        str(row["step"].number) for row in rows
+        str(row["step"].number)
+        for row in rows
         if row["step"].number < step.number
-        and not (step.phase == ChecklistStep.Phase.BEFORE and row["step"].phase == ChecklistStep.Phase.AFTER)
+        and not (
+            step.phase == ChecklistStep.Phase.BEFORE
+            and row["step"].phase == ChecklistStep.Phase.AFTER
+        )
         and (row["latest"] is None or row["latest"].result != StepResult.Result.PASS)
     ]
     if missing:
@@ -84,34 +106,50 @@ def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], no
     return ""
 
 
-def _card(request: HttpRequest, task: SupportTask, *, error: dict | None = None, status: int = 200) -> HttpResponse:
+def _card(
+    request: HttpRequest, task: SupportTask, *, error: dict | None = None, status: int = 200
+) -> HttpResponse:
     now = clock.now()
     card = selectors.task_field_card(task)
     for checklist in card["checklists"]:
         for row in checklist["steps"]:
             row["key"] = f"{checklist['template'].code}-{row['step'].number}"
             row["blocked"] = _blocked_reason(task, row["step"], checklist["steps"], now)
-    deadlines = [d for d in (
-        _deadline(_("到场时限"), task.on_site_due_at, task.checked_in_at, now),
-        _deadline(_("就绪时限"), task.ready_due_at, task.ready_at, now),
-        _deadline(_("关机时限"), task.shutdown_due_at, task.done_at, now),
-    ) if d is not None]
+    deadlines = [
+        d
+        for d in (
+            _deadline(_("到场时限"), task.on_site_due_at, task.checked_in_at, now),
+            _deadline(_("就绪时限"), task.ready_due_at, task.ready_at, now),
+            _deadline(_("关机时限"), task.shutdown_due_at, task.done_at, now),
+        )
+        if d is not None
+    ]
     starts_in = (task.meeting.starts_at - now).total_seconds()
-    return render(request, "meetings/field_task.html", {
-        "task": task,
-        "meeting": task.meeting,
-        "venue": task.venue,
-        "deadlines": deadlines,
-        "starts_text": (_("距会议开始还有 %(span)s") % {"span": _span(starts_in)}) if starts_in > 0 else "",
-        "is_venue_task": task.kind == SupportTask.Kind.VENUE,
-        "can_check_in": task.kind == SupportTask.Kind.VENUE and task.checked_in_at is None
-        and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
-        "open_faults": [f for f in card["faults"] if f.state in (Fault.State.OPEN, Fault.State.ASSIGNED)],
-        "dispatch_phone": DISPATCH_DESK_PHONE,
-        "photo_slots": range(MAX_PHOTOS),
-        "error": error,
-        **card,
-    }, status=status)
+    return render(
+        request,
+        "meetings/field_task.html",
+        {
+            "task": task,
+            "meeting": task.meeting,
+            "venue": task.venue,
+            "deadlines": deadlines,
+            "starts_text": (_("距会议开始还有 %(span)s") % {"span": _span(starts_in)})
+            if starts_in > 0
+            else "",
+            "is_venue_task": task.kind == SupportTask.Kind.VENUE,
+            "can_check_in": task.kind == SupportTask.Kind.VENUE
+            and task.checked_in_at is None
+            and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
+            "open_faults": [
+                f for f in card["faults"] if f.state in (Fault.State.OPEN, Fault.State.ASSIGNED)
+            ],
+            "dispatch_phone": DISPATCH_DESK_PHONE,
+            "photo_slots": range(MAX_PHOTOS),
+            "error": error,
+            **card,
+        },
+        status=status,
+    )
 
 
 def _error(exc: ApplicationError, where: str, **values) -> dict:
@@ -125,8 +163,10 @@ def task_field(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
     # The person may come straight from acknowledging through their link: apply that answer now
     # rather than show the task as unanswered until the worker gets to it (a second or so).
-    if task.state in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED) and acknowledgements_apply(
-            subjects=[f"task:{task.pk}"]):
+    if task.state in (
+        SupportTask.State.PENDING,
+        SupportTask.State.NOTIFIED,
+    ) and acknowledgements_apply(subjects=[f"task:{task.pk}"]):
         task = _task_or_404(request, pk)
     return _card(request, task)
 
@@ -137,13 +177,20 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
     try:
         task = field.support_task_check_in(
-            task, by=request.user, lat=request.POST.get("lat") or None, lng=request.POST.get("lng") or None,
+            task,
+            by=request.user,
+            lat=request.POST.get("lat") or None,
+            lng=request.POST.get("lng") or None,
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
     except ApplicationError as exc:
         return _card(request, task, error=_error(exc, "check-in"), status=exc.status_code)
-    messages.success(request, _("已签到，到场时间 %(t)s。") % {"t": timezone.localtime(task.checked_in_at).strftime("%H:%M")})
+    messages.success(
+        request,
+        _("已签到，到场时间 %(t)s。")
+        % {"t": timezone.localtime(task.checked_in_at).strftime("%H:%M")},
+    )
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
 
 
@@ -157,19 +204,36 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
     state_before = task.state
     try:
         record = field.support_task_record_step(
-            task, by=request.user, number=number, result=result, note=note,
-            photos=request.FILES.getlist("photos"), template_code=template_code,
+            task,
+            by=request.user,
+            number=number,
+            result=result,
+            note=note,
+            photos=request.FILES.getlist("photos"),
+            template_code=template_code,
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
     except ApplicationError as exc:
-        return _card(request, task, error=_error(exc, where, note=note, result=result), status=exc.status_code)
+        return _card(
+            request,
+            task,
+            error=_error(exc, where, note=note, result=result),
+            status=exc.status_code,
+        )
     title = {"n": number, "title": record.step.title}
     if record.result == StepResult.Result.FAIL:
-        fault = Fault.objects.filter(step_result=record).select_related("assigned_department").first()
-        department = fault.assigned_department.name if fault and fault.assigned_department else _("调度台")
-        messages.error(request, _("第 %(n)s 步“%(title)s”不通过，已登记故障并派给%(department)s。") % {
-            **title, "department": department})
+        fault = (
+            Fault.objects.filter(step_result=record).select_related("assigned_department").first()
+        )
+        department = (
+            fault.assigned_department.name if fault and fault.assigned_department else _("调度台")
+        )
+        messages.error(
+            request,
+            _("第 %(n)s 步“%(title)s”不通过，已登记故障并派给%(department)s。")
+            % {**title, "department": department},
+        )
     else:
         messages.success(request, _("第 %(n)s 步“%(title)s”已记录为通过。") % title)
         task.refresh_from_db(fields=["state"])

@@ -50,7 +50,11 @@ def _meeting_or_404(request, pk: int) -> Meeting:
 
 
 def _state_list(counts: dict[str, int]) -> list[tuple[str, Any, int]]:
-    return [(value, label, counts[value]) for value, label in SupportTask.State.choices if counts.get(value)]
+    return [
+        (value, label, counts[value])
+        for value, label in SupportTask.State.choices
+        if counts.get(value)
+    ]
 
 
 def _decorate_tree(nodes: list[dict]) -> list[dict]:
@@ -79,9 +83,13 @@ def _plan_summary(plan: DispatchPlan) -> dict:
         "total": len(plan.tasks),
         "venue_tasks": plan.venue_task_count,
         "coordination_tasks": len(plan.tasks) - plan.venue_task_count,
-        "roles": [(label, roles[value]) for value, label in SupportTask.Role.choices if roles[value]],
+        "roles": [
+            (label, roles[value]) for value, label in SupportTask.Role.choices if roles[value]
+        ],
         "assignments": [
-            (value, label, assignments[value]) for value, label in SupportTask.Assignment.choices if assignments[value]
+            (value, label, assignments[value])
+            for value, label in SupportTask.Assignment.choices
+            if assignments[value]
         ],
         "shortfalls": plan.shortfalls,
     }
@@ -109,15 +117,27 @@ def _event_summary(event: MeetingEvent) -> str:
         return _("分会场 %(n)s 个") % {"n": changes.get("venues", 0)}
     if event.kind == MeetingEvent.Kind.UPDATED:
         fields = [_field_label(f) for f in changes.get("fields", [])]
-        return _("修改了：%(fields)s") % {"fields": pgettext("list separator", "、").join(fields)} if fields else ""
+        return (
+            _("修改了：%(fields)s") % {"fields": pgettext("list separator", "、").join(fields)}
+            if fields
+            else ""
+        )
     if event.kind == MeetingEvent.Kind.PUBLISHED:
         return _("生成 %(tasks)s 项任务，人员缺口 %(shortfalls)s 项") % {
-            "tasks": changes.get("tasks", 0), "shortfalls": changes.get("shortfalls", 0)}
+            "tasks": changes.get("tasks", 0),
+            "shortfalls": changes.get("shortfalls", 0),
+        }
     if event.kind == MeetingEvent.Kind.RESCHEDULED:
-        starts, ends = changes.get("starts_at") or [None, None], changes.get("ends_at") or [None, None]
+        starts, ends = (
+            changes.get("starts_at") or [None, None],
+            changes.get("ends_at") or [None, None],
+        )
         return _("时间由 %(old_start)s 至 %(old_end)s 改为 %(new_start)s 至 %(new_end)s") % {
-            "old_start": _local(starts[0]), "old_end": _local(ends[0]),
-            "new_start": _local(starts[1]), "new_end": _local(ends[1])}
+            "old_start": _local(starts[0]),
+            "old_end": _local(ends[0]),
+            "new_start": _local(starts[1]),
+            "new_end": _local(ends[1]),
+        }
     if event.kind == MeetingEvent.Kind.CANCELLED:
         return _("原因：%(reason)s") % {"reason": changes.get("reason", "")}
     return ""
@@ -140,9 +160,15 @@ def meeting_list(request):
     form = MeetingFilterForm(request.GET or None, user=request.user)
     # The venue-count annotation groups rows, and Django drops Meta.ordering from grouped queries.
     qs = selectors.meeting_list(user=request.user, **form.filters())
-    return render(request, "meetings/meeting_list.html", {
-        **paginate(request, qs), "filter_form": form, "can_create": can_manage_meetings(request.user),
-    })
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            **paginate(request, qs),
+            "filter_form": form,
+            "can_create": can_manage_meetings(request.user),
+        },
+    )
 
 
 @login_required
@@ -157,15 +183,25 @@ def meeting_create(request):
             except ApplicationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, _("会议已保存为草稿，共 %(n)s 个分会场。请核对人员安排后发布。") % {
-                    "n": len(form.cleaned_data["venue_ids"])})
+                messages.success(
+                    request,
+                    _("会议已保存为草稿，共 %(n)s 个分会场。请核对人员安排后发布。")
+                    % {"n": len(form.cleaned_data["venue_ids"])},
+                )
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
         status = 422
     else:
         form = MeetingForm(user=request.user)
-    return render(request, "meetings/meeting_form.html", {
-        "form": form, "meeting": None, **_preview(form.selection if form.is_bound else None),
-    }, status=status)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {
+            "form": form,
+            "meeting": None,
+            **_preview(form.selection if form.is_bound else None),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -180,7 +216,9 @@ def meeting_edit(request, pk: int):
     base_ids = selectors.meeting_venue_ids(meeting)
     status = 200
     if request.method == "POST":
-        form = MeetingForm(request.POST, request.FILES, user=request.user, meeting=meeting, base_ids=base_ids)
+        form = MeetingForm(
+            request.POST, request.FILES, user=request.user, meeting=meeting, base_ids=base_ids
+        )
         if form.is_valid():
             try:
                 meeting = services.meeting_update(meeting, by=request.user, **form.service_kwargs())
@@ -189,16 +227,28 @@ def meeting_edit(request, pk: int):
             except ApplicationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, _("会议已更新，共 %(n)s 个分会场。") % {"n": len(form.cleaned_data["venue_ids"])})
+                messages.success(
+                    request,
+                    _("会议已更新，共 %(n)s 个分会场。")
+                    % {"n": len(form.cleaned_data["venue_ids"])},
+                )
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
         status = 422
         selection = form.selection
     else:
         form = MeetingForm(user=request.user, meeting=meeting, base_ids=base_ids)
         selection = selectors.VenueSelection(ids=base_ids)
-    return render(request, "meetings/meeting_form.html", {
-        "form": form, "meeting": meeting, "current_count": len(base_ids), **_preview(selection),
-    }, status=status)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "current_count": len(base_ids),
+            **_preview(selection),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -212,57 +262,89 @@ def venue_picker(request):
         base_ids = selectors.meeting_venue_ids(meeting)
     form = VenuePickerForm(request.GET, user=request.user, base_ids=base_ids)
     form.is_valid()
-    return render(request, "meetings/meeting_form.html#venue_preview", {
-        "form": form, "meeting": meeting, "show_code_errors": True, **_preview(form.selection),
-    })
+    return render(
+        request,
+        "meetings/meeting_form.html#venue_preview",
+        {
+            "form": form,
+            "meeting": meeting,
+            "show_code_errors": True,
+            **_preview(form.selection),
+        },
+    )
 
 
 def _detail_context(request, meeting: Meeting, **forms) -> dict:
     user = request.user
-    can_change = can_manage_meetings(user) and selectors.meeting_can_change(user=user, meeting=meeting)
+    can_change = can_manage_meetings(user) and selectors.meeting_can_change(
+        user=user, meeting=meeting
+    )
     context = {
         "meeting": meeting,
         "can_change": can_change,
-        "events": [(event, _event_summary(event)) for event in selectors.meeting_event_list(meeting)],
+        "events": [
+            (event, _event_summary(event)) for event in selectors.meeting_event_list(meeting)
+        ],
         "conflicts": selectors.meeting_conflicts(meeting, user=user),
         "publish_form": forms.get("publish_form") or PublishForm(),
-        "reschedule_form": forms.get("reschedule_form") or RescheduleForm(
-            initial={"starts_at": meeting.starts_at, "ends_at": meeting.ends_at}),
+        "reschedule_form": forms.get("reschedule_form")
+        or RescheduleForm(initial={"starts_at": meeting.starts_at, "ends_at": meeting.ends_at}),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "can_reschedule": can_change and meeting.state in CHANGEABLE_STATES,
         "can_cancel": can_change and meeting.state in CANCELLABLE_STATES,
     }
     if meeting.state == Meeting.State.DRAFT:
         branch = selectors.meeting_venue_list(meeting)
-        context.update({
-            "plan": _plan_summary(services.meeting_plan(meeting)),
-            "branch_count": branch.count(),
-            "branch_rows": branch[: selectors.PREVIEW_LIMIT],
-            "preview_limit": selectors.PREVIEW_LIMIT,
-        })
+        context.update(
+            {
+                "plan": _plan_summary(services.meeting_plan(meeting)),
+                "branch_count": branch.count(),
+                "branch_rows": branch[: selectors.PREVIEW_LIMIT],
+                "preview_limit": selectors.PREVIEW_LIMIT,
+            }
+        )
     else:
         tree = _decorate_tree(selectors.task_tree(meeting, user=user))
         task_filter = TaskFilterForm(request.GET or None, units=_tree_units(tree))
-        context.update({"tree": tree, "task_filter": task_filter, **_venue_tasks(request, meeting, task_filter)})
+        context.update(
+            {
+                "tree": tree,
+                "task_filter": task_filter,
+                **_venue_tasks(request, meeting, task_filter),
+            }
+        )
     return context
 
 
 def _venue_tasks(request, meeting: Meeting, task_filter: TaskFilterForm) -> dict:
-    qs = selectors.task_list(user=request.user, meeting=meeting, kind=SupportTask.Kind.VENUE, **task_filter.filters())
+    qs = selectors.task_list(
+        user=request.user, meeting=meeting, kind=SupportTask.Kind.VENUE, **task_filter.filters()
+    )
     return paginate(request, qs)
 
 
 def _render_detail(request, meeting: Meeting, *, status: int = 200, **forms):
-    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting, **forms), status=status)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        _detail_context(request, meeting, **forms),
+        status=status,
+    )
 
 
 @login_required
 @require_GET
 def meeting_detail(request, pk: int):
     meeting = _meeting_or_404(request, pk)
-    if request.htmx and request.htmx.target == "venue-tasks" and meeting.state != Meeting.State.DRAFT:
+    if (
+        request.htmx
+        and request.htmx.target == "venue-tasks"
+        and meeting.state != Meeting.State.DRAFT
+    ):
         context = _venue_tasks(request, meeting, TaskFilterForm(request.GET or None, units=[]))
-        return render(request, "meetings/meeting_detail.html#venue_tasks", {"meeting": meeting, **context})
+        return render(
+            request, "meetings/meeting_detail.html#venue_tasks", {"meeting": meeting, **context}
+        )
     return _render_detail(request, meeting)
 
 
@@ -277,11 +359,19 @@ def notice_download(request, pk: int):
         handle = meeting.notice_document.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(meeting.notice_document.name or ""))
+    return FileResponse(
+        handle, as_attachment=True, filename=os.path.basename(meeting.notice_document.name or "")
+    )
 
 
-def _run_action(request, meeting: Meeting, form, form_name: str, call: Callable[[dict], Any],
-                success: str | Callable[[Any], str]):
+def _run_action(
+    request,
+    meeting: Meeting,
+    form,
+    form_name: str,
+    call: Callable[[dict], Any],
+    success: str | Callable[[Any], str],
+):
     """Validate the form, call one service, then redirect with a message or show the errors."""
     if not form.is_valid():
         return _render_detail(request, meeting, status=422, **{form_name: form})
@@ -303,7 +393,9 @@ def meeting_publish(request, pk: int):
     _require_editor(request.user)
 
     def call(data):
-        return services.meeting_publish(meeting, by=request.user, confirm_shortfalls=data["confirm_shortfalls"])
+        return services.meeting_publish(
+            meeting, by=request.user, confirm_shortfalls=data["confirm_shortfalls"]
+        )
 
     def success(result):
         _meeting, plan = result
@@ -319,10 +411,18 @@ def meeting_reschedule(request, pk: int):
     _require_editor(request.user)
 
     def call(data):
-        return services.meeting_reschedule(meeting, by=request.user, starts_at=data["starts_at"], ends_at=data["ends_at"])
+        return services.meeting_reschedule(
+            meeting, by=request.user, starts_at=data["starts_at"], ends_at=data["ends_at"]
+        )
 
-    return _run_action(request, meeting, RescheduleForm(request.POST), "reschedule_form", call,
-                       _("会议已改期，相关人员将收到变更通知。"))
+    return _run_action(
+        request,
+        meeting,
+        RescheduleForm(request.POST),
+        "reschedule_form",
+        call,
+        _("会议已改期，相关人员将收到变更通知。"),
+    )
 
 
 @login_required
@@ -334,8 +434,14 @@ def meeting_cancel(request, pk: int):
     def call(data):
         return services.meeting_cancel(meeting, by=request.user, reason=data["reason"])
 
-    return _run_action(request, meeting, CancelForm(request.POST), "cancel_form", call,
-                       _("会议已取消，相关人员将收到取消通知。"))
+    return _run_action(
+        request,
+        meeting,
+        CancelForm(request.POST),
+        "cancel_form",
+        call,
+        _("会议已取消，相关人员将收到取消通知。"),
+    )
 
 
 @login_required
@@ -355,20 +461,33 @@ def meeting_track(request, pk: int):
             raise Http404 from exc
     status = selectors.meeting_status(meeting, user=request.user, parent=unit)
     top = owner_unit(request.user)
-    return render(request, "meetings/meeting_track.html", {
-        "meeting": meeting,
-        "unit": unit,
-        "up": unit.parent if unit.parent_id and top is not None and unit.pk != top.pk else None,
-        "totals": _state_list(status["counts"]),
-        "total": sum(status["counts"].values()),
-        "units": [
-            {**row, "level_label": OrgUnit.Level(row["level"]).label, "states": _state_list(row["counts"]),
-             "total": sum(row["counts"].values())}
-            for row in status["units"]
-        ],
-        "overdue": [{**row, "state_label": SupportTask.State(row["state"]).label} for row in status["overdue"]],
-        "tree": _decorate_tree(selectors.task_tree_below(meeting, user=request.user, unit=unit)),
-    })
+    return render(
+        request,
+        "meetings/meeting_track.html",
+        {
+            "meeting": meeting,
+            "unit": unit,
+            "up": unit.parent if unit.parent_id and top is not None and unit.pk != top.pk else None,
+            "totals": _state_list(status["counts"]),
+            "total": sum(status["counts"].values()),
+            "units": [
+                {
+                    **row,
+                    "level_label": OrgUnit.Level(row["level"]).label,
+                    "states": _state_list(row["counts"]),
+                    "total": sum(row["counts"].values()),
+                }
+                for row in status["units"]
+            ],
+            "overdue": [
+                {**row, "state_label": SupportTask.State(row["state"]).label}
+                for row in status["overdue"]
+            ],
+            "tree": _decorate_tree(
+                selectors.task_tree_below(meeting, user=request.user, unit=unit)
+            ),
+        },
+    )
 
 
 @login_required
@@ -376,4 +495,8 @@ def meeting_track(request, pk: int):
 def my_tasks(request):
     task_filter = TaskFilterForm(request.GET or None, units=[])
     qs = selectors.task_list(user=request.user, mine=True, state=task_filter.filters()["state"])
-    return render(request, "meetings/my_tasks.html", {**paginate(request, qs, per_page=20), "task_filter": task_filter})
+    return render(
+        request,
+        "meetings/my_tasks.html",
+        {**paginate(request, qs, per_page=20), "task_filter": task_filter},
+    )

@@ -27,8 +27,22 @@ from vcassure.notifications.models import Delivery, Notification
 from vcassure.notifications.signals import Acknowledgement, notifications_acknowledged
 
 # What acknowledging reads of a notice: the checks of a link, the audit record and the receivers.
-ACK_FIELDS = ("id", "recipient_id", "kind", "topic", "subject", "title", "requires_ack", "acknowledged_at",
-              "acknowledged_via", "acknowledged_ip", "token_nonce", "token_used_at", "is_cancelled", "created_at")
+ACK_FIELDS = (
+    "id",
+    "recipient_id",
+    "kind",
+    "topic",
+    "subject",
+    "title",
+    "requires_ack",
+    "acknowledged_at",
+    "acknowledged_via",
+    "acknowledged_ip",
+    "token_nonce",
+    "token_used_at",
+    "is_cancelled",
+    "created_at",
+)
 # The worker applies pending effects at most this long after the first acknowledgement of a burst.
 EFFECTS_DELAY_SECONDS = 1.0
 
@@ -47,7 +61,9 @@ def _claim_of(token: str) -> tokens.AckClaim:
     try:
         return tokens.read_token(token)
     except signing.SignatureExpired as exc:
-        raise AckError(_("该确认链接已过期，请在“我的任务”中确认或联系调度台。"), "expired") from exc
+        raise AckError(
+            _("该确认链接已过期，请在“我的任务”中确认或联系调度台。"), "expired"
+        ) from exc
     except signing.BadSignature as exc:
         raise AckError(_("该确认链接无效。"), "invalid") from exc
 
@@ -55,7 +71,9 @@ def _claim_of(token: str) -> tokens.AckClaim:
 def notification_from_token(token: str) -> Notification:
     claim = _claim_of(token)
     notification = (
-        Notification.objects.select_related("recipient").filter(pk=claim.notification_id, recipient_id=claim.staff_id).first()
+        Notification.objects.select_related("recipient")
+        .filter(pk=claim.notification_id, recipient_id=claim.staff_id)
+        .first()
     )
     if notification is None or notification.token_nonce != claim.nonce:
         raise AckError(_("该确认链接无效。"), "invalid")
@@ -63,7 +81,9 @@ def notification_from_token(token: str) -> Notification:
 
 
 def _open_for(recipient_id: int, subject) -> Q:
-    return Q(recipient_id=recipient_id, subject=subject, acknowledged_at__isnull=True, requires_ack=True)
+    return Q(
+        recipient_id=recipient_id, subject=subject, acknowledged_at__isnull=True, requires_ack=True
+    )
 
 
 @dataclass(frozen=True)
@@ -82,29 +102,54 @@ def notification_ack_by_token(token: str) -> LinkAck:
     acknowledgement itself is one autocommitted UPDATE."""
     claim = _claim_of(token)
     now = clock.now()
-    link = Notification.objects.filter(pk=claim.notification_id, recipient_id=claim.staff_id, token_nonce=claim.nonce,
-                                       token_used_at__isnull=True, is_cancelled=False)
+    link = Notification.objects.filter(
+        pk=claim.notification_id,
+        recipient_id=claim.staff_id,
+        token_nonce=claim.nonce,
+        token_used_at__isnull=True,
+        is_cancelled=False,
+    )
     if link.filter(acknowledged_at__isnull=True).update(
-            token_used_at=now, acknowledged_at=now, acknowledged_via="link", acknowledged_ip=context.client_ip.get(),
-            next_escalation_at=None, ack_effects_pending=True, updated_at=now):
+        token_used_at=now,
+        acknowledged_at=now,
+        acknowledged_via="link",
+        acknowledged_ip=context.client_ip.get(),
+        next_escalation_at=None,
+        ack_effects_pending=True,
+        updated_at=now,
+    ):
         poke_effects()
         return LinkAck(claim.notification_id, now, True)
-    if link.update(token_used_at=now, updated_at=now):  # answered another way before: the link is now used too
-        at = Notification.objects.filter(pk=claim.notification_id).values_list("acknowledged_at", flat=True).get()
-        return LinkAck(claim.notification_id, at or now, False)  # set: the first UPDATE failed on it alone
+    if link.update(
+        token_used_at=now, updated_at=now
+    ):  # answered another way before: the link is now used too
+        at = (
+            Notification.objects.filter(pk=claim.notification_id)
+            .values_list("acknowledged_at", flat=True)
+            .get()
+        )
+        return LinkAck(
+            claim.notification_id, at or now, False
+        )  # set: the first UPDATE failed on it alone
     raise _unusable(claim)
 
 
 def _unusable(claim: tokens.AckClaim) -> AckError:
     """Why a link that is correctly signed matched no usable notice."""
-    notification = (Notification.objects.filter(pk=claim.notification_id, recipient_id=claim.staff_id)
-                    .only("token_nonce", "token_used_at", "acknowledged_at", "is_cancelled").first())
+    notification = (
+        Notification.objects.filter(pk=claim.notification_id, recipient_id=claim.staff_id)
+        .only("token_nonce", "token_used_at", "acknowledged_at", "is_cancelled")
+        .first()
+    )
     if notification is None or notification.token_nonce != claim.nonce:
         return AckError(_("该确认链接无效。"), "invalid")
     if notification.token_used_at is not None:
         at = notification.acknowledged_at or notification.token_used_at
-        return AckError(_("该确认链接已使用过(%(at)s 已确认)。") % {
-            "at": timezone.localtime(at).strftime("%m-%d %H:%M")}, "used")
+        return AckError(
+            _("该确认链接已使用过(%(at)s 已确认)。")
+            % {"at": timezone.localtime(at).strftime("%m-%d %H:%M")},
+            "used",
+        )
     return AckError(_("该通知已撤销(会议已取消或已改期)，无需确认。"), "cancelled")
 
 
@@ -141,30 +186,55 @@ def acknowledgements_apply(*, limit: int = 500, subjects: Iterable[str] | None =
             return 0
         keys = {(n.recipient_id, n.subject): n for n in rows}
         others = [
-            o for o in Notification.objects.select_for_update()
-            .filter(recipient_id__in={r for r, _s in keys}, subject__in={s for _r, s in keys},
-                    acknowledged_at__isnull=True, requires_ack=True)
-            .only("id", "recipient_id", "subject").order_by("id")
+            o
+            for o in Notification.objects.select_for_update()
+            .filter(
+                recipient_id__in={r for r, _s in keys},
+                subject__in={s for _r, s in keys},
+                acknowledged_at__isnull=True,
+                requires_ack=True,
+            )
+            .only("id", "recipient_id", "subject")
+            .order_by("id")
             if (o.recipient_id, o.subject) in keys
         ]
         now = clock.now()
         for o in others:
             answer = keys[(o.recipient_id, o.subject)]
             o.acknowledged_at, o.acknowledged_via, o.next_escalation_at, o.updated_at = (
-                answer.acknowledged_at, answer.acknowledged_via, None, now)
+                answer.acknowledged_at,
+                answer.acknowledged_via,
+                None,
+                now,
+            )
         if others:
-            Notification.objects.bulk_update(others, ["acknowledged_at", "acknowledged_via", "next_escalation_at", "updated_at"])
+            Notification.objects.bulk_update(
+                others, ["acknowledged_at", "acknowledged_via", "next_escalation_at", "updated_at"]
+            )
         ids = [n.pk for n in rows] + [o.pk for o in others]
         Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.CANCELLED, last_error="acknowledged", updated_at=now)
+            status=Delivery.Status.CANCELLED, last_error="acknowledged", updated_at=now
+        )
         Notification.objects.filter(pk__in=[n.pk for n in rows]).update(ack_effects_pending=False)
-        audit_record_many([
-            {"action": "notification.acknowledge", "obj": n, "at": n.acknowledged_at, "ip_address": n.acknowledged_ip,
-             "changes": {"via": n.acknowledged_via, "subject": n.subject}}
-            for n in rows
-        ])
-        notifications_acknowledged.send(sender=Notification, acknowledgements=[
-            Acknowledgement(notification=n, via=n.acknowledged_via, at=n.acknowledged_at) for n in rows])
+        audit_record_many(
+            [
+                {
+                    "action": "notification.acknowledge",
+                    "obj": n,
+                    "at": n.acknowledged_at,
+                    "ip_address": n.acknowledged_ip,
+                    "changes": {"via": n.acknowledged_via, "subject": n.subject},
+                }
+                for n in rows
+            ]
+        )
+        notifications_acknowledged.send(
+            sender=Notification,
+            acknowledgements=[
+                Acknowledgement(notification=n, via=n.acknowledged_via, at=n.acknowledged_at)
+                for n in rows
+            ],
+        )
     return len(rows)
 
 
@@ -184,20 +254,32 @@ def notifications_acknowledge(*, recipient_id: int, subject: str, via: str, by=N
     Idempotent: returns False when it was already acknowledged. Stops escalation and cancels queued
     re-sends."""
     with transaction.atomic():
-        rows = list(Notification.objects.select_for_update().filter(_open_for(recipient_id, subject))
-                    .only(*ACK_FIELDS).order_by("-created_at", "-id"))
+        rows = list(
+            Notification.objects.select_for_update()
+            .filter(_open_for(recipient_id, subject))
+            .only(*ACK_FIELDS)
+            .order_by("-created_at", "-id")
+        )
         if not rows:
             return False
         now = clock.now()
         ids = [n.pk for n in rows]
         Notification.objects.filter(pk__in=ids).update(
-            acknowledged_at=now, acknowledged_via=via[:20], next_escalation_at=None, updated_at=now)
+            acknowledged_at=now, acknowledged_via=via[:20], next_escalation_at=None, updated_at=now
+        )
         Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.CANCELLED, last_error="acknowledged", updated_at=now)
+            status=Delivery.Status.CANCELLED, last_error="acknowledged", updated_at=now
+        )
         newest = rows[0]
         newest.acknowledged_at, newest.acknowledged_via = now, via[:20]
-        audit_record(actor=by, action="notification.acknowledge", obj=newest, changes={"via": via, "subject": subject})
-        notifications_acknowledged.send(sender=Notification, acknowledgements=[
-            Acknowledgement(notification=newest, via=via, at=now, by=by)])
+        audit_record(
+            actor=by,
+            action="notification.acknowledge",
+            obj=newest,
+            changes={"via": via, "subject": subject},
+        )
+        notifications_acknowledged.send(
+            sender=Notification,
+            acknowledgements=[Acknowledgement(notification=newest, via=via, at=now, by=by)],
+        )
     return True
-

@@ -59,8 +59,12 @@ def personal_channels_for(staff: Staff, *, only: Iterable[str] | None = None) ->
 
 def recipient_payload(staff: Staff) -> dict:
     return {
-        "staff_id": staff.pk, "name": staff.name, "mobile": staff.mobile, "email": staff.email,
-        "dingtalk_user_id": staff.dingtalk_user_id, "wecom_user_id": staff.wecom_user_id,
+        "staff_id": staff.pk,
+        "name": staff.name,
+        "mobile": staff.mobile,
+        "email": staff.email,
+        "dingtalk_user_id": staff.dingtalk_user_id,
+        "wecom_user_id": staff.wecom_user_id,
     }
 
 
@@ -78,7 +82,9 @@ class PersonalMessage:
     extra: dict = field(default_factory=dict)
 
 
-def escalation_steps_for(staff: Staff, policies: dict[int | None, list] | None = None) -> list[dict]:
+def escalation_steps_for(
+    staff: Staff, policies: dict[int | None, list] | None = None
+) -> list[dict]:
     if policies is None:
         policies = escalation_policies()
     return policies.get(staff.department_id) or policies.get(None) or EscalationPolicy.DEFAULT_STEPS
@@ -96,7 +102,11 @@ def _ack_class(channels: list[str], mentioned_in_im_group: bool) -> Literal["im"
 
 
 def notifications_queue(
-    messages: list[PersonalMessage], *, topic: str = "", kind: str, mentioned_staff_ids: set[int] | None = None,
+    messages: list[PersonalMessage],
+    *,
+    topic: str = "",
+    kind: str,
+    mentioned_staff_ids: set[int] | None = None,
     now: datetime | None = None,
 ) -> list[Notification]:
     """Write one Notification and its first Delivery per message (bulk), with the reply deadline
@@ -115,12 +125,26 @@ def notifications_queue(
             deadline_cache[ack_class] = calendar.ack_due_at(now, ack_class)
         due = deadline_cache[ack_class] if msg.requires_ack else None
         steps = escalation_steps_for(msg.staff, policies) if msg.requires_ack else []
-        rows.append(Notification(
-            recipient=msg.staff, kind=kind, topic=msg.topic or topic, subject=msg.subject, title=msg.title[:200], body=msg.body,
-            requires_ack=msg.requires_ack, ack_class=ack_class, ack_due_at=due, escalation_steps=steps,
-            next_escalation_at=(due + timedelta(minutes=steps[0]["after_minutes"])) if steps and due else None,
-            token_nonce=tokens.new_nonce(), escalates=msg.escalates, created_at=now,
-        ))
+        rows.append(
+            Notification(
+                recipient=msg.staff,
+                kind=kind,
+                topic=msg.topic or topic,
+                subject=msg.subject,
+                title=msg.title[:200],
+                body=msg.body,
+                requires_ack=msg.requires_ack,
+                ack_class=ack_class,
+                ack_due_at=due,
+                escalation_steps=steps,
+                next_escalation_at=(due + timedelta(minutes=steps[0]["after_minutes"]))
+                if steps and due
+                else None,
+                token_nonce=tokens.new_nonce(),
+                escalates=msg.escalates,
+                created_at=now,
+            )
+        )
         first_channels.append(channels)
     Notification.objects.bulk_create(rows, batch_size=BULK_BATCH)
     deliveries = []
@@ -133,29 +157,64 @@ def notifications_queue(
     return rows
 
 
-def personal_delivery_build(notification: Notification, channel: str, staff: Staff, *, now: datetime,
-                       failover_of: Delivery | None = None) -> Delivery:
-    link = tokens.ack_url(tokens.make_token(
-        notification_id=notification.pk, staff_id=staff.pk, nonce=notification.token_nonce))
+def personal_delivery_build(
+    notification: Notification,
+    channel: str,
+    staff: Staff,
+    *,
+    now: datetime,
+    failover_of: Delivery | None = None,
+) -> Delivery:
+    link = tokens.ack_url(
+        tokens.make_token(
+            notification_id=notification.pk, staff_id=staff.pk, nonce=notification.token_nonce
+        )
+    )
     return Delivery(
-        notification=notification, topic=notification.topic, channel=channel, status=Delivery.Status.QUEUED,
-        next_attempt_at=now, created_at=now, failover_of=failover_of,
+        notification=notification,
+        topic=notification.topic,
+        channel=channel,
+        status=Delivery.Status.QUEUED,
+        next_attempt_at=now,
+        created_at=now,
+        failover_of=failover_of,
         payload={
-            "title": notification.title, "text": notification.body,
-            "link_url": link if notification.requires_ack else "", "recipient": recipient_payload(staff),
+            "title": notification.title,
+            "text": notification.body,
+            "link_url": link if notification.requires_ack else "",
+            "recipient": recipient_payload(staff),
         },
     )
 
 
-def group_digests_queue(*, topic: str, groups: list[ImGroup], title: str, markdown: str, text: str,
-                        mentions: dict[int, list[str]], now: datetime | None = None) -> list[Delivery]:
+def group_digests_queue(
+    *,
+    topic: str,
+    groups: list[ImGroup],
+    title: str,
+    markdown: str,
+    text: str,
+    mentions: dict[int, list[str]],
+    now: datetime | None = None,
+) -> list[Delivery]:
     """ONE digest per group per meeting event, with @mentions of the people concerned in it
     (mentions: group id → mobiles)."""
     now = now or clock.now()
     rows = [
-        Delivery(group=g, topic=topic, channel=g.channel_code, status=Delivery.Status.QUEUED, next_attempt_at=now,
-                 created_at=now, payload={"title": title, "markdown": markdown, "text": text,
-                                          "mention_mobiles": mentions.get(g.pk, [])[:100]})
+        Delivery(
+            group=g,
+            topic=topic,
+            channel=g.channel_code,
+            status=Delivery.Status.QUEUED,
+            next_attempt_at=now,
+            created_at=now,
+            payload={
+                "title": title,
+                "markdown": markdown,
+                "text": text,
+                "mention_mobiles": mentions.get(g.pk, [])[:100],
+            },
+        )
         for g in groups
     ]
     Delivery.objects.bulk_create(rows, batch_size=BULK_BATCH)
@@ -163,18 +222,25 @@ def group_digests_queue(*, topic: str, groups: list[ImGroup], title: str, markdo
     return rows
 
 
-def groups_covering(unit_paths: Iterable[str], *, purpose: str | None = None,
-                    unrestricted_only: bool = False) -> dict[str, list[ImGroup]]:
+def groups_covering(
+    unit_paths: Iterable[str], *, purpose: str | None = None, unrestricted_only: bool = False
+) -> dict[str, list[ImGroup]]:
     """For each unit path, the active groups whose unit is that unit or one of its ancestors.
     Each group carries `department_ids` (empty: it serves every department in its subtree)."""
-    groups = list(ImGroup.objects.filter(is_active=True).select_related("org_unit").prefetch_related("departments"))
+    groups = list(
+        ImGroup.objects.filter(is_active=True)
+        .select_related("org_unit")
+        .prefetch_related("departments")
+    )
     for group in groups:
         group.department_ids = {d.pk for d in group.departments.all()}
     if purpose:
         groups = [g for g in groups if g.purpose == purpose]
     if unrestricted_only:
         groups = [g for g in groups if not g.department_ids]
-    return {path: [g for g in groups if path.startswith(g.org_unit.path)] for path in set(unit_paths)}
+    return {
+        path: [g for g in groups if path.startswith(g.org_unit.path)] for path in set(unit_paths)
+    }
 
 
 def check_group_coverage(unit_ids: Iterable[int], *, minimum: int = 2) -> list[dict]:
@@ -184,7 +250,8 @@ def check_group_coverage(unit_ids: Iterable[int], *, minimum: int = 2) -> list[d
     covering = groups_covering([u.path for u in units], unrestricted_only=True)
     return [
         {"org_unit": u.pk, "name": u.name, "groups": len(covering[u.path])}
-        for u in units if len(covering[u.path]) < minimum
+        for u in units
+        if len(covering[u.path]) < minimum
     ]
 
 
@@ -199,7 +266,9 @@ def poke_outbox_on_commit() -> None:
     many messages it queued (a publish queues digests for every group and the personal notices)."""
     connection = transaction.get_connection()
     # Django keeps the callbacks of the open transaction in run_on_commit (dropped on rollback).
-    if connection.in_atomic_block and any(func is _poke_outbox for _sids, func, _robust in connection.run_on_commit):
+    if connection.in_atomic_block and any(
+        func is _poke_outbox for _sids, func, _robust in connection.run_on_commit
+    ):
         return
     transaction.on_commit(_poke_outbox)
 
@@ -211,13 +280,25 @@ def notifications_cancel(*, topic: str, subjects: Iterable[str] | None = None) -
         qs = qs.filter(subject__in=list(subjects))
     ids = list(qs.values_list("id", flat=True))
     now = clock.now()
-    Notification.objects.filter(pk__in=ids).update(is_cancelled=True, next_escalation_at=None, updated_at=now)
+    Notification.objects.filter(pk__in=ids).update(
+        is_cancelled=True, next_escalation_at=None, updated_at=now
+    )
     Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.CANCELLED, last_error="withdrawn", updated_at=now)
+        status=Delivery.Status.CANCELLED, last_error="withdrawn", updated_at=now
+    )
     return len(ids)
 
 
-IM_GROUP_FIELDS = ["platform", "name", "webhook_url", "secret", "org_unit", "purpose", "is_active", "departments"]
+IM_GROUP_FIELDS = [
+    "platform",
+    "name",
+    "webhook_url",
+    "secret",
+    "org_unit",
+    "purpose",
+    "is_active",
+    "departments",
+]
 
 
 def _validate_group(group: ImGroup) -> None:
@@ -227,9 +308,16 @@ def _validate_group(group: ImGroup) -> None:
     try:
         group.full_clean()
     except ValidationError as exc:
-        errors = [{"field": f, "message": " ".join(str(m) for m in msgs)} for f, msgs in exc.message_dict.items()]
-    if group.platform == ImGroup.Platform.DINGTALK and "access_token=" not in (group.webhook_url or ""):
-        errors.append({"field": "webhook_url", "message": _("钉钉机器人地址应包含 access_token 参数。")})
+        errors = [
+            {"field": f, "message": " ".join(str(m) for m in msgs)}
+            for f, msgs in exc.message_dict.items()
+        ]
+    if group.platform == ImGroup.Platform.DINGTALK and "access_token=" not in (
+        group.webhook_url or ""
+    ):
+        errors.append(
+            {"field": "webhook_url", "message": _("钉钉机器人地址应包含 access_token 参数。")}
+        )
     if group.platform == ImGroup.Platform.WECOM and "key=" not in (group.webhook_url or ""):
         errors.append({"field": "webhook_url", "message": _("企业微信机器人地址应包含 key 参数。")})
     if errors:
@@ -245,9 +333,15 @@ def im_group_create(*, by, **fields) -> ImGroup:
     group.save()
     if checked is not None:
         group.departments.set(checked)
-    audit_record(actor=by, action="im_group.create", obj=group,
-                 changes={**{k: str(v) for k, v in fields.items() if k != "secret"},
-                          "departments": [d.pk for d in checked or []]})
+    audit_record(
+        actor=by,
+        action="im_group.create",
+        obj=group,
+        changes={
+            **{k: str(v) for k, v in fields.items() if k != "secret"},
+            "departments": [d.pk for d in checked or []],
+        },
+    )
     return group
 
 
@@ -262,8 +356,12 @@ def _departments_in_scope(group: ImGroup, departments) -> list | None:
     outside = [d for d in found if not d.org_unit.path.startswith(group.org_unit.path)]
     missing = set(ids) - {d.pk for d in found}
     if outside or missing:
-        raise InvalidInputError(_("群机器人信息有误。"), errors=[{
-            "field": "departments", "message": _("所选部门不存在或不在该群的服务范围内。")}])
+        raise InvalidInputError(
+            _("群机器人信息有误。"),
+            errors=[
+                {"field": "departments", "message": _("所选部门不存在或不在该群的服务范围内。")}
+            ],
+        )
     return found
 
 
@@ -286,7 +384,12 @@ def im_group_update(group: ImGroup, *, by, **fields) -> ImGroup:
 
 
 def unanswered_q(now: datetime) -> Q:
-    return Q(acknowledged_at__isnull=True, requires_ack=True, is_cancelled=False, ack_due_at__isnull=False)
+    return Q(
+        acknowledged_at__isnull=True,
+        requires_ack=True,
+        is_cancelled=False,
+        ack_due_at__isnull=False,
+    )
 
 
 PHONE_CALL_OUTCOMES = {"reached", "no_answer", "wrong_number"}
@@ -309,18 +412,33 @@ def phone_call_record(call: PhoneCallTask, *, by, outcome: str, note: str = "") 
     if outcome not in PHONE_CALL_OUTCOMES:
         errors.append({"field": "outcome", "message": _("请选择通话结果。")})
     if len(note) > PHONE_CALL_NOTE_MAX_LENGTH:
-        errors.append({"field": "note", "message": _("备注最多 %(n)d 个字。") % {"n": PHONE_CALL_NOTE_MAX_LENGTH}})
+        errors.append(
+            {
+                "field": "note",
+                "message": _("备注最多 %(n)d 个字。") % {"n": PHONE_CALL_NOTE_MAX_LENGTH},
+            }
+        )
     if errors:
         raise InvalidInputError(_("通话结果有误。"), errors=errors)
-    call = PhoneCallTask.objects.select_for_update(of=("self",)).select_related("notification").get(pk=call.pk)
+    call = (
+        PhoneCallTask.objects.select_for_update(of=("self",))
+        .select_related("notification")
+        .get(pk=call.pk)
+    )
     if call.outcome != PhoneCallTask.Outcome.PENDING:
-        raise ConflictError(_("该电话任务已记录过结果(%(outcome)s)。") % {"outcome": call.get_outcome_display()})
+        raise ConflictError(
+            _("该电话任务已记录过结果(%(outcome)s)。") % {"outcome": call.get_outcome_display()}
+        )
     call.outcome, call.note, call.done_at, call.done_by = outcome, note, clock.now(), by
     call.save(update_fields=["outcome", "note", "done_at", "done_by", "updated_at"])
-    audit_record(actor=by, action="phone_call.record", obj=call, changes={"outcome": outcome, "note": note})
+    audit_record(
+        actor=by, action="phone_call.record", obj=call, changes={"outcome": outcome, "note": note}
+    )
     if outcome == PhoneCallTask.Outcome.REACHED:
         notification = call.notification
-        notifications_acknowledge(recipient_id=notification.recipient_id, subject=notification.subject, via="phone", by=by)
+        notifications_acknowledge(
+            recipient_id=notification.recipient_id, subject=notification.subject, via="phone", by=by
+        )
     return call
 
 
@@ -332,8 +450,12 @@ def phone_call_number_reveal(call: PhoneCallTask, *, by) -> str:
 
     if not can_see_phone_numbers(by):
         raise PermissionDenied
-    audit_record(actor=by, action="phone_call.number_reveal", obj=call,
-                 changes={"notification": call.notification_id})
+    audit_record(
+        actor=by,
+        action="phone_call.number_reveal",
+        obj=call,
+        changes={"notification": call.notification_id},
+    )
     return call.number
 
 
@@ -350,9 +472,17 @@ def im_group_test_queue(group: ImGroup, *, by) -> Delivery:
         raise PermissionDenied
     title = _("【测试】视频会商保障平台测试消息")
     text = _("这是一条测试消息：群“%(name)s”的机器人已接入视频会商保障平台(%(at)s)。") % {
-        "name": group.name, "at": timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M")}
-    [delivery] = group_digests_queue(topic=f"test:{group.pk}", groups=[group], title=title,
-                                     markdown=f"### {title}\n\n{text}", text=f"{title}\n{text}", mentions={})
+        "name": group.name,
+        "at": timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M"),
+    }
+    [delivery] = group_digests_queue(
+        topic=f"test:{group.pk}",
+        groups=[group],
+        title=title,
+        markdown=f"### {title}\n\n{text}",
+        text=f"{title}\n{text}",
+        mentions={},
+    )
     audit_record(actor=by, action="im_group.test", obj=group, changes={"topic": f"test:{group.pk}"})
     return delivery
 
@@ -388,11 +518,17 @@ def escalation_steps_problems(steps) -> list[str]:
 def escalation_policy_save(policy: EscalationPolicy, *, by) -> EscalationPolicy:
     problems = escalation_steps_problems(policy.steps)
     if problems:
-        raise InvalidInputError(_("升级策略有误。"), errors=[{"field": "steps", "message": p} for p in problems])
+        raise InvalidInputError(
+            _("升级策略有误。"), errors=[{"field": "steps", "message": p} for p in problems]
+        )
     created = policy.pk is None
     policy.save()
-    audit_record(actor=by, action="escalation_policy.create" if created else "escalation_policy.update", obj=policy,
-                 changes={"steps": policy.steps})
+    audit_record(
+        actor=by,
+        action="escalation_policy.create" if created else "escalation_policy.update",
+        obj=policy,
+        changes={"steps": policy.steps},
+    )
     return policy
 
 
@@ -404,10 +540,20 @@ def im_group_alert_administrators(group: ImGroup, *, error: str) -> None:
     desk = dispatch_desk_staff()
     if not desk:
         return
-    body = _("群“%(name)s”的机器人地址或加签密钥无效，消息无法发出：%(error)s。请在“消息群”中修正。") % {
-        "name": group.name, "error": error}
+    body = _(
+        "群“%(name)s”的机器人地址或加签密钥无效，消息无法发出：%(error)s。请在“消息群”中修正。"
+    ) % {"name": group.name, "error": error}
     notifications_queue(
-        [PersonalMessage(staff=person, subject=f"im_group:{group.pk}", title=_("【消息群配置错误】%(name)s") % {"name": group.name},
-                         body=body, requires_ack=False) for person in desk],
-        topic=f"im_group:{group.pk}", kind=Notification.Kind.INFO,
+        [
+            PersonalMessage(
+                staff=person,
+                subject=f"im_group:{group.pk}",
+                title=_("【消息群配置错误】%(name)s") % {"name": group.name},
+                body=body,
+                requires_ack=False,
+            )
+            for person in desk
+        ],
+        topic=f"im_group:{group.pk}",
+        kind=Notification.Kind.INFO,
     )

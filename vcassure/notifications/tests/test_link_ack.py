@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def link(notice: Notification) -> str:
-    return tokens.make_token(notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce)
+    return tokens.make_token(
+        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
+    )
 
 
 def test_the_answer_is_one_statement_and_the_sender_holds_its_resends(tree, fake_sms):
@@ -41,7 +43,10 @@ def test_the_answer_is_one_statement_and_the_sender_holds_its_resends(tree, fake
     notice.refresh_from_db()
     assert not notice.ack_effects_pending
     audit = AuditEvent.objects.get(action="notification.acknowledge", object_id=str(notice.pk))
-    assert audit.at == notice.acknowledged_at and audit.changes == {"via": "link", "subject": notice.subject}
+    assert audit.at == notice.acknowledged_at and audit.changes == {
+        "via": "link",
+        "subject": notice.subject,
+    }
     assert services.acknowledgements_apply() == 0
 
 
@@ -52,8 +57,14 @@ def test_the_persons_other_open_notices_on_the_subject_are_answered_too(tree, fa
     services.notification_ack_by_token(link(newer))
     services.acknowledgements_apply()
     older.refresh_from_db()
-    assert older.acknowledged_at is not None and older.acknowledged_via == "link" and older.next_escalation_at is None
-    assert set(Delivery.objects.filter(notification__in=[older, newer]).values_list("status", flat=True)) == {"cancelled"}
+    assert (
+        older.acknowledged_at is not None
+        and older.acknowledged_via == "link"
+        and older.next_escalation_at is None
+    )
+    assert set(
+        Delivery.objects.filter(notification__in=[older, newer]).values_list("status", flat=True)
+    ) == {"cancelled"}
     assert AuditEvent.objects.filter(action="notification.acknowledge").count() == 1
 
 
@@ -70,7 +81,10 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(tree, fake_sms):
 
 
 def test_used_cancelled_and_answered_elsewhere(tree, fake_sms):
-    person, other = StaffFactory(org_unit=tree.townships[0], email=""), StaffFactory(org_unit=tree.townships[1], email="")
+    person, other = (
+        StaffFactory(org_unit=tree.townships[0], email=""),
+        StaffFactory(org_unit=tree.townships[1], email=""),
+    )
     [first, second] = queue_for([person, other])
     services.notification_ack_by_token(link(first))
     with pytest.raises(services.AckError) as used:
@@ -81,10 +95,16 @@ def test_used_cancelled_and_answered_elsewhere(tree, fake_sms):
         services.notifications_acknowledge(recipient_id=other.pk, subject=second.subject, via="api")
     late = services.notification_ack_by_token(link(second))
     second.refresh_from_db()
-    assert not late.first_time and late.acknowledged_at == second.acknowledged_at and second.acknowledged_via == "api"
+    assert (
+        not late.first_time
+        and late.acknowledged_at == second.acknowledged_at
+        and second.acknowledged_via == "api"
+    )
     assert not second.ack_effects_pending and second.token_used_at is not None
     # A withdrawn notice (meeting cancelled) cannot be acknowledged.
-    [third] = queue_for([StaffFactory(org_unit=tree.townships[2], email="")], subject_prefix="coord")
+    [third] = queue_for(
+        [StaffFactory(org_unit=tree.townships[2], email="")], subject_prefix="coord"
+    )
     services.notifications_cancel(topic="meeting:1")
     with pytest.raises(services.AckError) as cancelled:
         services.notification_ack_by_token(link(third))

@@ -19,25 +19,40 @@ from vcassure.orgs.tests.factories import StaffFactory
 def queue_for(people, *, subject_prefix="task", title="防汛会商保障通知"):
     with transaction.atomic():
         return services.notifications_queue(
-            [services.PersonalMessage(staff=p, subject=f"{subject_prefix}:{p.pk}", title=title, body="请确认")
-             for p in people],
-            topic="meeting:1", kind=Notification.Kind.PUBLISHED,
+            [
+                services.PersonalMessage(
+                    staff=p, subject=f"{subject_prefix}:{p.pk}", title=title, body="请确认"
+                )
+                for p in people
+            ],
+            topic="meeting:1",
+            kind=Notification.Kind.PUBLISHED,
         )
 
 
 def group(platform, url, unit, secret=""):
-    return ImGroup.objects.create(platform=platform, name=f"{platform}群", webhook_url=url, secret=secret, org_unit=unit)
+    return ImGroup.objects.create(
+        platform=platform, name=f"{platform}群", webhook_url=url, secret=secret, org_unit=unit
+    )
 
 
 def test_digest_reaches_signed_dingtalk_robot_and_wecom_robot(tree, fake_dingtalk, fake_wecom):
     secret = fake_dingtalk.new_secret()
     robot = fake_dingtalk.add_robot(secret=secret)
     wecom_robot = fake_wecom.add_robot()
-    groups = [group("dingtalk", robot.webhook_url, tree.province, secret),
-              group("wecom", wecom_robot.webhook_url, tree.province)]
+    groups = [
+        group("dingtalk", robot.webhook_url, tree.province, secret),
+        group("wecom", wecom_robot.webhook_url, tree.province),
+    ]
     with time_machine.travel(T0, tick=False), transaction.atomic():
-        services.group_digests_queue(topic="meeting:1", groups=groups, title="保障通知", markdown="### 保障通知\n- 一号会场",
-                                     text="保障通知", mentions={groups[0].pk: ["13800000001"], groups[1].pk: ["13800000001"]})
+        services.group_digests_queue(
+            topic="meeting:1",
+            groups=groups,
+            title="保障通知",
+            markdown="### 保障通知\n- 一号会场",
+            text="保障通知",
+            mentions={groups[0].pk: ["13800000001"], groups[1].pk: ["13800000001"]},
+        )
     with time_machine.travel(T0, tick=False):
         assert outbox.outbox_drain() == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
@@ -52,8 +67,14 @@ def test_robot_limit_held_nothing_lost(tree, fake_dingtalk):
     with time_machine.travel(T0, tick=False) as traveller:
         with transaction.atomic():
             for i in range(25):
-                services.group_digests_queue(topic=f"meeting:{i}", groups=[g], title=f"会议{i}", markdown=f"会议{i}",
-                                             text=f"会议{i}", mentions={})
+                services.group_digests_queue(
+                    topic=f"meeting:{i}",
+                    groups=[g],
+                    title=f"会议{i}",
+                    markdown=f"会议{i}",
+                    text=f"会议{i}",
+                    mentions={},
+                )
         outbox.outbox_drain()
         assert len(fake_dingtalk.robot_messages(robot.token)) == 20
         assert Delivery.objects.filter(status="queued").count() == 5
@@ -69,10 +90,14 @@ def test_robot_limit_held_nothing_lost(tree, fake_dingtalk):
 def test_blocked_robot_pauses_and_resumes(tree, fake_dingtalk):
     robot = fake_dingtalk.add_robot()
     g = group("dingtalk", robot.webhook_url, tree.province)
-    fake_dingtalk.respond_next(200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
+    fake_dingtalk.respond_next(
+        200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}
+    )
     with time_machine.travel(T0, tick=False) as traveller:
         with transaction.atomic():
-            services.group_digests_queue(topic="meeting:1", groups=[g], title="t", markdown="m", text="m", mentions={})
+            services.group_digests_queue(
+                topic="meeting:1", groups=[g], title="t", markdown="m", text="m", mentions={}
+            )
         outbox.outbox_drain()
         g.refresh_from_db()
         delivery = Delivery.objects.get()
@@ -88,18 +113,25 @@ def test_bad_robot_token_alerts_administrator(tree, fake_dingtalk):
     g = group("dingtalk", fake_dingtalk.robot_url("unknown-token"), tree.province)
     with time_machine.travel(T0, tick=False):
         with transaction.atomic():
-            services.group_digests_queue(topic="meeting:1", groups=[g], title="t", markdown="m", text="m", mentions={})
+            services.group_digests_queue(
+                topic="meeting:1", groups=[g], title="t", markdown="m", text="m", mentions={}
+            )
         outbox.outbox_drain()
     g.refresh_from_db()
     assert g.needs_attention and Delivery.objects.get(group=g).status == "failed"
     # The dispatch desk (who administer the groups) is told, once.
     alerts = Notification.objects.filter(topic=f"im_group:{g.pk}")
-    assert alerts.count() == Staff.objects.filter(department__org_unit=tree.province, department__kind="ops").count()
+    assert (
+        alerts.count()
+        == Staff.objects.filter(department__org_unit=tree.province, department__kind="ops").count()
+    )
     assert all("机器人地址或加签密钥无效" in a.body for a in alerts)
 
 
 def test_outage_fails_over_within_a_minute_and_delivers_after_recovery(tree, fake_sms, fake_smtp):
-    person = StaffFactory(org_unit=tree.townships[0], mobile="13900000001", email="zhang@example.com")
+    person = StaffFactory(
+        org_unit=tree.townships[0], mobile="13900000001", email="zhang@example.com"
+    )
     fake_sms.outage(300, status=500)
     with time_machine.travel(T0, tick=False) as traveller:
         [notification] = queue_for([person])
@@ -145,8 +177,12 @@ def test_every_attempt_carries_the_delivery_as_its_ref(tree, fake_sms):
         traveller.shift(timedelta(minutes=5))
         outbox.outbox_drain()
     refs = [r.json["ref"] for r in fake_sms.received]
-    assert sorted(set(refs)) == sorted(f"delivery-{pk}" for pk in Delivery.objects.values_list("pk", flat=True))
-    assert len(refs) == 4 and max(refs.count(ref) for ref in refs) == 2  # the refused one was tried again
+    assert sorted(set(refs)) == sorted(
+        f"delivery-{pk}" for pk in Delivery.objects.values_list("pk", flat=True)
+    )
+    assert (
+        len(refs) == 4 and max(refs.count(ref) for ref in refs) == 2
+    )  # the refused one was tried again
 
 
 def test_worker_killed_mid_dispatch_loses_and_duplicates_nothing(tree, fake_sms):
@@ -173,8 +209,13 @@ def chain(tree):
     dept.head = head
     dept.save()
     supervisor = StaffFactory(org_unit=county, department=dept, name="主管")
-    person = StaffFactory(org_unit=tree.townships[0], department=dept, supervisor=supervisor, name="乡镇保障员",
-                          email="")
+    person = StaffFactory(
+        org_unit=tree.townships[0],
+        department=dept,
+        supervisor=supervisor,
+        name="乡镇保障员",
+        email="",
+    )
     return person, supervisor, head
 
 
@@ -185,12 +226,16 @@ def test_escalation_climbs_the_ladder_and_ack_stops_it(tree, fake_sms, chain):
         assert n.ack_class == "office" and n.ack_due_at is not None  # SMS only: two working hours
         outbox.outbox_drain()
         traveller.move_to(n.ack_due_at + timedelta(seconds=1))
-        assert escalation.escalations_process_due() == 1  # rung 1: re-notify by SMS (voice not configured)
+        assert (
+            escalation.escalations_process_due() == 1
+        )  # rung 1: re-notify by SMS (voice not configured)
         assert Delivery.objects.filter(notification=n, channel="sms").count() == 2
         assert escalation.escalations_process_due() == 0  # the same rung never twice
         traveller.shift(timedelta(minutes=5))
         assert escalation.escalations_process_due() == 1
-        assert Notification.objects.filter(recipient=supervisor, kind="escalation", escalates=n).exists()
+        assert Notification.objects.filter(
+            recipient=supervisor, kind="escalation", escalates=n
+        ).exists()
         traveller.shift(timedelta(minutes=5))
         escalation.escalations_process_due()
         assert Notification.objects.filter(recipient=head, kind="escalation").exists()
@@ -198,8 +243,13 @@ def test_escalation_climbs_the_ladder_and_ack_stops_it(tree, fake_sms, chain):
         escalation.escalations_process_due()
         call = PhoneCallTask.objects.get(notification=n)
         assert call.number == person.mobile and "96311" in call.script
-        dispatchers = Staff.objects.filter(department__org_unit=tree.province, department__kind="ops")
-        assert Notification.objects.filter(recipient__in=dispatchers, kind="escalation").count() == dispatchers.count()
+        dispatchers = Staff.objects.filter(
+            department__org_unit=tree.province, department__kind="ops"
+        )
+        assert (
+            Notification.objects.filter(recipient__in=dispatchers, kind="escalation").count()
+            == dispatchers.count()
+        )
         n.refresh_from_db()
         assert n.next_escalation_at is None and n.escalation_level == 4
 
@@ -209,9 +259,15 @@ def test_acknowledgement_stops_escalation_at_once(tree, fake_sms, chain):
     with time_machine.travel(T0, tick=False) as traveller:
         [n] = queue_for([person])
         with transaction.atomic():
-            assert services.notifications_acknowledge(recipient_id=person.pk, subject=n.subject, via="api")
-            assert not services.notifications_acknowledge(recipient_id=person.pk, subject=n.subject, via="api")
-        assert Delivery.objects.get(notification=n).status == "cancelled"  # not sent: already answered
+            assert services.notifications_acknowledge(
+                recipient_id=person.pk, subject=n.subject, via="api"
+            )
+            assert not services.notifications_acknowledge(
+                recipient_id=person.pk, subject=n.subject, via="api"
+            )
+        assert (
+            Delivery.objects.get(notification=n).status == "cancelled"
+        )  # not sent: already answered
         traveller.shift(timedelta(days=2))
         assert escalation.escalations_process_due() == 0
     assert not Notification.objects.filter(kind="escalation").exists()
@@ -219,7 +275,11 @@ def test_acknowledgement_stops_escalation_at_once(tree, fake_sms, chain):
 
 def test_im_class_deadline_is_ten_minutes(tree, fake_dingtalk, settings):
     fake_dingtalk.add_app("k", "s", 1)
-    settings.DINGTALK_API_URL, settings.DINGTALK_APP_KEY, settings.DINGTALK_APP_SECRET = fake_dingtalk.url, "k", "s"
+    settings.DINGTALK_API_URL, settings.DINGTALK_APP_KEY, settings.DINGTALK_APP_SECRET = (
+        fake_dingtalk.url,
+        "k",
+        "s",
+    )
     settings.DINGTALK_AGENT_ID = "1"
     person = StaffFactory(org_unit=tree.townships[0], dingtalk_user_id="ding-zhang")
     with time_machine.travel(T0, tick=False):
@@ -236,8 +296,14 @@ def test_a_robot_out_of_budget_never_holds_up_other_messages(tree, fake_sms):
     with time_machine.travel(T0, tick=False) as traveller:
         with transaction.atomic():
             for i in range(450):
-                services.group_digests_queue(topic=f"meeting:{i}", groups=[stuck], title="会议", markdown="会议",
-                                             text="会议", mentions={})
+                services.group_digests_queue(
+                    topic=f"meeting:{i}",
+                    groups=[stuck],
+                    title="会议",
+                    markdown="会议",
+                    text="会议",
+                    mentions={},
+                )
         traveller.shift(timedelta(seconds=1))
         [notice] = queue_for([StaffFactory(org_unit=tree.townships[0], email="")])
         assert outbox.outbox_drain() == 1

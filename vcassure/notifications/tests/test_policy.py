@@ -8,9 +8,13 @@ def test_default_policy_is_valid():
 
 def test_bad_policies_are_explained():
     assert escalation_steps_problems([]) != []
-    problems = escalation_steps_problems([
-        {"after_minutes": 5, "action": "supervisor"},
-        {"after_minutes": 1, "action": "teleport"},
-        {"after_minutes": 10, "action": "renotify"},
-    ])
-    assert len(problems) == 3  # earlier than the step before, unknown action, renotify without channels
+    problems = escalation_steps_problems(
+        [
+            {"after_minutes": 5, "action": "supervisor"},
+            {"after_minutes": 1, "action": "teleport"},
+            {"after_minutes": 10, "action": "renotify"},
+        ]
+    )
+    assert (
+        len(problems) == 3
+    )  # earlier than the step before, unknown action, renotify without channels

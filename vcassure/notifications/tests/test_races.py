@@ -16,7 +16,9 @@ from vcassure.orgs.tests.factories import StaffFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level locking races need PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row-level locking races need PostgreSQL"
+    ),
 ]
 
 
@@ -33,8 +35,14 @@ def in_thread(fn):
 def queue(people):
     with transaction.atomic():
         return services.notifications_queue(
-            [services.PersonalMessage(staff=p, subject=f"task:{p.pk}", title="保障通知", body="请确认") for p in people],
-            topic="meeting:1", kind=Notification.Kind.PUBLISHED,
+            [
+                services.PersonalMessage(
+                    staff=p, subject=f"task:{p.pk}", title="保障通知", body="请确认"
+                )
+                for p in people
+            ],
+            topic="meeting:1",
+            kind=Notification.Kind.PUBLISHED,
         )
 
 
@@ -44,9 +52,15 @@ def test_two_sweepers_never_escalate_the_same_rung(tree, fake_sms):
         notices = queue(people)
         traveller.move_to(max(n.ack_due_at for n in notices) + timedelta(seconds=1))
         with ThreadPoolExecutor(max_workers=4) as pool:
-            climbed = list(pool.map(in_thread(lambda _i: escalation.escalations_process_due(limit=50)), range(8)))
+            climbed = list(
+                pool.map(
+                    in_thread(lambda _i: escalation.escalations_process_due(limit=50)), range(8)
+                )
+            )
     assert sum(climbed) == 200
-    assert set(Notification.objects.filter(kind="published").values_list("escalation_level", flat=True)) == {1}
+    assert set(
+        Notification.objects.filter(kind="published").values_list("escalation_level", flat=True)
+    ) == {1}
     # Rung 1 re-notifies by SMS once per person: 200 first sends + 200 re-sends, no more.
     assert Delivery.objects.filter(channel="sms").count() == 400
 
@@ -58,7 +72,9 @@ def test_acknowledgements_racing_count_once(tree):
     @in_thread
     def ack(_i):
         with transaction.atomic():
-            return services.notifications_acknowledge(recipient_id=person.pk, subject=notice.subject, via="api")
+            return services.notifications_acknowledge(
+                recipient_id=person.pk, subject=notice.subject, via="api"
+            )
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(ack, range(32)))
@@ -69,7 +85,9 @@ def test_acknowledgements_racing_count_once(tree):
 def test_one_link_posted_by_many_clients_at_once_counts_once(tree):
     person = StaffFactory(org_unit=tree.townships[0], email="")
     [notice] = queue([person])
-    token = tokens.make_token(notification_id=notice.pk, staff_id=person.pk, nonce=notice.token_nonce)
+    token = tokens.make_token(
+        notification_id=notice.pk, staff_id=person.pk, nonce=notice.token_nonce
+    )
 
     @in_thread
     def ack(_i):

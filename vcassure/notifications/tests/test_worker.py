@@ -45,29 +45,53 @@ def test_committed_notice_is_sent_by_the_worker(tree, fake_sms, consumer):
     people = [StaffFactory(org_unit=tree.townships[i], email="") for i in range(5)]
     with transaction.atomic():
         services.notifications_queue(
-            [services.PersonalMessage(staff=p, subject=f"task:{p.pk}", title="保障通知", body="请确认") for p in people],
-            topic="meeting:1", kind=Notification.Kind.PUBLISHED,
+            [
+                services.PersonalMessage(
+                    staff=p, subject=f"task:{p.pk}", title="保障通知", body="请确认"
+                )
+                for p in people
+            ],
+            topic="meeting:1",
+            kind=Notification.Kind.PUBLISHED,
         )
         assert HUEY.pending_count() == 0  # the queue is poked only when the rows are committed
     assert wait_for(lambda: Delivery.objects.filter(status="sent").count() == 5)
     assert sorted(m["mobile"] for m in fake_sms.messages) == sorted(p.mobile for p in people)
 
 
-def test_the_worker_applies_a_link_acknowledgement_moments_later(tree, fake_sms, consumer, monkeypatch):
+def test_the_worker_applies_a_link_acknowledgement_moments_later(
+    tree, fake_sms, consumer, monkeypatch
+):
     from vcassure.notifications import tokens
     from vcassure.notifications.services import acknowledgements
 
-    monkeypatch.setattr(acknowledgements, "_next_poke", 0.0)  # an earlier test of this process may have poked
+    monkeypatch.setattr(
+        acknowledgements, "_next_poke", 0.0
+    )  # an earlier test of this process may have poked
     person = StaffFactory(org_unit=tree.townships[0], email="")
     with transaction.atomic():
         [notice] = services.notifications_queue(
-            [services.PersonalMessage(staff=person, subject="coord:1", title="保障通知", body="请确认")],
-            topic="meeting:1", kind=Notification.Kind.PUBLISHED,
+            [
+                services.PersonalMessage(
+                    staff=person, subject="coord:1", title="保障通知", body="请确认"
+                )
+            ],
+            topic="meeting:1",
+            kind=Notification.Kind.PUBLISHED,
         )
-    token = tokens.make_token(notification_id=notice.pk, staff_id=person.pk, nonce=notice.token_nonce)
+    token = tokens.make_token(
+        notification_id=notice.pk, staff_id=person.pk, nonce=notice.token_nonce
+    )
     assert services.notification_ack_by_token(token).first_time
-    assert wait_for(lambda: not Notification.objects.filter(pk=notice.pk, ack_effects_pending=True).exists())
-    assert AuditEvent.objects.filter(action="notification.acknowledge", object_id=str(notice.pk)).count() == 1
+    assert wait_for(
+        lambda: not Notification.objects.filter(pk=notice.pk, ack_effects_pending=True).exists()
+    )
+    assert (
+        AuditEvent.objects.filter(
+            action="notification.acknowledge", object_id=str(notice.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_one_transaction_pokes_the_queue_once(tree, fake_sms):
@@ -75,10 +99,24 @@ def test_one_transaction_pokes_the_queue_once(tree, fake_sms):
     people = [StaffFactory(org_unit=tree.townships[i], email="") for i in range(3)]
     with transaction.atomic():
         for p in people:  # three separate calls in one transaction, as a publish makes
-            services.notifications_queue([services.PersonalMessage(staff=p, subject=f"task:{p.pk}", title="通知", body="请确认")],
-                                         topic="meeting:1", kind=Notification.Kind.PUBLISHED)
+            services.notifications_queue(
+                [
+                    services.PersonalMessage(
+                        staff=p, subject=f"task:{p.pk}", title="通知", body="请确认"
+                    )
+                ],
+                topic="meeting:1",
+                kind=Notification.Kind.PUBLISHED,
+            )
     assert HUEY.pending_count() == 1
     with transaction.atomic():
-        services.notifications_queue([services.PersonalMessage(staff=people[0], subject="task:x", title="通知", body="请确认")],
-                                     topic="meeting:2", kind=Notification.Kind.PUBLISHED)
+        services.notifications_queue(
+            [
+                services.PersonalMessage(
+                    staff=people[0], subject="task:x", title="通知", body="请确认"
+                )
+            ],
+            topic="meeting:2",
+            kind=Notification.Kind.PUBLISHED,
+        )
     assert HUEY.pending_count() == 2

@@ -23,18 +23,34 @@ def samples(response) -> dict[tuple[str, tuple], float]:
     text = response.content.decode()
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(text) for s in family.samples
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
     }
 
 
-def notice(person, *, created_minutes_ago: int, due_in_minutes: int | None = 10, acked_after_minutes: int | None = None):
+def notice(
+    person,
+    *,
+    created_minutes_ago: int,
+    due_in_minutes: int | None = 10,
+    acked_after_minutes: int | None = None,
+):
     now = clock.now()
     created = now - timedelta(minutes=created_minutes_ago)
     due = now + timedelta(minutes=due_in_minutes) if due_in_minutes is not None else None
     return Notification.objects.create(
-        recipient=person, kind="published", topic="meeting:1", subject=f"task:{person.pk}", title="保障通知", body="请确认",
-        created_at=created, ack_due_at=due, next_escalation_at=due,
-        acknowledged_at=created + timedelta(minutes=acked_after_minutes) if acked_after_minutes is not None else None,
+        recipient=person,
+        kind="published",
+        topic="meeting:1",
+        subject=f"task:{person.pk}",
+        title="保障通知",
+        body="请确认",
+        created_at=created,
+        ack_due_at=due,
+        next_escalation_at=due,
+        acknowledged_at=created + timedelta(minutes=acked_after_minutes)
+        if acked_after_minutes is not None
+        else None,
     )
 
 
@@ -48,23 +64,54 @@ def platform(tree):
     for person, minutes in zip(people[2:5], (1, 2, 10), strict=True):
         notice(person, created_minutes_ago=60, acked_after_minutes=minutes)
     now = clock.now()
-    Delivery.objects.create(notification=open_one, topic="meeting:1", channel="sms", status="sent", sent_at=now)
-    Delivery.objects.create(notification=late, topic="meeting:1", channel="sms", status="queued",
-                            next_attempt_at=now - timedelta(seconds=30))
+    Delivery.objects.create(
+        notification=open_one, topic="meeting:1", channel="sms", status="sent", sent_at=now
+    )
+    Delivery.objects.create(
+        notification=late,
+        topic="meeting:1",
+        channel="sms",
+        status="queued",
+        next_attempt_at=now - timedelta(seconds=30),
+    )
     Delivery.objects.create(notification=late, topic="meeting:1", channel="email", status="failed")
-    Delivery.objects.create(notification=late, topic="meeting:1", channel="email", status="sending",
-                            lease_until=now - timedelta(seconds=5))
+    Delivery.objects.create(
+        notification=late,
+        topic="meeting:1",
+        channel="email",
+        status="sending",
+        lease_until=now - timedelta(seconds=5),
+    )
     PhoneCallTask.objects.create(notification=late, number="13800000000", script="请确认")
     venue = VenueFactory(org_unit=tree.townships[0])
-    meeting = Meeting.objects.create(system=venue.system, title="防汛会商", state=Meeting.State.PUBLISHED,
-                                     starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=2),
-                                     org_unit=tree.province)
-    SupportTask.objects.create(meeting=meeting, kind="venue", role="venue", org_unit=tree.townships[0], venue=venue,
-                               state="notified", on_site_due_at=now - timedelta(minutes=30),
-                               ready_due_at=now + timedelta(minutes=5))
-    SupportTask.objects.create(meeting=meeting, kind="venue", role="venue", org_unit=tree.townships[1], venue=venue,
-                               state="on_site", on_site_due_at=now - timedelta(minutes=30),
-                               ready_due_at=now + timedelta(minutes=5))
+    meeting = Meeting.objects.create(
+        system=venue.system,
+        title="防汛会商",
+        state=Meeting.State.PUBLISHED,
+        starts_at=now + timedelta(minutes=30),
+        ends_at=now + timedelta(hours=2),
+        org_unit=tree.province,
+    )
+    SupportTask.objects.create(
+        meeting=meeting,
+        kind="venue",
+        role="venue",
+        org_unit=tree.townships[0],
+        venue=venue,
+        state="notified",
+        on_site_due_at=now - timedelta(minutes=30),
+        ready_due_at=now + timedelta(minutes=5),
+    )
+    SupportTask.objects.create(
+        meeting=meeting,
+        kind="venue",
+        role="venue",
+        org_unit=tree.townships[1],
+        venue=venue,
+        state="on_site",
+        on_site_due_at=now - timedelta(minutes=30),
+        ready_due_at=now + timedelta(minutes=5),
+    )
     worker_heartbeat_record()
     return tree
 
@@ -122,21 +169,38 @@ def test_metrics_through_the_proxy_need_the_token(db, client, settings):
     settings.METRICS_TOKEN = "prometheus-scrape-token"
     # The proxy connects from 127.0.0.1 but says whom it relays: the address no longer counts.
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
-    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9",
-                      HTTP_AUTHORIZATION="Bearer prometheus-scrape-token").status_code == 200
+    assert (
+        client.get(
+            "/metrics",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            HTTP_AUTHORIZATION="Bearer prometheus-scrape-token",
+        ).status_code
+        == 200
+    )
 
 
 def test_metrics_token_from_anywhere(db, client, settings):
     settings.METRICS_TOKEN = "prometheus-scrape-token"
     far = {"REMOTE_ADDR": "10.20.30.40"}
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer prometheus-scrape-token", **far).status_code == 200
+    assert (
+        client.get(
+            "/metrics", HTTP_AUTHORIZATION="Bearer prometheus-scrape-token", **far
+        ).status_code
+        == 200
+    )
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", **far).status_code == 403
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Basic cHJvbWV0aGV1cw==", **far).status_code == 403
+    assert (
+        client.get("/metrics", HTTP_AUTHORIZATION="Basic cHJvbWV0aGV1cw==", **far).status_code
+        == 403
+    )
 
 
 def test_no_token_configured_means_no_token_accepted(db, client, settings):
     settings.METRICS_TOKEN = ""
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ", REMOTE_ADDR="10.20.30.40").status_code == 403
+    assert (
+        client.get("/metrics", HTTP_AUTHORIZATION="Bearer ", REMOTE_ADDR="10.20.30.40").status_code
+        == 403
+    )
 
 
 def test_allowed_addresses_are_configurable(db, client, settings):

@@ -25,7 +25,9 @@ def test_org_unit_filters(tree, api_client_for):
     api = api_client_for(tree.user("province"))
     body = api.get(f"/api/org-units?level=township&parent={tree.counties[1].pk}").json()
     assert [u["code"] for u in body["items"]] == [tree.townships[2].code, tree.townships[3].code]
-    assert api.get("/api/org-units?q=测试2市").json()["count"] == 1 + 2 + 4  # the city, its counties, their townships
+    assert (
+        api.get("/api/org-units?q=测试2市").json()["count"] == 1 + 2 + 4
+    )  # the city, its counties, their townships
     assert api.get("/api/org-units?level=galaxy").status_code == 422
 
 
@@ -50,7 +52,9 @@ def test_staff_phone_shown_to_dispatcher_and_audited(tree, api_client_for):
     staff = Staff.objects.filter(org_unit=tree.townships[0]).first()
     body = api.get(f"/api/staff/{staff.pk}").json()
     assert body["mobile"] == staff.mobile
-    assert AuditEvent.objects.filter(action="staff.phone_reveal", actor=user, object_id=str(staff.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="staff.phone_reveal", actor=user, object_id=str(staff.pk)
+    ).exists()
 
 
 def test_other_scope_staff_is_404(tree, api_client_for):
@@ -68,6 +72,14 @@ def test_staff_search(tree, api_client_for):
 
 def test_openapi_schema_lists_contract_paths(tree, client):
     schema = client.get("/api/openapi.json").json()
-    for path in ["/api/health", "/api/systems", "/api/org-units", "/api/org-units/{unit_id}", "/api/staff",
-                 "/api/staff/{staff_id}", "/api/venues", "/api/venues/{venue_id}"]:
+    for path in [
+        "/api/health",
+        "/api/systems",
+        "/api/org-units",
+        "/api/org-units/{unit_id}",
+        "/api/staff",
+        "/api/staff/{staff_id}",
+        "/api/venues",
+        "/api/venues/{venue_id}",
+    ]:
         assert path in schema["paths"], path

@@ -18,7 +18,9 @@ def test_tree_shows_own_subtree_with_counts(tree, client):
     client.force_login(tree.user("city0"))
     page = client.get("/org/").content.decode()
     assert "测试1市" in page and "测试1市1县" in page and "测试2市" not in page
-    children = client.get(f"/org/units/{tree.counties[0].pk}/children/", HTTP_HX_REQUEST="true").content.decode()
+    children = client.get(
+        f"/org/units/{tree.counties[0].pk}/children/", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "测试1市1县1镇" in children and "人员 1" in children
     assert "<html" not in children  # a partial, not a page
 
@@ -49,7 +51,12 @@ def test_phone_reveal_for_dispatcher_is_audited(tree, client):
     own = Staff.objects.get(org_unit=tree.townships[0])
     response = client.post(f"/org/staff/{own.pk}/reveal-phone/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and own.mobile in response.content.decode()
-    assert AuditEvent.objects.filter(action="staff.phone_reveal", actor=user, object_id=str(own.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="staff.phone_reveal", actor=user, object_id=str(own.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_staff_list_search_and_filters(tree, client):

@@ -55,12 +55,33 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.code: kind
     for kind in (
-        Kind("org_units", gettext_lazy("组织单元"), "组织单元", "orgs.orgunit",
-             org_units.COLUMNS, org_units.export_rows, org_units.import_rows),
-        Kind("staff", gettext_lazy("人员"), "人员", "orgs.staff",
-             staff.COLUMNS, staff.export_rows, staff.import_rows),
-        Kind("venues", gettext_lazy("会场"), "会场", "venues.venue",
-             venues.COLUMNS, venues.export_rows, venues.import_rows),
+        Kind(
+            "org_units",
+            gettext_lazy("组织单元"),
+            "组织单元",
+            "orgs.orgunit",
+            org_units.COLUMNS,
+            org_units.export_rows,
+            org_units.import_rows,
+        ),
+        Kind(
+            "staff",
+            gettext_lazy("人员"),
+            "人员",
+            "orgs.staff",
+            staff.COLUMNS,
+            staff.export_rows,
+            staff.import_rows,
+        ),
+        Kind(
+            "venues",
+            gettext_lazy("会场"),
+            "会场",
+            "venues.venue",
+            venues.COLUMNS,
+            venues.export_rows,
+            venues.import_rows,
+        ),
     )
 }
 
@@ -76,8 +97,13 @@ def export_workbook(*, kind: str, user) -> bytes:
     """Everything of `kind` the user may see, as an xlsx with one sheet and a Chinese header row."""
     spec = kind_get(kind)
     rows = spec.export_rows(user=user)
-    audit_record(actor=user, action="transfer.export", object_type=spec.object_type,
-                 object_repr=spec.sheet_title, changes={"kind": kind, "rows": len(rows)})
+    audit_record(
+        actor=user,
+        action="transfer.export",
+        object_type=spec.object_type,
+        object_repr=spec.sheet_title,
+        changes={"kind": kind, "rows": len(rows)},
+    )
     return workbook_build(title=spec.sheet_title, columns=spec.columns, rows=rows)
 
 
@@ -102,12 +128,22 @@ def import_workbook(*, kind: str, user, data: bytes) -> ImportResult:
             if not result.ok:
                 raise RollbackImport(result.errors)
             audit_record(
-                actor=user, action="transfer.import", object_type=spec.object_type, object_repr=spec.sheet_title,
-                changes={"kind": kind, "rows": result.rows, "created": result.created,
-                         "updated": result.updated, "unchanged": result.unchanged},
+                actor=user,
+                action="transfer.import",
+                object_type=spec.object_type,
+                object_repr=spec.sheet_title,
+                changes={
+                    "kind": kind,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
             )
     except RollbackImport as exc:
-        return ImportResult(kind=kind, rows=len(rows), errors=sorted(exc.errors, key=lambda e: e.row))
+        return ImportResult(
+            kind=kind, rows=len(rows), errors=sorted(exc.errors, key=lambda e: e.row)
+        )
     except IntegrityError as exc:
         # Someone else changed the same records while this import ran.
         raise ApplicationError(_("导入与其他人的同时修改冲突，没有写入任何数据，请重试。")) from exc

@@ -37,7 +37,12 @@ def export_rows(*, user) -> list[list[object]]:
     units = OrgUnit.objects.visible_to(user).select_related("parent")
     ordered = sorted(units, key=lambda unit: (unit.depth, unit.code))
     return [
-        [unit.code, unit.name, choice_label(OrgUnit.Level, unit.level), unit.parent.code if unit.parent else ""]
+        [
+            unit.code,
+            unit.name,
+            choice_label(OrgUnit.Level, unit.level),
+            unit.parent.code if unit.parent else "",
+        ]
         for unit in ordered
     ]
 
@@ -73,13 +78,20 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
         reader = RowReader(row, COLUMNS, errors)
         code = reader.text("code", required=True, max_length=12)
         name = reader.text("name", required=True, max_length=100)
-        level = reader.choice("level", level_lookup, _("层级不正确（应为 %(levels)s）") % {"levels": level_names})
+        level = reader.choice(
+            "level", level_lookup, _("层级不正确（应为 %(levels)s）") % {"levels": level_names}
+        )
         parent_code = reader.text("parent", max_length=12)
         if code and level and not re.fullmatch(rf"\d{{{OrgUnit.CODE_LENGTH[level]}}}", code):
-            reader.error("code", _("代码格式错误（%(level)s级代码应为 %(n)s 位数字）") % {
-                "level": choice_label(OrgUnit.Level, level), "n": OrgUnit.CODE_LENGTH[level]})
+            reader.error(
+                "code",
+                _("代码格式错误（%(level)s级代码应为 %(n)s 位数字）")
+                % {"level": choice_label(OrgUnit.Level, level), "n": OrgUnit.CODE_LENGTH[level]},
+            )
         if code in first_row:
-            reader.error("code", _("重复的代码（与第 %(row)s 行相同）") % {"row": first_row[code].row})
+            reader.error(
+                "code", _("重复的代码（与第 %(row)s 行相同）") % {"row": first_row[code].row}
+            )
         plan = _Plan(row.number, code, name, level, parent_code, units.get(code), failed=False)
         if code and code not in first_row:
             first_row[code] = plan
@@ -103,7 +115,11 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
         existing = plan.existing
         if existing is not None and not plan.failed:
             old_parent = by_id[existing.parent_id].code if existing.parent_id else ""
-            plan.changed = (existing.name, existing.level, old_parent) != (plan.name, plan.level, plan.parent_code)
+            plan.changed = (existing.name, existing.level, old_parent) != (
+                plan.name,
+                plan.level,
+                plan.parent_code,
+            )
 
     result = ImportResult(kind=KIND, rows=len(rows), errors=errors)
     if errors:
@@ -139,10 +155,15 @@ def _check_relations(plan, reader, units, by_id, first_row, with_children, scope
     parent_level = parent_plan.level if parent_plan is not None else parent_unit.level
     expected = OrgUnit.LEVEL_ORDER[OrgUnit.LEVEL_ORDER.index(plan.level) - 1]
     if parent_level and parent_level != expected:
-        reader.error("parent", _("层级不正确：%(level)s级单元的上级应为%(parent)s级") % {
-            "level": _level_label(plan.level), "parent": _level_label(expected)})
+        reader.error(
+            "parent",
+            _("层级不正确：%(level)s级单元的上级应为%(parent)s级")
+            % {"level": _level_label(plan.level), "parent": _level_label(expected)},
+        )
         return
-    old_parent = by_id[existing.parent_id].code if existing is not None and existing.parent_id else None
+    old_parent = (
+        by_id[existing.parent_id].code if existing is not None and existing.parent_id else None
+    )
     if plan.parent_code != old_parent and not in_scope(plan.parent_code):
         reader.error("parent", _("上级单元不在您的管辖范围内"))
 
@@ -175,6 +196,10 @@ def _write(plans: list[_Plan], units: dict[str, OrgUnit], *, user, result: Impor
             else:
                 result.unchanged += 1
         except ValidationError as exc:
-            errors.extend(validation_errors_to_rows(exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"]))
+            errors.extend(
+                validation_errors_to_rows(
+                    exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"]
+                )
+            )
     if errors:
         raise RollbackImport(errors)

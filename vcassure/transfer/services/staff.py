@@ -46,8 +46,10 @@ HEADERS = {column.key: column.header for column in COLUMNS}
 
 def export_rows(*, user) -> list[list[object]]:
     show_phone = can_see_phone_numbers(user)
-    staff = Staff.objects.visible_to(user).select_related("org_unit", "department", "supervisor").order_by(
-        "org_unit__code", "code"
+    staff = (
+        Staff.objects.visible_to(user)
+        .select_related("org_unit", "department", "supervisor")
+        .order_by("org_unit__code", "code")
     )
     return [
         [
@@ -84,7 +86,9 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
     scope = Scope.of(user)
     units = {unit.code: unit for unit in OrgUnit.objects.all()}
     departments = {(d.org_unit_id, d.kind): d for d in Department.objects.all()}
-    staff = {s.code: s for s in Staff.objects.select_related("org_unit", "department", "supervisor")}
+    staff = {
+        s.code: s for s in Staff.objects.select_related("org_unit", "department", "supervisor")
+    }
     visible_staff = set(Staff.objects.visible_to(user).values_list("id", flat=True))
     kind_lookup = choice_lookup(Department.Kind)
     kind_names = "、".join(choice_label(Department.Kind, kind) for kind in Department.Kind.values)
@@ -115,11 +119,20 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
             reader.error("code", _("人员不在您的管辖范围内"))
         unit = org_unit_cell(reader, units, scope)
         kind = reader.choice(
-            "department", kind_lookup, _("未知的部门类型（应为 %(kinds)s）") % {"kinds": kind_names}, blank=""
+            "department",
+            kind_lookup,
+            _("未知的部门类型（应为 %(kinds)s）") % {"kinds": kind_names},
+            blank="",
         )
         if kind and unit is not None and unit.level not in Department.KIND_LEVELS[kind]:
-            reader.error("department", _("%(level)s级单元不设%(kind)s") % {
-                "level": choice_label(OrgUnit.Level, unit.level), "kind": choice_label(Department.Kind, kind)})
+            reader.error(
+                "department",
+                _("%(level)s级单元不设%(kind)s")
+                % {
+                    "level": choice_label(OrgUnit.Level, unit.level),
+                    "kind": choice_label(Department.Kind, kind),
+                },
+            )
         supervisor_code = reader.text("supervisor", max_length=32)
         plans.append(_Plan(row.number, code, unit, kind, supervisor_code, values, existing))
         readers.append(reader)
@@ -137,14 +150,20 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
     return result
 
 
-def _check_supervisor(plan: _Plan, reader: RowReader, staff: dict[str, Staff], first_row, scope: Scope) -> None:
+def _check_supervisor(
+    plan: _Plan, reader: RowReader, staff: dict[str, Staff], first_row, scope: Scope
+) -> None:
     if plan.supervisor_code == plan.code:
         reader.error("supervisor", _("主管不能是本人"))
         return
     if plan.supervisor_code in first_row:
         return  # defined in this file; its own row is checked on its own
     supervisor = staff.get(plan.supervisor_code)
-    unchanged = supervisor is not None and plan.existing is not None and plan.existing.supervisor_id == supervisor.pk
+    unchanged = (
+        supervisor is not None
+        and plan.existing is not None
+        and plan.existing.supervisor_id == supervisor.pk
+    )
     if supervisor is None or not (unchanged or scope.may_reference(supervisor)):
         # Someone outside the importer's reach reads the same as nobody at all.
         reader.error("supervisor", _("主管工号不存在或不在您的管辖范围内"))
@@ -169,7 +188,9 @@ def _changes(plan: _Plan, departments, staff: dict[str, Staff]) -> set[str]:
     return changed
 
 
-def _write(plans: list[_Plan], departments, staff: dict[str, Staff], *, user, result: ImportResult) -> None:
+def _write(
+    plans: list[_Plan], departments, staff: dict[str, Staff], *, user, result: ImportResult
+) -> None:
     errors: list[RowError] = []
     later: list[tuple[_Plan, Staff]] = []  # people whose supervisor comes further down the file
     for plan in plans:
@@ -195,16 +216,26 @@ def _write(plans: list[_Plan], departments, staff: dict[str, Staff], *, user, re
                 result.created += 1
             else:
                 person = plan.existing
-                staff_update(person, by=user, **{k: v for k, v in fields.items() if k in plan.changed})
+                staff_update(
+                    person, by=user, **{k: v for k, v in fields.items() if k in plan.changed}
+                )
                 result.updated += 1
             if "supervisor" not in fields:
                 later.append((plan, person))
         except ValidationError as exc:
-            errors.extend(validation_errors_to_rows(exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"]))
+            errors.extend(
+                validation_errors_to_rows(
+                    exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"]
+                )
+            )
     for plan, person in later:
         try:
             staff_update(person, by=user, supervisor=staff[plan.supervisor_code])
         except ValidationError as exc:
-            errors.extend(validation_errors_to_rows(exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"]))
+            errors.extend(
+                validation_errors_to_rows(
+                    exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"]
+                )
+            )
     if errors:
         raise RollbackImport(errors)

@@ -41,11 +41,23 @@ COLUMNS = [
     Column("is_active", "启用", 8),
 ]
 HEADERS = {column.key: column.header for column in COLUMNS}
-FIELDS = ["name", "system", "org_unit", "role", "address", "room", "primary_staff", "backup_staff", "is_active"]
+FIELDS = [
+    "name",
+    "system",
+    "org_unit",
+    "role",
+    "address",
+    "room",
+    "primary_staff",
+    "backup_staff",
+    "is_active",
+]
 
 
 def export_rows(*, user) -> list[list[object]]:
-    venues = Venue.objects.visible_to(user).select_related("system", "org_unit", "primary_staff", "backup_staff")
+    venues = Venue.objects.visible_to(user).select_related(
+        "system", "org_unit", "primary_staff", "backup_staff"
+    )
     return [
         [
             venue.code,
@@ -79,7 +91,9 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
     staff = {person.code: person for person in Staff.objects.all()}
     venues = {
         venue.code: venue
-        for venue in Venue.objects.select_related("system", "org_unit", "primary_staff", "backup_staff")
+        for venue in Venue.objects.select_related(
+            "system", "org_unit", "primary_staff", "backup_staff"
+        )
     }
     visible_venues = set(Venue.objects.visible_to(user).values_list("id", flat=True))
     role_lookup = choice_lookup(Venue.Role)
@@ -93,7 +107,9 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
         code = reader.text("code", required=True, max_length=32)
         existing = venues.get(code)
         if code in first_row:
-            reader.error("code", _("重复的会场编码（与第 %(row)s 行相同）") % {"row": first_row[code]})
+            reader.error(
+                "code", _("重复的会场编码（与第 %(row)s 行相同）") % {"row": first_row[code]}
+            )
         elif code:
             first_row[code] = row.number
         if existing is not None and existing.pk not in visible_venues:
@@ -103,7 +119,10 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
             "system": _system(reader, systems),
             "org_unit": org_unit_cell(reader, units, scope),
             "role": reader.choice(
-                "role", role_lookup, _("类型不正确（应为 %(roles)s）") % {"roles": role_names}, blank=Venue.Role.BRANCH
+                "role",
+                role_lookup,
+                _("类型不正确（应为 %(roles)s）") % {"roles": role_names},
+                blank=Venue.Role.BRANCH,
             ),
             "address": reader.text("address", max_length=200),
             "room": reader.text("room", max_length=100),
@@ -113,7 +132,11 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
         }
         plan = _Plan(row.number, code, values, existing)
         if not reader.failed and existing is not None:
-            plan.changed = {name: value for name, value in values.items() if _value(existing, name) != _key(value)}
+            plan.changed = {
+                name: value
+                for name, value in values.items()
+                if _value(existing, name) != _key(value)
+            }
         plans.append(plan)
 
     result = ImportResult(kind=KIND, rows=len(rows), errors=errors)
@@ -132,7 +155,9 @@ def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
                 result.unchanged += 1
         except ValidationError as exc:
             write_errors.extend(
-                validation_errors_to_rows(exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"])
+                validation_errors_to_rows(
+                    exc, row=plan.row, headers=HEADERS, fallback=HEADERS["code"]
+                )
             )
     if write_errors:
         raise RollbackImport(write_errors)
@@ -160,12 +185,16 @@ def _system(reader: RowReader, systems: dict[str, CustomerSystem]) -> CustomerSy
     return system
 
 
-def _staff(reader: RowReader, key: str, staff: dict[str, Staff], scope: Scope, existing: Venue | None) -> Staff | None:
+def _staff(
+    reader: RowReader, key: str, staff: dict[str, Staff], scope: Scope, existing: Venue | None
+) -> Staff | None:
     code = reader.text(key, max_length=32)
     if not code:
         return None
     person = staff.get(code)
-    unchanged = person is not None and existing is not None and getattr(existing, f"{key}_id") == person.pk
+    unchanged = (
+        person is not None and existing is not None and getattr(existing, f"{key}_id") == person.pk
+    )
     if person is None or not (unchanged or scope.may_reference(person)):
         reader.error(key, _("工号不存在或不在您的管辖范围内"))
         return None

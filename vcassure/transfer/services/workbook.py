@@ -49,7 +49,9 @@ class RowError:
     message: str
 
 
-def workbook_build(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> bytes:
+def workbook_build(
+    *, title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]]
+) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = title
@@ -121,13 +123,17 @@ def workbook_read(data: bytes, columns: Sequence[Column]) -> list[SheetRow]:
 
 def _sheet_rows(wb, columns: Sequence[Column], expected: str) -> list[SheetRow]:
     if not wb.worksheets:
-        raise ImportFileError(_("工作簿中没有工作表。第一行应为表头：%(columns)s。") % {"columns": expected})
+        raise ImportFileError(
+            _("工作簿中没有工作表。第一行应为表头：%(columns)s。") % {"columns": expected}
+        )
     rows = wb.worksheets[0].iter_rows(values_only=True)
     header_cells = [cell_text(value) for value in next(rows, None) or ()]
     while header_cells and not header_cells[-1]:
         header_cells.pop()
     if not header_cells:
-        raise ImportFileError(_("工作表为空。第一行应为表头：%(columns)s。") % {"columns": expected})
+        raise ImportFileError(
+            _("工作表为空。第一行应为表头：%(columns)s。") % {"columns": expected}
+        )
     by_header = {column.header: column.key for column in columns}
     positions: dict[str, int] = {}
     unknown = []
@@ -151,7 +157,10 @@ def _sheet_rows(wb, columns: Sequence[Column], expected: str) -> list[SheetRow]:
         )
     result: list[SheetRow] = []
     for number, raw in enumerate(rows, start=2):
-        texts = {key: cell_text(raw[index]) if index < len(raw) else "" for key, index in positions.items()}
+        texts = {
+            key: cell_text(raw[index]) if index < len(raw) else ""
+            for key, index in positions.items()
+        }
         if not any(texts.values()):
             continue
         if len(result) >= MAX_DATA_ROWS:
@@ -213,7 +222,9 @@ class RowReader:
             self.error(key, _("内容过长（最多 %(n)s 个字符）") % {"n": max_length})
         return value
 
-    def choice(self, key: str, lookup: dict[str, str], message: str, *, blank: str | None = None) -> str:
+    def choice(
+        self, key: str, lookup: dict[str, str], message: str, *, blank: str | None = None
+    ) -> str:
         """The stored value for a code or label; `blank` is what an empty cell means (None: required)."""
         value = self.row.values.get(key, "")
         if not value:

@@ -21,7 +21,10 @@ def xlsx(kind: str, rows: list[list[object]], headers: list[str] | None = None) 
 
 def read_xlsx(data: bytes) -> list[list[str]]:
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    return [["" if value is None else str(value) for value in row] for row in ws.iter_rows(values_only=True)]
+    return [
+        ["" if value is None else str(value) for value in row]
+        for row in ws.iter_rows(values_only=True)
+    ]
 
 
 @pytest.fixture

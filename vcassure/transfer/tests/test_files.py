@@ -19,7 +19,9 @@ def test_a_corrupt_xlsx_is_a_clear_error(tree):
 
 def test_an_oversized_file_is_a_clear_error(tree):
     with pytest.raises(ImportFileError, match="5 MB"):
-        import_workbook(kind="staff", user=tree.user("province"), data=b"0" * (MAX_UPLOAD_BYTES + 1))
+        import_workbook(
+            kind="staff", user=tree.user("province"), data=b"0" * (MAX_UPLOAD_BYTES + 1)
+        )
 
 
 def test_a_wrong_header_names_the_expected_columns(tree):
@@ -33,20 +35,28 @@ def test_a_wrong_header_names_the_expected_columns(tree):
 
 def test_an_empty_sheet_is_a_clear_error(tree):
     with pytest.raises(ImportFileError, match="工作表为空.*代码、名称、层级、上级代码"):
-        import_workbook(kind="org_units", user=tree.user("province"), data=xlsx("org_units", [], headers=[]))
+        import_workbook(
+            kind="org_units", user=tree.user("province"), data=xlsx("org_units", [], headers=[])
+        )
 
 
 def test_a_header_without_rows_is_a_clear_error(tree):
     with pytest.raises(ImportFileError, match="没有数据行"):
-        import_workbook(kind="org_units", user=tree.user("province"), data=template_workbook(kind="org_units"))
+        import_workbook(
+            kind="org_units", user=tree.user("province"), data=template_workbook(kind="org_units")
+        )
 
 
 def test_columns_may_come_in_any_order_and_blank_rows_are_skipped(tree):
-    data = xlsx("org_units", [
-        ["330101", "乡镇(街道)", "330101007", "顺序不同的镇"],
-        [None, None, None, None],
-        ["330101", "乡镇(街道)", "330101008", "空行之后的镇"],
-    ], headers=["上级代码", "层级", "代码", "名称"])
+    data = xlsx(
+        "org_units",
+        [
+            ["330101", "乡镇(街道)", "330101007", "顺序不同的镇"],
+            [None, None, None, None],
+            ["330101", "乡镇(街道)", "330101008", "空行之后的镇"],
+        ],
+        headers=["上级代码", "层级", "代码", "名称"],
+    )
     result = import_workbook(kind="org_units", user=tree.user("province"), data=data)
     assert result.ok and result.created == 2
     assert OrgUnit.objects.filter(code__in=["330101007", "330101008"]).count() == 2

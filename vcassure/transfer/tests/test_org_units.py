@@ -12,12 +12,15 @@ def errors_of(result) -> set[tuple[int, str, str]]:
 
 def test_valid_import_creates_units_with_paths_children_before_parents(tree):
     user = tree.user("province")
-    data = xlsx("org_units", [
-        ["330103001", "新县一镇", "乡镇(街道)", "330103"],  # its parent comes later in the file
-        ["330103", "新县", "县(区)", "330100"],
-        ["330101", "改名后的县", "county", "330100"],
-        ["330102", "测试1市2县", "县(区)", "330100"],  # unchanged
-    ])
+    data = xlsx(
+        "org_units",
+        [
+            ["330103001", "新县一镇", "乡镇(街道)", "330103"],  # its parent comes later in the file
+            ["330103", "新县", "县(区)", "330100"],
+            ["330101", "改名后的县", "county", "330100"],
+            ["330102", "测试1市2县", "县(区)", "330100"],  # unchanged
+        ],
+    )
     result = import_workbook(kind="org_units", user=user, data=data)
     assert result.ok, result.errors
     assert (result.created, result.updated, result.unchanged) == (2, 1, 1)
@@ -35,15 +38,18 @@ def test_valid_import_creates_units_with_paths_children_before_parents(tree):
 def test_invalid_rows_write_nothing_and_every_row_is_named(tree):
     user = tree.user("province")
     before = list(OrgUnit.objects.values_list("code", "name", "path").order_by("code"))
-    data = xlsx("org_units", [
-        ["330104", "好的县", "县(区)", "330100"],  # row 2 is fine, but must not be written
-        ["33010X", "坏代码", "县(区)", "330100"],  # row 3
-        ["330105", "无上级", "县(区)", "339900"],  # row 4
-        ["330106001", "层级不对", "乡镇(街道)", "330100"],  # row 5: a township under a city
-        ["330104", "重复", "县(区)", "330100"],  # row 6
-        ["330107", "", "县级", "330100"],  # row 7: no name, unknown level
-        ["330108", "省下的县", "县(区)", ""],  # row 8: no parent
-    ])
+    data = xlsx(
+        "org_units",
+        [
+            ["330104", "好的县", "县(区)", "330100"],  # row 2 is fine, but must not be written
+            ["33010X", "坏代码", "县(区)", "330100"],  # row 3
+            ["330105", "无上级", "县(区)", "339900"],  # row 4
+            ["330106001", "层级不对", "乡镇(街道)", "330100"],  # row 5: a township under a city
+            ["330104", "重复", "县(区)", "330100"],  # row 6
+            ["330107", "", "县级", "330100"],  # row 7: no name, unknown level
+            ["330108", "省下的县", "县(区)", ""],  # row 8: no parent
+        ],
+    )
     result = import_workbook(kind="org_units", user=user, data=data)
     assert not result.ok
     assert (result.created, result.updated) == (0, 0)
@@ -55,7 +61,9 @@ def test_invalid_rows_write_nothing_and_every_row_is_named(tree):
     assert (5, "上级代码", "层级不正确：乡镇(街道)级单元的上级应为县(区)级") in errors
     assert (6, "代码", "重复的代码（与第 2 行相同）") in errors
     assert (7, "名称", "必填") in errors
-    assert any(row == 7 and column == "层级" and "层级不正确" in message for row, column, message in errors)
+    assert any(
+        row == 7 and column == "层级" and "层级不正确" in message for row, column, message in errors
+    )
     assert (8, "上级代码", "必填") in errors
     assert 2 not in {e.row for e in result.errors}
     assert [e.row for e in result.errors] == sorted(e.row for e in result.errors)
@@ -63,12 +71,15 @@ def test_invalid_rows_write_nothing_and_every_row_is_named(tree):
 
 def test_county_user_gets_row_error_for_another_county(tree):
     user = tree.user("county0")  # counties[0] = 330101
-    data = xlsx("org_units", [
-        ["330101003", "本县新镇", "乡镇(街道)", "330101"],
-        ["330102003", "邻县新镇", "乡镇(街道)", "330102"],
-        ["330102001", "改邻县的镇", "乡镇(街道)", "330102"],
-        ["330199", "新县", "县(区)", "330100"],
-    ])
+    data = xlsx(
+        "org_units",
+        [
+            ["330101003", "本县新镇", "乡镇(街道)", "330101"],
+            ["330102003", "邻县新镇", "乡镇(街道)", "330102"],
+            ["330102001", "改邻县的镇", "乡镇(街道)", "330102"],
+            ["330199", "新县", "县(区)", "330100"],
+        ],
+    )
     result = import_workbook(kind="org_units", user=user, data=data)
     errors = errors_of(result)
     assert (3, "上级代码", "上级单元不在您的管辖范围内") in errors
@@ -80,14 +91,28 @@ def test_county_user_gets_row_error_for_another_county(tree):
 
 def test_county_user_may_add_townships_but_not_move_its_county(tree):
     user = tree.user("county0")
-    ok = import_workbook(kind="org_units", user=user, data=xlsx("org_units", [
-        ["330101003", "本县新镇", "乡镇(街道)", "330101"],
-    ]))
+    ok = import_workbook(
+        kind="org_units",
+        user=user,
+        data=xlsx(
+            "org_units",
+            [
+                ["330101003", "本县新镇", "乡镇(街道)", "330101"],
+            ],
+        ),
+    )
     assert ok.ok and ok.created == 1
     assert OrgUnit.objects.get(code="330101003").path.startswith(tree.counties[0].path)
-    moved = import_workbook(kind="org_units", user=user, data=xlsx("org_units", [
-        ["330101", "测试1市1县", "县(区)", "330200"],
-    ]))
+    moved = import_workbook(
+        kind="org_units",
+        user=user,
+        data=xlsx(
+            "org_units",
+            [
+                ["330101", "测试1市1县", "县(区)", "330200"],
+            ],
+        ),
+    )
     assert errors_of(moved) == {(2, "上级代码", "上级单元不在您的管辖范围内")}
     assert OrgUnit.objects.get(code="330101").parent == tree.cities[0]
 
@@ -95,10 +120,17 @@ def test_county_user_may_add_townships_but_not_move_its_county(tree):
 def test_moving_a_county_rewrites_its_subtree_paths(tree):
     user = tree.user("province")
     county = tree.counties[0]
-    result = import_workbook(kind="org_units", user=user, data=xlsx("org_units", [
-        ["330101", county.name, "县(区)", "330200"],
-        ["330101009", "搬迁后新建的镇", "乡镇(街道)", "330101"],
-    ]))
+    result = import_workbook(
+        kind="org_units",
+        user=user,
+        data=xlsx(
+            "org_units",
+            [
+                ["330101", county.name, "县(区)", "330200"],
+                ["330101009", "搬迁后新建的镇", "乡镇(街道)", "330101"],
+            ],
+        ),
+    )
     assert result.ok, result.errors
     county.refresh_from_db()
     new_city = tree.cities[1]
@@ -109,9 +141,16 @@ def test_moving_a_county_rewrites_its_subtree_paths(tree):
 
 
 def test_level_of_a_unit_with_children_cannot_change(tree):
-    result = import_workbook(kind="org_units", user=tree.user("province"), data=xlsx("org_units", [
-        ["330101", "测试1市1县", "市", "330000"],
-    ]))
+    result = import_workbook(
+        kind="org_units",
+        user=tree.user("province"),
+        data=xlsx(
+            "org_units",
+            [
+                ["330101", "测试1市1县", "市", "330000"],
+            ],
+        ),
+    )
     assert (2, "层级", "已有下级单元，不能更改层级") in errors_of(result)
 
 
@@ -130,15 +169,29 @@ def test_only_an_administrator_creates_a_province(tree):
 
 @pytest.mark.parametrize("level_cell", ["乡镇(街道)", "township", "TOWNSHIP"])
 def test_level_is_accepted_as_label_or_code(tree, level_cell):
-    result = import_workbook(kind="org_units", user=tree.user("province"), data=xlsx("org_units", [
-        ["330101005", "镇", level_cell, "330101"],
-    ]))
+    result = import_workbook(
+        kind="org_units",
+        user=tree.user("province"),
+        data=xlsx(
+            "org_units",
+            [
+                ["330101005", "镇", level_cell, "330101"],
+            ],
+        ),
+    )
     assert result.ok, result.errors
 
 
 def test_numeric_cells_are_read_as_codes(tree):
-    result = import_workbook(kind="org_units", user=tree.user("province"), data=xlsx("org_units", [
-        [330101005, "数字代码的镇", "乡镇(街道)", 330101],
-    ]))
+    result = import_workbook(
+        kind="org_units",
+        user=tree.user("province"),
+        data=xlsx(
+            "org_units",
+            [
+                [330101005, "数字代码的镇", "乡镇(街道)", 330101],
+            ],
+        ),
+    )
     assert result.ok, result.errors
     assert OrgUnit.objects.get(code="330101005").parent == tree.counties[0]

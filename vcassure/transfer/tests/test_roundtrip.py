@@ -19,21 +19,39 @@ def directory(tree, systems):
     county = tree.counties[0]
     boss = StaffFactory(code="BOSS", org_unit=tree.cities[0], name="市主管")
     for i, town in enumerate(tree.townships):
-        person = StaffFactory(code=f"TW{i}", org_unit=town, supervisor=boss, dingtalk_user_id=f"d{i}")
-        Venue.objects.create(
-            code=f"V{i}", name=f"{town.name}会场", system=systems["water"], org_unit=town,
-            address="某路 1 号", primary_staff=person, backup_staff=boss if i % 2 else None,
+        person = StaffFactory(
+            code=f"TW{i}", org_unit=town, supervisor=boss, dingtalk_user_id=f"d{i}"
         )
-    StaffFactory(code="EM1", org_unit=county, is_emergency_mobile=True, is_active=False, title="应急",
-                 department=Department.objects.get(org_unit=county), name="=1+1")
-    Venue.objects.create(code="MAIN", name="省主会场", system=systems["finance"], org_unit=tree.province, role="main")
+        Venue.objects.create(
+            code=f"V{i}",
+            name=f"{town.name}会场",
+            system=systems["water"],
+            org_unit=town,
+            address="某路 1 号",
+            primary_staff=person,
+            backup_staff=boss if i % 2 else None,
+        )
+    StaffFactory(
+        code="EM1",
+        org_unit=county,
+        is_emergency_mobile=True,
+        is_active=False,
+        title="应急",
+        department=Department.objects.get(org_unit=county),
+        name="=1+1",
+    )
+    Venue.objects.create(
+        code="MAIN", name="省主会场", system=systems["finance"], org_unit=tree.province, role="main"
+    )
     return tree
 
 
 def snapshot() -> dict[str, list[dict]]:
     return {
-        model.__name__: [model_to_dict(obj) | {"updated_at": obj.updated_at, "path": getattr(obj, "path", "")}
-                         for obj in model.objects.order_by("pk")]
+        model.__name__: [
+            model_to_dict(obj) | {"updated_at": obj.updated_at, "path": getattr(obj, "path", "")}
+            for obj in model.objects.order_by("pk")
+        ]
         for model in (OrgUnit, Department, Staff, Venue)
     }
 
@@ -68,7 +86,9 @@ def test_county_export_contains_only_its_county(directory):
     assert [row[0] for row in units[1:]] == ["330101", "330101001", "330101002"]
     assert units[1] == ["330101", county.name, "县(区)", "330100"]
     staff = read_xlsx(export_workbook(kind="staff", user=user))
-    expected = set(Staff.objects.filter(org_unit__path__startswith=county.path).values_list("code", flat=True))
+    expected = set(
+        Staff.objects.filter(org_unit__path__startswith=county.path).values_list("code", flat=True)
+    )
     assert {row[0] for row in staff[1:]} == expected
     assert {row[2] for row in staff[1:]} <= {"330101", "330101001", "330101002"}
     venues = read_xlsx(export_workbook(kind="venues", user=user))
@@ -77,8 +97,20 @@ def test_county_export_contains_only_its_county(directory):
 
 def test_export_header_order_and_labels(directory):
     staff = read_xlsx(export_workbook(kind="staff", user=directory.user("province")))
-    assert staff[0] == ["工号", "姓名", "组织单元代码", "部门", "岗位", "手机", "邮箱", "钉钉用户ID",
-                        "企业微信用户ID", "主管工号", "应急机动人员", "在岗"]
+    assert staff[0] == [
+        "工号",
+        "姓名",
+        "组织单元代码",
+        "部门",
+        "岗位",
+        "手机",
+        "邮箱",
+        "钉钉用户ID",
+        "企业微信用户ID",
+        "主管工号",
+        "应急机动人员",
+        "在岗",
+    ]
     em = next(row for row in staff if row[0] == "EM1")
     assert (em[3], em[10], em[11]) == ("技术维护部", "是", "否")
     venues = read_xlsx(export_workbook(kind="venues", user=directory.user("province")))

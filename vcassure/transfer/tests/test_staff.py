@@ -10,22 +10,49 @@ def errors_of(result) -> set[tuple[int, str, str]]:
     return {(e.row, e.column, e.message) for e in result.errors}
 
 
-def row(code, name, unit, department="", supervisor="", mobile="13900000000", emergency="否", **extra):
+def row(
+    code, name, unit, department="", supervisor="", mobile="13900000000", emergency="否", **extra
+):
     return [
-        code, name, unit, department, extra.get("title", ""), mobile, extra.get("email", ""),
-        extra.get("dingtalk", ""), extra.get("wecom", ""), supervisor, emergency, extra.get("active", "是"),
+        code,
+        name,
+        unit,
+        department,
+        extra.get("title", ""),
+        mobile,
+        extra.get("email", ""),
+        extra.get("dingtalk", ""),
+        extra.get("wecom", ""),
+        supervisor,
+        emergency,
+        extra.get("active", "是"),
     ]
 
 
 def test_valid_import_creates_staff_departments_and_supervisors(tree):
     user = tree.user("province")
-    data = xlsx("staff", [
-        row("T001", "张三", "330101", "技术维护部", supervisor="T002", emergency="是",
-            email="zhang@example.com", dingtalk="ding-1", wecom="wx-1", title="工程师"),
-        row("T002", "李四", "330101", "tech_maintenance"),
-        row("T003", "王五", "330101", "集团客户部", supervisor="T002"),  # the county has no customer dept yet
-        row("T004", "赵六", "330101001", "", supervisor="T001", mobile="139 0000 0001"),
-    ])
+    data = xlsx(
+        "staff",
+        [
+            row(
+                "T001",
+                "张三",
+                "330101",
+                "技术维护部",
+                supervisor="T002",
+                emergency="是",
+                email="zhang@example.com",
+                dingtalk="ding-1",
+                wecom="wx-1",
+                title="工程师",
+            ),
+            row("T002", "李四", "330101", "tech_maintenance"),
+            row(
+                "T003", "王五", "330101", "集团客户部", supervisor="T002"
+            ),  # the county has no customer dept yet
+            row("T004", "赵六", "330101001", "", supervisor="T001", mobile="139 0000 0001"),
+        ],
+    )
     result = import_workbook(kind="staff", user=user, data=data)
     assert result.ok, result.errors
     assert (result.created, result.updated) == (4, 0)
@@ -35,9 +62,16 @@ def test_valid_import_creates_staff_departments_and_supervisors(tree):
     assert zhang.supervisor.code == "T002"
     assert zhang.is_emergency_mobile and zhang.is_active
     assert (zhang.email, zhang.dingtalk_user_id, zhang.wecom_user_id, zhang.title) == (
-        "zhang@example.com", "ding-1", "wx-1", "工程师")
+        "zhang@example.com",
+        "ding-1",
+        "wx-1",
+        "工程师",
+    )
     wang = Staff.objects.get(code="T003")
-    assert wang.department.kind == Department.Kind.CUSTOMER and wang.department.org_unit == tree.counties[0]
+    assert (
+        wang.department.kind == Department.Kind.CUSTOMER
+        and wang.department.org_unit == tree.counties[0]
+    )
     zhao = Staff.objects.get(code="T004")
     assert zhao.department is None and zhao.mobile == "13900000001"
     assert AuditEvent.objects.filter(action="transfer.import", changes__created=4).exists()
@@ -47,19 +81,22 @@ def test_invalid_rows_write_nothing_and_every_row_is_named(tree):
     user = tree.user("province")
     existing = StaffFactory(code="E001", org_unit=tree.counties[0], name="老员工")
     count = Staff.objects.count()
-    data = xlsx("staff", [
-        row("E001", "改了名字", "330101"),  # row 2: valid, must not be written
-        row("B001", "手机错", "330101", mobile="1234"),  # row 3
-        row("B002", "邮箱错", "330101", email="not-an-email"),  # row 4
-        row("B003", "重复甲", "330101"),  # row 5
-        row("B003", "重复乙", "330101"),  # row 6
-        row("B004", "无单元", "339999"),  # row 7
-        row("B005", "部门错", "330101", department="财务部"),  # row 8
-        row("B006", "层级不设", "330101", department="网络运行部"),  # row 9
-        row("B007", "主管错", "330101", supervisor="NOBODY"),  # row 10
-        row("B008", "标志错", "330101", emergency="也许"),  # row 11
-        row("", "", "330101"),  # row 12
-    ])
+    data = xlsx(
+        "staff",
+        [
+            row("E001", "改了名字", "330101"),  # row 2: valid, must not be written
+            row("B001", "手机错", "330101", mobile="1234"),  # row 3
+            row("B002", "邮箱错", "330101", email="not-an-email"),  # row 4
+            row("B003", "重复甲", "330101"),  # row 5
+            row("B003", "重复乙", "330101"),  # row 6
+            row("B004", "无单元", "339999"),  # row 7
+            row("B005", "部门错", "330101", department="财务部"),  # row 8
+            row("B006", "层级不设", "330101", department="网络运行部"),  # row 9
+            row("B007", "主管错", "330101", supervisor="NOBODY"),  # row 10
+            row("B008", "标志错", "330101", emergency="也许"),  # row 11
+            row("", "", "330101"),  # row 12
+        ],
+    )
     result = import_workbook(kind="staff", user=user, data=data)
     assert not result.ok
     assert Staff.objects.count() == count
@@ -83,12 +120,15 @@ def test_county_user_rows_outside_its_county_are_errors(tree):
     user = tree.user("county0")
     neighbour = StaffFactory(code="N001", org_unit=tree.counties[1])
     StaffFactory(code="N002", org_unit=tree.counties[1])
-    data = xlsx("staff", [
-        row("C001", "本县", "330101001"),
-        row("C002", "邻县", "330102"),
-        row("N001", "改邻县人员", "330101"),
-        row("C003", "主管在邻县", "330101", supervisor="N002"),
-    ])
+    data = xlsx(
+        "staff",
+        [
+            row("C001", "本县", "330101001"),
+            row("C002", "邻县", "330102"),
+            row("N001", "改邻县人员", "330101"),
+            row("C003", "主管在邻县", "330101", supervisor="N002"),
+        ],
+    )
     result = import_workbook(kind="staff", user=user, data=data)
     errors = errors_of(result)
     assert (3, "组织单元代码", "组织单元不在您的管辖范围内") in errors
@@ -102,18 +142,32 @@ def test_county_user_rows_outside_its_county_are_errors(tree):
 
 def test_county_staff_may_report_to_someone_at_the_city(tree):
     boss = StaffFactory(code="CITY1", org_unit=tree.cities[0])
-    result = import_workbook(kind="staff", user=tree.user("county0"), data=xlsx("staff", [
-        row("C001", "本县", "330101", supervisor="CITY1"),
-    ]))
+    result = import_workbook(
+        kind="staff",
+        user=tree.user("county0"),
+        data=xlsx(
+            "staff",
+            [
+                row("C001", "本县", "330101", supervisor="CITY1"),
+            ],
+        ),
+    )
     assert result.ok, result.errors
     assert Staff.objects.get(code="C001").supervisor == boss
 
 
 def test_update_changes_only_what_differs(tree):
     person = StaffFactory(code="U001", org_unit=tree.counties[0], name="旧名", mobile="13800000009")
-    result = import_workbook(kind="staff", user=tree.user("province"), data=xlsx("staff", [
-        row("U001", "新名", "330102", mobile="13800000009", email=person.email),
-    ]))
+    result = import_workbook(
+        kind="staff",
+        user=tree.user("province"),
+        data=xlsx(
+            "staff",
+            [
+                row("U001", "新名", "330102", mobile="13800000009", email=person.email),
+            ],
+        ),
+    )
     assert result.ok, result.errors
     assert (result.created, result.updated) == (0, 1)
     person.refresh_from_db()
@@ -125,7 +179,14 @@ def test_a_user_without_the_import_role_cannot_import(tree):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        import_workbook(kind="staff", user=tree.user("county0", Role.MANAGER), data=xlsx("staff", [
-            row("X001", "某人", "330101"),
-        ]))
+        import_workbook(
+            kind="staff",
+            user=tree.user("county0", Role.MANAGER),
+            data=xlsx(
+                "staff",
+                [
+                    row("X001", "某人", "330101"),
+                ],
+            ),
+        )
     assert not Staff.objects.filter(code="X001").exists()

@@ -10,7 +10,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def upload(client, kind: str, data: bytes, name: str = "file.xlsx"):
-    return client.post(reverse("transfer:import", args=[kind]), {"file": SimpleUploadedFile(name, data, XLSX)})
+    return client.post(
+        reverse("transfer:import", args=[kind]), {"file": SimpleUploadedFile(name, data, XLSX)}
+    )
 
 
 def test_index_lists_the_three_kinds_with_export_template_and_upload(client, tree):
@@ -47,7 +49,11 @@ def test_export_and_template_download_xlsx(client, tree):
     response = client.get(reverse("transfer:export", args=["org_units"]))
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
-    assert [row[0] for row in read_xlsx(response.content)[1:]] == ["330101", "330101001", "330101002"]
+    assert [row[0] for row in read_xlsx(response.content)[1:]] == [
+        "330101",
+        "330101001",
+        "330101002",
+    ]
     template = client.get(reverse("transfer:template", args=["staff"]))
     assert template.status_code == 200 and len(read_xlsx(template.content)) == 1
 
@@ -78,11 +84,15 @@ def test_upload_through_the_form_with_csrf_enforced(tree):
     client.force_login(tree.user("province"))
     page = client.get(reverse("transfer:index")).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = xlsx("staff", [["F001", "表单导入", "330101", "技术维护部", "", "", "", "", "", "", "否", "是"]])
+    data = xlsx(
+        "staff", [["F001", "表单导入", "330101", "技术维护部", "", "", "", "", "", "", "否", "是"]]
+    )
     url = reverse("transfer:import", args=["staff"])
     refused = client.post(url, {"file": SimpleUploadedFile("s.xlsx", data, XLSX)})
     assert refused.status_code == 403
-    response = client.post(url, {"file": SimpleUploadedFile("s.xlsx", data, XLSX), "csrfmiddlewaretoken": token})
+    response = client.post(
+        url, {"file": SimpleUploadedFile("s.xlsx", data, XLSX), "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 200 and "导入成功" in response.content.decode()
     assert Staff.objects.get(code="F001").department.kind == "tech_maintenance"
 
@@ -90,16 +100,27 @@ def test_upload_through_the_form_with_csrf_enforced(tree):
 def test_upload_end_to_end_row_errors_are_listed_and_nothing_is_written(client, tree):
     client.force_login(tree.user("county0"))
     count = Staff.objects.count()
-    data = xlsx("staff", [
-        ["W001", "好人", "330101", "", "", "13900000000", "", "", "", "", "否", "是"],
-        ["W002", "坏手机", "330101", "", "", "12345", "", "", "", "", "否", "是"],
-        ["W003", "邻县", "330102", "", "", "", "", "", "", "", "否", "是"],
-    ])
+    data = xlsx(
+        "staff",
+        [
+            ["W001", "好人", "330101", "", "", "13900000000", "", "", "", "", "否", "是"],
+            ["W002", "坏手机", "330101", "", "", "12345", "", "", "", "", "否", "是"],
+            ["W003", "邻县", "330102", "", "", "", "", "", "", "", "否", "是"],
+        ],
+    )
     response = upload(client, "staff", data)
     assert response.status_code == 400
     page = response.content.decode()
     assert "没有写入任何数据" in page
-    for text in ("行", "列", "原因", "手机号格式错误", "组织单元不在您的管辖范围内", "<td>3</td>", "<td>4</td>"):
+    for text in (
+        "行",
+        "列",
+        "原因",
+        "手机号格式错误",
+        "组织单元不在您的管辖范围内",
+        "<td>3</td>",
+        "<td>4</td>",
+    ):
         assert text in page
     assert Staff.objects.count() == count
 

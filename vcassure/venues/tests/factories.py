@@ -3,12 +3,19 @@ import factory
 from vcassure.orgs.tests.factories import OrgUnitFactory
 from vcassure.venues.models import CustomerSystem, Equipment, Venue
 
-SYSTEM_NAMES = {"water": "水利视频会商系统", "finance": "财政视频会商系统", "government": "政务视频会商系统", "general": "视频会商系统"}
+SYSTEM_NAMES = {
+    "water": "水利视频会商系统",
+    "finance": "财政视频会商系统",
+    "government": "政务视频会商系统",
+    "general": "视频会商系统",
+}
 
 
 def system(code: str = "water") -> CustomerSystem:
     # get_or_create: transactional (browser) tests flush the rows the data migration wrote.
-    return CustomerSystem.objects.get_or_create(code=code, defaults={"name": SYSTEM_NAMES.get(code, code)})[0]
+    return CustomerSystem.objects.get_or_create(
+        code=code, defaults={"name": SYSTEM_NAMES.get(code, code)}
+    )[0]
 
 
 class VenueFactory(factory.django.DjangoModelFactory):

@@ -43,15 +43,48 @@ def _fingerprint() -> str:
     """A hash of the province by natural keys (codes), never by database ids."""
     rows = [
         sorted(OrgUnit.objects.values_list("code", "name", "level", "parent__code")),
-        sorted(Department.objects.values_list("org_unit__code", "kind", "name", "phone", "head__code")),
-        sorted(Staff.objects.values_list(
-            "code", "name", "org_unit__code", "department__kind", "mobile", "email", "dingtalk_user_id",
-            "wecom_user_id", "supervisor__code", "is_emergency_mobile", "user__username")),
-        sorted(Venue.objects.values_list(
-            "code", "name", "system__code", "org_unit__code", "role", "address", "room",
-            "primary_staff__code", "backup_staff__code")),
-        sorted(Equipment.objects.values_list(
-            "venue__code", "kind", "model", "serial_number", "management_ip", "integrator__name", "installed_on")),
+        sorted(
+            Department.objects.values_list("org_unit__code", "kind", "name", "phone", "head__code")
+        ),
+        sorted(
+            Staff.objects.values_list(
+                "code",
+                "name",
+                "org_unit__code",
+                "department__kind",
+                "mobile",
+                "email",
+                "dingtalk_user_id",
+                "wecom_user_id",
+                "supervisor__code",
+                "is_emergency_mobile",
+                "user__username",
+            )
+        ),
+        sorted(
+            Venue.objects.values_list(
+                "code",
+                "name",
+                "system__code",
+                "org_unit__code",
+                "role",
+                "address",
+                "room",
+                "primary_staff__code",
+                "backup_staff__code",
+            )
+        ),
+        sorted(
+            Equipment.objects.values_list(
+                "venue__code",
+                "kind",
+                "model",
+                "serial_number",
+                "management_ip",
+                "integrator__name",
+                "installed_on",
+            )
+        ),
         sorted(FibreRoute.objects.values_list("venue__code", "name", "from_site", "length_km")),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -68,7 +101,12 @@ def test_counts_are_in_the_expected_ranges(province, db):
     assert province["venues"] == Venue.objects.count()
     assert province["staff"] == Staff.objects.count()
     assert province["equipment"] == Equipment.objects.count()
-    assert province["logins"] == ["dispatcher", "city-dispatcher", "county-dispatcher", "township-staff"]
+    assert province["logins"] == [
+        "dispatcher",
+        "city-dispatcher",
+        "county-dispatcher",
+        "township-staff",
+    ]
     assert AuditEvent.objects.filter(action="demo.seed").count() == 1
 
 
@@ -89,7 +127,11 @@ def test_units_have_consistent_paths_codes_and_names(province, db):
     assert max(names_per_parent.values()) == 1
     suffixes = Counter(u.name[-1] for u in units.values() if u.level == "county")
     assert suffixes["县"] > 0 and suffixes["区"] > 0
-    kinds = Counter("街道" if u.name.endswith("街道") else u.name[-1] for u in units.values() if u.level == "township")
+    kinds = Counter(
+        "街道" if u.name.endswith("街道") else u.name[-1]
+        for u in units.values()
+        if u.level == "township"
+    )
     assert kinds["镇"] > 0 and kinds["乡"] > 0 and kinds["街道"] > 0
 
 
@@ -97,9 +139,13 @@ def test_departments_of_each_level_have_a_head_and_a_phone(province, db):
     kinds = Counter(Department.objects.values_list("org_unit__level", "kind"))
     cities, counties = province["units"]["city"], province["units"]["county"]
     assert kinds == {
-        ("province", "ops"): 1, ("province", "broadcast"): 1, ("province", "customer"): 1,
-        ("city", "customer"): cities, ("city", "network_ops"): cities,
-        ("county", "customer"): counties, ("county", "tech_maintenance"): counties,
+        ("province", "ops"): 1,
+        ("province", "broadcast"): 1,
+        ("province", "customer"): 1,
+        ("city", "customer"): cities,
+        ("city", "network_ops"): cities,
+        ("county", "customer"): counties,
+        ("county", "tech_maintenance"): counties,
     }
     for department in Department.objects.select_related("org_unit", "head"):
         department.full_clean()
@@ -129,8 +175,10 @@ def test_staff_contact_points_and_supervisors(province, db):
 
 def test_demo_logins_work_and_sit_at_their_levels(province, db):
     expected = {
-        "dispatcher": (Role.DISPATCHER, "province"), "city-dispatcher": (Role.DISPATCHER, "city"),
-        "county-dispatcher": (Role.DISPATCHER, "county"), "township-staff": (Role.SUPPORT, "township"),
+        "dispatcher": (Role.DISPATCHER, "province"),
+        "city-dispatcher": (Role.DISPATCHER, "city"),
+        "county-dispatcher": (Role.DISPATCHER, "county"),
+        "township-staff": (Role.SUPPORT, "township"),
     }
     for username, (role, level) in expected.items():
         user = User.objects.select_related("staff_profile__org_unit").get(username=username)
@@ -147,11 +195,23 @@ def test_venues_are_staffed_by_their_township_person(province, db):
     assert len(unstaffed) == 3
     person_of = {s.org_unit_id: s for s in Staff.objects.filter(org_unit__level="township")}
     assert set(person_of).isdisjoint(unstaffed)
-    venues = list(Venue.objects.select_related("org_unit", "system", "primary_staff", "backup_staff__department"))
+    venues = list(
+        Venue.objects.select_related(
+            "org_unit", "system", "primary_staff", "backup_staff__department"
+        )
+    )
     per_system = Counter((v.org_unit.level, v.system.code, v.role) for v in venues)
     townships = province["units"]["township"]
-    assert per_system[("province", "water", "main")] == per_system[("province", "finance", "main")] == 1
-    assert per_system[("township", "water", "branch")] == per_system[("township", "government", "branch")] == townships
+    assert (
+        per_system[("province", "water", "main")]
+        == per_system[("province", "finance", "main")]
+        == 1
+    )
+    assert (
+        per_system[("township", "water", "branch")]
+        == per_system[("township", "government", "branch")]
+        == townships
+    )
     assert 0.85 * townships <= per_system[("township", "finance", "branch")] <= 0.95 * townships
     for venue in venues:
         if venue.org_unit.level == "township":
@@ -189,14 +249,20 @@ def test_equipment_is_complete_unique_and_on_private_addresses(province, db):
     for venue_id, kind in Equipment.objects.values_list("venue_id", "kind"):
         kinds_of.setdefault(venue_id, set()).add(kind)
     for venue_id, level in Venue.objects.values_list("id", "org_unit__level"):
-        needed = {"terminal", "switch", "optical"} if level == "township" else set(Equipment.Kind.values)
+        needed = (
+            {"terminal", "switch", "optical"} if level == "township" else set(Equipment.Kind.values)
+        )
         assert needed <= kinds_of[venue_id]
     serials = list(Equipment.objects.values_list("serial_number", flat=True))
     assert all(serials) and len(set(serials)) == len(serials)
-    addresses = list(Equipment.objects.exclude(management_ip=None).values_list("management_ip", flat=True))
+    addresses = list(
+        Equipment.objects.exclude(management_ip=None).values_list("management_ip", flat=True)
+    )
     assert len(set(addresses)) == len(addresses)
     assert all(ipaddress.IPv4Address(a) in ipaddress.IPv4Network("10.0.0.0/8") for a in addresses)
-    assert not Equipment.objects.filter(kind__in=["terminal", "switch", "optical"], management_ip=None).exists()
+    assert not Equipment.objects.filter(
+        kind__in=["terminal", "switch", "optical"], management_ip=None
+    ).exists()
     assert Integrator.objects.count() >= 3
     assert Equipment.objects.exclude(integrator=None).count() > Equipment.objects.count() // 2
     assert not Venue.objects.exclude(org_unit__level="township").filter(fibre_routes=None).exists()

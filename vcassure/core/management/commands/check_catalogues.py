@@ -23,16 +23,22 @@ class Command(BaseCommand):
                 po = polib.pofile(str(po_path))
                 missing = po.untranslated_entries() + po.fuzzy_entries()
                 problems += [f"{po_path}: untranslated {entry.msgid!r}" for entry in missing]
-                problems += [f"{po_path}: not in the catalogue yet {msgid!r}" for msgid in self._new_strings(po_path)]
+                problems += [
+                    f"{po_path}: not in the catalogue yet {msgid!r}"
+                    for msgid in self._new_strings(po_path)
+                ]
                 self.stdout.write(f"{po_path}: {po.percent_translated()}% translated")
         if problems:
             raise CommandError(
-                "Incomplete translations (run `manage.py makemessages -l en` and translate):\n" + "\n".join(problems[:60])
+                "Incomplete translations (run `manage.py makemessages -l en` and translate):\n"
+                + "\n".join(problems[:60])
             )
 
     def _new_strings(self, po_path: Path) -> list[str]:
         if shutil.which("xgettext") is None:
-            self.stderr.write("GNU gettext is not installed: skipping the check for strings missing from the catalogue.")
+            self.stderr.write(
+                "GNU gettext is not installed: skipping the check for strings missing from the catalogue."
+            )
             return []
         locale = po_path.parent.parent.name
         original = po_path.read_bytes()

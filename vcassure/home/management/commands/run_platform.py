@@ -21,13 +21,16 @@ from vcassure.orgs.models import OrgUnit
 
 
 class Command(BaseCommand):
-    help = "Set up and serve VC Assure on its embedded default (SQLite, in-process worker, demo data)."
+    help = (
+        "Set up and serve VC Assure on its embedded default (SQLite, in-process worker, demo data)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--no-demo", action="store_true", help="Do not load the demo province.")
         parser.add_argument(
-            "--no-fakes", action="store_true",
+            "--no-fakes",
+            action="store_true",
             help="Do not start the local fake DingTalk/WeCom/SMS/OA/SMTP servers (use the configured channels).",
         )
 
@@ -43,7 +46,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  URL:        http://{addrport}/")
         self.stdout.write(f"  Login:      admin / {password}")
         self.stdout.write(f"  API token:  {key}")
-        self.stdout.write(f"  Try:        curl -H 'Authorization: Bearer {key}' http://{addrport}/api/health\n")
+        self.stdout.write(
+            f"  Try:        curl -H 'Authorization: Bearer {key}' http://{addrport}/api/health\n"
+        )
         if not no_fakes:
             fakes = demo_fakes_wire()
             self.stdout.write(
@@ -76,8 +81,12 @@ class Command(BaseCommand):
         """Huey's consumer in threads of this process; keep Django's own Ctrl-C handling."""
         # Like `run_huey`: import every app's tasks module, or the periodic sweepers never run.
         autodiscover_modules("tasks")
-        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-        consumer = HUEY.create_consumer(**{**settings.HUEY.get("consumer", {}), "worker_type": "thread"})
+        saved = {
+            sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        }
+        consumer = HUEY.create_consumer(
+            **{**settings.HUEY.get("consumer", {}), "worker_type": "thread"}
+        )
         consumer.start()
         for sig, handler in saved.items():
             signal.signal(sig, handler)

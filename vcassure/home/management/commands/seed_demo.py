@@ -22,11 +22,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed builds the same province.")
         parser.add_argument(
-            "--force", action="store_true",
+            "--seed",
+            type=int,
+            default=2026,
+            help="Random seed; the same seed builds the same province.",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
             help="Delete the existing directory (org units, departments, staff, venues, equipment, fibre "
-                 "routes, integrators) first.",
+            "routes, integrators) first.",
         )
 
     def handle(self, *args, seed: int, force: bool, **options):
@@ -43,7 +49,9 @@ class Command(BaseCommand):
                     demo_im_groups_wipe()
                     wiped = demo_directory_wipe()
                     if wiped:
-                        self.stdout.write(f"Deleted the existing directory ({sum(wiped.values())} rows).")
+                        self.stdout.write(
+                            f"Deleted the existing directory ({sum(wiped.values())} rows)."
+                        )
                 self.stdout.write(f"Building the demo province (seed {seed})…")
                 result = demo_province_build(seed=seed, stdout=self.stdout)
                 groups = demo_im_groups_build()
@@ -67,9 +75,12 @@ class Command(BaseCommand):
             f"  R5 shortfalls: {len(shortfalls)} (built in on purpose: {len(result['shortfalls'])})",
         ]
         lines += [
-            f"    {s.org_unit_code} {s.org_unit_name}: {s.kind} {s.actual}/{s.required}" for s in shortfalls
+            f"    {s.org_unit_code} {s.org_unit_name}: {s.kind} {s.actual}/{s.required}"
+            for s in shortfalls
         ]
-        lines.append(f"  IM groups:     {len(groups)} (robots point at 127.0.0.1 until `make run` starts its fakes)")
+        lines.append(
+            f"  IM groups:     {len(groups)} (robots point at 127.0.0.1 until `make run` starts its fakes)"
+        )
         lines.append(f"  logins:        {', '.join(result['logins'])} (password {DEMO_PASSWORD})")
         self.stdout.write(self.style.SUCCESS(lines[0]))
         self.stdout.write("\n".join(lines[1:]))
