@@ -30,9 +30,9 @@ from vcassure.accounts.services import api_token_create
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
 from vcassure.faults.models import Fault
-from vcassure.meetings import field as field_services
 from vcassure.meetings import services as meeting_services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
+from vcassure.meetings.services import field_work as field_services
 from vcassure.notifications import tokens
 from vcassure.notifications.models import Delivery, ImGroup, Notification, PhoneCallTask
 from vcassure.orgs.models import Staff

@@ -17,7 +17,7 @@ from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.idempotency import idempotent
 from vcassure.faults.models import Fault
-from vcassure.meetings import field, selectors, services
+from vcassure.meetings import selectors, services
 from vcassure.meetings.models import Meeting
 from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.schemas import (
@@ -45,6 +45,7 @@ from vcassure.meetings.schemas import (
     TaskFilter,
     TaskOut,
 )
+from vcassure.meetings.services import field_work as field
 from vcassure.notifications.services import (
     AckError,
     notification_ack_by_token,

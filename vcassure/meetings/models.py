@@ -191,6 +191,13 @@ class SupportTaskQuerySet(ScopedQuerySet):
         return self.exclude(state__in=SupportTask.CLOSED_STATES)
 
 
+def overdue_q(now) -> Q:
+    """Tasks past their on-site or ready deadline (R10) without having met it."""
+    return Q(on_site_due_at__lt=now, state__in=SupportTask.BEFORE_SITE_STATES) | Q(
+        ready_due_at__lt=now, state__in=SupportTask.BEFORE_READY_STATES
+    )
+
+
 class SupportTask(StateMachineMixin, TimeStampedModel):
     """What one department or one branch venue owes for a meeting. Coordination tasks form the
     dual-track chain (R2); venue tasks hang under the department that carries them out."""
@@ -237,6 +244,10 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
         "cancelled": set(),
     }
     CLOSED_STATES = ("done", "cancelled")
+    # R10: the states in which a task has not yet met each deadline.
+    BEFORE_SITE_STATES = ("pending", "notified", "acknowledged")
+    BEFORE_READY_STATES = (*BEFORE_SITE_STATES, "on_site", "faulty", "restored")
+    NOT_SHUT_DOWN_STATES = (*BEFORE_READY_STATES, "ready", "in_meeting")
 
     class Assignment(models.TextChoices):
         PRIMARY = "primary", _("主保障人员")

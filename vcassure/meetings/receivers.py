@@ -1,29 +1,30 @@
 """What meetings does when a lower app tells it something (connected in apps.py)."""
 
-from vcassure.meetings.models import SupportTask
+from vcassure.core.subjects import task_id_of
 
 
-def _task_of(notification) -> SupportTask | None:
-    if not notification.subject.startswith("task:") or notification.kind == "escalation":
+def _task_id(notification) -> int | None:
+    """The task a notice is about, unless it is an escalation to someone else."""
+    if notification.kind == "escalation":
         return None
-    return SupportTask.objects.filter(pk=int(notification.subject.split(":", 1)[1])).first()
+    return task_id_of(notification.subject)
 
 
 def on_notifications_acknowledged(sender, *, acknowledgements, **kwargs) -> None:
     """People acknowledged the notices about their tasks: each task moves to acknowledged (once),
     if that person is its assignee. One locked read of the tasks for the whole batch."""
-    from vcassure.meetings.services import TaskAck, support_tasks_acknowledge
+    from vcassure.meetings.services.tasks import TaskAck, support_tasks_acknowledge
 
     items = [
         TaskAck(
-            task_id=int(a.notification.subject.split(":", 1)[1]),
+            task_id=task_id,
             assignee_id=a.notification.recipient_id,
             at=a.at,
             via=a.via,
             by=a.by,
         )
         for a in acknowledgements
-        if a.notification.subject.startswith("task:") and a.notification.kind != "escalation"
+        if (task_id := _task_id(a.notification)) is not None
     ]
     if items:
         support_tasks_acknowledge(items)
@@ -31,18 +32,20 @@ def on_notifications_acknowledged(sender, *, acknowledgements, **kwargs) -> None
 
 def on_notification_delivered(sender, *, notification, channel: str, at, **kwargs) -> None:
     """The assignee's notice reached them: a pending task becomes notified."""
-    from vcassure.meetings.services import support_task_mark_notified
+    from vcassure.meetings.services.tasks import support_task_mark_notified
 
-    task = _task_of(notification)
-    if task is not None and task.assignee_id == notification.recipient_id:
-        support_task_mark_notified(task, channel=channel, at=at)
+    task_id = _task_id(notification)
+    if task_id is not None:
+        support_task_mark_notified(
+            task_id, recipient_id=notification.recipient_id, channel=channel, at=at
+        )
 
 
 def on_fault_restored(sender, *, fault, by=None, at=None, **kwargs) -> None:
     """A fault of a venue task is restored: the task returns to its place."""
-    from vcassure.meetings.field import support_task_fault_restored
+    from vcassure.meetings.models import SupportTask
+    from vcassure.meetings.services.field_work import support_task_fault_restored
 
-    if fault.subject.startswith("task:"):
-        task = SupportTask.objects.filter(pk=int(fault.subject.split(":", 1)[1])).first()
-        if task is not None:
-            support_task_fault_restored(task, by=by, at=at)
+    task = SupportTask.objects.filter(pk=task_id_of(fault.subject) or 0).first()
+    if task is not None:
+        support_task_fault_restored(task, by=by, at=at)

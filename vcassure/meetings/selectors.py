@@ -18,13 +18,15 @@ from vcassure.meetings.models import (
     ShareLink,
     SupportTask,
     TaskTransition,
+    overdue_q,
 )
-from vcassure.meetings.sweeper import BEFORE_READY, BEFORE_SITE, overdue_q
 from vcassure.meetings.validation import venues_matching_filter
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.scoping import EVERYTHING, user_scope_path
 from vcassure.venues.models import CustomerSystem, Venue
 
+BEFORE_SITE = SupportTask.BEFORE_SITE_STATES
+BEFORE_READY = SupportTask.BEFORE_READY_STATES
 LIVE_STATES = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
 MAX_ON_SITE_LEAD = timedelta(minutes=120)
 
@@ -468,7 +470,7 @@ def task_field_card(task: SupportTask) -> dict:
     from vcassure.checklists.models import ChecklistRun, ChecklistStep, StepResult
     from vcassure.faults.selectors import fault_list_for_subject
     from vcassure.faults.services import responsible_department
-    from vcassure.meetings.field import templates_for
+    from vcassure.meetings.services.field_work import templates_for
 
     subject = f"task:{task.pk}"
     templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []

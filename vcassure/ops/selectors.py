@@ -13,8 +13,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from vcassure.core import clock
 from vcassure.core.models import WorkerHeartbeat
-from vcassure.meetings.models import Meeting, SupportTask
-from vcassure.meetings.sweeper import overdue_q
+from vcassure.meetings.models import Meeting, SupportTask, overdue_q
 from vcassure.notifications.models import Delivery, Notification, PhoneCallTask
 
 ACK_LATENCY_WINDOW = timedelta(hours=24)

@@ -13,9 +13,10 @@ from vcassure.accounts.models import Role
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.faults.models import Fault
 from vcassure.faults.services import fault_restore
-from vcassure.meetings import field, services
+from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask, TaskTransition
-from vcassure.meetings.sweeper import meeting_clock_sweep
+from vcassure.meetings.services import field_work as field
+from vcassure.meetings.services.clock import meeting_clock_sweep
 from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.notifications.models import Notification
 

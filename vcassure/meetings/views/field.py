@@ -19,8 +19,9 @@ from vcassure.checklists.services import MAX_PHOTOS
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
 from vcassure.faults.models import Fault
-from vcassure.meetings import field, selectors
+from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
+from vcassure.meetings.services import field_work as field
 from vcassure.notifications.services import acknowledgements_apply
 
 DISPATCH_DESK_PHONE = "96311"

@@ -4,19 +4,21 @@ miss their on-site, ready or shutdown deadline are marked once and escalated thr
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
-from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask, TaskTransition
+from vcassure.core.subjects import meeting_ref, task_ref
+from vcassure.meetings.models import Meeting, SupportTask
+from vcassure.meetings.services.meetings import meeting_move
+from vcassure.meetings.services.tasks import support_tasks_transition, tasks_for_move
 from vcassure.notifications.escalation import dispatch_desk_staff
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import PersonalMessage, notifications_queue
 
-BEFORE_SITE = ["pending", "notified", "acknowledged"]
-BEFORE_READY = [*BEFORE_SITE, "on_site", "faulty", "restored"]
-NOT_SHUT_DOWN = [*BEFORE_READY, "ready", "in_meeting"]
+BEFORE_SITE = SupportTask.BEFORE_SITE_STATES
+BEFORE_READY = SupportTask.BEFORE_READY_STATES
+NOT_SHUT_DOWN = SupportTask.NOT_SHUT_DOWN_STATES
 
 
 @transaction.atomic
@@ -27,32 +29,22 @@ def meetings_start_and_end(now: datetime) -> dict[str, int]:
         )
     )
     for meeting in started:
-        meeting.transition_to(Meeting.State.IN_PROGRESS)
-        meeting.save(update_fields=["state", "updated_at"])
-        MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.STARTED, at=now)
-        ready = list(
-            SupportTask.objects.filter(meeting=meeting, state__in=["ready", "restored"]).only(
-                "id", "state"
+        meeting_move(meeting, to=Meeting.State.IN_PROGRESS, at=now)
+    if started:
+        ready = tasks_for_move(
+            SupportTask.objects.filter(
+                meeting__in=[m.pk for m in started],
+                state__in=[SupportTask.State.READY, SupportTask.State.RESTORED],
             )
         )
-        TaskTransition.objects.bulk_create(
-            [
-                TaskTransition(task_id=t.pk, from_state=t.state, to_state="in_meeting", at=now)
-                for t in ready
-            ]
-        )
-        SupportTask.objects.filter(pk__in=[t.pk for t in ready]).update(
-            state="in_meeting", updated_at=now
-        )
+        support_tasks_transition(ready, to=SupportTask.State.IN_MEETING, at=now)
     ended = list(
         Meeting.objects.select_for_update().filter(
             state=Meeting.State.IN_PROGRESS, ends_at__lte=now
         )
     )
     for meeting in ended:
-        meeting.transition_to(Meeting.State.ENDED)
-        meeting.save(update_fields=["state", "updated_at"])
-        MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.ENDED, at=now)
+        meeting_move(meeting, to=Meeting.State.ENDED, at=now)
     return {"started": len(started), "ended": len(ended)}
 
 
@@ -84,11 +76,11 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
         messages += [
             PersonalMessage(
                 staff=s,
-                subject=f"task:{task.pk}",
+                subject=task_ref(task.pk),
                 title=title,
                 body=text,
                 requires_ack=False,
-                topic=f"meeting:{task.meeting_id}",
+                topic=meeting_ref(task.meeting_id),
             )
             for s in recipients.values()
         ]
@@ -148,9 +140,3 @@ def tasks_mark_missed(now: datetime) -> dict[str, int]:
 def meeting_clock_sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or clock.now()
     return {**meetings_start_and_end(now), **tasks_mark_missed(now)}
-
-
-def overdue_q(now: datetime) -> Q:
-    return Q(on_site_due_at__lt=now, state__in=BEFORE_SITE) | Q(
-        ready_due_at__lt=now, state__in=BEFORE_READY
-    )

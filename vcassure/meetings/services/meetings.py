@@ -1,40 +1,46 @@
 """Writes for meetings and their tasks. One write path per state change; each is atomic and
 audited, and records a MeetingEvent for the notification capability to turn into messages."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
-from vcassure.meetings.dispatch import DispatchPlan, busy_window, dispatch_plan
+from vcassure.meetings.dispatch import (
+    READY_LEAD,
+    SHUTDOWN_GRACE,
+    DispatchPlan,
+    busy_window,
+    dispatch_plan,
+)
 from vcassure.meetings.models import (
     Meeting,
     MeetingEvent,
     MeetingVenue,
-    ShareLink,
     SupportTask,
-    TaskTransition,
 )
 from vcassure.meetings.notify import notify_meeting_event, require_group_coverage
 from vcassure.meetings.permissions import can_manage_meetings
+from vcassure.meetings.services._common import actor as _actor
+from vcassure.meetings.services._common import iso as _iso
+from vcassure.meetings.services.tasks import (
+    support_tasks_created,
+    support_tasks_transition,
+    tasks_for_move,
+)
 from vcassure.meetings.validation import validate_meeting_input
 from vcassure.notifications.models import Notification
-from vcassure.notifications.services import notifications_acknowledge
 
 BULK_BATCH = 500
 
-
-def _iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+if TYPE_CHECKING:
+    from vcassure.accounts.models import User
 
 
 def _check_role(user) -> None:
@@ -50,6 +56,37 @@ def _check_owner(meeting: Meeting, user) -> None:
     _check_role(user)
     if not Meeting.objects.owned_by(user).filter(pk=meeting.pk).exists():
         raise PermissionDenied(_("您只能查看该会议，不能修改。"))
+
+
+# The event recorded with each move of a meeting's state.
+MOVE_EVENTS = {
+    Meeting.State.PUBLISHED: MeetingEvent.Kind.PUBLISHED,
+    Meeting.State.IN_PROGRESS: MeetingEvent.Kind.STARTED,
+    Meeting.State.ENDED: MeetingEvent.Kind.ENDED,
+    Meeting.State.CANCELLED: MeetingEvent.Kind.CANCELLED,
+}
+
+
+def meeting_move(
+    meeting: Meeting,
+    *,
+    to: str,
+    at: datetime,
+    by: "User | None" = None,
+    fields: tuple[str, ...] = (),
+    changes: dict | None = None,
+) -> MeetingEvent:
+    """The one write path for a meeting's state (the caller holds the row locked): checks the move,
+    saves the state with `fields` the caller set, and records the event."""
+    meeting.transition_to(to)
+    meeting.save(update_fields=["state", *fields, "updated_at"])
+    return MeetingEvent.objects.create(
+        meeting=meeting,
+        kind=MOVE_EVENTS[Meeting.State(to)],
+        at=at,
+        actor=_actor(by),
+        changes=changes or {},
+    )
 
 
 @transaction.atomic
@@ -166,10 +203,6 @@ def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
     return meeting
 
 
-def _actor(user):
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 def meeting_plan(meeting: Meeting) -> DispatchPlan:
     return dispatch_plan(meeting)
 
@@ -208,15 +241,14 @@ def meeting_publish(
         )
     now = clock.now()
     _write_tasks(meeting, plan, by=by, now=now)
-    meeting.transition_to(Meeting.State.PUBLISHED)
     meeting.published_at = now
     meeting.shortfalls = plan.shortfalls
-    meeting.save(update_fields=["state", "published_at", "shortfalls", "updated_at"])
-    event = MeetingEvent.objects.create(
-        meeting=meeting,
-        kind=MeetingEvent.Kind.PUBLISHED,
+    event = meeting_move(
+        meeting,
+        to=Meeting.State.PUBLISHED,
         at=now,
-        actor=_actor(by),
+        by=by,
+        fields=("published_at", "shortfalls"),
         changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls)},
     )
     notify_meeting_event(
@@ -270,16 +302,7 @@ def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by, now) -> None:
         created += rows
         done = {t.key for t in ready}
         pending = [t for t in pending if t.key not in done]
-    actor = _actor(by)
-    TaskTransition.objects.bulk_create(
-        [
-            TaskTransition(
-                task=row, from_state="", to_state=SupportTask.State.PENDING, at=now, actor=actor
-            )
-            for row in created
-        ],
-        batch_size=BULK_BATCH,
-    )
+    support_tasks_created(created, by=by, at=now)
 
 
 @transaction.atomic
@@ -326,7 +349,6 @@ def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: da
 
 
 def _reset_deadlines(meeting: Meeting) -> None:
-    from vcassure.meetings.dispatch import READY_LEAD, SHUTDOWN_GRACE
 
     busy_from, busy_until = busy_window(meeting)
     tasks = SupportTask.objects.filter(meeting=meeting).exclude(state=SupportTask.State.CANCELLED)
@@ -353,34 +375,19 @@ def meeting_cancel(meeting: Meeting, *, by, reason: str) -> Meeting:
         raise InvalidInputError(
             _("请填写取消原因。"), errors=[{"field": "reason", "message": _("取消原因不能为空。")}]
         )
-    meeting.transition_to(Meeting.State.CANCELLED)
-    meeting.cancelled_reason = reason[:500]
-    meeting.save(update_fields=["state", "cancelled_reason", "updated_at"])
     now = clock.now()
-    open_tasks = list(SupportTask.objects.filter(meeting=meeting).open().only("id", "state"))
-    TaskTransition.objects.bulk_create(
-        [
-            TaskTransition(
-                task_id=t.pk,
-                from_state=t.state,
-                to_state=SupportTask.State.CANCELLED,
-                at=now,
-                actor=_actor(by),
-                note=reason[:500],
-            )
-            for t in open_tasks
-        ],
-        batch_size=BULK_BATCH,
-    )
-    SupportTask.objects.filter(pk__in=[t.pk for t in open_tasks]).update(
-        state=SupportTask.State.CANCELLED, updated_at=now
-    )
-    event = MeetingEvent.objects.create(
-        meeting=meeting,
-        kind=MeetingEvent.Kind.CANCELLED,
+    open_tasks = tasks_for_move(SupportTask.objects.filter(meeting=meeting).open())
+    meeting.cancelled_reason = reason[:500]
+    event = meeting_move(
+        meeting,
+        to=Meeting.State.CANCELLED,
         at=now,
-        actor=_actor(by),
+        by=by,
+        fields=("cancelled_reason",),
         changes={"reason": reason, "tasks": len(open_tasks)},
+    )
+    support_tasks_transition(
+        open_tasks, to=SupportTask.State.CANCELLED, by=by, at=now, note=reason[:500]
     )
     if meeting.published_at is not None:
         notify_meeting_event(
@@ -388,233 +395,3 @@ def meeting_cancel(meeting: Meeting, *, by, reason: str) -> Meeting:
         )
     audit_record(actor=by, action="meeting.cancel", obj=meeting, changes={"reason": reason})
     return meeting
-
-
-@transaction.atomic
-def support_task_transition(task: SupportTask, *, by, to_state: str, note: str = "") -> SupportTask:
-    """The one write path for a task's state: checks the move, records who and when."""
-    task = SupportTask.objects.select_for_update().get(pk=task.pk)
-    from_state = task.state
-    if to_state == SupportTask.State.FAULTY:
-        task.state_before_fault = from_state
-    task.transition_to(to_state)
-    now = clock.now()
-    fields = ["state", "state_before_fault", "updated_at"]
-    if to_state == SupportTask.State.ACKNOWLEDGED and task.acknowledged_at is None:
-        task.acknowledged_at = now
-        fields.append("acknowledged_at")
-    task.save(update_fields=fields)
-    TaskTransition.objects.create(
-        task=task,
-        from_state=from_state,
-        to_state=to_state,
-        at=now,
-        actor=_actor(by),
-        note=note[:500],
-    )
-    return task
-
-
-@dataclass(frozen=True)
-class TaskAck:
-    """An acknowledgement of a task: by its assignee (assignee_id set: only if still theirs)."""
-
-    task_id: int
-    at: datetime
-    via: str = ""
-    by: Any = None
-    assignee_id: int | None = None
-
-
-def support_tasks_acknowledge(items: list[TaskAck]) -> int:
-    """Tasks acknowledged (link, page or API), many at once: each pending or notified task moves to
-    acknowledged once, with its transition; a task that moved on, or (with assignee_id) is no longer
-    that person's, is left alone. One locked read, one UPDATE, one INSERT. Returns how many moved."""
-    # No savepoint: callers run it inside their own transaction, and any error here aborts theirs.
-    with transaction.atomic(savepoint=False):
-        open_tasks = {
-            t.pk: t
-            for t in SupportTask.objects.select_for_update()
-            .only("id", "state", "acknowledged_at", "assignee_id", "updated_at")
-            .filter(
-                pk__in={i.task_id for i in items},
-                state__in=[SupportTask.State.PENDING, SupportTask.State.NOTIFIED],
-            )
-            .order_by("pk")
-        }
-        now = clock.now()
-        moved: list[SupportTask] = []
-        transitions = []
-        for item in items:
-            task = open_tasks.get(item.task_id)
-            if task is None or (
-                item.assignee_id is not None and task.assignee_id != item.assignee_id
-            ):
-                continue
-            del open_tasks[item.task_id]  # a task moves once
-            from_state = task.state
-            task.transition_to(SupportTask.State.ACKNOWLEDGED)
-            task.acknowledged_at, task.updated_at = item.at, now
-            moved.append(task)
-            transitions.append(
-                TaskTransition(
-                    task=task,
-                    from_state=from_state,
-                    to_state=task.state,
-                    at=item.at,
-                    actor=_actor(item.by),
-                    note=item.via[:500],
-                )
-            )
-        if moved:
-            TaskTransition.objects.bulk_create(transitions)
-            # Each task takes the time of its own acknowledgement from the transition just written:
-            # one short UPDATE however many tasks (a CASE per task costs more than the batch).
-            SupportTask.objects.filter(pk__in=[t.pk for t in moved]).update(
-                state=SupportTask.State.ACKNOWLEDGED,
-                updated_at=now,
-                acknowledged_at=Subquery(
-                    TaskTransition.objects.filter(
-                        task_id=OuterRef("pk"), to_state=SupportTask.State.ACKNOWLEDGED
-                    )
-                    .order_by("-id")
-                    .values("at")[:1]
-                ),
-            )
-        return len(moved)
-
-
-def support_task_acknowledge(
-    task: SupportTask | int, *, by=None, via: str = "", at=None, assignee_id: int | None = None
-) -> bool:
-    """The assignee acknowledged the task. Idempotent: False if it already was, or has moved on,
-    or (with `assignee_id`) the task is no longer that person's."""
-    task_id = task if isinstance(task, int) else task.pk
-    return bool(
-        support_tasks_acknowledge(
-            [
-                TaskAck(
-                    task_id=task_id, at=at or clock.now(), via=via, by=by, assignee_id=assignee_id
-                )
-            ]
-        )
-    )
-
-
-def support_task_mark_notified(task: SupportTask, *, channel: str, at=None) -> bool:
-    """The first notice reached the assignee: pending → notified (no-op otherwise)."""
-    now = at or clock.now()
-    moved = SupportTask.objects.filter(pk=task.pk, state=SupportTask.State.PENDING).update(
-        state=SupportTask.State.NOTIFIED, updated_at=now
-    )
-    if moved:
-        TaskTransition.objects.create(
-            task_id=task.pk,
-            from_state=SupportTask.State.PENDING,
-            to_state=SupportTask.State.NOTIFIED,
-            at=now,
-            note=channel[:500],
-        )
-    return bool(moved)
-
-
-def task_acknowledge(task: SupportTask, *, by, via: str) -> bool:
-    """Acknowledge a task from a page or the API: by its assignee, or on their behalf by someone
-    who manages meetings in its scope (after a phone call, say). Idempotent."""
-    staff = getattr(by, "staff_profile", None)
-    is_assignee = staff is not None and task.assignee_id == staff.pk
-    if not is_assignee:
-        if not SupportTask.objects.visible_to(by).filter(pk=task.pk).exists():
-            raise SupportTask.DoesNotExist
-        _check_role(by)
-    if task.assignee_id is None:
-        raise ConflictError(_("该任务尚未落实保障人员，无法确认。"), code="unassigned")
-    if task.state == SupportTask.State.CANCELLED:
-        raise ConflictError(_("该任务已取消，无需确认。"), code="cancelled")
-    with transaction.atomic():
-        # The notice's acknowledgement moves the task through the signal; the direct call covers a
-        # task whose person was never sent a notice.
-        noticed = notifications_acknowledge(
-            recipient_id=task.assignee_id, subject=f"task:{task.pk}", via=via, by=by
-        )
-        moved = support_task_acknowledge(
-            task, by=by, via=via if is_assignee else f"{via}:on_behalf"
-        )
-        return noticed or moved
-
-
-# --- Share links for the customer (C7) ---
-
-SHARE_LINK_MAX_DAYS = 30
-
-
-def _check_can_share(meeting: Meeting, user) -> None:
-    """Whoever sees the meeting and manages meetings may share what they see; the rest: 404 out of
-    scope, 403 for a role that only follows meetings."""
-    if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
-        raise Meeting.DoesNotExist
-    if not can_manage_meetings(user):
-        raise PermissionDenied(_("只有调度员、部门负责人和管理员可以管理分享链接。"))
-
-
-@transaction.atomic
-def share_link_create(meeting: Meeting, *, by, expires_at: datetime) -> ShareLink:
-    """A read-only link to the meeting's readiness, limited to what `by` sees of it."""
-    from vcassure.meetings.selectors import dashboard_root
-
-    _check_can_share(meeting, by)
-    meeting = Meeting.objects.select_related("org_unit").get(pk=meeting.pk)  # the current state
-    if meeting.state in (Meeting.State.DRAFT, Meeting.State.CANCELLED):
-        raise ConflictError(_("只有已发布的会议可以分享。"), code="not_published")
-    now = clock.now()
-    if expires_at <= now:
-        raise InvalidInputError(
-            _("有效期必须晚于现在。"),
-            errors=[{"field": "expires_at", "message": _("有效期必须晚于现在。")}],
-        )
-    if expires_at > now + timedelta(days=SHARE_LINK_MAX_DAYS):
-        message = _("有效期最长 %(days)s 天。") % {"days": SHARE_LINK_MAX_DAYS}
-        raise InvalidInputError(message, errors=[{"field": "expires_at", "message": message}])
-    link = ShareLink.objects.create(
-        meeting=meeting,
-        org_unit=dashboard_root(meeting, user=by),
-        created_by=_actor(by),
-        created_at=now,
-        expires_at=expires_at,
-    )
-    audit_record(
-        actor=by,
-        action="share_link.create",
-        obj=link,
-        changes={
-            "meeting": meeting.pk,
-            "org_unit": link.org_unit_id,
-            "expires_at": _iso(expires_at),
-        },
-    )
-    return link
-
-
-@transaction.atomic
-def share_link_revoke(link: ShareLink, *, by) -> ShareLink:
-    """Revoke a link at once (idempotent). A link made for a wider scope than `by` sees is missing."""
-    from vcassure.orgs.scoping import EVERYTHING, user_scope_path
-
-    link = (
-        ShareLink.objects.select_for_update(of=("self",))
-        .select_related("meeting", "org_unit")
-        .get(pk=link.pk)
-    )
-    _check_can_share(link.meeting, by)
-    path = user_scope_path(by)
-    if not isinstance(path, str) or (
-        path != EVERYTHING and not link.org_unit.path.startswith(path)
-    ):
-        raise ShareLink.DoesNotExist
-    if link.revoked_at is None:
-        link.revoked_at = clock.now()
-        link.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=by, action="share_link.revoke", obj=link, changes={"meeting": link.meeting_id}
-        )
-    return link

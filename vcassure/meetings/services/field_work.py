@@ -11,33 +11,15 @@ from vcassure.checklists.models import ChecklistStep, ChecklistTemplate, StepRes
 from vcassure.checklists.services import checklist_run_start, run_progress, step_record
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
 from vcassure.faults.services import fault_open
-from vcassure.meetings.models import Meeting, SupportTask, TaskTransition
+from vcassure.meetings.models import Meeting, SupportTask
+from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 
 VENUE_TEMPLATE = "venue-r7"
 FIBRE_TEMPLATE = "fibre-r8"
 WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
-
-
-def _actor(user):
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-def _move(task: SupportTask, to_state: str, *, by, at, note: str = "") -> None:
-    """One recorded transition (the caller saves the task)."""
-    from_state = task.state
-    if to_state == SupportTask.State.FAULTY:
-        task.state_before_fault = from_state
-    task.transition_to(to_state)
-    TaskTransition.objects.create(
-        task=task,
-        from_state=from_state,
-        to_state=to_state,
-        at=at,
-        actor=_actor(by),
-        note=note[:500],
-    )
 
 
 def check_field_access(task: SupportTask, user) -> None:
@@ -92,16 +74,19 @@ def support_task_check_in(task: SupportTask, *, by, lat=None, lng=None) -> Suppo
         return task  # idempotent: the first check-in counts
     lat_value, lng_value = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
     now = clock.now()
+    moves = [TaskMove(task=task, to=SupportTask.State.ON_SITE, at=now, by=by)]
     if task.state in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED):
-        _move(task, SupportTask.State.ACKNOWLEDGED, by=by, at=now, note="check-in")
-        task.acknowledged_at = now
-    _move(task, SupportTask.State.ON_SITE, by=by, at=now)
+        moves.insert(
+            0,
+            TaskMove(task=task, to=SupportTask.State.ACKNOWLEDGED, at=now, by=by, note="check-in"),
+        )
+    support_tasks_move(moves)
     task.checked_in_at, task.check_in_lat, task.check_in_lng = now, lat_value, lng_value
-    task.save()
+    task.save(update_fields=["checked_in_at", "check_in_lat", "check_in_lng", "updated_at"])
     for template in templates_for(task):
         checklist_run_start(
             template=template,
-            subject=f"task:{task.pk}",
+            subject=task_ref(task.pk),
             org_unit=task.org_unit,
             venue=task.venue,
             by=by,
@@ -153,7 +138,7 @@ def support_task_record_step(
         raise ConflictError(_("会议已结束，会前检查不能再记录。"), code="too_late")
     run = checklist_run_start(
         template=template,
-        subject=f"task:{task.pk}",
+        subject=task_ref(task.pk),
         org_unit=task.org_unit,
         venue=task.venue,
         by=by,
@@ -166,26 +151,24 @@ def support_task_record_step(
             source=Fault.Source.CHECKLIST,
             org_unit=task.org_unit,
             venue=task.venue,
-            subject=f"task:{task.pk}",
+            subject=task_ref(task.pk),
             step_result=record,
             description=note,
             by=by,
         )
         if task.state != SupportTask.State.FAULTY:
-            _move(task, SupportTask.State.FAULTY, by=by, at=now, note=record.step.title)
-            task.save()
+            move = TaskMove(
+                task=task, to=SupportTask.State.FAULTY, at=now, by=by, note=record.step.title
+            )
+            support_tasks_move([move])
         return record
     if template.code != VENUE_TEMPLATE:
         return record
     progress = run_progress(run)
     if progress["all_passed"] and task.state in ("ready", "in_meeting", "restored"):
-        _move(task, SupportTask.State.DONE, by=by, at=now)
-        task.done_at = now
-        task.save()
+        support_tasks_move([TaskMove(task=task, to=SupportTask.State.DONE, at=now, by=by)])
     elif progress["before_passed"] and task.state in ("on_site", "restored"):
-        _move(task, SupportTask.State.READY, by=by, at=now)
-        task.ready_at = task.ready_at or now
-        task.save()
+        support_tasks_move([TaskMove(task=task, to=SupportTask.State.READY, at=now, by=by)])
     return record
 
 
@@ -193,16 +176,16 @@ def support_task_fault_restored(task: SupportTask, *, by=None, at=None) -> None:
     """The fault is restored: faulty → restored, then back to ready or in meeting if that is where
     the task was; otherwise the person finishes the checks from where they stopped."""
     with transaction.atomic():
-        task = SupportTask.objects.select_for_update().get(pk=task.pk)
+        task = SupportTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
         if task.state != SupportTask.State.FAULTY:
             return
         now = at or clock.now()
         if Fault.objects.filter(
-            subject=f"task:{task.pk}", state__in=[Fault.State.OPEN, Fault.State.ASSIGNED]
+            subject=task_ref(task.pk), state__in=[Fault.State.OPEN, Fault.State.ASSIGNED]
         ).exists():
             return  # another fault of the same task is still open
         back = task.state_before_fault
-        _move(task, SupportTask.State.RESTORED, by=by, at=now)
+        moves = [TaskMove(task=task, to=SupportTask.State.RESTORED, at=now, by=by)]
         if back in (SupportTask.State.READY, SupportTask.State.IN_MEETING):
-            _move(task, back, by=by, at=now, note="restored")
-        task.save()
+            moves.append(TaskMove(task=task, to=back, at=now, by=by, note="restored"))
+        support_tasks_move(moves)

@@ -1,0 +1,7 @@
+"""Signals the meetings app declares, for the apps above it (reports, webhooks) to hear."""
+
+from django.dispatch import Signal
+
+# Sent once per batch by the task-state door (services/tasks.py), inside the transaction that moved
+# the tasks: `changes` is a list of TaskChange (task_id, meeting_id, from_state, to_state, at).
+support_tasks_changed = Signal()
