@@ -36,7 +36,7 @@ tools:
 lint: $(STAMP) tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python scripts/check_write_paths.py
+	$(BIN)/python scripts/check_doors.py
 	$(BIN)/bandit -c pyproject.toml -r vcassure config -ll -q
 	$(BIN)/lint-imports
 	$(BIN)/mypy vcassure config

@@ -130,13 +130,9 @@ class FaultDetailOut(FaultOut):
 @router.get("/faults", response=list[FaultOut], summary="Faults in the caller's scope")
 @paginate(LimitOffsetPagination)
 def fault_list(request: HttpRequest, filters: Query[FaultFilter]):
-    path = ""
-    if filters.org_unit is not None:
-        unit = OrgUnit.objects.visible_to(request.user).filter(pk=filters.org_unit).first()
-        if unit is None:
-            return Fault.objects.none()
-        path = unit.path
-    return selectors.fault_list(user=request.user, state=filters.state or "", org_unit_path=path)
+    return selectors.fault_list(
+        user=request.user, state=filters.state or "", org_unit=filters.org_unit
+    )
 
 
 @router.get(

@@ -4,13 +4,13 @@ from vcassure.faults.models import Fault
 
 
 def fault_list(
-    *, user, state: str = "", org_unit_path: str = "", subject: str = ""
+    *, user, state: str = "", org_unit: int | None = None, subject: str = ""
 ) -> QuerySet[Fault]:
     qs = Fault.objects.visible_to(user).select_related("venue", "org_unit", "assigned_department")
     if state:
         qs = qs.filter(state=state)
-    if org_unit_path:
-        qs = qs.filter(org_unit__path__startswith=org_unit_path)
+    if org_unit is not None:
+        qs = qs.in_visible_unit(user, org_unit)
     if subject:
         qs = qs.filter(subject=subject)
     return qs
@@ -32,6 +32,13 @@ def fault_list_for_subject(subject: str) -> QuerySet[Fault]:
         .select_related("assigned_department")
         .order_by("-opened_at", "-id")
     )
+
+
+def fault_is_open_about(subject: str) -> bool:
+    """Whether a fault opened about the subject still waits for its restore."""
+    return Fault.objects.filter(
+        subject=subject, state__in=[Fault.State.OPEN, Fault.State.ASSIGNED]
+    ).exists()
 
 
 def fault_event_list(fault: Fault) -> QuerySet:

@@ -19,7 +19,7 @@ def _actor(user):
 
 def responsible_department(org_unit: OrgUnit) -> Department | None:
     """The network operations department of the unit's city: every emergency goes through it."""
-    chain = [int(p) for p in org_unit.path.strip("/").split("/") if p]
+    chain = org_unit.chain_ids
     if len(chain) < 2:
         return (
             Department.objects.filter(org_unit_id=chain[0], kind=Department.Kind.OPS).first()

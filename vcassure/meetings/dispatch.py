@@ -45,11 +45,6 @@ class DispatchPlan:
         return sum(1 for t in self.tasks if t.kind == "venue")
 
 
-def unit_ids_from_path(path: str) -> list[int]:
-    """ "/1/7/23/" → [1, 7, 23]: the chain of ancestors, from the province down."""
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def busy_window(meeting) -> tuple[datetime, datetime]:
     return meeting.starts_at - meeting.on_site_lead, meeting.ends_at + SHUTDOWN_GRACE
 
@@ -89,7 +84,7 @@ def overlapping_meeting_counts(
     )
     meetings_per_county: dict[int, set[int]] = defaultdict(set)
     for meeting_id, path in rows:
-        ids = unit_ids_from_path(path)
+        ids = OrgUnit.path_ids(path)
         if len(ids) >= 3 and ids[2] in county_ids:
             meetings_per_county[ids[2]].add(meeting_id)
     return {county: len(ms) for county, ms in meetings_per_county.items()}
@@ -112,11 +107,11 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
     ready_due = meeting.starts_at - READY_LEAD
     shutdown_due = meeting.ends_at + SHUTDOWN_GRACE
 
-    owner_ids = unit_ids_from_path(meeting.org_unit.path)
+    owner_ids = OrgUnit.path_ids(meeting.org_unit.path)
     owner_depth = len(owner_ids) - 1  # 0 province, 1 city, 2 county
 
     # Which cities and counties the venues reach (from materialized paths: no queries).
-    venue_chain: dict[int, list[int]] = {v.pk: unit_ids_from_path(v.org_unit.path) for v in venues}
+    venue_chain: dict[int, list[int]] = {v.pk: OrgUnit.path_ids(v.org_unit.path) for v in venues}
     city_ids = sorted({c[1] for c in venue_chain.values() if len(c) > 1})
     county_ids = sorted({c[2] for c in venue_chain.values() if len(c) > 2})
     units = OrgUnit.objects.in_bulk(set(owner_ids) | set(city_ids) | set(county_ids))
@@ -221,7 +216,7 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
     venue_items = [(v, Role.BRANCH_VENUE) for v in venues]
     if main is not None:
         venue_items.insert(0, (main, Role.MAIN_VENUE))
-        venue_chain.setdefault(main.pk, unit_ids_from_path(main.org_unit.path))
+        venue_chain.setdefault(main.pk, OrgUnit.path_ids(main.org_unit.path))
     for venue, role in venue_items:
         chain = venue_chain[venue.pk]
         if role == Role.MAIN_VENUE:

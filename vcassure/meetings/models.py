@@ -9,32 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from vcassure.core import clock
 from vcassure.core.models import StateMachineMixin, TimeStampedModel
 from vcassure.orgs.models import Department, OrgUnit, Staff
-from vcassure.orgs.scoping import EVERYTHING, NOTHING, ScopedQuerySet, user_scope_path
+from vcassure.orgs.scoping import ScopedQuerySet, subtree_q
 from vcassure.venues.models import CustomerSystem, Venue
 
 
-class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A meeting is visible to whoever owns it (its org unit is in the user's subtree) and to
-        whoever is involved (a task of it lies in the user's subtree)."""
-        path = user_scope_path(user)
-        if path is NOTHING:
-            return self.none()
-        if path == EVERYTHING:
-            return self
-        involved = SupportTask.objects.filter(
-            meeting=OuterRef("pk"), org_unit__path__startswith=path
-        )
-        return self.filter(Q(org_unit__path__startswith=path) | Exists(involved))
+class MeetingQuerySet(ScopedQuerySet):
+    """A meeting is visible to whoever owns it (its org unit is in the user's subtree) and to
+    whoever is involved (a task of it lies in the user's subtree); `owned_by` is only the first:
+    the meetings a user may change."""
 
-    def owned_by(self, user):
-        """Meetings the user may change: owned by a unit in the user's subtree."""
-        path = user_scope_path(user)
-        if path is NOTHING:
-            return self.none()
-        if path == EVERYTHING:
-            return self
-        return self.filter(org_unit__path__startswith=path)
+    def scope_also(self, path: str):
+        return Exists(SupportTask.objects.filter(subtree_q(path), meeting=OuterRef("pk")))
 
 
 def notice_upload_to(instance: "Meeting", filename: str) -> str:
@@ -356,7 +341,7 @@ def share_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class ShareLinkQuerySet(models.QuerySet):
+class ShareLinkQuerySet(ScopedQuerySet):
     def active(self, now):
         return self.filter(revoked_at__isnull=True, expires_at__gt=now)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from vcassure.core.errors import ConflictError
+from vcassure.core.subjects import meeting_ref, task_ref
 from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import (
@@ -23,11 +24,11 @@ DIGEST_ROWS = 40
 
 
 def topic_of(meeting: Meeting) -> str:
-    return f"meeting:{meeting.pk}"
+    return meeting_ref(meeting.pk)
 
 
 def subject_of(task: SupportTask) -> str:
-    return f"task:{task.pk}"
+    return task_ref(task.pk)
 
 
 def _hm(value) -> str:

@@ -10,19 +10,21 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
-from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window, unit_ids_from_path
+from vcassure.core.subjects import task_id_of, task_ref
+from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window
 from vcassure.meetings.models import (
     Meeting,
     MeetingEvent,
     MeetingVenue,
     ShareLink,
     SupportTask,
+    SupportTaskQuerySet,
     TaskTransition,
     overdue_q,
 )
 from vcassure.meetings.validation import venues_matching_filter
 from vcassure.orgs.models import OrgUnit
-from vcassure.orgs.scoping import EVERYTHING, user_scope_path
+from vcassure.orgs.scoping import in_scope, scope_unit
 from vcassure.venues.models import CustomerSystem, Venue
 
 BEFORE_SITE = SupportTask.BEFORE_SITE_STATES
@@ -51,8 +53,7 @@ def meeting_list(
     if starts_to:
         qs = qs.filter(starts_at__lt=starts_to)
     if org_unit:
-        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
-        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+        qs = qs.in_visible_unit(user, org_unit)
     if q:
         qs = qs.filter(title__icontains=q)
     # The annotation drops Meta.ordering, so order explicitly.
@@ -99,8 +100,7 @@ def task_list(
     if kind:
         qs = qs.filter(kind=kind)
     if org_unit:
-        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
-        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+        qs = qs.in_visible_unit(user, org_unit)
     return qs.order_by("meeting__starts_at", "org_unit__path", "id")
 
 
@@ -145,12 +145,12 @@ def meeting_status(meeting: Meeting, *, user, parent: OrgUnit | None = None) -> 
     rows = tasks.values_list("org_unit__path", "state").annotate(n=Count("id"))
     if parent is None:
         parent = meeting.org_unit
-    depth = len(unit_ids_from_path(parent.path))
+    depth = len(OrgUnit.path_ids(parent.path))
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for path, state, n in rows:
         if not path.startswith(parent.path):
             continue
-        chain = unit_ids_from_path(path)
+        chain = OrgUnit.path_ids(path)
         key = chain[depth] if len(chain) > depth else chain[-1]
         per_unit[key][state] += n
     names = OrgUnit.objects.in_bulk(per_unit.keys())
@@ -427,12 +427,13 @@ ACK_TASK_FIELDS = (
 def ack_task(notification) -> SupportTask | None:
     """The task a personal notice is about, with what the API shows of it (TaskOut), in one query.
     The meeting's staffing shortfalls (a large JSON list for a big meeting) are not read."""
-    if not notification.subject.startswith("task:"):
+    task_id = task_id_of(notification.subject)
+    if task_id is None:
         return None
     return (
         SupportTask.objects.select_related("meeting", "venue", "assignee")
         .only(*ACK_TASK_FIELDS)
-        .filter(pk=int(notification.subject.split(":", 1)[1]))
+        .filter(pk=task_id)
         .order_by()
         .first()
     )
@@ -443,16 +444,17 @@ def ack_context(notification) -> dict:
     from vcassure.orgs.models import Department
 
     task = None
-    if notification.subject.startswith("task:"):
+    task_id = task_id_of(notification.subject)
+    if task_id is not None:
         task = (
             SupportTask.objects.select_related("meeting__system", "venue", "org_unit", "department")
             .defer("meeting__shortfalls")
-            .filter(pk=int(notification.subject.split(":", 1)[1]))
+            .filter(pk=task_id)
             .first()
         )
     contacts = []
     if task is not None:
-        chain = [int(p) for p in task.org_unit.path.strip("/").split("/") if p]
+        chain = task.org_unit.chain_ids
         city_id = chain[1] if len(chain) > 1 else None
         departments = Department.objects.filter(
             org_unit_id__in=[c for c in (city_id, chain[0]) if c],
@@ -472,7 +474,7 @@ def task_field_card(task: SupportTask) -> dict:
     from vcassure.faults.services import responsible_department
     from vcassure.meetings.services.field_work import templates_for
 
-    subject = f"task:{task.pk}"
+    subject = task_ref(task.pk)
     templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []
     steps_by_template: dict[int, list] = defaultdict(list)
     for step in ChecklistStep.objects.filter(template__in=templates).order_by(
@@ -617,42 +619,41 @@ class Dashboard:
     attention_more: int
 
 
-def dashboard_tasks(meeting: Meeting, *, user) -> QuerySet[SupportTask]:
+def dashboard_tasks(meeting: Meeting, *, user) -> SupportTaskQuerySet:
     """The venue tasks of a meeting that the user may see."""
     return SupportTask.objects.visible_to(user).filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
 
 
-def share_tasks(link) -> QuerySet[SupportTask]:
+def share_tasks(link) -> SupportTaskQuerySet:
     """The venue tasks a share link shows: those in the subtree of whoever made it."""
-    return SupportTask.objects.filter(
+    return SupportTask.objects.in_subtree(link.org_unit).filter(
         meeting_id=link.meeting_id,
         kind=SupportTask.Kind.VENUE,
-        org_unit__path__startswith=link.org_unit.path,
     )
 
 
 def dashboard_root(meeting: Meeting, *, user) -> OrgUnit:
     """The top of the user's view of a meeting: the meeting's unit, or the user's own unit when the
     user sits below it (a county following a province meeting)."""
-    path = user_scope_path(user)
-    if not isinstance(path, str) or path == EVERYTHING or meeting.org_unit.path.startswith(path):
+    if in_scope(user, meeting.org_unit.path):
         return meeting.org_unit
-    return OrgUnit.objects.get(path=path)
+    return scope_unit(user) or meeting.org_unit
 
 
 def dashboard_unit(root: OrgUnit, pk: int | None) -> OrgUnit:
     """The node to show: `root` or a unit below it (OrgUnit.DoesNotExist otherwise)."""
     if pk is None or pk == root.pk:
         return root
-    return OrgUnit.objects.get(pk=pk, path__startswith=root.path)
+    return OrgUnit.objects.in_subtree(root).get(pk=pk)
 
 
-def _under(tasks: QuerySet[SupportTask], root: OrgUnit, unit: OrgUnit) -> QuerySet[SupportTask]:
-    return tasks if unit.pk == root.pk else tasks.filter(org_unit__path__startswith=unit.path)
+def tasks_under(tasks: SupportTaskQuerySet, root: OrgUnit, unit: OrgUnit) -> SupportTaskQuerySet:
+    """The tasks under `unit`, a node at or below the view's `root`."""
+    return tasks if unit.pk == root.pk else tasks.in_subtree(unit)
 
 
 def meeting_dashboard(
-    tasks: QuerySet[SupportTask],
+    tasks: SupportTaskQuerySet,
     *,
     root: OrgUnit,
     unit: OrgUnit,
@@ -661,14 +662,14 @@ def meeting_dashboard(
 ) -> Dashboard:
     """Counts of `unit`, a roll-up per child of it, and the tasks that need attention first:
     overdue (a missed on-site or ready deadline), faulty, then unanswered. Three queries."""
-    scoped = _under(tasks, root, unit)
+    scoped = tasks_under(tasks, root, unit)
     late = overdue_q(now)
     rows = (
         scoped.order_by()
         .values_list("org_unit__path", "state")
         .annotate(n=Count("id"), late=Count("id", filter=late))
     )
-    depth = len(unit_ids_from_path(unit.path))
+    depth = len(OrgUnit.path_ids(unit.path))
     total = Rollup()
     per_child: dict[int, Rollup] = defaultdict(Rollup)
     deeper: set[int] = set()
@@ -687,8 +688,8 @@ def meeting_dashboard(
         key = keys[path]
         if key is not None:
             per_child[key].add(state, n, n_late)
-    chain = unit_ids_from_path(unit.path)
-    crumb_ids = chain[len(unit_ids_from_path(root.path)) - 1 :]
+    chain = OrgUnit.path_ids(unit.path)
+    crumb_ids = chain[len(OrgUnit.path_ids(root.path)) - 1 :]
     units = OrgUnit.objects.only("id", "name", "code", "level", "path", "parent_id").in_bulk(
         set(per_child) | set(crumb_ids)
     )
@@ -814,14 +815,10 @@ def dashboard_timeline(
 
 def share_link_list(meeting: Meeting, *, user, now: datetime) -> QuerySet:
     """The meeting's active share links that the user may see (made for the user's subtree)."""
-    path = user_scope_path(user)
-    qs = (
-        ShareLink.objects.filter(meeting=meeting)
+    return (
+        ShareLink.objects.visible_to(user)
+        .filter(meeting=meeting)
         .active(now)
         .select_related("org_unit", "created_by")
+        .order_by("expires_at", "id")
     )
-    if not isinstance(path, str):
-        return qs.none()
-    if path != EVERYTHING:
-        qs = qs.filter(org_unit__path__startswith=path)
-    return qs.order_by("expires_at", "id")

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.orgs.models import OrgUnit
-from vcassure.orgs.scoping import EVERYTHING, NOTHING, user_scope_path
+from vcassure.orgs.scoping import scope_unit, sees_everything, sees_nothing, subtree_q
 from vcassure.venues.models import CustomerSystem, Venue
 
 MAX_NOTICE_BYTES = 10 * 1024 * 1024
@@ -55,12 +56,11 @@ def notice_document_kind(upload: UploadedFile) -> str | None:
 
 def owner_unit(user) -> OrgUnit | None:
     """The unit a user creates meetings for: the root of what they may see."""
-    path = user_scope_path(user)
-    if path is NOTHING:
+    if sees_nothing(user):
         return None
-    if path == EVERYTHING:
+    if sees_everything(user):
         return OrgUnit.objects.filter(parent__isnull=True).order_by("code").first()
-    return OrgUnit.objects.filter(path=path).first()
+    return scope_unit(user)
 
 
 def venues_matching_filter(
@@ -76,11 +76,9 @@ def venues_matching_filter(
         OrgUnit.objects.visible_to(user).filter(pk__in=org_units).values_list("path", flat=True)
     )
     if org_units:
-        from django.db.models import Q
-
         condition = Q()
         for path in paths:
-            condition |= Q(org_unit__path__startswith=path)
+            condition |= subtree_q(path)
         qs = qs.filter(condition) if paths else qs.none()
     return list(qs.order_by("org_unit__path", "code").values_list("id", flat=True))
 

@@ -8,6 +8,7 @@ from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
 from vcassure.core.schemas import ObjectId
+from vcassure.core.subjects import meeting_ref
 from vcassure.notifications import selectors, services
 from vcassure.notifications.models import Delivery
 from vcassure.notifications.permissions import can_manage_im_groups
@@ -73,7 +74,7 @@ def im_group_patch(request: HttpRequest, group_id: int, body: ImGroupPatch):
 def delivery_list(request: HttpRequest, filters: Query[DeliveryFilter]):
     return selectors.delivery_list(
         user=request.user,
-        topic=f"meeting:{filters.meeting}" if filters.meeting else "",
+        topic=meeting_ref(filters.meeting) if filters.meeting else "",
         status=filters.status or "",
         channel=filters.channel,
     )

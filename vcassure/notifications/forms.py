@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vcassure.core.errors import ApplicationError
+from vcassure.core.subjects import meeting_ref
 from vcassure.notifications.models import Delivery, ImGroup, PhoneCallTask
 from vcassure.orgs.models import Department, OrgUnit
 
@@ -51,7 +52,7 @@ class DeskFilterForm(_Form):
 
     def topic(self) -> str:
         meeting = self.cleaned_data.get("meeting") if self.is_valid() else None
-        return f"meeting:{meeting}" if meeting else ""
+        return meeting_ref(meeting) if meeting else ""
 
 
 class DeliveryFilterForm(_Form):
@@ -79,7 +80,7 @@ class DeliveryFilterForm(_Form):
         self.is_valid()
         data = self.cleaned_data
         return {
-            "topic": f"meeting:{data['meeting']}" if data.get("meeting") else "",
+            "topic": meeting_ref(data["meeting"]) if data.get("meeting") else "",
             "recipient": data.get("staff") or None,
             "status": data.get("status") or "",
             "channel": data.get("channel") or "",

@@ -114,16 +114,8 @@ class EscalationPolicy(TimeStampedModel):
         return str(self.department or _("默认策略"))
 
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from vcassure.orgs.scoping import EVERYTHING, NOTHING, user_scope_path
-
-        path = user_scope_path(user)
-        if path is NOTHING:
-            return self.none()
-        if path == EVERYTHING:
-            return self
-        return self.filter(recipient__org_unit__path__startswith=path)
+class NotificationQuerySet(ScopedQuerySet):
+    scope_lookup = "recipient__org_unit__path"
 
     def unanswered(self):
         return self.filter(acknowledged_at__isnull=True, requires_ack=True, is_cancelled=False)

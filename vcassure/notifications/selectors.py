@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from vcassure.core import clock
 from vcassure.notifications.models import (
@@ -12,7 +12,7 @@ from vcassure.notifications.models import (
     Notification,
     PhoneCallTask,
 )
-from vcassure.orgs.scoping import EVERYTHING, NOTHING, user_scope_path
+from vcassure.orgs.scoping import scope_q
 
 
 def im_group_list(*, user, purpose: str = "", platform: str = "") -> QuerySet[ImGroup]:
@@ -32,17 +32,13 @@ def delivery_list(
     *, user, topic: str = "", status: str = "", channel: str = "", recipient: int | None = None
 ) -> QuerySet[Delivery]:
     """Deliveries to people in the user's subtree and into groups of the user's subtree."""
-    path = user_scope_path(user)
-    qs = Delivery.objects.select_related("notification__recipient", "group").prefetch_related(
-        Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("at", "id"))
-    )
-    if path is NOTHING:
-        return qs.none()
-    if path != EVERYTHING:
-        qs = qs.filter(
-            Q(notification__recipient__org_unit__path__startswith=path)
-            | Q(group__org_unit__path__startswith=path)
+    qs = (
+        Delivery.objects.select_related("notification__recipient", "group")
+        .prefetch_related(
+            Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("at", "id"))
         )
+        .filter(scope_q(user, "notification__recipient__org_unit__path", "group__org_unit__path"))
+    )
     if topic:
         qs = qs.filter(topic=topic)
     if status:

@@ -73,6 +73,21 @@ class OrgUnit(TimeStampedModel):
         elif self.parent is None or self.child_level(self.parent.level) != self.level:
             raise ValidationError({"parent": _("上级单元的层级不正确。")})
 
+    @staticmethod
+    def path_ids(path: str) -> list[int]:
+        """ "/1/7/23/" → [1, 7, 23]: the chain of ids from the province down to the unit."""
+        return [int(part) for part in path.strip("/").split("/") if part]
+
+    @property
+    def chain_ids(self) -> list[int]:
+        """This unit's chain: the province first, the unit itself last."""
+        return self.path_ids(self.path)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """The units above this one, the province first."""
+        return self.chain_ids[:-1]
+
     def build_path(self) -> str:
         prefix = self.parent.path if self.parent is not None else "/"
         return f"{prefix}{self.pk}/"

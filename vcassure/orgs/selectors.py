@@ -90,8 +90,7 @@ def department_list(
 ) -> QuerySet[Department]:
     qs = Department.objects.visible_to(user).select_related("org_unit", "head")
     if org_unit:
-        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
-        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+        qs = qs.in_visible_unit(user, org_unit)
     if kind:
         qs = qs.filter(kind=kind)
     if q:
@@ -115,8 +114,7 @@ def staff_list(
         .select_related("org_unit", "department", "supervisor")
     )
     if org_unit:
-        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
-        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+        qs = qs.in_visible_unit(user, org_unit)
     if department_kind:
         qs = qs.filter(department__kind=department_kind)
     if is_emergency_mobile is not None:

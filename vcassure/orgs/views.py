@@ -42,9 +42,7 @@ def unit_detail(request, pk: int):
     departments = selectors.department_list(user=request.user).filter(org_unit=unit)
     staff = selectors.staff_list(user=request.user).filter(org_unit=unit)
     shortfalls = selectors.staffing_shortfalls(units=OrgUnit.objects.filter(pk=unit.pk))
-    ancestors = OrgUnit.objects.filter(
-        pk__in=[int(p) for p in unit.path.strip("/").split("/")[:-1]]
-    ).order_by("path")
+    ancestors = OrgUnit.objects.filter(pk__in=unit.ancestor_ids).order_by("path")
     return render(
         request,
         "orgs/unit_detail.html",

@@ -1,6 +1,5 @@
 from django.db.models import Q, QuerySet
 
-from vcassure.orgs.models import OrgUnit
 from vcassure.venues.models import CustomerSystem, Venue
 
 
@@ -29,8 +28,7 @@ def venue_list(
     if role:
         qs = qs.filter(role=role)
     if org_unit:
-        unit = OrgUnit.objects.visible_to(user).filter(pk=org_unit).first()
-        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+        qs = qs.in_visible_unit(user, org_unit)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(address__icontains=q))
     return qs

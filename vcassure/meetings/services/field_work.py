@@ -13,6 +13,7 @@ from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
+from vcassure.faults.selectors import fault_is_open_about
 from vcassure.faults.services import fault_open
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
@@ -180,9 +181,7 @@ def support_task_fault_restored(task: SupportTask, *, by=None, at=None) -> None:
         if task.state != SupportTask.State.FAULTY:
             return
         now = at or clock.now()
-        if Fault.objects.filter(
-            subject=task_ref(task.pk), state__in=[Fault.State.OPEN, Fault.State.ASSIGNED]
-        ).exists():
+        if fault_is_open_about(task_ref(task.pk)):
             return  # another fault of the same task is still open
         back = task.state_before_fault
         moves = [TaskMove(task=task, to=SupportTask.State.RESTORED, at=now, by=by)]

@@ -13,6 +13,7 @@ from vcassure.meetings.models import Meeting, ShareLink
 from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.services._common import actor as _actor
 from vcassure.meetings.services._common import iso as _iso
+from vcassure.orgs.scoping import in_scope
 
 SHARE_LINK_MAX_DAYS = 30
 
@@ -67,18 +68,13 @@ def share_link_create(meeting: Meeting, *, by, expires_at: datetime) -> ShareLin
 @transaction.atomic
 def share_link_revoke(link: ShareLink, *, by) -> ShareLink:
     """Revoke a link at once (idempotent). A link made for a wider scope than `by` sees is missing."""
-    from vcassure.orgs.scoping import EVERYTHING, user_scope_path
-
     link = (
         ShareLink.objects.select_for_update(of=("self",))
         .select_related("meeting", "org_unit")
         .get(pk=link.pk)
     )
     _check_can_share(link.meeting, by)
-    path = user_scope_path(by)
-    if not isinstance(path, str) or (
-        path != EVERYTHING and not link.org_unit.path.startswith(path)
-    ):
+    if not in_scope(by, link.org_unit.path):
         raise ShareLink.DoesNotExist
     if link.revoked_at is None:
         link.revoked_at = clock.now()

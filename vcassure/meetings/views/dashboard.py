@@ -138,7 +138,7 @@ def meeting_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         now=now,
         attention_limit=SCREEN_ATTENTION_LIMIT if screen else selectors.ATTENTION_LIMIT,
     )
-    scoped = tasks if unit.pk == root.pk else tasks.filter(org_unit__path__startswith=unit.path)
+    scoped = selectors.tasks_under(tasks, root, unit)
     query = "screen=1&" if screen else ""
     context = {
         "meeting": meeting,
@@ -252,9 +252,7 @@ def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
     board = selectors.meeting_dashboard(
         tasks, root=link.org_unit, unit=unit, now=now, attention_limit=0
     )
-    scoped = (
-        tasks if unit.pk == link.org_unit_id else tasks.filter(org_unit__path__startswith=unit.path)
-    )
+    scoped = selectors.tasks_under(tasks, link.org_unit, unit)
     venue_rows = selectors.dashboard_venue_rows(scoped, now=now, with_people=False)
     context = {
         "meeting": link.meeting,

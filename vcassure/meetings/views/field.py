@@ -18,6 +18,7 @@ from vcassure.checklists.models import ChecklistStep, StepResult
 from vcassure.checklists.services import MAX_PHOTOS
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
+from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
@@ -167,7 +168,7 @@ def task_field(request: HttpRequest, pk: int) -> HttpResponse:
     if task.state in (
         SupportTask.State.PENDING,
         SupportTask.State.NOTIFIED,
-    ) and acknowledgements_apply(subjects=[f"task:{task.pk}"]):
+    ) and acknowledgements_apply(subjects=[task_ref(task.pk)]):
         task = _task_or_404(request, pk)
     return _card(request, task)
 

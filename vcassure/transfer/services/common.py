@@ -6,7 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
 from vcassure.orgs.models import OrgUnit, Staff
-from vcassure.orgs.scoping import EVERYTHING, user_scope_path
+from vcassure.orgs.scoping import sees_everything
 from vcassure.transfer.services.workbook import RowError, RowReader
 
 
@@ -50,9 +50,9 @@ class Scope:
         reachable: set[int] = set()
         for pk, path in visible:
             visible_ids.add(pk)
-            reachable.update(int(part) for part in path.strip("/").split("/") if part)
+            reachable.update(OrgUnit.path_ids(path))
         return cls(
-            is_everything=user_scope_path(user) == EVERYTHING,
+            is_everything=sees_everything(user),
             visible_unit_ids=visible_ids,
             reachable_unit_ids=reachable | visible_ids,
         )

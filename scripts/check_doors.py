@@ -1,6 +1,12 @@
 #!/usr/bin/env python3
-"""One door per state machine: fails (exit 1) when a module other than a model's door writes its
-state or creates its transition rows. Run by `make lint`; reads the source, imports nothing.
+"""One door per invariant; fails (exit 1) when a module goes around one. Run by `make lint`; reads
+the source, imports nothing.
+
+Scope: only the orgs app looks at org-unit paths. Elsewhere a `…path__startswith` lookup, or a
+use of the user's raw scope, is a scope decision made by hand: use `visible_to`, `scope_q`,
+`in_subtree`, `in_visible_unit`, `visible_unit` or `in_scope` from vcassure/orgs/scoping.py.
+
+State: a module other than a model's door may not write its state or create its transition rows.
 
 What counts as a write, outside the door module:
 - creating a transition row: `TaskTransition(...)`, `TaskTransition.objects.create/bulk_create(...)`;
@@ -134,6 +140,29 @@ def _violations_in(tree: ast.AST, door: Door) -> list[tuple[int, str]]:
     return found
 
 
+SCOPE_OWNER = "vcassure/orgs/"
+SCOPE_NAMES = {"_scope_path", "_vca_scope_path", "_NOTHING", "_EVERYTHING", "user_scope_path"}
+
+
+def _scope_violations(tree: ast.AST) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg and node.arg.endswith("path__startswith"):
+            found.append((getattr(node.value, "lineno", 0), f"filters on {node.arg} by hand"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if "path__startswith" in node.value:
+                found.append((node.lineno, "builds a path__startswith lookup by hand"))
+        elif isinstance(node, ast.Name | ast.Attribute):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name in SCOPE_NAMES:
+                found.append((node.lineno, f"reads the raw scope ({name})"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "vcassure.orgs.scoping":
+            for alias in node.names:
+                if alias.name in SCOPE_NAMES:
+                    found.append((node.lineno, f"imports the raw scope ({alias.name})"))
+    return found
+
+
 def find_violations(root: Path, files: list[Path] | None = None) -> list[str]:
     """Every write outside its door, as "path:line: message"."""
     if files is None:
@@ -146,6 +175,9 @@ def find_violations(root: Path, files: list[Path] | None = None) -> list[str]:
     for path in files:
         rel = path.relative_to(root).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+        if not rel.startswith(SCOPE_OWNER):
+            for line, message in _scope_violations(tree):
+                out.append(f"{rel}:{line}: {message}; scope is decided in vcassure/orgs/scoping.py")
         for door in DOORS:
             if rel == door.module:
                 continue
@@ -159,9 +191,11 @@ def main() -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} write(s) outside a state door (see scripts/check_write_paths.py)")
+        print(f"{len(problems)} way(s) around a door (see scripts/check_doors.py)")
         return 1
-    print("State doors: every task, meeting and fault state write goes through its service.")
+    print(
+        "Doors: scope decided in orgs.scoping; task, meeting, fault states written by their services."
+    )
     return 0
 
 

@@ -5,9 +5,7 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location(
-    "check_write_paths", ROOT / "scripts/check_write_paths.py"
-)
+spec = importlib.util.spec_from_file_location("check_doors", ROOT / "scripts/check_doors.py")
 check = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(check)
 
@@ -63,3 +61,22 @@ def test_other_fields_and_reads_are_allowed(tmp_path):
         )
         == []
     )
+
+
+def test_a_scope_decided_by_hand_is_caught(tmp_path):
+    found = _plant(
+        tmp_path,
+        """
+        from vcassure.orgs.scoping import user_scope_path
+
+        def rows(user, qs, path):
+            qs.filter(org_unit__path__startswith=path)
+            qs.filter(**{"recipient__org_unit__path__startswith": path})
+            return user_scope_path(user)
+        """,
+    )
+    text = "\\n".join(found)
+    assert "views.py:2: imports the raw scope (user_scope_path)" in text
+    assert "views.py:5: filters on org_unit__path__startswith by hand" in text
+    assert "views.py:6: builds a path__startswith lookup by hand" in text
+    assert "views.py:7: reads the raw scope (user_scope_path)" in text
