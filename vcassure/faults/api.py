@@ -3,7 +3,7 @@ fault entered by hand or from the 96311 hotline. Failed checklist steps open the
 field services. Schemas sit here until the app grows a schemas.py."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -17,7 +17,7 @@ from vcassure.accounts.models import Role
 from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
-from vcassure.core.schemas import ObjectId
+from vcassure.core.schemas import ErrorOut, ObjectId
 from vcassure.faults import selectors, services
 from vcassure.faults.models import Fault
 from vcassure.orgs.models import OrgUnit
@@ -33,11 +33,6 @@ def _local_iso(value: datetime | None) -> str | None:
 
 
 LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
 
 
 class FaultFilter(Schema):
