@@ -1,13 +1,16 @@
 """The one NinjaAPI: authentication, the error shape of SPEC §6, and every app's router."""
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from vcassure.accounts.api import BearerTokenAuth, SessionAuth
+from vcassure.core.api import document_error_responses
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
 from vcassure.faults.api import router as faults_router
@@ -73,12 +76,41 @@ def on_application_error(request, exc: ApplicationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if exc.status_code == 400 and cause is not None:  # ninja could not parse the body
+        if isinstance(cause, ValueError):  # not JSON, or not UTF-8
+            return _error(
+                request,
+                400,
+                _("请求体不是有效的 JSON。"),
+                [{"field": "body", "message": str(cause)}],
+            )
+        return _error(request, 400, _("无法读取请求：请求体或查询参数过大或格式有误。"))
     return _error(request, exc.status_code, str(exc.message))
 
 
-api.add_router("", core_router)
-api.add_router("", orgs_router)
-api.add_router("", venues_router)
-api.add_router("", meetings_router)
-api.add_router("", notifications_router)
-api.add_router("", faults_router)
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under /api/ (config/urls.py): the API's 404, not the site's HTML page."""
+    return _error(request, 404, _("未找到。"))
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (`handler400`): a body or query string past its limits, a broken multipart
+    form. Django logs it; under /api/ it is answered in the API's error shape."""
+    if request.path_info.startswith("/api/"):
+        return _error(request, 400, _("无法读取请求：请求体或查询参数过大或格式有误。"))
+    return defaults.bad_request(request, exception)
+
+
+ROUTERS = [
+    core_router,
+    orgs_router,
+    venues_router,
+    meetings_router,
+    notifications_router,
+    faults_router,
+]
+for _router in ROUTERS:
+    api.add_router("", _router)
+document_error_responses(api, ROUTERS)

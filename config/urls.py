@@ -1,11 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from config.api import api
+from config.api import api, bad_request, not_found
 from vcassure.meetings.views.ack import ack_page
 
 urlpatterns = [
+    # Paths under /api/ that the API does not have (its root included, which ninja answers with
+    # the site's HTML page) are the API's JSON 404.
+    path("api/", not_found),
     path("api/", api.urls),
+    path("api/", include([re_path(r"", not_found)])),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("vcassure.accounts.urls")),
@@ -21,3 +25,5 @@ urlpatterns = [
     path("", include("vcassure.core.urls")),
     path("", include("vcassure.home.urls")),
 ]
+
+handler400 = bad_request

@@ -37,6 +37,7 @@ from ninja.utils import contribute_operation_callback
 
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.models import IdempotencyKey
+from vcassure.core.schemas import ErrorOut
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -162,6 +163,9 @@ def _document_header(operation: Any) -> None:
     extra = dict(operation.openapi_extra or {})
     extra["parameters"] = [*extra.get("parameters", []), OPENAPI_PARAMETER]
     operation.openapi_extra = extra
+    # A malformed or reused key is a 422; a key whose first request is still running, a 409.
+    for status in (409, 422):
+        operation.response_models.setdefault(status, operation._create_response_model(ErrorOut))
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,9 +1,9 @@
 """Types shared by the apps' API schemas."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from ninja import Field
+from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime
 
 # Object ids are 64-bit (BigAutoField). A larger number in a filter or a body is refused as invalid
@@ -22,3 +22,11 @@ def _to_utc(value: datetime) -> datetime:
 # An ISO 8601 time with its offset, stored as the same instant in UTC: PostgreSQL refuses offsets
 # past ±15:59, and a time at the calendar's edge may not exist in UTC (a 422, not a 500).
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API (SPEC §6): what went wrong, and the details of each problem
+    (a field and a message, or the location and type of a validation error)."""
+
+    detail: str
+    errors: list[dict[str, Any]]

@@ -3,7 +3,7 @@ fault entered by hand or from the 96311 hotline. Failed checklist steps open the
 field services. Schemas sit here until the app grows a schemas.py."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -17,10 +17,10 @@ from vcassure.accounts.models import Role
 from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
-from vcassure.core.schemas import ObjectId
+from vcassure.core.schemas import ErrorOut, ObjectId
 from vcassure.faults import selectors, services
 from vcassure.faults.models import Fault
-from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.scoping import visible_unit
 from vcassure.venues.models import Venue
 
 router = Router(tags=["faults"])
@@ -33,11 +33,6 @@ def _local_iso(value: datetime | None) -> str | None:
 
 
 LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
 
 
 class FaultFilter(Schema):
@@ -173,7 +168,7 @@ def fault_create(request: HttpRequest, payload: FaultIn):
         else:
             org_unit = venue.org_unit
     elif payload.org_unit is not None:
-        org_unit = OrgUnit.objects.visible_to(request.user).filter(pk=payload.org_unit).first()
+        org_unit = visible_unit(request.user, payload.org_unit)
         if org_unit is None:
             errors.append(
                 {"field": "org_unit", "message": _("组织单元不存在或不在您的管理范围内。")}

@@ -14,8 +14,9 @@ from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
 from vcassure.core.api import LimitOffsetPagination
-from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.core.errors import ApplicationError, ConflictError, InvalidInputError
 from vcassure.core.idempotency import idempotent
+from vcassure.core.schemas import ErrorOut
 from vcassure.faults.models import Fault
 from vcassure.meetings import selectors, services
 from vcassure.meetings.models import Meeting
@@ -27,7 +28,6 @@ from vcassure.meetings.schemas import (
     CheckInIn,
     CheckInOut,
     ConflictsOut,
-    ErrorOut,
     LinkAckOut,
     MeetingFilter,
     MeetingIn,
@@ -57,6 +57,7 @@ router = Router(tags=["meetings"])
 
 READ_ERRORS = {404: ErrorOut}
 WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ACK_LINK_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut}
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -287,7 +288,7 @@ def task_ack(request: HttpRequest, task_id: int):
 @router.get(
     "/ack/{token}",
     auth=None,
-    response={200: AckLinkOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    response={200: AckLinkOut, **ACK_LINK_ERRORS},
     summary="What a personal acknowledgement link shows (the token is the credential)",
 )
 def ack_link(request: HttpRequest, token: str):
@@ -308,7 +309,7 @@ def ack_link(request: HttpRequest, token: str):
 @router.post(
     "/ack/{token}",
     auth=None,
-    response={200: LinkAckOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    response={200: LinkAckOut, **ACK_LINK_ERRORS},
     summary="Acknowledge through a personal link: bound to one person and task, expiring, single use",
 )
 def ack_link_post(request: HttpRequest, token: str):
@@ -385,8 +386,8 @@ def _step_input(request: HttpRequest) -> tuple[StepIn, list]:
     else:
         try:
             raw = json.loads(request.body or b"{}")
-        except ValueError as exc:
-            raise InvalidInputError(
+        except ValueError as exc:  # a 400, as for the bodies ninja parses (config/api.py)
+            raise ApplicationError(
                 _("请求体不是有效的 JSON。"), errors=[{"field": "body", "message": str(exc)}]
             ) from exc
         photos = []

@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import PlainSerializer
 
-from vcassure.core.schemas import ObjectId, UtcDatetime
+from vcassure.core.schemas import ErrorOut, ObjectId, UtcDatetime
 from vcassure.meetings.models import Meeting, SupportTask
 
 
@@ -18,11 +18,6 @@ def _local_iso(value: datetime | None) -> str | None:
 
 # Out: ISO 8601 in the server's time zone, with its offset ("2026-06-01T09:00:00+08:00").
 LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
 
 
 class ShortfallConflictOut(ErrorOut):

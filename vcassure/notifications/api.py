@@ -7,13 +7,14 @@ from ninja.pagination import paginate
 from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
-from vcassure.core.schemas import ObjectId
+from vcassure.core.schemas import ErrorOut, ObjectId
 from vcassure.core.subjects import meeting_ref
 from vcassure.notifications import selectors, services
 from vcassure.notifications.models import Delivery
 from vcassure.notifications.permissions import can_manage_im_groups
 from vcassure.notifications.schemas import DeliveryOut, ImGroupIn, ImGroupOut, ImGroupPatch
 from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.scoping import visible_unit
 
 router = Router(tags=["notifications"])
 
@@ -25,7 +26,7 @@ class DeliveryFilter(Schema):
 
 
 def _unit_in_scope(user, pk: int) -> OrgUnit:
-    unit = OrgUnit.objects.visible_to(user).filter(pk=pk).first()
+    unit = visible_unit(user, pk)
     if unit is None:
         raise InvalidInputError(
             _("群的服务范围无效。"),
@@ -45,7 +46,9 @@ def im_group_list(request: HttpRequest):
     return selectors.im_group_list(user=request.user)
 
 
-@router.post("/im-groups", response={201: ImGroupOut}, summary="Add an IM group robot")
+@router.post(
+    "/im-groups", response={201: ImGroupOut, 403: ErrorOut}, summary="Add an IM group robot"
+)
 @idempotent
 def im_group_create(request: HttpRequest, body: ImGroupIn):
     _require_manager(request.user)
@@ -59,7 +62,11 @@ def im_group_detail(request: HttpRequest, group_id: int):
     return selectors.im_group_get(user=request.user, pk=group_id)
 
 
-@router.patch("/im-groups/{int:group_id}", response=ImGroupOut, summary="Change an IM group robot")
+@router.patch(
+    "/im-groups/{int:group_id}",
+    response={200: ImGroupOut, 403: ErrorOut},
+    summary="Change an IM group robot",
+)
 def im_group_patch(request: HttpRequest, group_id: int, body: ImGroupPatch):
     group = selectors.im_group_get(user=request.user, pk=group_id)
     _require_manager(request.user)

@@ -19,6 +19,7 @@ class VenueFilter(Schema):
 
 
 @router.get("/systems", response=list[CustomerSystemOut], summary="Customer systems")
+@paginate(LimitOffsetPagination)
 def system_list(request: HttpRequest):
     return selectors.customer_system_list()
 

@@ -394,8 +394,8 @@ def test_api_refusals_are_409_and_422(task, before, province, api_client_for):
         post_json(f"{base}/steps/1", {"result": "pass", "template": "fibre-r8"}).status_code == 422
     )  # normal meeting
     assert (
-        api.post(f"{base}/steps/1", "not json", content_type="application/json").status_code == 422
-    )
+        api.post(f"{base}/steps/1", "not json", content_type="application/json").status_code == 400
+    )  # unparsable, as for every JSON body
     bad_photo = api.post(f"{base}/steps/1", {"result": "pass", "photos": [gif()]})
     assert bad_photo.status_code == 422 and "JPEG、PNG 或 WebP" in bad_photo.json()["detail"]
     assert not StepResult.objects.exists() and not StepPhoto.objects.exists()

@@ -18,7 +18,18 @@ def venues(tree):
 
 def test_systems(tree, api_client_for):
     body = api_client_for(tree.user("province")).get("/api/systems").json()
-    assert {s["code"] for s in body} >= {"water", "finance", "government", "general"}
+    assert {s["code"] for s in body["items"]} >= {"water", "finance", "government", "general"}
+    assert body["count"] == len(body["items"])
+
+
+def test_systems_are_paginated_like_every_list(tree, api_client_for):
+    api = api_client_for(tree.user("province"))
+    everything = api.get("/api/systems?limit=500").json()
+    page = api.get("/api/systems?limit=2&offset=1").json()
+    assert page["count"] == everything["count"] >= 4
+    assert page["items"] == everything["items"][1:3]
+    assert set(page["items"][0]) == {"code", "name"}
+    assert api.get("/api/systems?limit=0").status_code == 422
 
 
 def test_venue_list_filters_and_shape(tree, venues, api_client_for):
