@@ -14,7 +14,7 @@ from vcassure.core.api import document_error_responses
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
 from vcassure.faults.api import router as faults_router
-from vcassure.meetings.api import router as meetings_router
+from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
 from vcassure.venues.api import router as venues_router
@@ -107,7 +107,7 @@ ROUTERS = [
     core_router,
     orgs_router,
     venues_router,
-    meetings_router,
+    *MEETINGS_ROUTERS,
     notifications_router,
     faults_router,
 ]

@@ -1,0 +1,365 @@
+"""Reads of the live dashboard and the status API: one roll-up per unit, the rows needing attention,
+the venue rows, the timeline, share links."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+
+from vcassure.core import clock
+from vcassure.meetings.models import (
+    Meeting,
+    ShareLink,
+    SupportTask,
+    SupportTaskQuerySet,
+    TaskTransition,
+    overdue_q,
+)
+from vcassure.meetings.selectors.tasks import BEFORE_READY, BEFORE_SITE, overdue_tasks
+from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.scoping import in_scope, scope_unit
+
+READY_STATES = ("ready", "in_meeting", "done")
+UNANSWERED_STATES = ("pending", "notified")
+ATTENTION_LIMIT = 50
+TIMELINE_LIMIT = 30
+VENUE_ROWS_LIMIT = 100
+OVERDUE_LIMIT = 200
+
+
+# The badge colour of a state, as meetings/_task_state.html has it (rows are coloured here, not
+# through an include per row).
+STATE_BADGE = {
+    "faulty": "bad",
+    "ready": "ok",
+    "done": "ok",
+    "restored": "ok",
+    "in_meeting": "ok",
+    "pending": "warn",
+    "notified": "warn",
+}
+
+
+@dataclass
+class Rollup:
+    """Venue-task counts of one node by state, how many are overdue, and how many need attention
+    (overdue, faulty or unanswered, each task once)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    overdue: int = 0
+    attention: int = 0
+
+    def add(self, state: str, n: int, late: int) -> None:
+        self.counts[state] += n
+        self.overdue += late
+        self.attention += n if state == "faulty" or state in UNANSWERED_STATES else late
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def active(self) -> int:
+        return self.total - self.counts.get("cancelled", 0)
+
+    @property
+    def ready(self) -> int:
+        return sum(self.counts.get(s, 0) for s in READY_STATES)
+
+    @property
+    def ready_percent(self) -> int:
+        return int(100 * self.ready / self.active) if self.active else 0
+
+    @property
+    def unanswered(self) -> int:
+        return sum(self.counts.get(s, 0) for s in UNANSWERED_STATES)
+
+    @property
+    def faulty(self) -> int:
+        return self.counts.get("faulty", 0)
+
+    @property
+    def states(self) -> list[tuple[str, Any, int]]:
+        return [
+            (value, label, self.counts[value])
+            for value, label in SupportTask.State.choices
+            if self.counts.get(value)
+        ]
+
+
+@dataclass
+class DashboardNode:
+    """A child of the current node: a unit below it, or the venues attached to the node itself."""
+
+    unit: OrgUnit
+    rollup: Rollup
+    is_direct: bool = False
+    has_units_below: bool = False
+
+
+@dataclass
+class Dashboard:
+    root: OrgUnit
+    unit: OrgUnit
+    breadcrumbs: list[OrgUnit]
+    rollup: Rollup
+    children: list[DashboardNode]
+    attention: list[dict]
+    attention_more: int
+
+
+def dashboard_tasks(meeting: Meeting, *, user) -> SupportTaskQuerySet:
+    """The venue tasks of a meeting that the user may see."""
+    return SupportTask.objects.visible_to(user).filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
+
+
+def share_tasks(link) -> SupportTaskQuerySet:
+    """The venue tasks a share link shows: those in the subtree of whoever made it."""
+    return SupportTask.objects.in_subtree(link.org_unit).filter(
+        meeting_id=link.meeting_id,
+        kind=SupportTask.Kind.VENUE,
+    )
+
+
+def dashboard_root(meeting: Meeting, *, user) -> OrgUnit:
+    """The top of the user's view of a meeting: the meeting's unit, or the user's own unit when the
+    user sits below it (a county following a province meeting)."""
+    if in_scope(user, meeting.org_unit.path):
+        return meeting.org_unit
+    return scope_unit(user) or meeting.org_unit
+
+
+def dashboard_unit(root: OrgUnit, pk: int | None) -> OrgUnit:
+    """The node to show: `root` or a unit below it (OrgUnit.DoesNotExist otherwise)."""
+    if pk is None or pk == root.pk:
+        return root
+    return OrgUnit.objects.in_subtree(root).get(pk=pk)
+
+
+def tasks_under(tasks: SupportTaskQuerySet, root: OrgUnit, unit: OrgUnit) -> SupportTaskQuerySet:
+    """The tasks under `unit`, a node at or below the view's `root`."""
+    return tasks if unit.pk == root.pk else tasks.in_subtree(unit)
+
+
+@dataclass
+class UnitRollups:
+    """The roll-up of a node (`total`: every task given, including any outside the node) and of
+    each child of it: the units just below, and the node itself for venues attached to it."""
+
+    total: Rollup
+    per_child: dict[int, Rollup]
+    deeper: set[int]  # children with units below them
+
+
+def unit_rollups(tasks: QuerySet[SupportTask], *, unit: OrgUnit, now: datetime) -> UnitRollups:
+    """The one roll-up of the dashboard and the status API: one query whatever the number of
+    tasks, grouped by unit path and state, then folded onto the children of `unit`."""
+    rows = (
+        tasks.order_by()
+        .values_list("org_unit__path", "state")
+        .annotate(n=Count("id"), late=Count("id", filter=overdue_q(now)))
+    )
+    depth = len(OrgUnit.path_ids(unit.path))
+    total = Rollup()
+    per_child: dict[int, Rollup] = defaultdict(Rollup)
+    deeper: set[int] = set()
+    keys: dict[str, int | None] = {}  # a path comes once per state: parse it once
+    for path, state, n, n_late in rows:
+        total.add(state, n, n_late)
+        if path not in keys:
+            keys[path] = None
+            # Only at the root can a task lie outside the node: it counts but sits on no child.
+            if path.startswith(unit.path):
+                chain = OrgUnit.path_ids(path)
+                child = chain[depth] if len(chain) > depth else unit.pk
+                if len(chain) > depth + 1:
+                    deeper.add(child)
+                keys[path] = child
+        key = keys[path]
+        if key is not None:
+            per_child[key].add(state, n, n_late)
+    return UnitRollups(total=total, per_child=dict(per_child), deeper=deeper)
+
+
+def meeting_status(meeting: Meeting, *, user, parent: OrgUnit | None = None) -> dict:
+    """The status API: counts by state, the roll-up per child unit of `parent` (default: the
+    meeting's unit) and the overdue tasks; three queries whatever the meeting's size."""
+    now = clock.now()
+    parent = parent or meeting.org_unit
+    rollups = unit_rollups(dashboard_tasks(meeting, user=user), unit=parent, now=now)
+    names = OrgUnit.objects.in_bulk(rollups.per_child.keys())
+    units = [
+        {
+            "org_unit": uid,
+            "name": names[uid].name,
+            "level": names[uid].level,
+            "counts": dict(rollup.counts),
+        }
+        for uid, rollup in sorted(rollups.per_child.items(), key=lambda kv: names[kv[0]].code)
+        if uid in names
+    ]
+    overdue = [
+        {
+            "task": t.pk,
+            "venue": t.venue_id,
+            "venue_name": t.venue.name if t.venue else "",
+            "state": t.state,
+            "assignee": t.assignee_id,
+            "on_site_due_at": t.on_site_due_at,
+            "ready_due_at": t.ready_due_at,
+        }
+        for t in overdue_tasks(meeting, user=user, now=now)[:OVERDUE_LIMIT]
+    ]
+    return {"counts": dict(rollups.total.counts), "units": units, "overdue": overdue}
+
+
+def meeting_dashboard(
+    tasks: SupportTaskQuerySet,
+    *,
+    root: OrgUnit,
+    unit: OrgUnit,
+    now: datetime,
+    attention_limit: int = ATTENTION_LIMIT,
+) -> Dashboard:
+    """Counts of `unit`, a roll-up per child of it, and the tasks that need attention first:
+    overdue (a missed on-site or ready deadline), faulty, then unanswered. Three queries."""
+    scoped = tasks_under(tasks, root, unit)
+    rollups = unit_rollups(scoped, unit=unit, now=now)
+    per_child, deeper, total = rollups.per_child, rollups.deeper, rollups.total
+    chain = OrgUnit.path_ids(unit.path)
+    crumb_ids = chain[len(OrgUnit.path_ids(root.path)) - 1 :]
+    units = OrgUnit.objects.only("id", "name", "code", "level", "path", "parent_id").in_bulk(
+        set(per_child) | set(crumb_ids)
+    )
+    children = [
+        DashboardNode(
+            unit=units[key], rollup=rollup, is_direct=key == unit.pk, has_units_below=key in deeper
+        )
+        for key, rollup in per_child.items()
+        if key in units
+    ]
+    children.sort(key=lambda node: (not node.is_direct, node.unit.code))
+    attention: list[dict] = []
+    if attention_limit:
+        attention = dashboard_attention(scoped, now=now, limit=attention_limit)
+    return Dashboard(
+        root=root,
+        unit=unit,
+        breadcrumbs=[units.get(pk, unit) for pk in crumb_ids],
+        rollup=total,
+        children=children,
+        attention=attention,
+        attention_more=max(0, total.attention - len(attention)),
+    )
+
+
+def dashboard_attention(
+    tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT
+) -> list[dict]:
+    """The first `limit` tasks needing attention, overdue first (earliest deadline first), then
+    faulty, then unanswered; each with the reasons why. One query."""
+    late = overdue_q(now)
+    rank = Case(When(late, then=Value(0)), When(state="faulty", then=Value(1)), default=Value(2))
+    qs = (
+        tasks.filter(late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES))
+        .annotate(rank=rank)
+        .select_related("venue", "org_unit", "assignee")
+        .only(
+            "state",
+            "on_site_due_at",
+            "ready_due_at",
+            "venue__name",
+            "org_unit__name",
+            "assignee__name",
+        )
+        .order_by("rank", "on_site_due_at", "org_unit__path", "id")[:limit]
+    )
+    rows = []
+    for task in qs:
+        reasons: list[tuple[str, str]] = []
+        if task.on_site_due_at and task.on_site_due_at < now and task.state in BEFORE_SITE:
+            reasons.append(("missed_on_site", _("逾期未到场")))
+        elif task.ready_due_at and task.ready_due_at < now and task.state in BEFORE_READY:
+            reasons.append(("missed_ready", _("逾期未就绪")))
+        if task.state == "faulty":
+            reasons.append(("faulty", _("故障")))
+        if task.state in UNANSWERED_STATES:
+            reasons.append(("unanswered", _("未确认")))
+        rows.append(
+            {
+                "task": task,
+                "reasons": reasons,
+                "is_overdue": task.rank == 0,
+                "state_class": STATE_BADGE.get(task.state, ""),
+            }
+        )
+    return rows
+
+
+def dashboard_venue_rows(
+    tasks: QuerySet[SupportTask],
+    *,
+    now: datetime,
+    limit: int = VENUE_ROWS_LIMIT,
+    with_people: bool = True,
+) -> list[SupportTask]:
+    """Venue tasks not ready first (faulty, overdue, the rest), then ready ones, by unit; capped.
+    Without people for the share page: the assignee is not even fetched."""
+    late = overdue_q(now)
+    rank = Case(
+        When(state="faulty", then=Value(0)),
+        When(late, then=Value(1)),
+        When(state="cancelled", then=Value(4)),
+        When(state__in=READY_STATES, then=Value(3)),
+        default=Value(2),
+    )
+    related = ("venue", "org_unit", "assignee") if with_people else ("venue", "org_unit")
+    qs = (
+        tasks.annotate(rank=rank)
+        .select_related(*related)
+        .order_by("rank", "org_unit__path", "venue__code", "id")
+    )
+    if not with_people:
+        qs = qs.only(
+            "id", "state", "org_unit__name", "org_unit__path", "venue__name", "venue__code"
+        )
+    return list(qs[:limit])
+
+
+def dashboard_timeline(
+    meeting: Meeting, tasks: QuerySet[SupportTask], *, limit: int = TIMELINE_LIMIT
+) -> list[dict]:
+    """The meeting's events and the latest task moves, newest first. Two queries."""
+    events = meeting.events.select_related("actor").order_by("-at", "-id")[:limit]
+    # Newest by id: the primary key lets the database walk back from the end and stop at `limit`.
+    moves = (
+        TaskTransition.objects.filter(task__in=tasks)
+        .select_related("task__venue")
+        .only("at", "to_state", "task__venue__name")
+        .order_by("-id")[:limit]
+    )
+    entries: list[dict[str, Any]] = [{"at": e.at, "event": e} for e in events] + [
+        {
+            "at": m.at,
+            "move": m,
+            "label": SupportTask.State(m.to_state).label,
+            "state_class": STATE_BADGE.get(m.to_state, ""),
+        }
+        for m in moves
+    ]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+def share_link_list(meeting: Meeting, *, user, now: datetime) -> QuerySet:
+    """The meeting's active share links that the user may see (made for the user's subtree)."""
+    return (
+        ShareLink.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .active(now)
+        .select_related("org_unit", "created_by")
+        .order_by("expires_at", "id")
+    )

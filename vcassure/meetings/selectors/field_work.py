@@ -1,0 +1,72 @@
+"""Reads for the field pages: a task's card with its checklists, photos and faults."""
+
+from collections import defaultdict
+
+from vcassure.core.subjects import task_ref
+from vcassure.meetings.models import (
+    SupportTask,
+)
+
+
+def task_field_card(task: SupportTask) -> dict:
+    """The task card of a field page (the caller has checked access: check_field_access or
+    task_get): each checklist with every step's latest result and photos, the faults opened for
+    the task (a failed step points to its own), and the city network operations department to
+    call. Six queries whatever the number of steps and photos."""
+    from vcassure.checklists.models import ChecklistRun, ChecklistStep, StepResult
+    from vcassure.faults.selectors import fault_list_for_subject
+    from vcassure.faults.services import responsible_department
+    from vcassure.meetings.services.field_work import templates_for
+
+    subject = task_ref(task.pk)
+    templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []
+    steps_by_template: dict[int, list] = defaultdict(list)
+    for step in ChecklistStep.objects.filter(template__in=templates).order_by(
+        "template_id", "number"
+    ):
+        steps_by_template[step.template_id].append(step)
+    runs = {
+        run.template_id: run
+        for run in ChecklistRun.objects.filter(subject=subject, template__in=templates)
+    }
+    template_of_run = {run.pk: template_id for template_id, run in runs.items()}
+    latest: dict[tuple[int, int], StepResult] = {}
+    results = (
+        StepResult.objects.filter(run__in=list(runs.values()))
+        .select_related("step", "recorded_by")
+        .prefetch_related("photos")
+        .order_by("recorded_at", "id")
+    )
+    for result in results:
+        latest[(template_of_run[result.run_id], result.step.number)] = result
+    faults = list(fault_list_for_subject(subject))
+    fault_of_result = {f.step_result_id: f for f in reversed(faults) if f.step_result_id}
+    checklists = []
+    for template in templates:
+        rows = []
+        for step in steps_by_template[template.pk]:
+            last = latest.get((template.pk, step.number))
+            rows.append(
+                {
+                    "step": step,
+                    "latest": last,
+                    "fault": fault_of_result.get(last.pk) if last else None,
+                }
+            )
+        checklists.append(
+            {
+                "template": template,
+                "run": runs.get(template.pk),
+                "steps": rows,
+                "passed": sum(
+                    1
+                    for r in rows
+                    if r["latest"] is not None and r["latest"].result == StepResult.Result.PASS
+                ),
+            }
+        )
+    return {
+        "checklists": checklists,
+        "faults": faults,
+        "network_ops": responsible_department(task.org_unit),
+    }

@@ -1,0 +1,190 @@
+"""Reads of support tasks: lists, one task, the task tree, overdue tasks, the acknowledgement page."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
+
+from vcassure.core import clock
+from vcassure.core.subjects import task_id_of
+from vcassure.meetings.models import (
+    Meeting,
+    SupportTask,
+    overdue_q,
+)
+from vcassure.orgs.models import OrgUnit
+
+BEFORE_SITE = SupportTask.BEFORE_SITE_STATES
+
+
+BEFORE_READY = SupportTask.BEFORE_READY_STATES
+
+
+def task_list(
+    *,
+    user,
+    meeting: Meeting | None = None,
+    state: str = "",
+    org_unit: int | None = None,
+    kind: str = "",
+    mine: bool = False,
+) -> QuerySet[SupportTask]:
+    qs = SupportTask.objects.select_related(
+        "venue", "department", "assignee", "org_unit", "meeting"
+    )
+    if mine:
+        staff = getattr(user, "staff_profile", None)
+        qs = qs.filter(assignee=staff) if staff is not None else qs.none()
+    else:
+        qs = qs.visible_to(user)
+    if meeting is not None:
+        qs = qs.filter(meeting=meeting)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if org_unit:
+        qs = qs.in_visible_unit(user, org_unit)
+    return qs.order_by("meeting__starts_at", "org_unit__path", "id")
+
+
+def task_get(*, user, pk: int) -> SupportTask:
+    staff = getattr(user, "staff_profile", None)
+    qs = SupportTask.objects.select_related(
+        "venue", "department", "assignee", "org_unit", "meeting"
+    )
+    task = qs.filter(pk=pk).first()
+    if task is None:
+        raise SupportTask.DoesNotExist
+    if staff is not None and task.assignee_id == staff.pk:
+        return task
+    return qs.visible_to(user).get(pk=pk)
+
+
+def overdue_tasks(meeting: Meeting, *, user, now: datetime | None = None) -> QuerySet[SupportTask]:
+    """Venue tasks past a deadline they have not met (R10): on site, or ready."""
+    return (
+        SupportTask.objects.visible_to(user)
+        .filter(overdue_q(now or clock.now()), meeting=meeting, kind=SupportTask.Kind.VENUE)
+        .select_related("venue", "assignee", "org_unit")
+        .order_by("on_site_due_at", "id")
+    )
+
+
+def task_tree(meeting: Meeting, *, user) -> list[dict]:
+    """The coordination chain with venue-task counts rolled up to every node (for the detail and
+    tracking pages): one query for the coordination tasks, one for the venue counts."""
+    visible = SupportTask.objects.visible_to(user).filter(meeting=meeting)
+    coordination = list(
+        visible.filter(kind=SupportTask.Kind.COORDINATION)
+        .select_related("department", "org_unit", "assignee")
+        .order_by("id")
+    )
+    venue_counts = (
+        visible.filter(kind=SupportTask.Kind.VENUE)
+        .values_list("parent_id", "state")
+        .annotate(n=Count("id"))
+    )
+    direct: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for parent_id, state, n in venue_counts:
+        direct[parent_id][state] += n
+    children: dict[int | None, list[SupportTask]] = defaultdict(list)
+    ids = {t.pk for t in coordination}
+    for t in coordination:
+        children[t.parent_id if t.parent_id in ids else None].append(t)
+
+    def build(task: SupportTask, depth: int) -> dict:
+        kids = [build(k, depth + 1) for k in children.get(task.pk, [])]
+        totals: dict[str, int] = defaultdict(int)
+        for state, n in direct.get(task.pk, {}).items():
+            totals[state] += n
+        for kid in kids:
+            for state, n in kid["counts"].items():
+                totals[state] += n
+        return {
+            "task": task,
+            "depth": depth,
+            "children": kids,
+            "counts": dict(totals),
+            "total": sum(totals.values()),
+            "direct_venues": sum(direct.get(task.pk, {}).values()),
+        }
+
+    return [build(root, 0) for root in children.get(None, [])]
+
+
+def task_tree_below(meeting: Meeting, *, user, unit: OrgUnit) -> list[dict]:
+    """The part of task_tree that lies in `unit`'s subtree: the topmost nodes whose unit is in it."""
+
+    def collect(nodes: list[dict]) -> list[dict]:
+        found: list[dict] = []
+        for node in nodes:
+            if node["task"].org_unit.path.startswith(unit.path):
+                found.append(node)
+            else:
+                found += collect(node["children"])
+        return found
+
+    return collect(task_tree(meeting, user=user))
+
+
+ACK_TASK_FIELDS = (
+    "id",
+    "meeting_id",
+    "meeting__title",
+    "kind",
+    "role",
+    "venue_id",
+    "venue__name",
+    "department_id",
+    "assignee_id",
+    "assignee__name",
+    "assignment",
+    "state",
+    "on_site_due_at",
+    "ready_due_at",
+    "shutdown_due_at",
+    "acknowledged_at",
+    "parent_id",
+    "org_unit_id",
+)
+
+
+def ack_task(notification) -> SupportTask | None:
+    """The task a personal notice is about, with what the API shows of it (TaskOut), in one query.
+    The meeting's staffing shortfalls (a large JSON list for a big meeting) are not read."""
+    task_id = task_id_of(notification.subject)
+    if task_id is None:
+        return None
+    return (
+        SupportTask.objects.select_related("meeting", "venue", "assignee")
+        .only(*ACK_TASK_FIELDS)
+        .filter(pk=task_id)
+        .order_by()
+        .first()
+    )
+
+
+def ack_context(notification) -> dict:
+    """What the acknowledgement page shows: the task, its meeting and who to call."""
+    from vcassure.orgs.models import Department
+
+    task = None
+    task_id = task_id_of(notification.subject)
+    if task_id is not None:
+        task = (
+            SupportTask.objects.select_related("meeting__system", "venue", "org_unit", "department")
+            .defer("meeting__shortfalls")
+            .filter(pk=task_id)
+            .first()
+        )
+    contacts = []
+    if task is not None:
+        chain = task.org_unit.chain_ids
+        city_id = chain[1] if len(chain) > 1 else None
+        departments = Department.objects.filter(
+            org_unit_id__in=[c for c in (city_id, chain[0]) if c],
+            kind__in=[Department.Kind.NETWORK_OPS, Department.Kind.OPS],
+        ).select_related("org_unit")
+        contacts = [d for d in departments if d.phone]
+    return {"task": task, "contacts": contacts}
