@@ -13,7 +13,18 @@ from vcassure.core import context
 
 
 def request_client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or, when that is one of TRUSTED_PROXIES (the reverse
+    proxy in front of gunicorn), the nearest address of X-Forwarded-For that is not a trusted
+    proxy. Login throttling locks by this address, so behind a proxy it must not be the proxy's."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(settings.TRUSTED_PROXIES)
+    if remote is None or remote not in trusted:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed(forwarded):  # the proxy appends what it saw: read from the right
+        if address and address not in trusted:
+            return address
+    return remote
 
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
