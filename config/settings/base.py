@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vcassure.core.middleware.CredentialPathNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vcassure.core.middleware.IdleSessionMiddleware",
     "vcassure.core.middleware.LanguageMiddleware",
@@ -252,8 +253,24 @@ WORKING_HOURS = os.environ.get("WORKING_HOURS", "08:30-12:00,13:30-17:30")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"credential_path": {"()": "vcassure.core.logging.CredentialPathFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Django's own format for the development server's access log.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # httpx logs every request URL at INFO, and robot URLs carry access tokens: keep it quiet.
     "loggers": {
@@ -261,6 +278,16 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "mail.log": {"level": "WARNING"},
+        # The development server (runserver, run_platform's demo mode) prints every request line,
+        # and the path of an acknowledgement or share link is the credential: printed redacted.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["credential_path"],
+        },
+        # Its start-up banner on every command; failures and lockouts (axes.handlers) still log.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
