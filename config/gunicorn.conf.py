@@ -6,7 +6,6 @@ short (the slow work is in the Huey consumers). One worker per core is the defau
 reverse proxy, which buffers slow clients, a sync worker is never held by a slow network."""
 
 import os
-import re
 
 from gunicorn.glogging import Logger
 
@@ -73,17 +72,22 @@ control_socket_disable = True
 if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket_disable, control_socket = False, os.environ["GUNICORN_CONTROL_SOCKET"]
 
-_TOKEN_PATH = re.compile(r"/ack/[^/?\s\"]+")
-
 
 class RedactingLogger(Logger):
-    """gunicorn's logger with acknowledgement tokens cut out of the logged path."""
+    """gunicorn's logger with link tokens cut out of the logged path and request line: every route
+    with a credential parameter (acknowledgement and share links, their API), as the request
+    logger does."""
 
     def atoms(self, resp, req, environ, request_time):
+        # Imported here: the master reads this file before Django is set up; a worker has loaded
+        # the application (and so Django) before it serves, and so before it logs, a request.
+        from vcassure.core.middleware import redacted_path, redacted_request_line
+
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("U", "r"):
-            if key in atoms:
-                atoms[key] = _TOKEN_PATH.sub("/ack/[token]", atoms[key])
+        if atoms.get("U"):
+            atoms["U"] = redacted_path(atoms["U"]) or atoms["U"]
+        if atoms.get("r"):
+            atoms["r"] = redacted_request_line(atoms["r"])
         return atoms
 
 

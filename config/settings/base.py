@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "ninja",  # /api/docs from its own static files (no CDN; the CSP allows only this origin)
     "template_partials",
     "huey.contrib.djhuey",
+    "axes",
     "vcassure.core",
     "vcassure.accounts",
     "vcassure.orgs",
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vcassure.core.middleware.CredentialPathNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vcassure.core.middleware.IdleSessionMiddleware",
     "vcassure.core.middleware.LanguageMiddleware",
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vcassure.core.middleware.RequestContextMiddleware",
     "vcassure.core.middleware.CredentialPathLogMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its answer (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,9 +121,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling: failures per username and per client address within the window.
+# Login throttling: one throttle (django-axes) for every way in. Its backend comes first and checks
+# every django.contrib.auth.authenticate(request, ...) call: the login page, the admin's login page,
+# and any future form or endpoint that takes a password. LOGIN_FAILURE_LIMIT failures lock out for
+# LOGIN_FAILURE_WINDOW_MINUTES after the last one; who is locked is vcassure.accounts.throttle's
+# choice (the address; the name only for addresses its person never logged in from).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "30"))
+# An address a name logged in from within this many days is "known" to that name.
+LOGIN_KNOWN_ADDRESS_DAYS = int(os.environ.get("LOGIN_KNOWN_ADDRESS_DAYS", "90"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = "vcassure.accounts.throttle.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "vcassure.accounts.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "vcassure.core.middleware.request_client_ip"
+# A success does not wipe the failures: knowing one password must not reset an address's count.
+AXES_RESET_ON_SUCCESS = False
+# Addresses of reverse proxies whose X-Forwarded-For is believed (production: the proxy on loopback).
+# Without them, every request behind a proxy would come from one address and share one lock.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
 # The idle clock restarts on every request a person makes (IdleSessionMiddleware marks the session
 # modified), but not on the dashboard's background polls: SESSION_SAVE_EVERY_REQUEST would save those.
@@ -228,8 +253,24 @@ WORKING_HOURS = os.environ.get("WORKING_HOURS", "08:30-12:00,13:30-17:30")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"credential_path": {"()": "vcassure.core.logging.CredentialPathFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Django's own format for the development server's access log.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # httpx logs every request URL at INFO, and robot URLs carry access tokens: keep it quiet.
     "loggers": {
@@ -237,6 +278,16 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "mail.log": {"level": "WARNING"},
+        # The development server (runserver, run_platform's demo mode) prints every request line,
+        # and the path of an acknowledgement or share link is the credential: printed redacted.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["credential_path"],
+        },
+        # Its start-up banner on every command; failures and lockouts (axes.handlers) still log.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 

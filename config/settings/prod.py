@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, STORAGES, env_bool
+from .base import LOGGING, STORAGES, env_bool, env_list
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -26,6 +26,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# gunicorn listens on loopback behind the reverse proxy: the client's address (login throttling, the
+# audit log) is the one the proxy puts in X-Forwarded-For. A proxy elsewhere is named here.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Media: on the filesystem (MEDIA_ROOT) unless MEDIA_S3_BUCKET names a bucket of an S3-compatible
 # store (django-storages; MinIO, Ceph and the like through MEDIA_S3_ENDPOINT_URL). Files are never

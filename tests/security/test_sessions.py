@@ -1,5 +1,5 @@
 """Sessions end after an idle time, and the dashboard's 5-second polls do not keep them alive;
-login throttling per user and per address; Argon2 for passwords."""
+Argon2 for passwords. Login throttling is in test_login_throttle.py."""
 
 import html
 import re
@@ -12,14 +12,11 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 
 from config.settings import base as base_settings
-from vcassure.accounts.models import LoginAttempt
 from vcassure.core import clock
 from vcassure.meetings import services
 from vcassure.meetings.tests.test_dispatch import make_meeting
-from vcassure.orgs.tests.factories import UserFactory
 
 LOGIN = "/accounts/login/"
-PASSWORD = "pass-Word-123"  # the factories' password
 
 
 def expiry(client):
@@ -125,56 +122,6 @@ def test_a_poll_flag_without_htmx_is_an_ordinary_request(province, dashboard, cl
         traveller.shift(timedelta(minutes=3))
         assert client.get(dashboard + "?poll=1").status_code == 200
         assert expiry(client) > before
-
-
-# --- login throttling -----------------------------------------------------------------------------
-
-
-def attempt(client, username, password="wrong", address="203.0.113.7"):
-    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
-
-
-def throttled(response) -> bool:
-    return response.status_code == 200 and "登录失败次数过多" in response.content.decode()
-
-
-def test_login_is_throttled_per_address_at_four_times_the_user_limit(db, client, settings):
-    limit = settings.LOGIN_FAILURE_LIMIT
-    assert limit == 5 and settings.LOGIN_FAILURE_WINDOW_MINUTES == 30
-    UserFactory(username="carol")
-    guesses = [
-        f"user{i}" for i in range(limit)
-    ]  # spread over names: no single user reaches its limit
-    with time_machine.travel("2026-11-25 09:00 +0800", tick=False) as traveller:
-        for i in range(limit * 4 - 1):
-            response = attempt(client, guesses[i % limit])
-            assert "用户名或密码错误" in response.content.decode()
-        assert max(LoginAttempt.objects.filter(username=u).count() for u in guesses) < limit
-        # One below the address limit: the right password still gets in (and counts no failure).
-        assert attempt(client, "carol", PASSWORD).status_code == 302
-        client.logout()
-        assert not throttled(attempt(client, guesses[0]))  # the 4×limit-th failure
-        # Now the address is blocked, for everyone, even with the right password...
-        response = attempt(client, "carol", PASSWORD)
-        assert throttled(response) and "_auth_user_id" not in client.session
-        assert throttled(attempt(client, "someone-new"))
-        # ...but not another address (a user's own limit is not reached).
-        assert attempt(client, "carol", PASSWORD, address="198.51.100.9").status_code == 302
-        client.logout()
-        # Refused attempts while blocked are counted too, so they keep it closed; after the window it opens.
-        traveller.shift(timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES, seconds=1))
-        assert attempt(client, "carol", PASSWORD).status_code == 302
-
-
-def test_login_is_throttled_per_user_from_any_address(db, client, settings):
-    UserFactory(username="dave")
-    with time_machine.travel("2026-11-25 09:00 +0800", tick=False):
-        for i in range(settings.LOGIN_FAILURE_LIMIT):
-            attempt(client, "dave", address=f"203.0.113.{i + 1}")
-        assert throttled(attempt(client, "dave", PASSWORD, address="198.51.100.9"))
-        assert throttled(
-            attempt(client, "DAVE", PASSWORD, address="198.51.100.10")
-        )  # names are case-insensitive
 
 
 # --- password hashing -----------------------------------------------------------------------------

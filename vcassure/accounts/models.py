@@ -55,19 +55,3 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
-
-
-class LoginAttempt(models.Model):
-    """Every login attempt, for throttling by username and by client address."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(default=clock.now, db_index=True)
-    succeeded = models.BooleanField(default=False)
-
-    class Meta:
-        verbose_name = _("登录记录")
-        verbose_name_plural = _("登录记录")
-
-    def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"

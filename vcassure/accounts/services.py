@@ -1,10 +1,9 @@
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 
-from vcassure.accounts.models import ApiToken, LoginAttempt, User
+from vcassure.accounts.models import ApiToken, User
 from vcassure.core import clock
 from vcassure.core.services import audit_record
 
@@ -39,19 +38,3 @@ def api_token_authenticate(key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
-    since = clock.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    failures = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if username and failures.filter(username=username.lower()).count() >= limit:
-        return True
-    # An address gets more room than a user: several people may sit behind one NAT.
-    return bool(ip_address and failures.filter(ip_address=ip_address).count() >= limit * 4)
-
-
-def login_attempt_record(*, username: str, ip_address: str | None, succeeded: bool) -> None:
-    LoginAttempt.objects.create(
-        username=username.lower()[:150], ip_address=ip_address, succeeded=succeeded
-    )

@@ -15,6 +15,23 @@ from vcassure.core import context
 NEVER_LOGGED = ("request", "server_time")
 
 
+class CredentialPathFilter(logging.Filter):
+    """For the development server's access log (the `django.server` logger: runserver, and so
+    `manage.py run_platform`'s demo mode), which prints every request line: the path of an
+    acknowledgement or share link is the credential, so it is printed with the token replaced, the
+    way CredentialPathLogMiddleware logs refused requests."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args and isinstance(args[0], str):
+            # Imported here: this module is loaded before Django is set up; a request line is
+            # logged only once it is.
+            from vcassure.core.middleware import redacted_request_line
+
+            record.args = (redacted_request_line(args[0]), *args[1:])
+        return True
+
+
 class RequestIdFilter(logging.Filter):
     """Adds `request_id` (empty outside a request) to every record."""
 

@@ -2,10 +2,11 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.urls import get_resolver
+from django.urls import Resolver404, ResolverMatch, get_resolver, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,18 @@ from vcassure.core import context
 
 
 def request_client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or, when that is one of TRUSTED_PROXIES (the reverse
+    proxy in front of gunicorn), the nearest address of X-Forwarded-For that is not a trusted
+    proxy. Login throttling locks by this address, so behind a proxy it must not be the proxy's."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(settings.TRUSTED_PROXIES)
+    if remote is None or remote not in trusted:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed(forwarded):  # the proxy appends what it saw: read from the right
+        if address and address not in trusted:
+            return address
+    return remote
 
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -103,18 +115,67 @@ CREDENTIAL_PARAMETERS = ("token",)
 REDACTED = "[redacted]"
 
 
+def _credentials_in(path: str, match: ResolverMatch | None = None) -> list[str]:
+    """The credential parameters of the route `path` resolves to (its match, if already known)."""
+    if match is None:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return []
+    return [str(match.kwargs[name]) for name in CREDENTIAL_PARAMETERS if match.kwargs.get(name)]
+
+
+def redacted_path(path: str, match: ResolverMatch | None = None) -> str | None:
+    """`path` with its credential parameters replaced; None if its route takes none."""
+    values = _credentials_in(path, match)
+    if not values:
+        return None
+    for value in values:
+        path = path.replace(value, REDACTED)
+    return path
+
+
 def _redacted_path(request: HttpRequest) -> str | None:
     """The request's path with its credential parameters replaced; None if it carries none."""
     match = getattr(request, "resolver_match", None)
     if match is None:
         return None
-    values = [str(match.kwargs[name]) for name in CREDENTIAL_PARAMETERS if match.kwargs.get(name)]
-    if not values:
-        return None
-    path = request.path
-    for value in values:
-        path = path.replace(value, REDACTED)
-    return path
+    return redacted_path(request.path, match)
+
+
+def redacted_request_line(line: str) -> str:
+    """An HTTP request line as access logs print it ("GET /ack/<token>?a=1 HTTP/1.1") with the
+    credential in its path replaced; a line whose route takes no credential is returned as is."""
+    method, _space, rest = line.partition(" ")
+    target, _space, version = rest.partition(" ")
+    path, mark, query = target.partition("?")
+    redacted = redacted_path(unquote(path)) if path.startswith("/") else None
+    if redacted is None:
+        return line
+    return " ".join(part for part in (method, f"{redacted}{mark}{query}", version) if part)
+
+
+def has_credential_path(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(_credentials_in(request.path_info, match))
+
+
+class CredentialPathNoStoreMiddleware:
+    """Every answer to a path that carries a credential (an acknowledgement or share link, or the
+    API behind it) is kept out of caches, referrers and search engines: the working page and every
+    refusal alike (a forged or expired token, a wrong method, a bad parameter, a 404 raised inside).
+    Sits near the top, so that answers of the middleware below it are covered too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if has_credential_path(request):
+            response["Cache-Control"] = "no-store"
+            response["Referrer-Policy"] = "no-referrer"
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
 
 class CredentialPathLogMiddleware:

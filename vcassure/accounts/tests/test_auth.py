@@ -32,13 +32,17 @@ def test_login_page_logs_in(db, client):
 def test_login_throttled_after_five_failures(db, client):
     UserFactory(username="bob")
     with time_machine.travel("2026-11-25 09:00 +0800", tick=False):
-        for _ in range(5):
+        for _ in range(4):
             response = client.post("/accounts/login/", {"username": "bob", "password": "wrong"})
             assert "用户名或密码错误" in response.content.decode()
+        # The fifth failure reaches the limit and says so.
+        response = client.post("/accounts/login/", {"username": "bob", "password": "wrong"})
+        assert response.status_code == 429
         # Even the right password is refused while throttled, with a clear message.
         response = client.post("/accounts/login/", {"username": "bob", "password": "pass-Word-123"})
-        assert response.status_code == 200
-        assert "登录失败次数过多" in response.content.decode()
+        assert response.status_code == 429
+        assert "登录失败次数过多，请 30 分钟后再试。" in response.content.decode()
+        assert "_auth_user_id" not in client.session
     with time_machine.travel("2026-11-25 09:31 +0800", tick=False):
         response = client.post("/accounts/login/", {"username": "bob", "password": "pass-Word-123"})
         assert response.status_code == 302

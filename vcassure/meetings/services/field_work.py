@@ -3,6 +3,7 @@ open a fault on a failed step, return to the task's place when the fault is rest
 
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,11 +12,13 @@ from vcassure.checklists.models import ChecklistStep, ChecklistTemplate, StepRes
 from vcassure.checklists.services import checklist_run_start, run_progress, step_record
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.core.services import audit_record
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
 from vcassure.faults.selectors import fault_is_open_about
 from vcassure.faults.services import fault_open
 from vcassure.meetings.models import Meeting, SupportTask
+from vcassure.meetings.permissions import can_do_field_work
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 
 VENUE_TEMPLATE = "venue-r7"
@@ -24,12 +27,27 @@ WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
 
 
 def check_field_access(task: SupportTask, user) -> None:
-    """Field pages and API: the assignee, or someone whose subtree holds the task."""
+    """Field work (check-in, checklist steps), pages and API: the assignee, or someone who manages
+    meetings in the task's scope acting on the assignee's behalf, which is audited as such. Out of
+    scope looks like missing (DoesNotExist: 404); in scope without the role is refused (403)."""
     staff = getattr(user, "staff_profile", None)
     if staff is not None and task.assignee_id == staff.pk:
         return
     if not SupportTask.objects.visible_to(user).filter(pk=task.pk).exists():
         raise SupportTask.DoesNotExist
+    if not can_do_field_work(user, task):
+        raise PermissionDenied(_("只有任务的保障人员本人或本辖区调度员可以签到和记录检查。"))
+    assignee = task.assignee
+    audit_record(
+        actor=user,
+        action="task.field_on_behalf",
+        obj=task,
+        changes={
+            "assignee_id": task.assignee_id,
+            "assignee": assignee.name if assignee else "",
+            "state": task.state,
+        },
+    )
 
 
 def templates_for(task: SupportTask) -> list[ChecklistTemplate]:

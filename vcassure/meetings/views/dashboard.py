@@ -221,17 +221,11 @@ def share_link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpRespon
     return redirect("meetings:meeting_dashboard", pk=meeting.pk)
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # The token in the URL is the credential: keep it out of caches, referrers and search engines.
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 @require_GET
 def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    """The customer's read-only view: readiness per unit and per venue, venue names and states only."""
+    """The customer's read-only view: readiness per unit and per venue, venue names and states only.
+    The token in the URL is the credential: CredentialPathNoStoreMiddleware keeps every answer here
+    out of caches, referrers and search engines."""
     link = (
         ShareLink.objects.select_related("meeting__system", "meeting__main_venue", "org_unit")
         .filter(token=token)
@@ -242,10 +236,8 @@ def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
     now = clock.now()
     if not link.is_active(now):
         reason = "revoked" if link.revoked_at is not None else "expired"
-        return _no_store(
-            render(
-                request, "meetings/share_gone.html", {"reason": reason, "link": link}, status=410
-            )
+        return render(
+            request, "meetings/share_gone.html", {"reason": reason, "link": link}, status=410
         )
     unit = _unit_or_404(link.org_unit, request.GET.get("unit"))
     tasks = selectors.share_tasks(link)
@@ -266,4 +258,4 @@ def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
         **_clock_context(link.meeting, now),
     }
     template = "meetings/share.html#live" if _wants_partial(request) else "meetings/share.html"
-    return _no_store(render(request, template, context))
+    return render(request, template, context)

@@ -7,11 +7,13 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.checklists.models import ChecklistStep, StepResult
@@ -22,10 +24,12 @@ from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
+from vcassure.meetings.permissions import can_do_field_work
 from vcassure.meetings.services import field_work as field
 from vcassure.notifications.services import acknowledgements_apply
 
 DISPATCH_DESK_PHONE = "96311"
+FIELD_WORK_REFUSED = gettext_lazy("只有任务的保障人员本人或本辖区调度员可以签到和记录检查。")
 BEFORE_CHECK_IN = (
     SupportTask.State.PENDING,
     SupportTask.State.NOTIFIED,
@@ -34,7 +38,8 @@ BEFORE_CHECK_IN = (
 
 
 def _task_or_404(request: HttpRequest, pk: int) -> SupportTask:
-    """The assignee, or someone whose subtree holds the task (the rule of check_field_access)."""
+    """The assignee, or someone whose subtree holds the task: who may see the card. Who may work
+    it is check_field_access's rule (can_do_field_work)."""
     try:
         return selectors.task_get(user=request.user, pk=pk)
     except SupportTask.DoesNotExist as exc:
@@ -113,10 +118,16 @@ def _card(
 ) -> HttpResponse:
     now = clock.now()
     card = selectors.task_field_card(task)
+    # Who only follows the task (can_do_field_work) sees it without the buttons.
+    can_work = can_do_field_work(request.user, task)
     for checklist in card["checklists"]:
         for row in checklist["steps"]:
             row["key"] = f"{checklist['template'].code}-{row['step'].number}"
-            row["blocked"] = _blocked_reason(task, row["step"], checklist["steps"], now)
+            row["blocked"] = (
+                _blocked_reason(task, row["step"], checklist["steps"], now)
+                if can_work
+                else FIELD_WORK_REFUSED
+            )
     deadlines = [
         d
         for d in (
@@ -139,6 +150,8 @@ def _card(
             if starts_in > 0
             else "",
             "is_venue_task": task.kind == SupportTask.Kind.VENUE,
+            "can_work": can_work,
+            "field_work_refused": FIELD_WORK_REFUSED,
             "can_check_in": task.kind == SupportTask.Kind.VENUE
             and task.checked_in_at is None
             and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
@@ -157,6 +170,12 @@ def _card(
 def _error(exc: ApplicationError, where: str, **values) -> dict:
     details = [str(e.get("message")) for e in exc.errors if e.get("message")]
     return {"message": exc.message, "details": details, "where": where, **values}
+
+
+def _refused(request: HttpRequest, task: SupportTask, exc: PermissionDenied, where: str):
+    """In scope without the role: the card again with the reason, 403, nothing written."""
+    error: dict = {"message": str(exc) or FIELD_WORK_REFUSED, "details": [], "where": where}
+    return _card(request, task, error=error, status=403)
 
 
 @login_required
@@ -186,6 +205,8 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
+    except PermissionDenied as exc:
+        return _refused(request, task, exc, "check-in")
     except ApplicationError as exc:
         return _card(request, task, error=_error(exc, "check-in"), status=exc.status_code)
     messages.success(
@@ -216,6 +237,8 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
+    except PermissionDenied as exc:
+        return _refused(request, task, exc, where)
     except ApplicationError as exc:
         return _card(
             request,
