@@ -18,6 +18,7 @@ from ._http import (
     button_text,
     clip,
     json_object,
+    provider_detail,
     request,
     status_failure,
     unexpected_body,
@@ -60,8 +61,9 @@ def _errcode(body: dict[str, Any]) -> int | None:
 
 
 def _error(body: dict[str, Any]) -> str:
-    detail = body.get("sub_msg") or body.get("errmsg") or ""
-    return clip(f"{PROVIDER}: errcode {body.get('errcode')}: {detail}")
+    """The documented error fields only (errcode, sub_msg or errmsg), never the whole body."""
+    detail = provider_detail(body.get("sub_msg") or body.get("errmsg"))
+    return clip(f"{PROVIDER}: errcode {provider_detail(body.get('errcode'))}: {detail}")
 
 
 def robot_payload(message: Message) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def robot_payload(message: Message) -> dict[str, Any]:
 
 
 def _robot_result(response: httpx.Response) -> SendResult:
-    failure = status_failure(response, PROVIDER)
+    failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
     if failure:
         return failure
     body = json_object(response)
@@ -190,7 +192,7 @@ class DingTalkWorkNoticeChannel:
         )
         if isinstance(response, SendResult):
             return response
-        failure = status_failure(response, PROVIDER)
+        failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
         if failure:
             return failure
         body = json_object(response)
@@ -253,7 +255,7 @@ class DingTalkWorkNoticeChannel:
 
     @staticmethod
     def _result(response: httpx.Response, body: dict[str, Any] | None) -> SendResult:
-        failure = status_failure(response, PROVIDER)
+        failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
         if failure:
             return failure
         code = None if body is None else _errcode(body)

@@ -33,7 +33,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from ._http import clip, json_object, request, status_failure, unexpected_body, with_link
+from ._http import (
+    clip,
+    json_object,
+    provider_detail,
+    request,
+    status_failure,
+    unexpected_body,
+    with_link,
+)
 from .base import Message, SendResult, Target
 
 PROVIDER = "SMS gateway"
@@ -79,7 +87,7 @@ class HttpSmsChannel:
         response = request("POST", settings.SMS_GATEWAY_URL, json=payload)
         if isinstance(response, SendResult):
             return response
-        failure = status_failure(response, PROVIDER)
+        failure = status_failure(response, PROVIDER, ("code", "message"))
         if failure:
             return failure
         body = json_object(response)
@@ -92,7 +100,10 @@ class HttpSmsChannel:
             ok=False,
             retryable=False,
             http_status=response.status_code,
-            error=clip(f"{PROVIDER}: code {body['code']}: {body.get('message', '')}"),
+            error=clip(
+                f"{PROVIDER}: code {provider_detail(body['code'])}: "
+                f"{provider_detail(body.get('message'))}"
+            ),
         )
 
 
@@ -165,7 +176,7 @@ def aliyun_call(call: Callable[[], Any], ref_field: str) -> SendResult:
     status = response.status_code
     if code == "OK":
         return SendResult(ok=True, provider_ref=str(body.get(ref_field) or ""), http_status=status)
-    error = clip(f"{ALIYUN}: {code}: {body.get('Message', '')}")
+    error = clip(f"{ALIYUN}: {provider_detail(code)}: {provider_detail(body.get('Message'))}")
     if code == ALIYUN_BUSINESS_LIMIT:
         return SendResult(
             ok=False,
@@ -178,7 +189,7 @@ def aliyun_call(call: Callable[[], Any], ref_field: str) -> SendResult:
 
 
 def _aliyun_error(exc: Any) -> str:
-    return clip(f"{ALIYUN}: {exc.code}: {exc.message}")
+    return clip(f"{ALIYUN}: {provider_detail(exc.code)}: {provider_detail(exc.message)}")
 
 
 class AliyunSdkClient:

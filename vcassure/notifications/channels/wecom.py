@@ -13,6 +13,7 @@ from ._http import (
     clip,
     clip_bytes,
     json_object,
+    provider_detail,
     request,
     status_failure,
     unexpected_body,
@@ -43,11 +44,13 @@ def _errcode(body: dict[str, Any]) -> int | None:
 
 
 def _error(body: dict[str, Any]) -> str:
-    return clip(f"{PROVIDER}: errcode {body.get('errcode')}: {body.get('errmsg', '')}")
+    """The documented error fields only (errcode, errmsg), never the whole body."""
+    detail = provider_detail(body.get("errmsg"))
+    return clip(f"{PROVIDER}: errcode {provider_detail(body.get('errcode'))}: {detail}")
 
 
 def _body_or_failure(response: httpx.Response) -> dict[str, Any] | SendResult:
-    failure = status_failure(response, PROVIDER)
+    failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
     if failure:
         return failure
     body = json_object(response)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
+from vcassure.core.outbound import check_outbound_url
 from vcassure.core.services import audit_record
 from vcassure.notifications import calendar, tokens
 from vcassure.notifications.channels.base import channel_registry
@@ -320,6 +321,10 @@ def _validate_group(group: ImGroup) -> None:
         )
     if group.platform == ImGroup.Platform.WECOM and "key=" not in (group.webhook_url or ""):
         errors.append({"field": "webhook_url", "message": _("企业微信机器人地址应包含 key 参数。")})
+    try:
+        check_outbound_url(group.webhook_url or "", field="webhook_url")
+    except InvalidInputError as exc:
+        errors = [e for e in errors if e["field"] != "webhook_url"] + exc.errors
     if errors:
         raise InvalidInputError(_("群机器人信息有误。"), errors=errors)
 
