@@ -13,6 +13,7 @@ from django.conf import settings
 
 from vcassure.core import clock
 
+from . import escaping
 from ._http import (
     TokenCache,
     button_text,
@@ -66,9 +67,16 @@ def _error(body: dict[str, Any]) -> str:
     return clip(f"{PROVIDER}: errcode {provider_detail(body.get('errcode'))}: {detail}")
 
 
+def _markdown(message: Message) -> str:
+    """A message's markdown as composed by the platform (people's text in it already escaped where
+    it was put in), or its plain text escaped line by line."""
+    return message.markdown or escaping.markdown_text(message.text)
+
+
 def robot_payload(message: Message) -> dict[str, Any]:
     mentions = [*message.mention_mobiles, *message.mention_user_ids]
-    text = message.markdown or message.text
+    text = _markdown(message)
+    title = escaping.plain(message.title, multiline=False)
     # DingTalk only highlights (and notifies) an @mention that also appears in the text.
     missing = [f"@{m}" for m in mentions if f"@{m}" not in text]
     if missing:
@@ -80,14 +88,14 @@ def robot_payload(message: Message) -> dict[str, Any]:
     }
     if message.link_url:
         card = {
-            "title": message.title,
+            "title": title,
             "text": text,
             "btnOrientation": "0",
             "singleTitle": button_text(message),
             "singleURL": message.link_url,
         }
         return {"msgtype": "actionCard", "actionCard": card, "at": at}
-    return {"msgtype": "markdown", "markdown": {"title": message.title, "text": text}, "at": at}
+    return {"msgtype": "markdown", "markdown": {"title": title, "text": text}, "at": at}
 
 
 def _robot_result(response: httpx.Response) -> SendResult:
@@ -148,16 +156,17 @@ class DingTalkRobotChannel:
 
 
 def work_notice_msg(message: Message) -> dict[str, Any]:
-    text = message.markdown or message.text
+    text = _markdown(message)
+    title = escaping.plain(message.title, multiline=False)
     if message.link_url:
         card = {
-            "title": message.title,
+            "title": title,
             "markdown": text,
             "single_title": button_text(message),
             "single_url": message.link_url,
         }
         return {"msgtype": "action_card", "action_card": card}
-    return {"msgtype": "markdown", "markdown": {"title": message.title, "text": text}}
+    return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
 
 def _token_invalid(body: dict[str, Any] | None) -> bool:

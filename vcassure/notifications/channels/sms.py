@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from . import escaping
 from ._http import (
     clip,
     json_object,
@@ -52,6 +53,8 @@ GATEWAY_OK = {0, "0", "OK", "ok"}
 # number) and final; isp.* are Aliyun's own transient errors.
 ALIYUN_BUSINESS_LIMIT = "isv.BUSINESS_LIMIT_CONTROL"
 ALIYUN_LIMIT_RETRY_AFTER_SECONDS = 60
+# Aliyun refuses a template variable longer than this (isv.PARAM_LENGTH_LIMIT): cut it instead.
+ALIYUN_PARAM_MAX_CHARS = 35
 
 
 def not_configured(what: str) -> SendResult:
@@ -81,7 +84,7 @@ class HttpSmsChannel:
             )
         payload = {
             "mobile": mobile,
-            "content": with_link(message.text or message.title, message.link_url),
+            "content": with_link(escaping.sms(message.text or message.title), message.link_url),
             "ref": str(message.extra.get("ref", "")),
         }
         response = request("POST", settings.SMS_GATEWAY_URL, json=payload)
@@ -246,8 +249,10 @@ class AliyunSmsChannel:
         from alibabacloud_dysmsapi20170525.models import SendSmsRequest
 
         params = {
-            "title": message.title,
-            "content": message.text or message.title,
+            "title": escaping.sms(message.title, limit=ALIYUN_PARAM_MAX_CHARS, multiline=False),
+            "content": escaping.sms(
+                message.text or message.title, limit=ALIYUN_PARAM_MAX_CHARS, multiline=False
+            ),
             "url": message.link_url,
         }
         sms = SendSmsRequest(
