@@ -34,6 +34,7 @@ CHANNEL_SETTINGS = (
     "OA_WEBHOOK_URL",
     "EMAIL_URL",
     "ALIYUN_ACCESS_KEY_ID",
+    "OUTBOUND_URL_ALLOWLIST",
 )
 GROUP_FIELDS = ("webhook_url", "secret", "paused_until", "needs_attention", "last_error")
 
@@ -154,10 +155,12 @@ def wire(fakes: Fakes) -> int:
 
     from tests.fakes import FakeDingTalk
     from vcassure.notifications.channels.base import reset_channels
+    from vcassure.notifications.demo import allow_local_fakes
     from vcassure.notifications.models import ImGroup
 
     for name, value in fakes.settings().items():
         setattr(settings, name, value)
+    allow_local_fakes()  # the fakes listen on this machine, which the allowlist refuses otherwise
     reset_channels()
     groups = list(ImGroup.objects.all())
     for group in groups:

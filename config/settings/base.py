@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +237,19 @@ ALIYUN_SMS_TEMPLATE_CODE = os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", "")
 ALIYUN_VOICE_TTS_CODE = os.environ.get("ALIYUN_VOICE_TTS_CODE", "")
 ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com")
 ALIYUN_VOICE_ENDPOINT = os.environ.get("ALIYUN_VOICE_ENDPOINT", "https://dyvmsapi.aliyuncs.com")
+# Hosts the platform may call out to (group robots; webhooks later), comma-separated: exact names or
+# addresses, or "*.example.com" for any name under it (those must resolve to public addresses).
+# The hosts of the service URLs above, set by the same administrator, are always added.
+OUTBOUND_URL_ALLOWLIST = env_list(
+    "OUTBOUND_URL_ALLOWLIST", "oapi.dingtalk.com,api.dingtalk.com,qyapi.weixin.qq.com"
+) + [
+    host
+    for host in (
+        urlsplit(url).hostname
+        for url in (DINGTALK_API_URL, WECOM_API_URL, SMS_GATEWAY_URL, OA_WEBHOOK_URL)
+    )
+    if host
+]
 NOTIFICATION_CHANNELS = [
     "vcassure.notifications.channels.dingtalk.DingTalkRobotChannel",
     "vcassure.notifications.channels.wecom.WeComRobotChannel",

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import HUEY
+from .base import HUEY, OUTBOUND_URL_ALLOWLIST
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
 DEBUG = False
@@ -28,3 +28,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # Checks that open the database outside pytest (makemigrations --check) get a throw-away file.
     DATABASES["default"]["NAME"] = str(_tmp / "test.sqlite3")  # noqa: F405
+# The local fakes (tests/fakes) listen on this machine.
+OUTBOUND_URL_ALLOWLIST = [*OUTBOUND_URL_ALLOWLIST, "127.0.0.1", "localhost"]

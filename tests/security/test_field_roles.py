@@ -18,8 +18,8 @@ from vcassure.accounts.services import api_token_create
 from vcassure.core.models import AuditEvent
 from vcassure.faults.models import Fault
 from vcassure.meetings import services
-from vcassure.meetings.services import field_work as field
 from vcassure.meetings.models import SupportTask
+from vcassure.meetings.services import field_work as field
 from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.orgs.tests.factories import StaffFactory, UserFactory
 

@@ -29,6 +29,7 @@ from vcassure.accounts.models import Role
 from vcassure.accounts.services import api_token_create
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
+from vcassure.core.tests.files import pdf_bytes
 from vcassure.faults.models import Fault
 from vcassure.meetings import services as meeting_services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
@@ -37,7 +38,7 @@ from vcassure.notifications import tokens
 from vcassure.notifications.models import Delivery, ImGroup, Notification, PhoneCallTask
 from vcassure.orgs.models import Staff
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 ATTACKERS = {
     "county0 dispatcher": ("county0", Role.DISPATCHER),
     "county0 support": ("county0", Role.SUPPORT),

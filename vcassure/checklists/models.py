@@ -1,10 +1,9 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vcassure.core.models import TimeStampedModel
+from vcassure.core.uploads import stored_path
 from vcassure.orgs.scoping import ScopedQuerySet
 
 
@@ -115,7 +114,7 @@ class StepResult(TimeStampedModel):
 
 def photo_upload_to(instance: "StepPhoto", filename: str) -> str:
     # Never the user's file name: a random one, under a folder per run. Served only through a view.
-    return f"checklists/{instance.result.run_id}/{uuid.uuid4().hex}.{instance.extension}"
+    return stored_path(f"checklists/{instance.result.run_id}", instance.extension)
 
 
 class StepPhoto(models.Model):

@@ -2,13 +2,10 @@
 here; when a step may be done relative to a meeting is the caller's business (meetings knows the
 meeting's times)."""
 
-import io
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from PIL import Image, UnidentifiedImageError
 
 from vcassure.checklists.models import (
     ChecklistRun,
@@ -20,14 +17,11 @@ from vcassure.checklists.models import (
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
+from vcassure.core.uploads import IMAGE_FORMATS, decode_image, upload_bytes
 
 MAX_PHOTOS = 4
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-IMAGE_FORMATS = {
-    "JPEG": ("jpg", "image/jpeg"),
-    "PNG": ("png", "image/png"),
-    "WEBP": ("webp", "image/webp"),
-}
+PHOTO_FORMATS = tuple(IMAGE_FORMATS)  # JPEG, PNG, WebP
 
 
 def checklist_run_start(
@@ -61,20 +55,14 @@ def check_photo(upload: UploadedFile) -> tuple[str, str, int, int]:
             _("照片“%(name)s”超过 10 MB。") % {"name": upload.name},
             errors=[{"field": "photos", "message": _("照片不能超过 10 MB。")}],
         )
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            fmt, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    decoded = decode_image(upload_bytes(upload))
+    if decoded is None:
         raise InvalidInputError(
             _("“%(name)s”不是有效的图片。") % {"name": upload.name},
             errors=[{"field": "photos", "message": _("文件不是有效的图片。")}],
-        ) from exc
-    if fmt not in IMAGE_FORMATS:
+        )
+    fmt, width, height = decoded
+    if fmt not in PHOTO_FORMATS:
         raise InvalidInputError(
             _("照片只能是 JPEG、PNG 或 WebP 格式。"),
             errors=[{"field": "photos", "message": _("不支持的图片格式：%(f)s。") % {"f": fmt}}],

@@ -5,7 +5,8 @@ from vcassure.notifications.models import ImGroup
 from vcassure.orgs.models import OrgUnit
 
 # Until `make run` points them at its local fake servers, the robots point at a closed local port:
-# deliveries then fail visibly (and retry) instead of leaving the machine.
+# deliveries then fail visibly instead of leaving the machine (outside demo mode the outbound
+# allowlist refuses them before any connection).
 PLACEHOLDER_BASE = "http://127.0.0.1:9"
 
 
@@ -80,7 +81,12 @@ def demo_fakes_wire() -> list[str]:
     from django.conf import settings
 
     from vcassure.notifications.channels.base import reset_channels
-    from vcassure.notifications.demo import ROBOTS_PER_PLATFORM, running_fakes, start_demo_fakes
+    from vcassure.notifications.demo import (
+        ROBOTS_PER_PLATFORM,
+        allow_local_fakes,
+        running_fakes,
+        start_demo_fakes,
+    )
 
     local = ImGroup.objects.filter(webhook_url__startswith="http://127.0.0.1").order_by("id")
     # One fake robot per group: the fakes, like the real platforms, count 20 a minute per robot.
@@ -91,6 +97,7 @@ def demo_fakes_wire() -> list[str]:
     for name in CHANNEL_SETTINGS:
         setattr(settings, name, values[name])
     settings.DEMO_FAKES_ENABLED = True
+    allow_local_fakes()
     reset_channels()
     counters = {"dingtalk": 0, "wecom": 0}
     robots = {

@@ -1,5 +1,6 @@
 import secrets
 from datetime import timedelta
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vcassure.core import clock
 from vcassure.core.models import StateMachineMixin, TimeStampedModel
+from vcassure.core.uploads import stored_path
 from vcassure.orgs.models import Department, OrgUnit, Staff
 from vcassure.orgs.scoping import ScopedQuerySet, subtree_q
 from vcassure.venues.models import CustomerSystem, Venue
@@ -23,7 +25,10 @@ class MeetingQuerySet(ScopedQuerySet):
 
 
 def notice_upload_to(instance: "Meeting", filename: str) -> str:
-    return f"notices/{instance.starts_at:%Y/%m}/{filename}"
+    # Never the person's file name: a random one with the extension of the type detected from
+    # the content (the service passes "notice.<extension>"). Served only through a view.
+    extension = PurePosixPath(filename).suffix.lstrip(".").lower()
+    return stored_path(f"notices/{instance.starts_at:%Y/%m}", extension)
 
 
 class Meeting(StateMachineMixin, TimeStampedModel):
@@ -82,6 +87,8 @@ class Meeting(StateMachineMixin, TimeStampedModel):
     )
     notice_ref = models.CharField(_("正式通知文号"), max_length=100, blank=True)
     notice_document = models.FileField(_("正式通知文件"), upload_to=notice_upload_to, blank=True)
+    # The uploaded file's own name, cleaned and given the detected extension: display data only.
+    notice_filename = models.CharField(_("通知文件名"), max_length=120, blank=True)
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("所属单元"), on_delete=models.PROTECT, related_name="meetings"
     )

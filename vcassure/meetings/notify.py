@@ -2,6 +2,7 @@
 with @mentions) and one personal notice per person with a task, carrying their ack link."""
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.utils.translation import pgettext
 from vcassure.core.errors import ConflictError
 from vcassure.core.subjects import meeting_ref, task_ref
 from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask
+from vcassure.notifications.channels import escaping
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import (
     PersonalMessage,
@@ -53,12 +55,12 @@ def require_group_coverage(unit_ids) -> None:
         )
 
 
-def _task_line(task: SupportTask) -> str:
+def _task_line(task: SupportTask, esc: Callable[[object], str]) -> str:
     if task.venue is not None:
-        where = task.venue.name
+        where = esc(task.venue.name)
     else:
-        where = task.department.name if task.department is not None else task.org_unit.name
-    who = task.assignee.name if task.assignee is not None else _("(未落实)")
+        where = esc(task.department.name if task.department is not None else task.org_unit.name)
+    who = esc(task.assignee.name) if task.assignee is not None else _("(未落实)")
     if task.kind == SupportTask.Kind.VENUE:
         return _("%(where)s：%(who)s，%(due)s 前到场") % {
             "where": where,
@@ -69,14 +71,16 @@ def _task_line(task: SupportTask) -> str:
 
 
 def _personal_body(meeting: Meeting, task: SupportTask, headline: str) -> str:
+    """Plain text: each value on its line only (the channel escapes the rest when it sends)."""
+    esc = escaping.one_line
     lines = [
         headline,
-        _("会议：%(t)s(%(s)s)") % {"t": meeting.title, "s": meeting.system.name},
+        _("会议：%(t)s(%(s)s)") % {"t": esc(meeting.title), "s": esc(meeting.system.name)},
         _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
     ]
     if task.kind == SupportTask.Kind.VENUE:
         lines += [
-            _("会场：%(v)s") % {"v": task.venue.name if task.venue is not None else ""},
+            _("会场：%(v)s") % {"v": esc(task.venue.name) if task.venue is not None else ""},
             _("到场时限：%(d)s；调试就绪时限：%(r)s")
             % {"d": _hm(task.on_site_due_at), "r": _hm(task.ready_due_at)},
         ]
@@ -84,6 +88,39 @@ def _personal_body(meeting: Meeting, task: SupportTask, headline: str) -> str:
         lines.append(_("职责：%(r)s") % {"r": task.get_role_display()})
     lines.append(_("请点击链接确认收到。"))
     return "\n".join(lines)
+
+
+def _digest_lines(
+    meeting: Meeting,
+    event: MeetingEvent,
+    kind: str,
+    headline: str,
+    group_tasks: list[SupportTask],
+    esc: Callable[[object], str],
+) -> tuple[str, list[str]]:
+    """A group digest's heading and lines, with every value people typed passed through `esc`."""
+    venue_tasks = [t for t in group_tasks if t.kind == SupportTask.Kind.VENUE]
+    lines = [
+        _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
+        _("本群涉及 %(n)s 个会场、%(m)s 项协调任务。")
+        % {"n": len(venue_tasks), "m": len(group_tasks) - len(venue_tasks)},
+    ]
+    if event.changes and kind == Notification.Kind.RESCHEDULED:
+        lines.append(
+            _("改期：%(old)s → %(new)s")
+            % {
+                "old": esc(event.changes.get("starts_at", ["", ""])[0]),
+                "new": esc(event.changes.get("starts_at", ["", ""])[1]),
+            }
+        )
+    if kind == Notification.Kind.CANCELLED:
+        lines.append(_("取消原因：%(r)s") % {"r": esc(meeting.cancelled_reason)})
+    lines += [f"- {_task_line(t, esc)}" for t in group_tasks[:DIGEST_ROWS]]
+    if len(group_tasks) > DIGEST_ROWS:
+        lines.append(
+            _("……另有 %(n)s 项，详见个人通知和平台。") % {"n": len(group_tasks) - DIGEST_ROWS}
+        )
+    return f"{headline} {esc(meeting.title)}", lines
 
 
 def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str, kind: str) -> int:
@@ -124,35 +161,20 @@ def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str
         mentioned |= {t.assignee_id for t in group_tasks if t.assignee_id}
     title = f"{headline} {meeting.title}"
     for gid, group_tasks in per_group.items():
-        venue_tasks = [t for t in group_tasks if t.kind == SupportTask.Kind.VENUE]
-        lines = [
-            f"### {title}",
-            _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
-            _("本群涉及 %(n)s 个会场、%(m)s 项协调任务。")
-            % {"n": len(venue_tasks), "m": len(group_tasks) - len(venue_tasks)},
-        ]
-        if event.changes and kind == Notification.Kind.RESCHEDULED:
-            lines.append(
-                _("改期：%(old)s → %(new)s")
-                % {
-                    "old": event.changes.get("starts_at", ["", ""])[0],
-                    "new": event.changes.get("starts_at", ["", ""])[1],
-                }
-            )
-        if kind == Notification.Kind.CANCELLED:
-            lines.append(_("取消原因：%(r)s") % {"r": meeting.cancelled_reason})
-        lines += [f"- {_task_line(t)}" for t in group_tasks[:DIGEST_ROWS]]
-        if len(group_tasks) > DIGEST_ROWS:
-            lines.append(
-                _("……另有 %(n)s 项，详见个人通知和平台。") % {"n": len(group_tasks) - DIGEST_ROWS}
-            )
-        markdown = "\n".join(lines)
+        # The markdown's values are escaped for markdown here, where they are put in; the plain
+        # text is escaped by each channel for its own format when it is sent.
+        md_heading, md_lines = _digest_lines(
+            meeting, event, kind, headline, group_tasks, escaping.markdown
+        )
+        heading, lines = _digest_lines(
+            meeting, event, kind, headline, group_tasks, escaping.one_line
+        )
         group_digests_queue(
             topic=topic,
             groups=[groups[gid]],
             title=title,
-            markdown=markdown,
-            text=markdown,
+            markdown="\n".join([f"### {md_heading}", *md_lines]),
+            text="\n".join([heading, *lines]),
             mentions={gid: mentions[gid]},
         )
     if kind != Notification.Kind.PUBLISHED:

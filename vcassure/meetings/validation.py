@@ -1,8 +1,6 @@
 """Checking a meeting's input at the edge: every problem is collected with its field, and nothing
 is written unless all of it is valid."""
 
-import io
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +11,7 @@ from django.utils.translation import pgettext
 
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
+from vcassure.core.uploads import DetectedFile, detect_document
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.scoping import scope_unit, sees_everything, sees_nothing, subtree_q
 from vcassure.venues.models import CustomerSystem, Venue
@@ -28,30 +27,10 @@ class MeetingInput:
     main_venue: Venue | None
     venue_ids: list[int]
     owner: OrgUnit
+    notice: DetectedFile | None = None  # what the notice document was found to be
 
 
-def notice_document_kind(upload: UploadedFile) -> str | None:
-    """'pdf', 'docx', 'png' or 'jpeg' judged by content, not by name; None for anything else."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(upload.read())) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
-        if "word/document.xml" in names:
-            return "docx"
-    return None
+NOTICE_IMAGE_FORMATS = ("PNG", "JPEG")
 
 
 def owner_unit(user) -> OrgUnit | None:
@@ -131,11 +110,15 @@ def validate_meeting_input(
             err("starts_at", _("开始时间不能早于当前时间。"))
     if len(notice_ref or "") > 100:
         err("notice_ref", _("通知文号不能超过 100 个字符。"))
+    notice = None
     if notice_document is not None:
         if (notice_document.size or 0) > MAX_NOTICE_BYTES:
             err("notice_document", _("通知文件不能超过 10 MB。"))
-        elif notice_document_kind(notice_document) is None:
-            err("notice_document", _("通知文件只能是 PDF、DOCX 或图片(PNG、JPEG)。"))
+        else:
+            # Parsed, not judged by its first bytes: "%PDF-" followed by HTML is no PDF.
+            notice = detect_document(notice_document, image_formats=NOTICE_IMAGE_FORMATS)
+            if notice is None:
+                err("notice_document", _("文件内容不是有效的 PDF、Word 文档或图片。"))
 
     main = None
     venue_ids: list[int] = []
@@ -206,5 +189,10 @@ def validate_meeting_input(
     if errors or system_obj is None or owner is None:
         raise InvalidInputError(_("会议信息有误，请修改后重试。"), errors=errors)
     return MeetingInput(
-        system=system_obj, title=title, main_venue=main, venue_ids=venue_ids, owner=owner
+        system=system_obj,
+        title=title,
+        main_venue=main,
+        venue_ids=venue_ids,
+        owner=owner,
+        notice=notice,
     )

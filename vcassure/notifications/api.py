@@ -70,7 +70,8 @@ def im_group_detail(request: HttpRequest, group_id: int):
 def im_group_patch(request: HttpRequest, group_id: int, body: ImGroupPatch):
     group = selectors.im_group_get(user=request.user, pk=group_id)
     _require_manager(request.user)
-    data = body.dict(exclude_unset=True)
+    # null means "unchanged": none of these columns may be empty (a null secret was a 500).
+    data = {k: v for k, v in body.dict(exclude_unset=True).items() if v is not None}
     if "org_unit" in data:
         data["org_unit"] = _unit_in_scope(request.user, data["org_unit"])
     return services.im_group_update(group, by=request.user, **data)

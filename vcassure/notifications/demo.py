@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from django.utils.translation import gettext_lazy as _
 
 ROBOTS_PER_PLATFORM = 3
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 FAKE_LABELS = {
     "dingtalk": _("钉钉"),
     "wecom": _("企业微信"),
@@ -84,6 +85,15 @@ def start_demo_fakes(*, robots: int = ROBOTS_PER_PLATFORM) -> dict[str, str]:
         _running.update(started)
         _values.update(values)
         return dict(values)
+
+
+def allow_local_fakes() -> None:
+    """Demo mode only: let robots and channels call the fakes on this machine (the outbound
+    allowlist refuses local addresses otherwise)."""
+    from django.conf import settings
+
+    allowed = list(getattr(settings, "OUTBOUND_URL_ALLOWLIST", []))
+    settings.OUTBOUND_URL_ALLOWLIST = allowed + [h for h in LOCAL_HOSTS if h not in allowed]
 
 
 def stop_demo_fakes() -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
+from vcassure.notifications.channels.escaping import one_line
 from vcassure.notifications.models import Delivery, Notification, PhoneCallTask
 from vcassure.orgs.models import Department, OrgUnit, Staff
 
@@ -90,7 +91,7 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
             who = n.recipient
             late = timezone.localtime(n.ack_due_at).strftime("%H:%M") if n.ack_due_at else ""
             about = _("%(name)s 未在 %(due)s 前确认：%(title)s") % {
-                "name": who.name,
+                "name": one_line(who.name),
                 "due": late,
                 "title": n.title,
             }

@@ -5,7 +5,8 @@ beside the fields with `add_service_errors`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vcassure.core.errors import ApplicationError
+from vcassure.core.errors import ApplicationError, InvalidInputError
+from vcassure.core.outbound import check_outbound_url
 from vcassure.core.subjects import meeting_ref
 from vcassure.notifications.models import Delivery, ImGroup, PhoneCallTask
 from vcassure.orgs.models import Department, OrgUnit
@@ -183,6 +184,14 @@ class ImGroupForm(_Form):
             self.fields["secret"].help_text = _(
                 "钉钉机器人“加签”的密钥(SEC 开头)；企业微信群机器人留空。"
             )
+
+    def clean_webhook_url(self) -> str:
+        url = self.cleaned_data["webhook_url"].strip()
+        try:
+            check_outbound_url(url)
+        except InvalidInputError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return url
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

@@ -12,6 +12,7 @@ from vcassure.core.subjects import meeting_ref, task_ref
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.services.meetings import meeting_move
 from vcassure.meetings.services.tasks import support_tasks_transition, tasks_for_move
+from vcassure.notifications.channels.escaping import one_line
 from vcassure.notifications.escalation import dispatch_desk_staff
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import PersonalMessage, notifications_queue
@@ -62,8 +63,8 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
             "ready": _("%(venue)s：未在 %(due)s 前完成会前检查(就绪)。"),
             "shutdown": _("%(venue)s：会议已结束，未在 %(due)s 前记录关机(第四步)。"),
         }[what] % {
-            "venue": task.venue.name if task.venue is not None else "",
-            "who": task.assignee.name if task.assignee is not None else _("(未落实)"),
+            "venue": one_line(task.venue.name) if task.venue is not None else "",
+            "who": one_line(task.assignee.name) if task.assignee is not None else _("(未落实)"),
             "due": timezone.localtime(due).strftime("%H:%M"),
         }
         title = _("【逾期】%(t)s") % {"t": task.meeting.title}

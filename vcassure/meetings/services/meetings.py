@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
+from vcassure.core.uploads import DetectedFile, display_name
 from vcassure.meetings.dispatch import (
     READY_LEAD,
     SHUTDOWN_GRACE,
@@ -89,6 +90,14 @@ def meeting_move(
     )
 
 
+def _notice_document_save(meeting: Meeting, upload: UploadedFile, detected: DetectedFile) -> None:
+    """Stored under a name the platform chooses from the detected type (notice_upload_to); the
+    person's file name is kept, cleaned, for display only."""
+    meeting.notice_filename = display_name(upload.name or "", detected, default=_("通知"))
+    meeting.notice_document.save(f"notice.{detected.extension}", upload, save=False)
+    meeting.save(update_fields=["notice_document", "notice_filename", "updated_at"])
+
+
 @transaction.atomic
 def meeting_create(
     *,
@@ -132,8 +141,8 @@ def meeting_create(
         org_unit=data.owner,
         entered_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    if notice_document is not None:
-        meeting.notice_document.save(notice_document.name or "notice", notice_document, save=True)
+    if notice_document is not None and data.notice is not None:
+        _notice_document_save(meeting, notice_document, data.notice)
     MeetingVenue.objects.bulk_create(
         [MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH
     )
@@ -185,8 +194,8 @@ def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
         new["notice_ref"].strip(),
     )
     meeting.save()
-    if notice_document is not None:
-        meeting.notice_document.save(notice_document.name, notice_document, save=True)
+    if notice_document is not None and data.notice is not None:
+        _notice_document_save(meeting, notice_document, data.notice)
     meeting.meeting_venues.all().delete()
     MeetingVenue.objects.bulk_create(
         [MeetingVenue(meeting=meeting, venue_id=pk) for pk in data.venue_ids], batch_size=BULK_BATCH

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from vcassure.accounts.models import Role
 from vcassure.core import clock
+from vcassure.core.tests.files import pdf_bytes
 from vcassure.meetings import services
 from vcassure.meetings.models import Meeting, MeetingEvent, MeetingVenue, SupportTask
 from vcassure.orgs.models import Staff
 from vcassure.venues.models import Venue
 from vcassure.venues.tests.factories import VenueFactory, system
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def local(value) -> str:
@@ -190,7 +191,7 @@ def test_create_bad_input_shows_errors_beside_fields_and_writes_nothing(
         ),
         "wrong_file_type": (
             "notice_document",
-            "通知文件只能是 PDF、DOCX 或图片(PNG、JPEG)。",
+            "文件内容不是有效的 PDF、Word 文档或图片。",
             {
                 "notice_document": SimpleUploadedFile(
                     "通知.pdf", b"MZ not a pdf at all", content_type="application/pdf"

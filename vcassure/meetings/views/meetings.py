@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.core.errors import ApplicationError
 from vcassure.core.pagination import int_or_none, paginate
+from vcassure.core.uploads import content_type_for
 from vcassure.meetings import selectors, services
 from vcassure.meetings.dispatch import DispatchPlan
 from vcassure.meetings.forms import (
@@ -351,17 +352,25 @@ def meeting_detail(request, pk: int):
 @login_required
 @require_GET
 def notice_download(request, pk: int):
-    """The formal notice, served only to those who may see the meeting (never from MEDIA_URL)."""
+    """The formal notice, served only to those who may see the meeting (never from MEDIA_URL),
+    as the type detected from its content when it was uploaded (the stored name's extension was
+    chosen from it), always as a download, and never sniffed into another type."""
     meeting = _meeting_or_404(request, pk)
     if not meeting.notice_document:
         raise Http404
+    stored = meeting.notice_document.name or ""
     try:
         handle = meeting.notice_document.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=os.path.basename(meeting.notice_document.name or "")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=meeting.notice_filename or os.path.basename(stored),
+        content_type=content_type_for(stored),
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _run_action(

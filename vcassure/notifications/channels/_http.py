@@ -9,9 +9,17 @@ from typing import Any
 import httpx
 from django.utils.translation import gettext
 
+from vcassure.core.outbound import ADDRESS, HOST, SCHEME, outbound_url_problem
+
 from .base import Message, SendResult, http_client
 
 ERROR_LIMIT = 500
+DETAIL_LIMIT = 100  # of a provider's own error message
+OUTBOUND_REFUSED = {
+    SCHEME: "outbound URL refused: only http and https may be called",
+    HOST: "outbound URL refused: the host is not on OUTBOUND_URL_ALLOWLIST",
+    ADDRESS: "outbound URL refused: the host resolves to a private or reserved address",
+}
 
 
 def clip(text: str, limit: int = ERROR_LIMIT) -> str:
@@ -19,12 +27,21 @@ def clip(text: str, limit: int = ERROR_LIMIT) -> str:
 
 
 def request(method: str, url: str, **kwargs: Any) -> httpx.Response | SendResult:
-    """The response, or a retryable SendResult when the provider could not be reached.
+    """The response, or a failed SendResult when the URL may not be called (nothing is sent) or
+    the provider could not be reached (retryable).
 
     Error texts never contain the URL: webhook URLs carry access tokens and last_error is shown
-    on the delivery log."""
+    on the delivery log. Redirects are never followed: a 3xx is the provider's answer."""
+    problem = outbound_url_problem(url, resolve=True)
+    if problem is not None:
+        return SendResult(
+            ok=False,
+            retryable=False,
+            permanent_target_failure=True,
+            error=OUTBOUND_REFUSED[problem],
+        )
     try:
-        return http_client().request(method, url, **kwargs)
+        return http_client().request(method, url, follow_redirects=False, **kwargs)
     except httpx.TimeoutException as exc:
         return SendResult(ok=False, retryable=True, error=clip(f"timeout: {type(exc).__name__}"))
     except httpx.UnsupportedProtocol as exc:  # a misconfigured URL will not heal by retrying
@@ -42,18 +59,28 @@ def retry_after(response: httpx.Response) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def status_failure(response: httpx.Response, provider: str) -> SendResult | None:
-    """None for 2xx; otherwise the failure: 429 and 5xx are retryable, other statuses are not."""
+def status_failure(
+    response: httpx.Response, provider: str, documented: tuple[str, str] | None = None
+) -> SendResult | None:
+    """None for 2xx; otherwise the failure: 429 and 5xx are retryable, other statuses are not.
+
+    The error is the status, plus the provider's documented (code, message) fields when its JSON
+    body has them; the body itself is never kept (it may be any page of whatever answered)."""
     status = response.status_code
     if 200 <= status < 300:
         return None
     retryable = status == 429 or status >= 500
+    error = f"{provider}: HTTP {status}"
+    body = json_object(response) if documented else None
+    if documented and body is not None and documented[0] in body:
+        code, message = documented
+        error += f": {code} {provider_detail(body.get(code))}: {provider_detail(body.get(message))}"
     return SendResult(
         ok=False,
         retryable=retryable,
         retry_after_seconds=retry_after(response) if retryable else None,
         http_status=status,
-        error=clip(f"{provider}: HTTP {status}: {response.text.strip()}"),
+        error=clip(error),
     )
 
 
@@ -67,12 +94,20 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
 
 def unexpected_body(response: httpx.Response, provider: str) -> SendResult:
     # A 2xx that is not the provider's JSON is usually a proxy or gateway page: try again later.
+    # Its body is not kept: whatever answered is not the provider, and last_error is shown.
     return SendResult(
         ok=False,
         retryable=True,
         http_status=response.status_code,
-        error=clip(f"{provider}: unexpected response: {response.text.strip()}"),
+        error=f"{provider}: unexpected response (HTTP {response.status_code})",
     )
+
+
+def provider_detail(value: Any) -> str:
+    """A provider's documented error message (errmsg, message), kept short and on one line: a
+    reply is stored as a code and this, never as the raw body."""
+    text = " ".join(str(value or "").split())
+    return clip(text, DETAIL_LIMIT)
 
 
 def with_link(text: str, link_url: str) -> str:

@@ -76,6 +76,7 @@ def http_client() -> httpx.Client:
                 timeout=httpx.Timeout(settings.NOTIFY_HTTP_TIMEOUT_SECONDS, connect=3.0),
                 limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
                 trust_env=False,
+                follow_redirects=False,  # a 3xx is an answer, never a second request
             )
         return _client
 

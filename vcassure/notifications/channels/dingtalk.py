@@ -13,11 +13,13 @@ from django.conf import settings
 
 from vcassure.core import clock
 
+from . import escaping
 from ._http import (
     TokenCache,
     button_text,
     clip,
     json_object,
+    provider_detail,
     request,
     status_failure,
     unexpected_body,
@@ -60,13 +62,21 @@ def _errcode(body: dict[str, Any]) -> int | None:
 
 
 def _error(body: dict[str, Any]) -> str:
-    detail = body.get("sub_msg") or body.get("errmsg") or ""
-    return clip(f"{PROVIDER}: errcode {body.get('errcode')}: {detail}")
+    """The documented error fields only (errcode, sub_msg or errmsg), never the whole body."""
+    detail = provider_detail(body.get("sub_msg") or body.get("errmsg"))
+    return clip(f"{PROVIDER}: errcode {provider_detail(body.get('errcode'))}: {detail}")
+
+
+def _markdown(message: Message) -> str:
+    """A message's markdown as composed by the platform (people's text in it already escaped where
+    it was put in), or its plain text escaped line by line."""
+    return message.markdown or escaping.markdown_text(message.text)
 
 
 def robot_payload(message: Message) -> dict[str, Any]:
     mentions = [*message.mention_mobiles, *message.mention_user_ids]
-    text = message.markdown or message.text
+    text = _markdown(message)
+    title = escaping.plain(message.title, multiline=False)
     # DingTalk only highlights (and notifies) an @mention that also appears in the text.
     missing = [f"@{m}" for m in mentions if f"@{m}" not in text]
     if missing:
@@ -78,18 +88,18 @@ def robot_payload(message: Message) -> dict[str, Any]:
     }
     if message.link_url:
         card = {
-            "title": message.title,
+            "title": title,
             "text": text,
             "btnOrientation": "0",
             "singleTitle": button_text(message),
             "singleURL": message.link_url,
         }
         return {"msgtype": "actionCard", "actionCard": card, "at": at}
-    return {"msgtype": "markdown", "markdown": {"title": message.title, "text": text}, "at": at}
+    return {"msgtype": "markdown", "markdown": {"title": title, "text": text}, "at": at}
 
 
 def _robot_result(response: httpx.Response) -> SendResult:
-    failure = status_failure(response, PROVIDER)
+    failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
     if failure:
         return failure
     body = json_object(response)
@@ -146,16 +156,17 @@ class DingTalkRobotChannel:
 
 
 def work_notice_msg(message: Message) -> dict[str, Any]:
-    text = message.markdown or message.text
+    text = _markdown(message)
+    title = escaping.plain(message.title, multiline=False)
     if message.link_url:
         card = {
-            "title": message.title,
+            "title": title,
             "markdown": text,
             "single_title": button_text(message),
             "single_url": message.link_url,
         }
         return {"msgtype": "action_card", "action_card": card}
-    return {"msgtype": "markdown", "markdown": {"title": message.title, "text": text}}
+    return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
 
 def _token_invalid(body: dict[str, Any] | None) -> bool:
@@ -190,7 +201,7 @@ class DingTalkWorkNoticeChannel:
         )
         if isinstance(response, SendResult):
             return response
-        failure = status_failure(response, PROVIDER)
+        failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
         if failure:
             return failure
         body = json_object(response)
@@ -253,7 +264,7 @@ class DingTalkWorkNoticeChannel:
 
     @staticmethod
     def _result(response: httpx.Response, body: dict[str, Any] | None) -> SendResult:
-        failure = status_failure(response, PROVIDER)
+        failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
         if failure:
             return failure
         code = None if body is None else _errcode(body)

@@ -15,8 +15,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.conf import global_settings, settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
-from django.utils.html import escape, linebreaks
+from django.utils.html import linebreaks
 
+from . import escaping
 from ._http import button_text, clip, with_link
 from .base import Message, SendResult, Target
 
@@ -85,14 +86,13 @@ class EmailChannel:
         sender = from_address()
         # The domain is given so that make_msgid does not look up this machine's FQDN.
         message_id = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
-        text = message.text or message.markdown
-        html = message.html or linebreaks(text, autoescape=True)
+        text = escaping.plain(message.text or message.markdown)
+        # message.html is the platform's own; plain text becomes HTML escaped.
+        html = message.html or linebreaks(escaping.html(text))
         if message.link_url and not message.html:
-            html += (
-                f'<p><a href="{escape(message.link_url)}">{escape(button_text(message))}</a></p>'
-            )
+            html += f'<p><a href="{escaping.html(message.link_url)}">{escaping.html(button_text(message))}</a></p>'
         mail = EmailMultiAlternatives(
-            subject=message.title,
+            subject=escaping.plain(message.title, multiline=False),
             body=with_link(text, message.link_url),
             from_email=sender,
             to=[

@@ -13,6 +13,7 @@ item for the receiver in the operator's OA. The contract:
 
 from django.conf import settings
 
+from . import escaping
 from ._http import clip, json_object, request, status_failure
 from .base import Message, SendResult, Target
 
@@ -37,8 +38,8 @@ class OaWebhookChannel:
                 error="OA: neither mobile number nor email is configured for this person",
             )
         payload = {
-            "title": message.title,
-            "content": message.text or message.markdown,
+            "title": escaping.plain(message.title, multiline=False),
+            "content": escaping.plain(message.text or message.markdown),
             "url": message.link_url,
             "receiver": {
                 "mobile": recipient.mobile,

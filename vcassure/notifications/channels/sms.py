@@ -33,7 +33,16 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from ._http import clip, json_object, request, status_failure, unexpected_body, with_link
+from . import escaping
+from ._http import (
+    clip,
+    json_object,
+    provider_detail,
+    request,
+    status_failure,
+    unexpected_body,
+    with_link,
+)
 from .base import Message, SendResult, Target
 
 PROVIDER = "SMS gateway"
@@ -44,6 +53,8 @@ GATEWAY_OK = {0, "0", "OK", "ok"}
 # number) and final; isp.* are Aliyun's own transient errors.
 ALIYUN_BUSINESS_LIMIT = "isv.BUSINESS_LIMIT_CONTROL"
 ALIYUN_LIMIT_RETRY_AFTER_SECONDS = 60
+# Aliyun refuses a template variable longer than this (isv.PARAM_LENGTH_LIMIT): cut it instead.
+ALIYUN_PARAM_MAX_CHARS = 35
 
 
 def not_configured(what: str) -> SendResult:
@@ -73,13 +84,13 @@ class HttpSmsChannel:
             )
         payload = {
             "mobile": mobile,
-            "content": with_link(message.text or message.title, message.link_url),
+            "content": with_link(escaping.sms(message.text or message.title), message.link_url),
             "ref": str(message.extra.get("ref", "")),
         }
         response = request("POST", settings.SMS_GATEWAY_URL, json=payload)
         if isinstance(response, SendResult):
             return response
-        failure = status_failure(response, PROVIDER)
+        failure = status_failure(response, PROVIDER, ("code", "message"))
         if failure:
             return failure
         body = json_object(response)
@@ -92,7 +103,10 @@ class HttpSmsChannel:
             ok=False,
             retryable=False,
             http_status=response.status_code,
-            error=clip(f"{PROVIDER}: code {body['code']}: {body.get('message', '')}"),
+            error=clip(
+                f"{PROVIDER}: code {provider_detail(body['code'])}: "
+                f"{provider_detail(body.get('message'))}"
+            ),
         )
 
 
@@ -165,7 +179,7 @@ def aliyun_call(call: Callable[[], Any], ref_field: str) -> SendResult:
     status = response.status_code
     if code == "OK":
         return SendResult(ok=True, provider_ref=str(body.get(ref_field) or ""), http_status=status)
-    error = clip(f"{ALIYUN}: {code}: {body.get('Message', '')}")
+    error = clip(f"{ALIYUN}: {provider_detail(code)}: {provider_detail(body.get('Message'))}")
     if code == ALIYUN_BUSINESS_LIMIT:
         return SendResult(
             ok=False,
@@ -178,7 +192,7 @@ def aliyun_call(call: Callable[[], Any], ref_field: str) -> SendResult:
 
 
 def _aliyun_error(exc: Any) -> str:
-    return clip(f"{ALIYUN}: {exc.code}: {exc.message}")
+    return clip(f"{ALIYUN}: {provider_detail(exc.code)}: {provider_detail(exc.message)}")
 
 
 class AliyunSdkClient:
@@ -235,8 +249,10 @@ class AliyunSmsChannel:
         from alibabacloud_dysmsapi20170525.models import SendSmsRequest
 
         params = {
-            "title": message.title,
-            "content": message.text or message.title,
+            "title": escaping.sms(message.title, limit=ALIYUN_PARAM_MAX_CHARS, multiline=False),
+            "content": escaping.sms(
+                message.text or message.title, limit=ALIYUN_PARAM_MAX_CHARS, multiline=False
+            ),
             "url": message.link_url,
         }
         sms = SendSmsRequest(

@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 
+from . import escaping
 from .base import Message, SendResult, Target
 from .sms import (
     AliyunSdkClient,
@@ -43,7 +44,10 @@ class AliyunVoiceChannel:
             )
         from alibabacloud_dyvmsapi20170525.models import SingleCallByTtsRequest
 
-        params = {"title": message.title, "content": message.text or message.title}
+        params = {
+            "title": escaping.plain(message.title, multiline=False),
+            "content": escaping.plain(message.text or message.title, multiline=False),
+        }
         call = SingleCallByTtsRequest(
             called_number=mobile,
             tts_code=settings.ALIYUN_VOICE_TTS_CODE,

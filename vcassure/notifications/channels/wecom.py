@@ -7,12 +7,14 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from . import escaping
 from ._http import (
     TokenCache,
     button_text,
     clip,
     clip_bytes,
     json_object,
+    provider_detail,
     request,
     status_failure,
     unexpected_body,
@@ -43,11 +45,13 @@ def _errcode(body: dict[str, Any]) -> int | None:
 
 
 def _error(body: dict[str, Any]) -> str:
-    return clip(f"{PROVIDER}: errcode {body.get('errcode')}: {body.get('errmsg', '')}")
+    """The documented error fields only (errcode, errmsg), never the whole body."""
+    detail = provider_detail(body.get("errmsg"))
+    return clip(f"{PROVIDER}: errcode {provider_detail(body.get('errcode'))}: {detail}")
 
 
 def _body_or_failure(response: httpx.Response) -> dict[str, Any] | SendResult:
-    failure = status_failure(response, PROVIDER)
+    failure = status_failure(response, PROVIDER, ("errcode", "errmsg"))
     if failure:
         return failure
     body = json_object(response)
@@ -59,7 +63,8 @@ def _body_or_failure(response: httpx.Response) -> dict[str, Any] | SendResult:
 def robot_payload(message: Message) -> dict[str, Any]:
     """Mentions by mobile exist only in text messages; markdown can mention user ids (<@id>)."""
     if message.mention_mobiles or not message.markdown:
-        content = with_link(message.text or message.markdown, message.link_url)
+        plain = escaping.plain(message.text) if message.text else message.markdown
+        content = with_link(plain, message.link_url)
         text: dict[str, Any] = {"content": clip_bytes(content, ROBOT_TEXT_BYTES)}
         if message.mention_mobiles:
             text["mentioned_mobile_list"] = list(message.mention_mobiles)
@@ -123,6 +128,11 @@ class WeComRobotChannel:
         )
 
 
+def _plain_body(message: Message) -> str:
+    # Text cards render <div class="…"> and text messages <a href>: people's text is made plain.
+    return escaping.plain(message.text) if message.text else escaping.plain(message.markdown)
+
+
 def app_payload(message: Message, user_id: str, agent_id: str) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "touser": user_id,
@@ -131,15 +141,18 @@ def app_payload(message: Message, user_id: str, agent_id: str) -> dict[str, Any]
     if message.link_url:
         payload["msgtype"] = "textcard"
         payload["textcard"] = {
-            "title": clip_bytes(message.title, TEXTCARD_TITLE_BYTES),
-            "description": clip_bytes(message.text or message.markdown, TEXTCARD_DESCRIPTION_BYTES),
+            "title": clip_bytes(
+                escaping.plain(message.title, multiline=False), TEXTCARD_TITLE_BYTES
+            ),
+            "description": clip_bytes(_plain_body(message), TEXTCARD_DESCRIPTION_BYTES),
             "url": message.link_url,
             "btntxt": button_text(message),
         }
     else:
-        content = message.text or message.markdown
-        if message.title and not content.startswith(message.title):
-            content = f"{message.title}\n{content}"
+        content = _plain_body(message)
+        title = escaping.plain(message.title, multiline=False)
+        if title and not content.startswith(title):
+            content = f"{title}\n{content}"
         payload["msgtype"] = "text"
         payload["text"] = {"content": clip_bytes(content, APP_TEXT_BYTES)}
     return payload

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
+from vcassure.core.outbound import check_outbound_url
 from vcassure.core.services import audit_record
 from vcassure.notifications import calendar, tokens
+from vcassure.notifications.channels import escaping
 from vcassure.notifications.channels.base import channel_registry
 from vcassure.notifications.models import (
     Delivery,
@@ -131,7 +133,7 @@ def notifications_queue(
                 kind=kind,
                 topic=msg.topic or topic,
                 subject=msg.subject,
-                title=msg.title[:200],
+                title=escaping.one_line(msg.title)[:200],
                 body=msg.body,
                 requires_ack=msg.requires_ack,
                 ack_class=ack_class,
@@ -320,6 +322,10 @@ def _validate_group(group: ImGroup) -> None:
         )
     if group.platform == ImGroup.Platform.WECOM and "key=" not in (group.webhook_url or ""):
         errors.append({"field": "webhook_url", "message": _("企业微信机器人地址应包含 key 参数。")})
+    try:
+        check_outbound_url(group.webhook_url or "", field="webhook_url")
+    except InvalidInputError as exc:
+        errors = [e for e in errors if e["field"] != "webhook_url"] + exc.errors
     if errors:
         raise InvalidInputError(_("群机器人信息有误。"), errors=errors)
 
@@ -471,15 +477,15 @@ def im_group_test_queue(group: ImGroup, *, by) -> Delivery:
     if not can_manage_im_groups(by):
         raise PermissionDenied
     title = _("【测试】视频会商保障平台测试消息")
-    text = _("这是一条测试消息：群“%(name)s”的机器人已接入视频会商保障平台(%(at)s)。") % {
-        "name": group.name,
-        "at": timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M"),
-    }
+    at = timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M")
+    sentence = _("这是一条测试消息：群“%(name)s”的机器人已接入视频会商保障平台(%(at)s)。")
+    text = sentence % {"name": group.name, "at": at}
+    markdown = sentence % {"name": escaping.markdown(group.name), "at": at}
     [delivery] = group_digests_queue(
         topic=f"test:{group.pk}",
         groups=[group],
         title=title,
-        markdown=f"### {title}\n\n{text}",
+        markdown=f"### {title}\n\n{markdown}",
         text=f"{title}\n{text}",
         mentions={},
     )

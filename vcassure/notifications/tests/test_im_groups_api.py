@@ -116,3 +116,22 @@ def test_group_may_serve_departments_of_its_subtree_only(tree, api_client_for):
     refused = post(api, "/api/im-groups", {**body, "name": "越界", "departments": [other.pk]})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "departments"
     assert ImGroup.objects.count() == 1
+
+
+def test_a_null_in_a_patch_leaves_the_field_unchanged(tree, api_client_for):
+    group = ImGroup.objects.create(
+        platform="dingtalk",
+        name="一市群",
+        webhook_url=DT_URL,
+        secret="SECkeep",
+        org_unit=tree.cities[0],
+    )
+    api = api_client_for(tree.user("city0"))
+    response = api.patch(
+        f"/api/im-groups/{group.pk}",
+        data=json.dumps({"secret": None, "name": None, "is_active": False}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    group.refresh_from_db()
+    assert group.secret == "SECkeep" and group.name == "一市群" and not group.is_active
