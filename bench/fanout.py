@@ -123,7 +123,7 @@ def channels_pointed_at_fakes() -> Iterator[None]:
     from django.conf import settings
     from django.core.mail.utils import DNS_NAME
 
-    from vcassure.notifications import tasks
+    from vcassure.notifications import wakeups
     from vcassure.notifications.channels.base import reset_channels
     from vcassure.notifications.models import ImGroup
 
@@ -135,7 +135,7 @@ def channels_pointed_at_fakes() -> Iterator[None]:
     # only pile up tasks in a queue nobody consumes.
     stub = mock.Mock(name="process_outbox_task")
     try:
-        with mock.patch.object(tasks, "process_outbox_task", stub):
+        with mock.patch.dict(wakeups._tasks, {wakeups.OUTBOX: stub}):
             yield
     finally:
         for name, value in saved_settings.items():

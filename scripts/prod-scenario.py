@@ -242,8 +242,8 @@ def check(
 ) -> list[str]:
     from django.db.models import Count, Q
 
-    from vcassure.notifications.escalation import dispatch_desk_staff
     from vcassure.notifications.models import Delivery, DeliveryAttempt, Notification, PhoneCallTask
+    from vcassure.orgs.selectors import dispatch_desk_staff
 
     failures = []
     deliveries = list(

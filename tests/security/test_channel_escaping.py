@@ -17,7 +17,7 @@ from vcassure.notifications.channels.oa import OaWebhookChannel
 from vcassure.notifications.channels.sms import HttpSmsChannel
 from vcassure.notifications.models import Delivery, ImGroup
 from vcassure.notifications.outbox import outbox_drain
-from vcassure.notifications.services.messages import im_group_test_queue
+from vcassure.notifications.services.groups import im_group_test_queue
 from vcassure.orgs.models import Staff
 
 EVIL = "http://evil.example"

@@ -16,7 +16,7 @@ from vcassure.notifications.channels.dingtalk import DingTalkRobotChannel
 from vcassure.notifications.channels.wecom import WeComRobotChannel
 from vcassure.notifications.models import Delivery, ImGroup
 from vcassure.notifications.outbox import outbox_drain
-from vcassure.notifications.services.messages import im_group_test_queue
+from vcassure.notifications.services.groups import im_group_test_queue
 
 REFUSED = "该地址不在允许的外发地址名单中。"
 PROVIDERS_ONLY = ["oapi.dingtalk.com", "api.dingtalk.com", "qyapi.weixin.qq.com"]

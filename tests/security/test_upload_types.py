@@ -14,8 +14,9 @@ from vcassure.accounts.models import Role
 from vcassure.checklists.models import StepPhoto
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.tests.files import pdf_bytes
-from vcassure.meetings import field, services
+from vcassure.meetings import services
 from vcassure.meetings.models import Meeting
+from vcassure.meetings.services import field_work as field
 from vcassure.meetings.tests.test_field import before_meeting, staff_user, task  # noqa: F401
 
 REFUSED = "文件内容不是有效的 PDF、Word 文档或图片。"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from vcassure.core.errors import ApplicationError
+from vcassure.core.forms import ServiceErrorsForm
 from vcassure.meetings import selectors
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.orgs.models import OrgUnit
@@ -49,35 +50,12 @@ class LocalDateTimeField(forms.DateTimeField):
             return super().prepare_value(value)
 
 
-class BaseForm(forms.Form):
+class BaseForm(ServiceErrorsForm):
     """Places an ApplicationError's [{field, message}] beside the fields they name."""
-
-    # service field name -> form field name (None: shown above the form)
-    error_fields: dict[str, str | None] = {}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-    def add_service_errors(self, exc: ApplicationError) -> None:
-        """The service's summary above the form, each of its field errors beside its field."""
-        self.add_error(None, exc.message)
-        for error in exc.errors:
-            field, message = error.get("field"), error.get("message")
-            if (
-                field
-                and message
-                and not self.place_error(field, message)
-                and message != exc.message
-            ):
-                self.add_error(None, message)
-
-    def place_error(self, field: str, message: str) -> bool:
-        target = self.error_fields.get(field, field)
-        if target is not None and target in self.fields:
-            self.add_error(target, message)
-            return True
-        return False
 
 
 class VenuePickerForm(BaseForm):

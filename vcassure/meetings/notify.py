@@ -4,12 +4,12 @@ with @mentions) and one personal notice per person with a task, carrying their a
 from collections import defaultdict
 from collections.abc import Callable
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from vcassure.core.errors import ConflictError
 from vcassure.core.subjects import meeting_ref, task_ref
+from vcassure.core.timefmt import month_day_hhmm
 from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask
 from vcassure.notifications.channels import escaping
 from vcassure.notifications.models import Notification
@@ -31,10 +31,6 @@ def topic_of(meeting: Meeting) -> str:
 
 def subject_of(task: SupportTask) -> str:
     return task_ref(task.pk)
-
-
-def _hm(value) -> str:
-    return timezone.localtime(value).strftime("%m-%d %H:%M") if value else "—"
 
 
 def require_group_coverage(unit_ids) -> None:
@@ -65,7 +61,7 @@ def _task_line(task: SupportTask, esc: Callable[[object], str]) -> str:
         return _("%(where)s：%(who)s，%(due)s 前到场") % {
             "where": where,
             "who": who,
-            "due": _hm(task.on_site_due_at),
+            "due": month_day_hhmm(task.on_site_due_at),
         }
     return _("%(where)s：%(role)s") % {"where": where, "role": task.get_role_display()}
 
@@ -76,13 +72,14 @@ def _personal_body(meeting: Meeting, task: SupportTask, headline: str) -> str:
     lines = [
         headline,
         _("会议：%(t)s(%(s)s)") % {"t": esc(meeting.title), "s": esc(meeting.system.name)},
-        _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
+        _("时间：%(a)s 至 %(b)s")
+        % {"a": month_day_hhmm(meeting.starts_at), "b": month_day_hhmm(meeting.ends_at)},
     ]
     if task.kind == SupportTask.Kind.VENUE:
         lines += [
             _("会场：%(v)s") % {"v": esc(task.venue.name) if task.venue is not None else ""},
             _("到场时限：%(d)s；调试就绪时限：%(r)s")
-            % {"d": _hm(task.on_site_due_at), "r": _hm(task.ready_due_at)},
+            % {"d": month_day_hhmm(task.on_site_due_at), "r": month_day_hhmm(task.ready_due_at)},
         ]
     else:
         lines.append(_("职责：%(r)s") % {"r": task.get_role_display()})
@@ -101,7 +98,8 @@ def _digest_lines(
     """A group digest's heading and lines, with every value people typed passed through `esc`."""
     venue_tasks = [t for t in group_tasks if t.kind == SupportTask.Kind.VENUE]
     lines = [
-        _("时间：%(a)s 至 %(b)s") % {"a": _hm(meeting.starts_at), "b": _hm(meeting.ends_at)},
+        _("时间：%(a)s 至 %(b)s")
+        % {"a": month_day_hhmm(meeting.starts_at), "b": month_day_hhmm(meeting.ends_at)},
         _("本群涉及 %(n)s 个会场、%(m)s 项协调任务。")
         % {"n": len(venue_tasks), "m": len(group_tasks) - len(venue_tasks)},
     ]

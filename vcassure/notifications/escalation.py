@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
+from vcassure.core.timefmt import hhmm
+from vcassure.notifications import wakeups
 from vcassure.notifications.channels.escaping import one_line
+from vcassure.notifications.delivery import personal_channels_for, personal_delivery_build
 from vcassure.notifications.models import Delivery, Notification, PhoneCallTask
-from vcassure.orgs.models import Department, OrgUnit, Staff
+from vcassure.orgs.selectors import dispatch_desk_staff
 
 BATCH = 2000
 
@@ -28,25 +30,11 @@ def _due(now: datetime):
     )
 
 
-def dispatch_desk_staff() -> list[Staff]:
-    """The province O&M department's people: the dispatch desk."""
-    province = OrgUnit.objects.filter(parent__isnull=True).order_by("code").first()
-    if province is None:
-        return []
-    return list(
-        Staff.objects.filter(
-            department__org_unit=province, department__kind=Department.Kind.OPS, is_active=True
-        )
-    )
-
-
 def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """Escalate every due notice one rung; returns how many rungs were climbed."""
     from vcassure.notifications.services import (
         PersonalMessage,
         notifications_queue,
-        personal_channels_for,
-        personal_delivery_build,
     )
 
     now = now or clock.now()
@@ -89,7 +77,7 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
         calls: list[PhoneCallTask] = []
         for n, step in climbed:
             who = n.recipient
-            late = timezone.localtime(n.ack_due_at).strftime("%H:%M") if n.ack_due_at else ""
+            late = hhmm(n.ack_due_at) if n.ack_due_at else ""
             about = _("%(name)s 未在 %(due)s 前确认：%(title)s") % {
                 "name": one_line(who.name),
                 "due": late,
@@ -161,9 +149,7 @@ def escalations_process_due(*, now: datetime | None = None, limit: int = BATCH) 
         if messages:
             notifications_queue(messages, kind=Notification.Kind.ESCALATION, now=now)
         if deliveries:
-            from vcassure.notifications.services import poke_outbox_on_commit
-
-            poke_outbox_on_commit()
+            wakeups.outbox_wake_on_commit()
         return len(climbed)
 
 

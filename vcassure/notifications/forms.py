@@ -2,12 +2,18 @@
 robot URL must contain, which outcomes exist) live in the services, whose errors are put back
 beside the fields with `add_service_errors`."""
 
+import datetime
+import re
+from typing import Any
+
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from vcassure.core.errors import ApplicationError, InvalidInputError
+from vcassure.core.errors import InvalidInputError
 from vcassure.core.outbound import check_outbound_url
 from vcassure.core.subjects import meeting_ref
+from vcassure.notifications import services
 from vcassure.notifications.models import Delivery, ImGroup, PhoneCallTask
 from vcassure.orgs.models import Department, OrgUnit
 
@@ -26,15 +32,6 @@ CHANNEL_LABELS = {
 
 def channel_label(code: str) -> str:
     return str(CHANNEL_LABELS.get(code, code))
-
-
-def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service's errors ({"field", "message"}) beside the form's fields (or on top)."""
-    if not exc.errors:
-        form.add_error(None, exc.message)
-    for error in exc.errors:
-        field = error.get("field")
-        form.add_error(field if field in form.fields else None, error.get("message") or exc.message)
 
 
 class _Form(forms.Form):
@@ -203,3 +200,100 @@ class ImGroupForm(_Form):
 
 def masked_secret(secret: str) -> str:
     return f"****{secret[-4:]}" if secret else ""
+
+
+# --- The working calendar ---
+
+_WORKDAY_WORDS = {"班": True, "上班": True, "补班": True, "休": False, "休息": False, "放假": False}
+
+
+_DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(
+        label=gettext_lazy("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    action = forms.ChoiceField(
+        label=gettext_lazy("设为"),
+        choices=[
+            ("holiday", gettext_lazy("休息（节假日）")),
+            ("workday", gettext_lazy("上班（调休上班）")),
+            ("clear", gettext_lazy("清除调整，恢复默认")),
+        ],
+    )
+    note = forms.CharField(
+        label=gettext_lazy("说明"),
+        required=False,
+        max_length=services.NOTE_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：春节、国庆节调休")}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "day_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ArrangementForm(forms.Form):
+    """A year's arrangement pasted as lines "2027-01-01 休 元旦" / "2027-02-07 班 春节调休".
+    cleaned_data["text"] is the list of rows; `line_errors` says what is wrong where."""
+
+    text = forms.CharField(
+        label=gettext_lazy("全年安排"),
+        widget=forms.Textarea(
+            attrs={"rows": 10, "placeholder": "2027-01-01 休 元旦\n2027-02-07 班 春节调休"}
+        ),
+        error_messages={"required": gettext_lazy("请粘贴放假安排，每行一天。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "import_%s")
+        super().__init__(*args, **kwargs)
+        self.line_errors: list[dict[str, Any]] = []
+
+    def clean_text(self):
+        rows, line_numbers, raw_lines = [], [], {}
+        for number, raw in enumerate(self.cleaned_data["text"].splitlines(), start=1):
+            line = raw.strip().lstrip("\ufeff")
+            if not line or line.startswith("#"):
+                continue
+            raw_lines[number] = line
+            row, problem = _parse_line(line)
+            if problem:
+                self.line_errors.append({"line": number, "text": line, "message": problem})
+            else:
+                rows.append(row)
+                line_numbers.append(number)
+        for error in services.working_days_validate(rows) if rows else []:
+            number = line_numbers[error["row"] - 1] if error["row"] else 0
+            self.line_errors.append(
+                {"line": number, "text": raw_lines.get(number, ""), "message": error["message"]}
+            )
+        if not rows and not self.line_errors:
+            self.line_errors.append({"line": 0, "text": "", "message": _("没有可录入的日期。")})
+        if self.line_errors:
+            self.line_errors.sort(key=lambda e: e["line"])
+            raise forms.ValidationError(
+                _("有 %(count)d 处错误，没有写入任何数据。请改正后重新提交。")
+                % {"count": len(self.line_errors)}
+            )
+        return rows
+
+
+def _parse_line(line: str) -> tuple[tuple[datetime.date, bool, str] | None, str]:
+    parts = line.split(maxsplit=2)
+    match = _DATE_RE.match(parts[0])
+    if not match:
+        return None, gettext("“%(value)s”不是日期，应写成 2027-01-01 这样。") % {"value": parts[0]}
+    try:
+        date = datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None, gettext("日期“%(value)s”不存在。") % {"value": parts[0]}
+    if len(parts) < 2:
+        return None, gettext("日期后面缺少“休”或“班”。")
+    if parts[1] not in _WORKDAY_WORDS:
+        return None, gettext("“%(value)s”应为“休”或“班”。") % {"value": parts[1]}
+    return (date, _WORKDAY_WORDS[parts[1]], parts[2].strip() if len(parts) > 2 else ""), ""

@@ -14,7 +14,9 @@ from django.db.models import Count, Q
 
 from vcassure.core import clock
 from vcassure.core.locking import skip_locked
+from vcassure.notifications import wakeups
 from vcassure.notifications.channels.base import Message, Recipient, SendResult, Target, get_channel
+from vcassure.notifications.delivery import personal_channels_for, personal_delivery_build
 from vcassure.notifications.models import Delivery, DeliveryAttempt, ImGroup, Notification
 from vcassure.notifications.signals import notification_delivered
 
@@ -206,9 +208,7 @@ def delivery_record_outcome(
                 Delivery.Status.QUEUED,
                 now + timedelta(seconds=delay),
             )
-            from vcassure.notifications.tasks import schedule_outbox
-
-            transaction.on_commit(lambda: schedule_outbox(delay))
+            transaction.on_commit(lambda: wakeups.outbox_wake_in(delay))
         else:
             delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
         if delivery.group_id:
@@ -240,8 +240,6 @@ def _group_trouble(group_id: int, result: SendResult, now: datetime) -> None:
 
 def _failover(delivery: Delivery, now: datetime) -> None:
     """Queue the same message on the person's next channel, once per channel."""
-    from vcassure.notifications.services import personal_channels_for, personal_delivery_build
-
     notification = delivery.notification
     if notification is None or notification.acknowledged_at or notification.is_cancelled:
         return
@@ -258,9 +256,7 @@ def _failover(delivery: Delivery, now: datetime) -> None:
                     )
                 ]
             )
-            from vcassure.notifications.services import poke_outbox_on_commit
-
-            poke_outbox_on_commit()
+            wakeups.outbox_wake_on_commit()
             return
 
 

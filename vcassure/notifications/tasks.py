@@ -4,7 +4,10 @@ a lost or flushed queue message would have carried."""
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from vcassure.notifications import wakeups
 
+
+@wakeups.register(wakeups.OUTBOX)
 @db_task()
 def process_outbox_task() -> int:
     from vcassure.notifications.outbox import outbox_drain
@@ -12,11 +15,7 @@ def process_outbox_task() -> int:
     return outbox_drain()
 
 
-def schedule_outbox(delay_seconds: int) -> None:
-    """Wake the sender when a retry falls due (the minute sweep is the safety net)."""
-    process_outbox_task.schedule(delay=max(1, int(delay_seconds)))
-
-
+@wakeups.register(wakeups.ACK_EFFECTS)
 @db_task()
 def apply_acknowledgements_task() -> int:
     """Apply the effects of link acknowledgements (the task moves, the audit rows, ...)."""
@@ -44,6 +43,5 @@ __all__ = [
     "HUEY",
     "apply_acknowledgements_task",
     "process_outbox_task",
-    "schedule_outbox",
     "sweep_notifications_task",
 ]

@@ -6,6 +6,7 @@ decided here only."""
 
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -14,6 +15,11 @@ if TYPE_CHECKING:
 
 _NOTHING = object()
 _EVERYTHING = ""
+
+
+def _model(name: str) -> Any:
+    """orgs.models builds its querysets on this module: reach its models through the registry."""
+    return apps.get_model("orgs", name)
 
 
 def _scope_path(user: Any) -> str | object:
@@ -26,10 +32,9 @@ def _scope_path(user: Any) -> str | object:
     cached = getattr(user, "_vca_scope_path", None)
     if cached is not None:
         return cached
-    from vcassure.orgs.models import Staff
-
     path = (
-        Staff.objects.filter(user_id=user.pk, is_active=True)
+        _model("Staff")
+        .objects.filter(user_id=user.pk, is_active=True)
         .values_list("org_unit__path", flat=True)
         .first()
     )
@@ -74,21 +79,17 @@ def in_scope(user: Any, path: str) -> bool:
 
 def scope_unit(user: Any) -> "OrgUnit | None":
     """The top unit of the user's subtree; None for whoever sees everything or nothing."""
-    from vcassure.orgs.models import OrgUnit
-
     scope = _scope_path(user)
     if scope is _NOTHING or scope == _EVERYTHING:
         return None
-    return OrgUnit.objects.filter(path=scope).first()
+    return _model("OrgUnit").objects.filter(path=scope).first()
 
 
 def visible_unit(user: Any, pk: int | None) -> "OrgUnit | None":
     """This unit, if the caller may see it; None when it is missing or outside their subtree."""
-    from vcassure.orgs.models import OrgUnit
-
     if not pk:
         return None
-    return OrgUnit.objects.visible_to(user).filter(pk=pk).first()
+    return _model("OrgUnit").objects.visible_to(user).filter(pk=pk).first()
 
 
 class ScopedQuerySet(models.QuerySet):

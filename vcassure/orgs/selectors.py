@@ -183,3 +183,15 @@ def staffing_shortfalls(*, user=None, units: QuerySet[OrgUnit] | None = None) ->
                     Shortfall(unit.pk, unit.code, unit.name, unit.level, kind, required, actual)
                 )
     return shortfalls
+
+
+def dispatch_desk_staff() -> list[Staff]:
+    """The province O&M department's people: the dispatch desk."""
+    province = OrgUnit.objects.filter(parent__isnull=True).order_by("code").first()
+    if province is None:
+        return []
+    return list(
+        Staff.objects.filter(
+            department__org_unit=province, department__kind=Department.Kind.OPS, is_active=True
+        )
+    )

@@ -1,20 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from vcassure.accounts.permissions import can_see_phone_numbers
+from vcassure.core.http import get_or_404
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.orgs import selectors, services
 from vcassure.orgs.models import Department, OrgUnit
-
-
-def _get_or_404(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except (OrgUnit.DoesNotExist, Department.DoesNotExist, selectors.Staff.DoesNotExist) as exc:
-        raise Http404 from exc
 
 
 @login_required
@@ -27,7 +20,7 @@ def tree(request):
 
 @login_required
 def tree_children(request, pk: int):
-    unit = _get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
+    unit = get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
     children = selectors.org_unit_children_with_counts(user=request.user, parent=unit)
     return render(
         request,
@@ -38,7 +31,7 @@ def tree_children(request, pk: int):
 
 @login_required
 def unit_detail(request, pk: int):
-    unit = _get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
+    unit = get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
     departments = selectors.department_list(user=request.user).filter(org_unit=unit)
     staff = selectors.staff_list(user=request.user).filter(org_unit=unit)
     shortfalls = selectors.staffing_shortfalls(units=OrgUnit.objects.filter(pk=unit.pk))
@@ -109,7 +102,7 @@ def staff_list(request):
 
 @login_required
 def staff_detail(request, pk: int):
-    staff = _get_or_404(selectors.staff_get, user=request.user, pk=pk)
+    staff = get_or_404(selectors.staff_get, user=request.user, pk=pk)
     return render(
         request,
         "orgs/staff_detail.html",
@@ -123,7 +116,7 @@ def staff_detail(request, pk: int):
 @login_required
 @require_POST
 def staff_phone_reveal(request, pk: int):
-    staff = _get_or_404(selectors.staff_get, user=request.user, pk=pk)
+    staff = get_or_404(selectors.staff_get, user=request.user, pk=pk)
     if not can_see_phone_numbers(request.user):
         raise PermissionDenied
     number = services.staff_phone_reveal(staff, by=request.user)

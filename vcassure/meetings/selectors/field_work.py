@@ -2,10 +2,21 @@
 
 from collections import defaultdict
 
+from vcassure.checklists.models import ChecklistTemplate
 from vcassure.core.subjects import task_ref
-from vcassure.meetings.models import (
-    SupportTask,
-)
+from vcassure.meetings.models import Meeting, SupportTask
+
+VENUE_TEMPLATE = "venue-r7"
+FIBRE_TEMPLATE = "fibre-r8"
+
+
+def templates_for(task: SupportTask) -> list[ChecklistTemplate]:
+    """R7 for every venue task; R8 fibre patrol too for important and special meetings."""
+    codes = [VENUE_TEMPLATE]
+    if task.meeting.importance != Meeting.Importance.NORMAL:
+        codes.append(FIBRE_TEMPLATE)
+    found = {t.code: t for t in ChecklistTemplate.objects.filter(code__in=codes, is_active=True)}
+    return [found[c] for c in codes if c in found]
 
 
 def task_field_card(task: SupportTask) -> dict:
@@ -16,7 +27,6 @@ def task_field_card(task: SupportTask) -> dict:
     from vcassure.checklists.models import ChecklistRun, ChecklistStep, StepResult
     from vcassure.faults.selectors import fault_list_for_subject
     from vcassure.faults.services import responsible_department
-    from vcassure.meetings.services.field_work import templates_for
 
     subject = task_ref(task.pk)
     templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []

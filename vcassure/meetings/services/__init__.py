@@ -1,5 +1,5 @@
 """Writes for meetings (services/meetings.py), the task-state door (tasks.py), field work
-(field_work.py), share links (share_links.py) and the meeting clock (clock.py). Callers may import
+(field_work.py), publishing (publish.py), share links (share_links.py) and the meeting clock (clock.py). Callers may import
 the modules or these names."""
 
 from vcassure.meetings.services.field_work import (
@@ -11,11 +11,10 @@ from vcassure.meetings.services.meetings import (
     meeting_cancel,
     meeting_create,
     meeting_move,
-    meeting_plan,
-    meeting_publish,
     meeting_reschedule,
     meeting_update,
 )
+from vcassure.meetings.services.publish import meeting_plan, meeting_publish
 from vcassure.meetings.services.share_links import (
     SHARE_LINK_MAX_DAYS,
     share_link_create,

@@ -4,18 +4,18 @@ miss their on-site, ready or shutdown deadline are marked once and escalated thr
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.core.subjects import meeting_ref, task_ref
+from vcassure.core.timefmt import hhmm
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.services.meetings import meeting_move
 from vcassure.meetings.services.tasks import support_tasks_transition, tasks_for_move
 from vcassure.notifications.channels.escaping import one_line
-from vcassure.notifications.escalation import dispatch_desk_staff
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import PersonalMessage, notifications_queue
+from vcassure.orgs.selectors import dispatch_desk_staff
 
 BEFORE_SITE = SupportTask.BEFORE_SITE_STATES
 BEFORE_READY = SupportTask.BEFORE_READY_STATES
@@ -65,7 +65,7 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
         }[what] % {
             "venue": one_line(task.venue.name) if task.venue is not None else "",
             "who": one_line(task.assignee.name) if task.assignee is not None else _("(未落实)"),
-            "due": timezone.localtime(due).strftime("%H:%M"),
+            "due": hhmm(due),
         }
         title = _("【逾期】%(t)s") % {"t": task.meeting.title}
         recipients = {s.pk: s for s in desk}

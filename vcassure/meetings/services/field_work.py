@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vcassure.checklists.models import ChecklistStep, ChecklistTemplate, StepResult
+from vcassure.checklists.models import ChecklistStep, StepResult
 from vcassure.checklists.services import checklist_run_start, run_progress, step_record
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
@@ -19,10 +19,9 @@ from vcassure.faults.selectors import fault_is_open_about
 from vcassure.faults.services import fault_open
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_do_field_work
+from vcassure.meetings.selectors.field_work import VENUE_TEMPLATE, templates_for
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 
-VENUE_TEMPLATE = "venue-r7"
-FIBRE_TEMPLATE = "fibre-r8"
 WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
 
 
@@ -48,15 +47,6 @@ def check_field_access(task: SupportTask, user) -> None:
             "state": task.state,
         },
     )
-
-
-def templates_for(task: SupportTask) -> list[ChecklistTemplate]:
-    """R7 for every venue task; R8 fibre patrol too for important and special meetings."""
-    codes = [VENUE_TEMPLATE]
-    if task.meeting.importance != Meeting.Importance.NORMAL:
-        codes.append(FIBRE_TEMPLATE)
-    found = {t.code: t for t in ChecklistTemplate.objects.filter(code__in=codes, is_active=True)}
-    return [found[c] for c in codes if c in found]
 
 
 def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:

@@ -4,7 +4,6 @@ audited, and records a MeetingEvent for the notification capability to turn into
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,9 +15,7 @@ from vcassure.core.uploads import DetectedFile, display_name
 from vcassure.meetings.dispatch import (
     READY_LEAD,
     SHUTDOWN_GRACE,
-    DispatchPlan,
     busy_window,
-    dispatch_plan,
 )
 from vcassure.meetings.models import (
     Meeting,
@@ -26,12 +23,11 @@ from vcassure.meetings.models import (
     MeetingVenue,
     SupportTask,
 )
-from vcassure.meetings.notify import notify_meeting_event, require_group_coverage
-from vcassure.meetings.permissions import can_manage_meetings
+from vcassure.meetings.notify import notify_meeting_event
 from vcassure.meetings.services._common import actor as _actor
+from vcassure.meetings.services._common import check_owner, check_role
 from vcassure.meetings.services._common import iso as _iso
 from vcassure.meetings.services.tasks import (
-    support_tasks_created,
     support_tasks_transition,
     tasks_for_move,
 )
@@ -42,21 +38,6 @@ BULK_BATCH = 500
 
 if TYPE_CHECKING:
     from vcassure.accounts.models import User
-
-
-def _check_role(user) -> None:
-    if not can_manage_meetings(user):
-        raise PermissionDenied(_("您的角色只能查看会议，不能创建、发布、改期或取消会议。"))
-
-
-def _check_owner(meeting: Meeting, user) -> None:
-    """Out of scope looks like missing (404); in view but not owned, or a role that only follows
-    meetings, is refused (403)."""
-    if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
-        raise Meeting.DoesNotExist
-    _check_role(user)
-    if not Meeting.objects.owned_by(user).filter(pk=meeting.pk).exists():
-        raise PermissionDenied(_("您只能查看该会议，不能修改。"))
 
 
 # The event recorded with each move of a meeting's state.
@@ -114,7 +95,7 @@ def meeting_create(
     venues: list[int] | None = None,
     venue_filter: dict | None = None,
 ) -> Meeting:
-    _check_role(by)
+    check_role(by)
     data = validate_meeting_input(
         user=by,
         system=system,
@@ -166,7 +147,7 @@ def meeting_create(
 def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
     """Edit a draft: the same validation as creation, then the branch venues are replaced."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _check_owner(meeting, by)
+    check_owner(meeting, by)
     if meeting.state != Meeting.State.DRAFT:
         raise ConflictError(_("只有草稿状态的会议可以编辑；已发布的会议请使用改期或取消。"))
     current = {
@@ -212,112 +193,10 @@ def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
     return meeting
 
 
-def meeting_plan(meeting: Meeting) -> DispatchPlan:
-    return dispatch_plan(meeting)
-
-
-@transaction.atomic
-def meeting_publish(
-    meeting: Meeting, *, by, confirm_shortfalls: bool = False
-) -> tuple[Meeting, DispatchPlan]:
-    """R2 + R3 + C4: build the whole chain in one transaction with bulk writes."""
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("org_unit", "main_venue__org_unit")
-        .get(pk=meeting.pk)
-    )
-    _check_owner(meeting, by)
-    if meeting.state != Meeting.State.DRAFT:
-        raise ConflictError(_("会议已发布或已结束，不能重复发布。"), code="already_published")
-    if not meeting.has_notice:
-        raise InvalidInputError(
-            _("发布前必须提供客户或集客部的正式会议通知(文号或文件)。"),
-            errors=[{"field": "notice_ref", "message": _("缺少正式会议通知。")}],
-            code="notice_required",
-        )
-    if meeting.starts_at <= clock.now():
-        raise InvalidInputError(
-            _("会议开始时间已过，请先改期再发布。"),
-            errors=[{"field": "starts_at", "message": _("开始时间已过。")}],
-        )
-    plan = dispatch_plan(meeting)
-    require_group_coverage({t.org_unit_id for t in plan.tasks})
-    if plan.shortfalls and not confirm_shortfalls:
-        raise ConflictError(
-            _("存在 %(n)s 项人员缺口，请确认后再发布。") % {"n": len(plan.shortfalls)},
-            errors=plan.shortfalls,
-            code="shortfalls",
-        )
-    now = clock.now()
-    _write_tasks(meeting, plan, by=by, now=now)
-    meeting.published_at = now
-    meeting.shortfalls = plan.shortfalls
-    event = meeting_move(
-        meeting,
-        to=Meeting.State.PUBLISHED,
-        at=now,
-        by=by,
-        fields=("published_at", "shortfalls"),
-        changes={"tasks": len(plan.tasks), "shortfalls": len(plan.shortfalls)},
-    )
-    notify_meeting_event(
-        meeting, event, headline=_("【保障通知】"), kind=Notification.Kind.PUBLISHED
-    )
-    audit_record(
-        actor=by,
-        action="meeting.publish",
-        obj=meeting,
-        changes={
-            "tasks": len(plan.tasks),
-            "shortfalls": len(plan.shortfalls),
-            "confirmed": confirm_shortfalls,
-        },
-    )
-    return meeting, plan
-
-
-def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by, now) -> None:
-    """Insert parents before children, level by level, so that every task knows its parent's id."""
-    ids: dict[str, int] = {}
-    pending = list(plan.tasks)
-    created: list[SupportTask] = []
-    while pending:
-        ready = [t for t in pending if t.parent_key is None or t.parent_key in ids]
-        if not ready:
-            raise RuntimeError("dispatch plan has a task whose parent is missing")
-        rows = [
-            SupportTask(
-                meeting=meeting,
-                kind=t.kind,
-                role=t.role,
-                org_unit_id=t.org_unit_id,
-                parent_id=ids.get(t.parent_key) if t.parent_key else None,
-                department_id=t.department_id,
-                venue_id=t.venue_id,
-                assignee_id=t.assignee_id,
-                assignment=t.assignment,
-                on_site_due_at=t.on_site_due_at,
-                ready_due_at=t.ready_due_at,
-                shutdown_due_at=t.shutdown_due_at,
-                busy_from=t.busy_from,
-                busy_until=t.busy_until,
-                created_at=now,
-            )
-            for t in ready
-        ]
-        SupportTask.objects.bulk_create(rows, batch_size=BULK_BATCH)
-        for planned, row in zip(ready, rows, strict=True):
-            ids[planned.key] = row.pk
-        created += rows
-        done = {t.key for t in ready}
-        pending = [t for t in pending if t.key not in done]
-    support_tasks_created(created, by=by, at=now)
-
-
 @transaction.atomic
 def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: datetime) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _check_owner(meeting, by)
+    check_owner(meeting, by)
     if meeting.state not in (Meeting.State.DRAFT, Meeting.State.PUBLISHED):
         raise ConflictError(
             _("会议状态为“%(state)s”，不能改期。") % {"state": meeting.get_state_display()},
@@ -378,7 +257,7 @@ def _reset_deadlines(meeting: Meeting) -> None:
 @transaction.atomic
 def meeting_cancel(meeting: Meeting, *, by, reason: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _check_owner(meeting, by)
+    check_owner(meeting, by)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInputError(

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
-from django_htmx.middleware import HtmxDetails
 
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
+from vcassure.core.http import HtmxHttpRequest
 from vcassure.core.pagination import int_or_none
 from vcassure.meetings import selectors, services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
@@ -39,10 +39,6 @@ SHARE_HOURS = [
     (72, gettext_lazy("3 天")),
     (168, gettext_lazy("7 天")),
 ]
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 class ShareLinkForm(forms.Form):

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +20,7 @@ from vcassure.checklists.services import MAX_PHOTOS
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
 from vcassure.core.subjects import task_ref
+from vcassure.core.timefmt import hhmm, month_day_hhmm
 from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
@@ -66,7 +66,7 @@ def _deadline(
     if met_at is not None:
         on_time = met_at <= due
         text = (_("已于 %(t)s 完成") if on_time else _("已于 %(t)s 完成（逾期）")) % {
-            "t": timezone.localtime(met_at).strftime("%H:%M")
+            "t": hhmm(met_at)
         }
         return {"label": label, "due": due, "text": text, "tone": "ok" if on_time else "warn"}
     left = (due - now).total_seconds()
@@ -93,9 +93,7 @@ def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], no
         return _("任务状态为“%(s)s”，不能再记录检查。") % {"s": task.get_state_display()}
     ends_at = task.meeting.ends_at
     if step.phase == ChecklistStep.Phase.AFTER and now < ends_at:
-        return _("会议结束（%(t)s）后才能进行此步骤。") % {
-            "t": timezone.localtime(ends_at).strftime("%m-%d %H:%M")
-        }
+        return _("会议结束（%(t)s）后才能进行此步骤。") % {"t": month_day_hhmm(ends_at)}
     if step.phase == ChecklistStep.Phase.BEFORE and now >= ends_at:
         return _("会议已结束，会前检查不能再记录。")
     missing = [
@@ -211,8 +209,7 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         return _card(request, task, error=_error(exc, "check-in"), status=exc.status_code)
     messages.success(
         request,
-        _("已签到，到场时间 %(t)s。")
-        % {"t": timezone.localtime(task.checked_in_at).strftime("%H:%M")},
+        _("已签到，到场时间 %(t)s。") % {"t": hhmm(task.checked_in_at)},
     )
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
 

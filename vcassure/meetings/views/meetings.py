@@ -1,24 +1,23 @@
+"""Meeting pages: the list, the form with its venue picker, the detail with its actions (publish,
+reschedule, cancel), the notice download."""
+
 import os
-from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.core.errors import ApplicationError
+from vcassure.core.http import get_or_404
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.core.uploads import content_type_for
 from vcassure.meetings import selectors, services
-from vcassure.meetings.dispatch import DispatchPlan
 from vcassure.meetings.forms import (
     CancelForm,
     MeetingFilterForm,
@@ -28,131 +27,19 @@ from vcassure.meetings.forms import (
     TaskFilterForm,
     VenuePickerForm,
 )
-from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask
+from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_manage_meetings
-from vcassure.meetings.validation import owner_unit
-from vcassure.orgs.models import OrgUnit
-from vcassure.orgs.selectors import org_unit_get
+from vcassure.meetings.views import display
 
 CHANGEABLE_STATES = {Meeting.State.DRAFT, Meeting.State.PUBLISHED}
+
+
 CANCELLABLE_STATES = {Meeting.State.DRAFT, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS}
 
 
 def _require_editor(user) -> None:
     if not can_manage_meetings(user):
         raise PermissionDenied(_("您的角色不能录入或发布会议。"))
-
-
-def _meeting_or_404(request, pk: int) -> Meeting:
-    try:
-        return selectors.meeting_get(user=request.user, pk=pk)
-    except Meeting.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _state_list(counts: dict[str, int]) -> list[tuple[str, Any, int]]:
-    return [
-        (value, label, counts[value])
-        for value, label in SupportTask.State.choices
-        if counts.get(value)
-    ]
-
-
-def _decorate_tree(nodes: list[dict]) -> list[dict]:
-    for node in nodes:
-        node["states"] = _state_list(node["counts"])
-        _decorate_tree(node["children"])
-    return nodes
-
-
-def _tree_units(nodes: list[dict]) -> list[OrgUnit]:
-    units: dict[int, OrgUnit] = {}
-
-    def walk(items):
-        for node in items:
-            units.setdefault(node["task"].org_unit_id, node["task"].org_unit)
-            walk(node["children"])
-
-    walk(nodes)
-    return sorted(units.values(), key=lambda u: u.code)
-
-
-def _plan_summary(plan: DispatchPlan) -> dict:
-    roles = Counter(t.role for t in plan.tasks)
-    assignments = Counter(t.assignment for t in plan.tasks)
-    return {
-        "total": len(plan.tasks),
-        "venue_tasks": plan.venue_task_count,
-        "coordination_tasks": len(plan.tasks) - plan.venue_task_count,
-        "roles": [
-            (label, roles[value]) for value, label in SupportTask.Role.choices if roles[value]
-        ],
-        "assignments": [
-            (value, label, assignments[value])
-            for value, label in SupportTask.Assignment.choices
-            if assignments[value]
-        ],
-        "shortfalls": plan.shortfalls,
-    }
-
-
-def _local(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    try:
-        return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
-
-
-def _field_label(name: str) -> str:
-    try:
-        return str(getattr(Meeting._meta.get_field(name), "verbose_name", name))
-    except FieldDoesNotExist:
-        return name
-
-
-def _event_summary(event: MeetingEvent) -> str:
-    changes = event.changes or {}
-    if event.kind == MeetingEvent.Kind.CREATED:
-        return _("分会场 %(n)s 个") % {"n": changes.get("venues", 0)}
-    if event.kind == MeetingEvent.Kind.UPDATED:
-        fields = [_field_label(f) for f in changes.get("fields", [])]
-        return (
-            _("修改了：%(fields)s") % {"fields": pgettext("list separator", "、").join(fields)}
-            if fields
-            else ""
-        )
-    if event.kind == MeetingEvent.Kind.PUBLISHED:
-        return _("生成 %(tasks)s 项任务，人员缺口 %(shortfalls)s 项") % {
-            "tasks": changes.get("tasks", 0),
-            "shortfalls": changes.get("shortfalls", 0),
-        }
-    if event.kind == MeetingEvent.Kind.RESCHEDULED:
-        starts, ends = (
-            changes.get("starts_at") or [None, None],
-            changes.get("ends_at") or [None, None],
-        )
-        return _("时间由 %(old_start)s 至 %(old_end)s 改为 %(new_start)s 至 %(new_end)s") % {
-            "old_start": _local(starts[0]),
-            "old_end": _local(ends[0]),
-            "new_start": _local(starts[1]),
-            "new_end": _local(ends[1]),
-        }
-    if event.kind == MeetingEvent.Kind.CANCELLED:
-        return _("原因：%(reason)s") % {"reason": changes.get("reason", "")}
-    return ""
-
-
-def _preview(selection: selectors.VenueSelection | None) -> dict:
-    ids = selection.ids if selection else []
-    return {
-        "selection": selection,
-        "preview_count": len(ids),
-        "preview_rows": selectors.venue_preview(ids) if ids else [],
-        "preview_more": max(0, len(ids) - selectors.PREVIEW_LIMIT),
-        "preview_limit": selectors.PREVIEW_LIMIT,
-    }
 
 
 @login_required
@@ -199,7 +86,7 @@ def meeting_create(request):
         {
             "form": form,
             "meeting": None,
-            **_preview(form.selection if form.is_bound else None),
+            **display.preview(form.selection if form.is_bound else None),
         },
         status=status,
     )
@@ -207,7 +94,7 @@ def meeting_create(request):
 
 @login_required
 def meeting_edit(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
     if not selectors.meeting_can_change(user=request.user, meeting=meeting):
         raise PermissionDenied(_("您只能查看该会议，不能修改。"))
@@ -246,7 +133,7 @@ def meeting_edit(request, pk: int):
             "form": form,
             "meeting": meeting,
             "current_count": len(base_ids),
-            **_preview(selection),
+            **display.preview(selection),
         },
         status=status,
     )
@@ -259,7 +146,7 @@ def venue_picker(request):
     meeting, base_ids = None, None
     meeting_pk = int_or_none(request.GET.get("meeting"))
     if meeting_pk is not None:
-        meeting = _meeting_or_404(request, meeting_pk)
+        meeting = get_or_404(selectors.meeting_get, user=request.user, pk=meeting_pk)
         base_ids = selectors.meeting_venue_ids(meeting)
     form = VenuePickerForm(request.GET, user=request.user, base_ids=base_ids)
     form.is_valid()
@@ -270,7 +157,7 @@ def venue_picker(request):
             "form": form,
             "meeting": meeting,
             "show_code_errors": True,
-            **_preview(form.selection),
+            **display.preview(form.selection),
         },
     )
 
@@ -284,7 +171,7 @@ def _detail_context(request, meeting: Meeting, **forms) -> dict:
         "meeting": meeting,
         "can_change": can_change,
         "events": [
-            (event, _event_summary(event)) for event in selectors.meeting_event_list(meeting)
+            (event, display.event_summary(event)) for event in selectors.meeting_event_list(meeting)
         ],
         "conflicts": selectors.meeting_conflicts(meeting, user=user),
         "publish_form": forms.get("publish_form") or PublishForm(),
@@ -298,15 +185,15 @@ def _detail_context(request, meeting: Meeting, **forms) -> dict:
         branch = selectors.meeting_venue_list(meeting)
         context.update(
             {
-                "plan": _plan_summary(services.meeting_plan(meeting)),
+                "plan": display.plan_summary(services.meeting_plan(meeting)),
                 "branch_count": branch.count(),
                 "branch_rows": branch[: selectors.PREVIEW_LIMIT],
                 "preview_limit": selectors.PREVIEW_LIMIT,
             }
         )
     else:
-        tree = _decorate_tree(selectors.task_tree(meeting, user=user))
-        task_filter = TaskFilterForm(request.GET or None, units=_tree_units(tree))
+        tree = display.decorate_tree(selectors.task_tree(meeting, user=user))
+        task_filter = TaskFilterForm(request.GET or None, units=display.tree_units(tree))
         context.update(
             {
                 "tree": tree,
@@ -336,7 +223,7 @@ def _render_detail(request, meeting: Meeting, *, status: int = 200, **forms):
 @login_required
 @require_GET
 def meeting_detail(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     if (
         request.htmx
         and request.htmx.target == "venue-tasks"
@@ -355,7 +242,7 @@ def notice_download(request, pk: int):
     """The formal notice, served only to those who may see the meeting (never from MEDIA_URL),
     as the type detected from its content when it was uploaded (the stored name's extension was
     chosen from it), always as a download, and never sniffed into another type."""
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     if not meeting.notice_document:
         raise Http404
     stored = meeting.notice_document.name or ""
@@ -398,7 +285,7 @@ def _run_action(
 @login_required
 @require_POST
 def meeting_publish(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
 
     def call(data):
@@ -416,7 +303,7 @@ def meeting_publish(request, pk: int):
 @login_required
 @require_POST
 def meeting_reschedule(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
 
     def call(data):
@@ -437,7 +324,7 @@ def meeting_reschedule(request, pk: int):
 @login_required
 @require_POST
 def meeting_cancel(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
 
     def call(data):
@@ -450,62 +337,4 @@ def meeting_cancel(request, pk: int):
         "cancel_form",
         call,
         _("会议已取消，相关人员将收到取消通知。"),
-    )
-
-
-@login_required
-@require_GET
-def meeting_track(request, pk: int):
-    """A customer department's view: the counts and the chain below one unit (default: its own)."""
-    meeting = _meeting_or_404(request, pk)
-    unit_pk = int_or_none(request.GET.get("org_unit"))
-    if unit_pk is None:
-        unit = owner_unit(request.user)
-        if unit is None:
-            raise Http404
-    else:
-        try:
-            unit = org_unit_get(user=request.user, pk=unit_pk)
-        except OrgUnit.DoesNotExist as exc:
-            raise Http404 from exc
-    status = selectors.meeting_status(meeting, user=request.user, parent=unit)
-    top = owner_unit(request.user)
-    return render(
-        request,
-        "meetings/meeting_track.html",
-        {
-            "meeting": meeting,
-            "unit": unit,
-            "up": unit.parent if unit.parent_id and top is not None and unit.pk != top.pk else None,
-            "totals": _state_list(status["counts"]),
-            "total": sum(status["counts"].values()),
-            "units": [
-                {
-                    **row,
-                    "level_label": OrgUnit.Level(row["level"]).label,
-                    "states": _state_list(row["counts"]),
-                    "total": sum(row["counts"].values()),
-                }
-                for row in status["units"]
-            ],
-            "overdue": [
-                {**row, "state_label": SupportTask.State(row["state"]).label}
-                for row in status["overdue"]
-            ],
-            "tree": _decorate_tree(
-                selectors.task_tree_below(meeting, user=request.user, unit=unit)
-            ),
-        },
-    )
-
-
-@login_required
-@require_GET
-def my_tasks(request):
-    task_filter = TaskFilterForm(request.GET or None, units=[])
-    qs = selectors.task_list(user=request.user, mine=True, state=task_filter.filters()["state"])
-    return render(
-        request,
-        "meetings/my_tasks.html",
-        {**paginate(request, qs, per_page=20), "task_filter": task_filter},
     )

@@ -59,6 +59,8 @@ class Channel(Protocol):
     code: str
     kind: str  # "group" (robot into an IM group) or "personal"
     ack_class: str  # "im" (10 minutes) or "office" (2 working hours) or "phone"
+    required_setting: str  # personal channels: the setting that must be set for it to be used
+    address_field: str  # personal channels: the Staff field it sends to ("" for group channels)
 
     def send(self, message: Message, target: Target) -> SendResult: ...
 

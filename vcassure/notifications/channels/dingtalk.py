@@ -136,6 +136,8 @@ class DingTalkRobotChannel:
 
     code = "dingtalk_robot"
     kind = "group"
+    required_setting = ""  # group channels need a robot, not a setting
+    address_field = ""
     ack_class = "im"
 
     def send(self, message: Message, target: Target) -> SendResult:
@@ -184,6 +186,8 @@ class DingTalkWorkNoticeChannel:
 
     code = "dingtalk_work_notice"
     kind = "personal"
+    required_setting = "DINGTALK_APP_KEY"  # the platform setting this channel needs
+    address_field = "dingtalk_user_id"  # the Staff field it sends to
     ack_class = "im"
 
     def __init__(self) -> None:

@@ -63,6 +63,8 @@ def _smtp_failure(code: int, detail: object) -> SendResult:
 class EmailChannel:
     code = "email"
     kind = "personal"
+    required_setting = "EMAIL_URL"  # the platform setting this channel needs
+    address_field = "email"  # the Staff field it sends to
     ack_class = "office"
 
     def send(self, message: Message, target: Target) -> SendResult:

@@ -23,6 +23,8 @@ PROVIDER = "OA"
 class OaWebhookChannel:
     code = "oa"
     kind = "personal"
+    required_setting = "OA_WEBHOOK_URL"  # the platform setting this channel needs
+    address_field = "email"  # the Staff field it sends to
     ack_class = "office"
 
     def send(self, message: Message, target: Target) -> SendResult:

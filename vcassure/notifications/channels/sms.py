@@ -70,6 +70,8 @@ class HttpSmsChannel:
 
     code = "sms"
     kind = "personal"
+    required_setting = "SMS_GATEWAY_URL"  # the platform setting this channel needs
+    address_field = "mobile"  # the Staff field it sends to
     ack_class = "office"
 
     def send(self, message: Message, target: Target) -> SendResult:
@@ -222,6 +224,8 @@ class AliyunSmsChannel:
 
     code = "aliyun_sms"
     kind = "personal"
+    required_setting = "ALIYUN_ACCESS_KEY_ID"  # the platform setting this channel needs
+    address_field = "mobile"  # the Staff field it sends to
     ack_class = "office"
 
     def __init__(self) -> None:

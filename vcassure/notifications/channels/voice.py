@@ -23,6 +23,8 @@ PLAY_TIMES = 2  # people answering in a machine room miss the first reading
 class AliyunVoiceChannel:
     code = "voice"
     kind = "personal"
+    required_setting = "ALIYUN_ACCESS_KEY_ID"  # the platform setting this channel needs
+    address_field = "mobile"  # the Staff field it sends to
     ack_class = "phone"
 
     def __init__(self) -> None:

@@ -87,6 +87,8 @@ class WeComRobotChannel:
 
     code = "wecom_robot"
     kind = "group"
+    required_setting = ""  # group channels need a robot, not a setting
+    address_field = ""
     ack_class = "im"
 
     def send(self, message: Message, target: Target) -> SendResult:
@@ -164,6 +166,8 @@ class WeComAppMessageChannel:
 
     code = "wecom_app_message"
     kind = "personal"
+    required_setting = "WECOM_CORP_ID"  # the platform setting this channel needs
+    address_field = "wecom_user_id"  # the Staff field it sends to
     ack_class = "im"
 
     def __init__(self) -> None:

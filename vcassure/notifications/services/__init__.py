@@ -1,5 +1,6 @@
 """Writes for notifications: the working calendar (calendar.py); queuing messages and managing IM
-groups (messages.py); acknowledging them (acknowledgements.py)."""
+groups (messages.py, groups.py); escalation ladders (policies.py); the dispatch desk (desk.py);
+acknowledging them (acknowledgements.py)."""
 
 from vcassure.notifications.services.acknowledgements import (  # noqa: F401
     AckError,
@@ -21,27 +22,33 @@ from vcassure.notifications.services.calendar import (  # noqa: F401
     working_days_import,
     working_days_validate,
 )
+from vcassure.notifications.services.desk import (  # noqa: F401
+    PHONE_CALL_NOTE_MAX_LENGTH,
+    PHONE_CALL_OUTCOMES,
+    phone_call_number_reveal,
+    phone_call_record,
+    unanswered_q,
+)
+from vcassure.notifications.services.groups import (  # noqa: F401
+    IM_GROUP_FIELDS,
+    check_group_coverage,
+    groups_covering,
+    im_group_alert_administrators,
+    im_group_create,
+    im_group_test_queue,
+    im_group_update,
+)
 from vcassure.notifications.services.messages import (  # noqa: F401
     BULK_BATCH,
-    CHANNEL_REQUIREMENTS,
-    IM_GROUP_FIELDS,
     PersonalMessage,
-    channel_is_configured,
-    check_group_coverage,
+    group_digests_queue,
+    notifications_cancel,
+    notifications_queue,
+)
+from vcassure.notifications.services.policies import (  # noqa: F401
+    ESCALATION_ACTIONS,
     escalation_policies,
     escalation_policy_save,
     escalation_steps_for,
     escalation_steps_problems,
-    group_digests_queue,
-    groups_covering,
-    im_group_alert_administrators,
-    im_group_create,
-    im_group_update,
-    notifications_cancel,
-    notifications_queue,
-    personal_channels_for,
-    personal_delivery_build,
-    poke_outbox_on_commit,
-    recipient_payload,
-    unanswered_q,
 )

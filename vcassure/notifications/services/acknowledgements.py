@@ -9,20 +9,19 @@ person's other open notices on that subject, queued re-sends, the audit row — 
 worker moments later (acknowledgements_apply), a few hundred at a time in a handful of statements.
 Until then the sender already skips queued re-sends of the notice (outbox.deliveries_claim)."""
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock, context
 from vcassure.core.locking import skip_locked
 from vcassure.core.services import audit_record, audit_record_many
-from vcassure.notifications import tokens
+from vcassure.core.timefmt import month_day_hhmm
+from vcassure.notifications import tokens, wakeups
 from vcassure.notifications.models import Delivery, Notification
 from vcassure.notifications.signals import Acknowledgement, notifications_acknowledged
 
@@ -44,7 +43,6 @@ ACK_FIELDS = (
     "created_at",
 )
 # The worker applies pending effects at most this long after the first acknowledgement of a burst.
-EFFECTS_DELAY_SECONDS = 1.0
 
 
 class AckError(Exception):
@@ -118,7 +116,7 @@ def notification_ack_by_token(token: str) -> LinkAck:
         ack_effects_pending=True,
         updated_at=now,
     ):
-        poke_effects()
+        wakeups.ack_effects_wake()
         return LinkAck(claim.notification_id, now, True)
     if link.update(
         token_used_at=now, updated_at=now
@@ -146,30 +144,13 @@ def _unusable(claim: tokens.AckClaim) -> AckError:
     if notification.token_used_at is not None:
         at = notification.acknowledged_at or notification.token_used_at
         return AckError(
-            _("该确认链接已使用过(%(at)s 已确认)。")
-            % {"at": timezone.localtime(at).strftime("%m-%d %H:%M")},
+            _("该确认链接已使用过(%(at)s 已确认)。") % {"at": month_day_hhmm(at)},
             "used",
         )
     return AckError(_("该通知已撤销(会议已取消或已改期)，无需确认。"), "cancelled")
 
 
 # --- Applying the effects of link acknowledgements (the worker) ---------------------------------
-
-_next_poke = 0.0
-
-
-def poke_effects() -> None:
-    """Make the worker apply pending effects soon: at most one queue message per process per
-    EFFECTS_DELAY_SECONDS, run that long after it was sent, so that it sees every acknowledgement
-    this process recorded in the meantime. The minute sweep is the safety net."""
-    global _next_poke
-    now = time.monotonic()
-    if now < _next_poke:
-        return
-    _next_poke = now + EFFECTS_DELAY_SECONDS
-    from vcassure.notifications.tasks import apply_acknowledgements_task
-
-    apply_acknowledgements_task.schedule(delay=EFFECTS_DELAY_SECONDS)
 
 
 def acknowledgements_apply(*, limit: int = 500, subjects: Iterable[str] | None = None) -> int:

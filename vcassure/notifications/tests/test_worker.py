@@ -62,12 +62,11 @@ def test_committed_notice_is_sent_by_the_worker(tree, fake_sms, consumer):
 def test_the_worker_applies_a_link_acknowledgement_moments_later(
     tree, fake_sms, consumer, monkeypatch
 ):
-    from vcassure.notifications import tokens
-    from vcassure.notifications.services import acknowledgements
+    from vcassure.notifications import tokens, wakeups
 
     monkeypatch.setattr(
-        acknowledgements, "_next_poke", 0.0
-    )  # an earlier test of this process may have poked
+        wakeups, "_next_effects_wake", 0.0
+    )  # an earlier test of this process may have woken the worker
     person = StaffFactory(org_unit=tree.townships[0], email="")
     with transaction.atomic():
         [notice] = services.notifications_queue(

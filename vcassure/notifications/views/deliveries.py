@@ -1,0 +1,65 @@
+"""The delivery log and, in demo mode, the demo inbox of the local fake servers."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from vcassure.core.http import get_or_404, require
+from vcassure.core.pagination import paginate
+from vcassure.notifications import demo, selectors
+from vcassure.notifications.forms import (
+    DeliveryFilterForm,
+    channel_label,
+)
+from vcassure.notifications.permissions import can_work_dispatch_desk
+
+DEMO_ROWS_SHOWN = 300
+
+
+@login_required
+@require_GET
+def delivery_list(request):
+    require(can_work_dispatch_desk(request.user))
+    form = DeliveryFilterForm(request.GET)
+    qs = selectors.delivery_list(user=request.user, **form.filters())
+    context = {**paginate(request, qs), "form": form}
+    for d in context["page_obj"]:
+        d.channel_label = channel_label(d.channel)
+    return render(request, "notifications/delivery_list.html", context)
+
+
+@login_required
+@require_GET
+def delivery_detail(request, pk: int):
+    delivery = get_or_404(selectors.delivery_get, user=request.user, pk=pk)
+    require(can_work_dispatch_desk(request.user))
+    context = {"delivery": delivery, "channel_label": channel_label(delivery.channel)}
+    return render(request, "notifications/delivery_detail.html", context)
+
+
+def demo_fakes_enabled() -> bool:
+    return bool(settings.DEBUG or getattr(settings, "DEMO_FAKES_ENABLED", False))
+
+
+@login_required
+@require_GET
+def demo_inbox(request):
+    """What the local fake servers received (demo mode only; refreshes every 5 s)."""
+    if not demo_fakes_enabled():
+        raise Http404
+    require(request.user.is_administrator)
+    fakes = demo.running_fakes()
+    rows = demo.inbox_rows(fakes, limit=DEMO_ROWS_SHOWN)
+    group_names = {
+        demo.robot_key(g.webhook_url): g.name for g in selectors.im_group_list(user=request.user)
+    }
+    for row in rows:
+        row.channel_label = channel_label(row.channel) if row.channel else row.fake
+        row.group_name = group_names.get(row.robot_key, "") if row.robot_key else ""
+    names = [str(demo.FAKE_LABELS.get(name, name)) for name in sorted(fakes)]
+    context = {"rows": rows, "fakes": names, "shown": DEMO_ROWS_SHOWN}
+    if request.htmx:
+        return render(request, "notifications/demo_inbox.html#inbox", context)
+    return render(request, "notifications/demo_inbox.html", context)
