@@ -20,11 +20,13 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, get_resolver
 from django.urls.converters import IntConverter
 from ninja.operation import PathView
 from PIL import Image
 
+from tests.factories.notifications import ack_token
+from tests.security.routes import walk
 from vcassure.accounts.models import Role
 from vcassure.accounts.services import api_token_create
 from vcassure.checklists.models import StepPhoto
@@ -46,14 +48,6 @@ ATTACKERS = {
 # --- the routes -----------------------------------------------------------------------------------
 
 
-def _walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from _walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
-
-
 def _api_methods(pattern: URLPattern) -> set[str] | None:
     """The HTTP methods of a django-ninja route (its PathView sits in the view's closure)."""
     for cell in getattr(pattern.callback, "__closure__", None) or ():
@@ -65,7 +59,7 @@ def _api_methods(pattern: URLPattern) -> set[str] | None:
 def parameterised_routes() -> dict[str, dict]:
     """Every route with a path parameter, outside the admin: {route: {"params", "ids", "methods"}}."""
     found: dict[str, dict] = {}
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, pattern in walk(get_resolver().url_patterns):
         if route.startswith("admin/"):
             continue
         converters = pattern.pattern.converters
@@ -560,9 +554,7 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
 
 def test_forged_tokens_are_404_and_expired_ones_410(world, client, snapshot, settings):
     notice = world.notification
-    token = tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
+    token = ack_token(notice)
     other = Staff.objects.filter(org_unit=world.tree.townships[0]).first()
     forged = [
         token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"),  # a damaged signature
