@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.browser.helpers import VIEWPORTS
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -19,7 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="session")
@@ -42,11 +43,3 @@ def page(request, browser):
     page.viewport_name = request.param
     yield page
     context.close()
-
-
-def login(page, live_server, username: str, password: str = "pass-Word-123") -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")

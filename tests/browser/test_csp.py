@@ -5,14 +5,12 @@ are checked in tests/security/test_headers.py."""
 
 import pytest
 
-from tests.browser.conftest import login
-from tests.security.conftest import field_setup  # noqa: F401
-from vcassure.meetings.tests.conftest import province, tomorrow  # noqa: F401
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_browser_reports_no_csp_violation(browser, province, field_setup, live_server):  # noqa: F811
+def test_a_browser_reports_no_csp_violation(browser, province, field_setup, live_server):
     meeting, _task, token, link = field_setup
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     try:

@@ -3,11 +3,9 @@ follows the database every 5 s without reloading, drills down in place, and has 
 
 import pytest
 
-from tests.browser.conftest import login
-from vcassure.meetings import services
+from tests.browser.helpers import login
+from tests.factories.meetings import published_meeting
 from vcassure.meetings.models import ShareLink, SupportTask
-from vcassure.meetings.tests.conftest import province, tomorrow  # noqa: F401
-from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.orgs.models import Staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,10 +24,9 @@ def wall(browser):
 
 
 @pytest.fixture
-def meeting(province, tomorrow):  # noqa: F811
+def meeting(province, tomorrow):
     tree = province
-    m = make_meeting(tree, tomorrow, tree.venues)
-    services.meeting_publish(m, by=tree.user("province"), confirm_shortfalls=True)
+    m = published_meeting(tree, tomorrow, tree.venues)
     SupportTask.objects.filter(meeting=m, venue=tree.venues[0]).update(state="ready")
     return m
 
@@ -54,7 +51,7 @@ def page_identity(page) -> dict:
     )
 
 
-def test_dashboard_follows_the_database_without_reloading(wall, live_server, province, meeting):  # noqa: F811
+def test_dashboard_follows_the_database_without_reloading(wall, live_server, province, meeting):
     tree = province
     login(wall, live_server, "province-dispatcher")
     wall.goto(f"{live_server.url}/meetings/{meeting.pk}/dashboard/")
@@ -98,7 +95,7 @@ def test_dashboard_follows_the_database_without_reloading(wall, live_server, pro
     assert overflow <= 0
 
 
-def test_big_screen_mode(wall, live_server, province, meeting):  # noqa: F811
+def test_big_screen_mode(wall, live_server, province, meeting):
     tree = province
     login(wall, live_server, "province-dispatcher")
     wall.goto(f"{live_server.url}/meetings/{meeting.pk}/dashboard/")
@@ -131,7 +128,7 @@ def test_big_screen_mode(wall, live_server, province, meeting):  # noqa: F811
     assert "screen=1" in wall.url and wall.locator("body.screen").count() == 1
 
 
-def test_manager_shares_a_read_only_link(wall, live_server, browser, province, meeting):  # noqa: F811
+def test_manager_shares_a_read_only_link(wall, live_server, browser, province, meeting):
     tree = province
     login(wall, live_server, "province-dispatcher")
     wall.goto(f"{live_server.url}/meetings/{meeting.pk}/dashboard/")

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.browser.conftest import login
-from vcassure.venues.tests.factories import EquipmentFactory, VenueFactory
+from tests.browser.helpers import login
+from tests.factories.venues import EquipmentFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,24 +11,15 @@ import pytest
 from django.apps import apps
 from PIL import Image
 
-from tests.browser.conftest import VIEWPORTS, login
+from tests.browser.helpers import VIEWPORTS, login
+from tests.factories.meetings import published_meeting, task_notice, venue_task
+from tests.factories.notifications import ack_token
 from vcassure.checklists.models import ChecklistTemplate
 from vcassure.core import clock
 from vcassure.faults.models import Fault
-from vcassure.meetings import services
-from vcassure.meetings.models import SupportTask
-from vcassure.meetings.tests.conftest import province  # noqa: F401
-from vcassure.meetings.tests.test_dispatch import make_meeting
-from vcassure.notifications import tokens
-from vcassure.notifications.models import Notification
 from vcassure.orgs.models import Department
 
-# The field pages link to /faults/ and /checklists/; test_field_pages mounts them until config/urls.py does.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.urls("vcassure.meetings.tests.test_field_pages"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NETOPS_PHONE = "0571-87001234"
 
@@ -62,7 +53,7 @@ def city_page(browser):
 
 
 @pytest.fixture
-def published_task(province, settings):  # noqa: F811
+def published_task(province, settings):
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
     if (
         not ChecklistTemplate.objects.exists()
@@ -76,15 +67,12 @@ def published_task(province, settings):  # noqa: F811
     # A live server in another thread: no time travel, so the meeting starts in three hours and the
     # "before" steps are allowed now.
     start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
-    meeting = make_meeting(
+    meeting = published_meeting(
         province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商"
     )
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
-    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
-    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
+    task = venue_task(meeting, province.venues[0])
+    notice = task_notice(task)
+    token = ack_token(notice)
     return task, token
 
 

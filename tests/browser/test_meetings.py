@@ -5,9 +5,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import login
+from tests.browser.helpers import login
 from vcassure.meetings.models import Meeting, SupportTask
-from vcassure.meetings.tests.conftest import province, tomorrow  # noqa: F401
 from vcassure.orgs.models import Staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +23,7 @@ def local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_create_preview_confirm_and_publish(page, live_server, province, tomorrow):  # noqa: F811
+def test_create_preview_confirm_and_publish(page, live_server, province, tomorrow):
     tree = province
     county = tree.counties[0]
     # County 0's emergency mobile staff are all away, so publishing needs a confirmation. (Not an R5 rule

@@ -1,15 +1,8 @@
-"""Fixtures of the security matrix: the `province` of the meetings tests (departments, staff,
-venues, IM groups on the `tree` of the root conftest), and helpers that snapshot the database."""
+"""Fixtures of the security matrix: helpers that snapshot the database. (`province`, `tomorrow`
+and `field_setup` come from the root conftest.)"""
 
 import pytest
 from django.apps import apps
-
-from vcassure.meetings import services
-from vcassure.meetings.models import SupportTask
-from vcassure.meetings.tests.conftest import province, tomorrow  # noqa: F401  (fixtures)
-from vcassure.meetings.tests.test_dispatch import make_meeting
-from vcassure.notifications import tokens
-from vcassure.notifications.models import Notification
 
 
 def row_counts() -> dict[str, int]:
@@ -50,20 +43,3 @@ def snapshot():
         return changes
 
     return take
-
-
-@pytest.fixture
-def field_setup(province, tomorrow, settings):  # noqa: F811
-    """A published meeting; a venue task, its person's acknowledgement token, a share link."""
-    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    meeting = make_meeting(province, tomorrow, province.venues[:2])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
-    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
-    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
-    link = services.share_link_create(
-        meeting, by=province.user("province"), expires_at=meeting.starts_at
-    )
-    return meeting, task, token, link

@@ -25,12 +25,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.factories.meetings import make_meeting, published_meeting
+from tests.factories.notifications import ack_token
 from vcassure.accounts.services import api_token_create
 from vcassure.faults.services import fault_open
-from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask
-from vcassure.meetings.tests.test_dispatch import make_meeting
-from vcassure.notifications import tokens
 from vcassure.notifications.models import ImGroup, Notification
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
@@ -52,8 +51,7 @@ def api_world(province, tomorrow, settings):
     draft, a fault, an IM group; and the bearer token of the province dispatcher."""
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
     tree = province
-    published = make_meeting(tree, tomorrow, tree.venues[:4])
-    services.meeting_publish(published, by=tree.user("province"), confirm_shortfalls=True)
+    published = published_meeting(tree, tomorrow, tree.venues[:4])
     draft = make_meeting(tree, tomorrow, tree.venues[4:], title="草稿会商")
     task = (
         SupportTask.objects.filter(meeting=published, kind="venue")
@@ -80,13 +78,7 @@ def api_world(province, tomorrow, settings):
             "staff_id": [task.assignee_id],
             "venue_id": [tree.venues[0].pk],
             "number": [1, 2],
-            "token": [
-                tokens.make_token(
-                    notification_id=notice.pk,
-                    staff_id=notice.recipient_id,
-                    nonce=notice.token_nonce,
-                )
-            ],
+            "token": [ack_token(notice)],
         },
     }
 

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.factories.meetings import make_meeting
 from tests.fakes import FakeDingTalk, FakeOa, FakeSmsGateway, FakeWeCom
 from vcassure.meetings import services
-from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.notifications.channels import base
 from vcassure.notifications.channels.base import Message, Recipient, Target
 from vcassure.notifications.channels.oa import OaWebhookChannel

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.security.test_scope_matrix import _walk
+from tests.security.routes import walk
 from vcassure.core.models import AuditEvent
 
 # The pages that take a POST without the token, and why.
@@ -23,7 +23,7 @@ def page_routes() -> list[str]:
     return sorted(
         {
             route
-            for route, _p in _walk(get_resolver().url_patterns)
+            for route, _p in walk(get_resolver().url_patterns)
             if not route.startswith(("api/", "admin/"))
         }
     )

@@ -12,7 +12,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.security.test_scope_matrix import parameterised_routes
+from tests.factories.meetings import make_meeting
+from tests.factories.orgs import StaffFactory, UserFactory
+from tests.security.routes import parameterised_routes
 from vcassure.accounts.models import Role
 from vcassure.accounts.services import api_token_create
 from vcassure.core.models import AuditEvent
@@ -20,8 +22,6 @@ from vcassure.faults.models import Fault
 from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask
 from vcassure.meetings.services import field_work as field
-from vcassure.meetings.tests.test_dispatch import make_meeting
-from vcassure.orgs.tests.factories import StaffFactory, UserFactory
 
 FAIL = {"result": "fail", "note": "机柜无电"}
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import time_machine
 from django.conf import settings as django_settings
 
+from tests.factories.orgs import UserFactory
 from vcassure.accounts.models import Role
-from vcassure.orgs.tests.factories import UserFactory
 
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"

@@ -16,17 +16,18 @@ import pytest
 import time_machine
 from django.test import Client
 
+from tests.factories.notifications import ack_token
+from tests.factories.orgs import PASSWORD
 from tests.fakes import FakeDingTalk, FakeSmsGateway
 from vcassure.accounts.services import api_token_create
 from vcassure.core import clock
 from vcassure.meetings import services
 from vcassure.meetings.models import Meeting
-from vcassure.notifications import outbox, tokens
+from vcassure.notifications import outbox
 from vcassure.notifications.channels import base
 from vcassure.notifications.models import Delivery, ImGroup, Notification
 from vcassure.orgs.models import Staff
 
-PASSWORD = "pass-Word-123"  # every factory user's
 WRONG_PASSWORD = "Wr0ng-pa55word-ZZ"
 GATEWAY_AUTH = ("vca-gw", "gw-Passw0rd-Q7")
 NOWHERE = "http://127.0.0.1:9"
@@ -176,9 +177,7 @@ def test_no_phone_number_token_or_password_reaches_the_logs(
             == 410
         )
     notice = Notification.objects.filter(acknowledged_at__isnull=True).first()
-    made = tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
+    made = ack_token(notice)
     assert client.get(f"/ack/{made[:-2]}zz").status_code == 404
 
     # A share link for the customer, asked for a unit it does not cover.

@@ -20,16 +20,15 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.converters import IntConverter
-from ninja.operation import PathView
 from PIL import Image
 
+from tests.factories.files import pdf_bytes
+from tests.factories.notifications import ack_token
+from tests.security.routes import parameterised_routes
 from vcassure.accounts.models import Role
 from vcassure.accounts.services import api_token_create
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
-from vcassure.core.tests.files import pdf_bytes
 from vcassure.faults.models import Fault
 from vcassure.meetings import services as meeting_services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
@@ -45,43 +44,6 @@ ATTACKERS = {
 }
 
 # --- the routes -----------------------------------------------------------------------------------
-
-
-def _walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from _walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
-
-
-def _api_methods(pattern: URLPattern) -> set[str] | None:
-    """The HTTP methods of a django-ninja route (its PathView sits in the view's closure)."""
-    for cell in getattr(pattern.callback, "__closure__", None) or ():
-        if isinstance(cell.cell_contents, PathView):
-            return {m for op in cell.cell_contents.operations for m in op.methods}
-    return None
-
-
-def parameterised_routes() -> dict[str, dict]:
-    """Every route with a path parameter, outside the admin: {route: {"params", "ids", "methods"}}."""
-    found: dict[str, dict] = {}
-    for route, pattern in _walk(get_resolver().url_patterns):
-        if route.startswith("admin/"):
-            continue
-        converters = pattern.pattern.converters
-        if not converters:
-            continue
-        ids = sorted(
-            name
-            for name, conv in converters.items()
-            if isinstance(conv, IntConverter) or name == "pk" or name.endswith(("_id", "_pk"))
-        )
-        entry = found.setdefault(
-            route, {"params": sorted(converters), "ids": ids, "methods": set()}
-        )
-        entry["methods"] |= _api_methods(pattern) or set()
-    return found
 
 
 def routes_with_ids() -> list[str]:
@@ -561,9 +523,7 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
 
 def test_forged_tokens_are_404_and_expired_ones_410(world, client, snapshot, settings):
     notice = world.notification
-    token = tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
+    token = ack_token(notice)
     other = Staff.objects.filter(org_unit=world.tree.townships[0]).first()
     forged = [
         token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"),  # a damaged signature

@@ -12,9 +12,8 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 
 from config.settings import base as base_settings
+from tests.factories.meetings import published_meeting
 from vcassure.core import clock
-from vcassure.meetings import services
-from vcassure.meetings.tests.test_dispatch import make_meeting
 
 LOGIN = "/accounts/login/"
 
@@ -47,8 +46,7 @@ def test_idle_session_expires_and_activity_keeps_it(tree, client, settings):
 
 @pytest.fixture
 def dashboard(province, tomorrow, client):
-    meeting = make_meeting(province, tomorrow, province.venues[:2])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues[:2])
     return f"/meetings/{meeting.pk}/dashboard/"
 
 

@@ -25,7 +25,7 @@ from django.core.servers.basehttp import (
 from django.test import Client
 from django.utils.log import ServerFormatter
 
-from tests.security.test_scope_matrix import parameterised_routes
+from tests.security.routes import parameterised_routes
 from vcassure.core import clock
 from vcassure.core.middleware import CREDENTIAL_PARAMETERS
 

@@ -10,14 +10,24 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests.factories.files import pdf_bytes
+from tests.factories.meetings import before_meeting, form_data, published_meeting
+from tests.factories.meetings import township_staff_user as staff_user
 from vcassure.accounts.models import Role
 from vcassure.checklists.models import StepPhoto
 from vcassure.core.errors import InvalidInputError
-from vcassure.core.tests.files import pdf_bytes
 from vcassure.meetings import services
-from vcassure.meetings.models import Meeting
+from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.services import field_work as field
-from vcassure.meetings.tests.test_field import before_meeting, staff_user, task  # noqa: F401
+
+
+@pytest.fixture
+def task(province, tomorrow):
+    meeting = published_meeting(province, tomorrow, province.venues[:2])
+    return SupportTask.objects.select_related("meeting").get(
+        meeting=meeting, venue=province.venues[0]
+    )
+
 
 REFUSED = "文件内容不是有效的 PDF、Word 文档或图片。"
 POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n"
@@ -90,7 +100,6 @@ def test_a_file_that_does_not_parse_is_refused(province, tomorrow, name, data):
 
 
 def test_the_polyglot_is_refused_on_the_page_too(province, tomorrow, client):
-    from vcassure.meetings.tests.test_views import form_data
 
     client.force_login(province.user("province"))
     polyglot = SimpleUploadedFile("../../../x.html", POLYGLOT, content_type="text/html")
@@ -151,7 +160,7 @@ def test_the_original_name_is_kept_only_as_a_clean_display_name(province, tomorr
 # --- checklist photos -------------------------------------------------------------------------
 
 
-def test_a_photo_that_does_not_decode_is_refused(province, task):  # noqa: F811
+def test_a_photo_that_does_not_decode_is_refused(province, task):
     user = staff_user(province)
     truncated = truncated_jpeg()
     with before_meeting(task):
@@ -168,7 +177,7 @@ def test_a_photo_that_does_not_decode_is_refused(province, task):  # noqa: F811
     assert not StepPhoto.objects.exists()
 
 
-def test_a_photo_is_stored_and_served_as_its_detected_type(province, task, client):  # noqa: F811
+def test_a_photo_is_stored_and_served_as_its_detected_type(province, task, client):
     user = staff_user(province)
     with before_meeting(task):
         field.support_task_check_in(task, by=user)

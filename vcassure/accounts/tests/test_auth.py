@@ -1,8 +1,8 @@
 import time_machine
 from django.core.management import call_command
 
+from tests.factories.orgs import UserFactory
 from vcassure.accounts.models import ApiToken, Role
-from vcassure.orgs.tests.factories import UserFactory
 
 
 def test_api_token_command_prints_working_token(db, client, capsys):

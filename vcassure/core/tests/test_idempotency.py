@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.urls import path
 from ninja import NinjaAPI, Schema, Status
 
+from tests.factories.orgs import UserFactory
 from vcassure.accounts.api import BearerTokenAuth
 from vcassure.accounts.models import ApiToken, Role
 from vcassure.core import clock
@@ -17,7 +18,6 @@ from vcassure.core.errors import ApplicationError, InvalidInputError
 from vcassure.core.idempotency import idempotent, request_hash
 from vcassure.core.models import AuditEvent, IdempotencyKey
 from vcassure.core.services import audit_record
-from vcassure.orgs.tests.factories import UserFactory
 
 api = NinjaAPI(urls_namespace="idempotency-test", auth=BearerTokenAuth(), docs_url=None)
 

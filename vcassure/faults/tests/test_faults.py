@@ -12,7 +12,6 @@ from vcassure.accounts.models import Role
 from vcassure.faults.api import router as faults_router
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.services import fault_open
-from vcassure.meetings.tests.conftest import province, tomorrow  # noqa: F401
 from vcassure.orgs.models import Department
 
 # The pages are mounted at /faults/ in config/urls.py and the router registered in config/api.py;
@@ -36,7 +35,7 @@ pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture
-def faults(province):  # noqa: F811
+def faults(province):
     """One fault at a venue of city 0 (township 0) and one at a venue of city 1 (township 4)."""
     here = fault_open(
         title="镇0终端无图像",
@@ -56,7 +55,7 @@ def faults(province):  # noqa: F811
     return here, there
 
 
-def login(client, province, key, role):  # noqa: F811
+def login(client, province, key, role):
     client.force_login(province.user(key, role))
     return client
 
@@ -64,7 +63,7 @@ def login(client, province, key, role):  # noqa: F811
 # --- pages ------------------------------------------------------------------------------------------
 
 
-def test_list_is_scoped_and_filtered(province, faults, client, django_assert_max_num_queries):  # noqa: F811
+def test_list_is_scoped_and_filtered(province, faults, client, django_assert_max_num_queries):
     here, there = faults
     login(client, province, "city0", Role.DISPATCHER)
     page = client.get("/faults/").content.decode()
@@ -87,7 +86,7 @@ def test_list_is_scoped_and_filtered(province, faults, client, django_assert_max
     assert here.title in page and there.title in page and "故障9" in page
 
 
-def test_detail_shows_events_and_other_scope_is_404(province, faults, client):  # noqa: F811
+def test_detail_shows_events_and_other_scope_is_404(province, faults, client):
     here, there = faults
     login(client, province, "county0", Role.SUPPORT)
     page = client.get(f"/faults/{here.pk}/").content.decode()
@@ -101,7 +100,7 @@ def test_detail_shows_events_and_other_scope_is_404(province, faults, client):  
 
 
 @pytest.mark.parametrize("key,role", [("township0", Role.SUPPORT), ("province", Role.READONLY)])
-def test_who_may_not_restore(province, faults, client, key, role):  # noqa: F811
+def test_who_may_not_restore(province, faults, client, key, role):
     here, _there = faults
     login(client, province, key, role)
     page = client.get(f"/faults/{here.pk}/").content.decode()
@@ -123,7 +122,7 @@ def test_who_may_not_restore(province, faults, client, key, role):  # noqa: F811
         ("province", Role.DISPATCHER),
     ],
 )
-def test_restore_then_close(province, faults, client, key, role):  # noqa: F811
+def test_restore_then_close(province, faults, client, key, role):
     here, _there = faults
     login(client, province, key, role)
     assert 'id="restore-form"' in client.get(f"/faults/{here.pk}/").content.decode()
@@ -144,7 +143,7 @@ def test_restore_then_close(province, faults, client, key, role):  # noqa: F811
     ]
 
 
-def test_close_before_restore_is_refused(province, faults, client):  # noqa: F811
+def test_close_before_restore_is_refused(province, faults, client):
     here, _there = faults
     login(client, province, "city0", Role.DISPATCHER)
     response = client.post(f"/faults/{here.pk}/close/")
@@ -164,7 +163,7 @@ def test_anonymous_is_sent_to_login(faults, client):
 # --- API ----------------------------------------------------------------------------------------------
 
 
-def test_api_list_is_scoped_and_filtered(province, faults, api_client_for):  # noqa: F811
+def test_api_list_is_scoped_and_filtered(province, faults, api_client_for):
     here, there = faults
     city0 = api_client_for(province.user("city0", Role.DISPATCHER))
     body = city0.get("/api/faults").json()
@@ -189,7 +188,7 @@ def test_api_list_is_scoped_and_filtered(province, faults, api_client_for):  # n
     assert everything["count"] == 2 and len(everything["items"]) == 1
 
 
-def test_api_detail_and_other_scope(province, faults, api_client_for):  # noqa: F811
+def test_api_detail_and_other_scope(province, faults, api_client_for):
     here, there = faults
     city0 = api_client_for(province.user("city0", Role.DISPATCHER))
     body = city0.get(f"/api/faults/{here.pk}").json()
@@ -199,7 +198,7 @@ def test_api_detail_and_other_scope(province, faults, api_client_for):  # noqa: 
     assert missing.status_code == 404 and set(missing.json()) == {"detail", "errors"}
 
 
-def test_api_create_routes_to_city_network_operations(province, api_client_for):  # noqa: F811
+def test_api_create_routes_to_city_network_operations(province, api_client_for):
     county = api_client_for(province.user("county0", Role.DISPATCHER))
     response = county.post(
         "/api/faults",
@@ -240,7 +239,7 @@ def test_api_create_routes_to_city_network_operations(province, api_client_for):
     )
 
 
-def test_api_create_refusals(province, api_client_for):  # noqa: F811
+def test_api_create_refusals(province, api_client_for):
     county = api_client_for(province.user("county0", Role.DISPATCHER))
 
     def create(data, client=county):
@@ -270,7 +269,7 @@ def test_api_create_refusals(province, api_client_for):  # noqa: F811
     assert not Fault.objects.exists()
 
 
-def test_api_create_honours_idempotency_key(province, api_client_for):  # noqa: F811
+def test_api_create_honours_idempotency_key(province, api_client_for):
     county = api_client_for(province.user("county0", Role.DISPATCHER))
     data = {"title": "镇0会场黑屏", "venue": province.venues[0].pk}
     headers = {"HTTP_IDEMPOTENCY_KEY": "hotline-0001"}

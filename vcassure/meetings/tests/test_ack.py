@@ -5,12 +5,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from tests.factories.meetings import published_meeting, task_notice, venue_task
+from tests.factories.notifications import ack_token
 from vcassure.accounts.models import Role
 from vcassure.core.models import AuditEvent
-from vcassure.meetings import services
-from vcassure.meetings.models import SupportTask, TaskTransition
-from vcassure.meetings.tests.test_dispatch import make_meeting
-from vcassure.notifications import tokens
+from vcassure.meetings.models import TaskTransition
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import acknowledgements_apply_all
 
@@ -18,13 +17,10 @@ from vcassure.notifications.services import acknowledgements_apply_all
 @pytest.fixture
 def published(province, tomorrow, settings):
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    meeting = make_meeting(province, tomorrow, province.venues[:3])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
-    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
-    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
+    meeting = published_meeting(province, tomorrow, province.venues[:3])
+    task = venue_task(meeting, province.venues[0])
+    notice = task_notice(task)
+    token = ack_token(notice)
     return meeting, task, token
 
 
@@ -37,7 +33,7 @@ def test_ack_page_on_a_phone_acknowledges_once(published, client):
     done = client.post(f"/ack/{token}")
     assert done.status_code == 200 and "确认成功" in done.content.decode()
     # The answer is recorded at once (escalation stops); the task moves when the worker applies it.
-    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
+    notice = task_notice(task)
     assert (
         notice.acknowledged_at is not None
         and notice.next_escalation_at is None

@@ -4,12 +4,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from tests.factories.meetings import venue_task
+from tests.factories.venues import VenueFactory, system
 from vcassure.accounts.models import Role
 from vcassure.core import clock
 from vcassure.core.models import AuditEvent, IdempotencyKey
 from vcassure.meetings.models import Meeting, MeetingEvent, MeetingVenue, SupportTask
 from vcassure.orgs.models import Staff
-from vcassure.venues.tests.factories import VenueFactory, system
 
 
 def post(api, url, body=None, **headers):
@@ -550,7 +551,7 @@ def test_my_tasks(province, published, api_client_for):
     support = tree.user("township0", Role.SUPPORT)
     api = api_client_for(support)
     body = api.get("/api/tasks?mine=true").json()
-    mine = SupportTask.objects.get(meeting=published, venue=tree.venues[0])
+    mine = venue_task(published, tree.venues[0])
     assert body["count"] == 1 and [t["id"] for t in body["items"]] == [mine.pk]
     assert (
         body["items"][0]["meeting"] == published.pk

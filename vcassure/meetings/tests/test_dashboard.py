@@ -10,22 +10,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories.meetings import make_meeting, publish, venue_task
+from tests.factories.venues import VenueFactory
 from vcassure.accounts.models import Role
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.models import AuditEvent
 from vcassure.meetings import services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
-from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.orgs.models import Staff
-from vcassure.venues.tests.factories import VenueFactory
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def _publish(tree, meeting):
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
-    return meeting
 
 
 def _set_state(meeting, venue, state):
@@ -37,7 +32,7 @@ def meeting(province, tomorrow):
     """All eight township venues (city 0: venues 0-3, city 1: venues 4-7) and the main venue, with
     venue 0 ready, 1 on site, 2 faulty, 3 acknowledged and the rest unanswered."""
     tree = province
-    m = _publish(tree, make_meeting(tree, tomorrow, tree.venues))
+    m = publish(tree, make_meeting(tree, tomorrow, tree.venues))
     for venue, state in zip(
         tree.venues[:4], ["ready", "on_site", "faulty", "acknowledged"], strict=True
     ):
@@ -181,7 +176,7 @@ def test_attention_list_is_capped(province, meeting, client, monkeypatch):
 
 
 def test_timeline_shows_events_and_latest_moves(province, meeting, client):
-    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[1])
+    task = venue_task(meeting, province.venues[1])
     services.support_task_transition(task, by=province.user("province"), to_state="ready")
     client.force_login(province.user("province"))
     timeline = client.get(url(meeting)).context["timeline"]
@@ -223,9 +218,9 @@ def test_constant_number_of_queries_5_vs_60_venues(province, tomorrow, client):
         )
         for i in range(55)
     ]
-    small = _publish(tree, make_meeting(tree, tomorrow, tree.venues[:5]))
+    small = publish(tree, make_meeting(tree, tomorrow, tree.venues[:5]))
     later = (tomorrow[0] + timedelta(days=2), tomorrow[1] + timedelta(days=2))
-    large = _publish(tree, make_meeting(tree, later, [*tree.venues[:5], *extra], title="大会"))
+    large = publish(tree, make_meeting(tree, later, [*tree.venues[:5], *extra], title="大会"))
     assert SupportTask.objects.filter(meeting=large, kind="venue").count() == 61
     for m, states in ((small, ["ready", "faulty"]), (large, ["ready", "faulty", "on_site"])):
         for i, pk in enumerate(
@@ -250,7 +245,7 @@ def test_constant_number_of_queries_5_vs_60_venues(province, tomorrow, client):
 
 def test_other_scope_is_404(province, tomorrow, client):
     tree = province
-    meeting = _publish(tree, make_meeting(tree, tomorrow, tree.venues[:4]))  # city 0 only
+    meeting = publish(tree, make_meeting(tree, tomorrow, tree.venues[:4]))  # city 0 only
     client.force_login(tree.user("city1"))
     assert client.get(url(meeting)).status_code == 404
     assert client.get(url(meeting), HTTP_HX_REQUEST="true").status_code == 404
@@ -374,7 +369,7 @@ def test_only_managers_may_create_or_revoke_links(province, meeting, client):
         assert 'id="share-links"' not in page and link.token not in page
     assert ShareLink.objects.count() == 1 and ShareLink.objects.get().revoked_at is None
     # Another scope: the meeting is missing.
-    meeting_city0 = _publish(
+    meeting_city0 = publish(
         tree,
         make_meeting(
             tree,

@@ -3,34 +3,11 @@ from datetime import timedelta
 
 import pytest
 
+from tests.factories.meetings import make_meeting, published_meeting, venue_task
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.meetings import services
 from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask, TaskTransition
 from vcassure.orgs.models import Staff
-
-
-def make_meeting(
-    tree,
-    when,
-    venues,
-    *,
-    user=None,
-    importance="normal",
-    notice_ref="水利〔2026〕12号",
-    title="防汛会商",
-):
-    start, end = when
-    return services.meeting_create(
-        by=user or tree.user("province"),
-        system="water",
-        title=title,
-        starts_at=start,
-        ends_at=end,
-        importance=importance,
-        notice_ref=notice_ref,
-        main_venue=tree.main_venue.pk,
-        venues=[v.pk for v in venues],
-    )
 
 
 def test_chain_shape_two_cities_three_counties(province, tomorrow):
@@ -84,7 +61,7 @@ def test_chain_shape_two_cities_three_counties(province, tomorrow):
 def test_r10_deadlines(province, tomorrow, importance, lead):
     meeting = make_meeting(province, tomorrow, province.venues[:1], importance=importance)
     services.meeting_publish(meeting, by=province.user("province"))
-    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
+    task = venue_task(meeting, province.venues[0])
     start, end = tomorrow
     assert task.on_site_due_at == start - timedelta(minutes=lead)
     assert task.ready_due_at == start - timedelta(minutes=30)
@@ -182,8 +159,9 @@ def test_emergency_capacity_counts_simultaneous_meetings(province, tomorrow):
     tree = province
     start, end = tomorrow
     for i in range(3):
-        m = make_meeting(tree, (start + timedelta(minutes=i), end), tree.venues[:1], title=f"会{i}")
-        services.meeting_publish(m, by=tree.user("province"), confirm_shortfalls=True)
+        published_meeting(
+            tree, (start + timedelta(minutes=i), end), tree.venues[:1], title=f"会{i}"
+        )
     fourth = make_meeting(tree, tomorrow, tree.venues[1:2], title="第四场")
     capacity = [
         s for s in services.meeting_plan(fourth).shortfalls if s["kind"] == "emergency_capacity"

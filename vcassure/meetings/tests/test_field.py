@@ -9,15 +9,14 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests.factories.meetings import before_meeting, published_meeting, township_staff_user
 from vcassure.accounts.models import Role
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.faults.models import Fault
 from vcassure.faults.services import fault_restore
-from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask, TaskTransition
 from vcassure.meetings.services import field_work as field
 from vcassure.meetings.services.clock import meeting_clock_sweep
-from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.notifications.models import Notification
 
 
@@ -29,19 +28,13 @@ def photo(name="cabinet.jpg", fmt="JPEG", size=(64, 48)) -> SimpleUploadedFile:
 
 @pytest.fixture
 def task(province, tomorrow):
-    meeting = make_meeting(province, tomorrow, province.venues[:2])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues[:2])
     return SupportTask.objects.select_related("meeting").get(
         meeting=meeting, venue=province.venues[0]
     )
 
 
-def staff_user(province):
-    return province.user("township0", Role.SUPPORT)
-
-
-def before_meeting(task):
-    return time_machine.travel(task.meeting.starts_at - timedelta(minutes=90), tick=False)
+staff_user = township_staff_user
 
 
 def test_walk_the_checklist_to_ready_and_done(province, task):

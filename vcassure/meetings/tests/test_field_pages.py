@@ -11,14 +11,12 @@ from django.urls import URLResolver, include, path
 from PIL import Image
 
 import config.urls
+from tests.factories.meetings import published_meeting, task_notice, venue_task
+from tests.factories.notifications import ack_token
 from vcassure.accounts.models import Role
 from vcassure.checklists.models import StepPhoto, StepResult
 from vcassure.faults.models import Fault
-from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask, TaskTransition
-from vcassure.meetings.tests.test_dispatch import make_meeting
-from vcassure.notifications import tokens
-from vcassure.notifications.models import Notification
 from vcassure.orgs.models import Department
 
 # The fault pages and the photo view are mounted at /faults/ and /checklists/ in config/urls.py;
@@ -51,8 +49,7 @@ def task(province, tomorrow, settings):
     Department.objects.filter(org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).update(
         phone=NETOPS_PHONE
     )
-    meeting = make_meeting(province, tomorrow, province.venues[:2])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues[:2])
     return SupportTask.objects.select_related("meeting", "venue").get(
         meeting=meeting, venue=province.venues[0]
     )
@@ -113,9 +110,8 @@ def test_card_shows_meeting_deadlines_who_to_call_and_the_checklist(task, before
 
 
 def test_important_meeting_adds_the_fibre_checklist(province, tomorrow, worker):
-    meeting = make_meeting(province, tomorrow, province.venues[:1], importance="important")
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
-    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
+    meeting = published_meeting(province, tomorrow, province.venues[:1], importance="important")
+    task = venue_task(meeting, province.venues[0])
     page = worker.get(card_url(task)).content.decode()
     assert "光缆线路保障" in page and 'id="checklist-fibre-r8"' in page
 
@@ -135,10 +131,8 @@ def test_card_renders_in_a_fixed_number_of_queries(
 
 def test_my_tasks_and_the_ack_page_link_to_the_card(task, province, worker, client):
     assert f'href="{card_url(task)}"' in worker.get("/meetings/tasks/mine/").content.decode()
-    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    token = tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
+    notice = task_notice(task)
+    token = ack_token(notice)
     worker.logout()
     done = client.post(f"/ack/{token}").content.decode()
     assert "进入现场工作" in done and f'href="{card_url(task)}"' in done

@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from tests.factories.meetings import make_meeting, published_meeting, task_notice, venue_task
+from tests.factories.notifications import ack_token
 from vcassure.core.errors import ConflictError
 from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask
-from vcassure.meetings.tests.test_dispatch import make_meeting
 from vcassure.notifications import tokens
 from vcassure.notifications.models import Delivery, ImGroup, Notification
 from vcassure.notifications.services import (
@@ -28,8 +29,7 @@ def sms_configured(settings):
 def test_publish_queues_one_digest_per_group_and_one_notice_per_person(
     province, tomorrow, sms_configured
 ):
-    meeting = make_meeting(province, tomorrow, province.venues[:5])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues[:5])
     topic = f"meeting:{meeting.pk}"
     digests = Delivery.objects.filter(topic=topic, group__isnull=False)
     assert sorted(digests.values_list("group__platform", flat=True)) == ["dingtalk", "wecom"]
@@ -67,7 +67,7 @@ def test_publish_refused_without_two_im_groups(province, tomorrow):
 
 
 def test_three_hundred_venues_one_digest_per_group(province, tomorrow, sms_configured):
-    from vcassure.venues.tests.factories import VenueFactory
+    from tests.factories.venues import VenueFactory
 
     extra = [
         VenueFactory(
@@ -75,15 +75,13 @@ def test_three_hundred_venues_one_digest_per_group(province, tomorrow, sms_confi
         )
         for i in range(292)
     ]
-    meeting = make_meeting(province, tomorrow, province.venues + extra)
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    published_meeting(province, tomorrow, province.venues + extra)
     assert Delivery.objects.filter(group__isnull=False).count() == 2  # never one message per task
     assert "另有" in Delivery.objects.filter(group__isnull=False).first().payload["markdown"]
 
 
 def test_reschedule_withdraws_old_notices_and_sends_the_change(province, tomorrow, sms_configured):
-    meeting = make_meeting(province, tomorrow, province.venues[:2])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues[:2])
     start, end = tomorrow
     services.meeting_reschedule(
         meeting,
@@ -103,41 +101,30 @@ def test_reschedule_withdraws_old_notices_and_sends_the_change(province, tomorro
 
 
 def test_cancel_tells_everyone_without_asking_for_ack(province, tomorrow, sms_configured):
-    meeting = make_meeting(province, tomorrow, province.venues[:2])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues[:2])
     services.meeting_cancel(meeting, by=province.user("province"), reason="客户通知取消")
     cancelled = Notification.objects.filter(topic=f"meeting:{meeting.pk}", kind="cancelled")
     assert cancelled.exists() and not any(n.requires_ack for n in cancelled)
     assert not Notification.objects.filter(topic=f"meeting:{meeting.pk}").unanswered().exists()
 
 
-def _token_for(notification: Notification) -> str:
-    return tokens.make_token(
-        notification_id=notification.pk,
-        staff_id=notification.recipient_id,
-        nonce=notification.token_nonce,
-    )
-
-
 def test_ack_link_acknowledges_the_task_once(province, tomorrow, sms_configured):
-    meeting = make_meeting(province, tomorrow, province.venues[:1])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
-    task = SupportTask.objects.get(meeting=meeting, venue=province.venues[0])
-    notice = Notification.objects.get(subject=f"task:{task.pk}", recipient=task.assignee)
-    assert notification_ack_by_token(_token_for(notice)).first_time
+    meeting = published_meeting(province, tomorrow, province.venues[:1])
+    task = venue_task(meeting, province.venues[0])
+    notice = task_notice(task)
+    assert notification_ack_by_token(ack_token(notice)).first_time
     assert acknowledgements_apply_all() == 1
     task.refresh_from_db()
     assert task.state == "acknowledged" and task.acknowledged_at is not None
     with pytest.raises(AckError) as reused:
-        notification_ack_by_token(_token_for(notice))
+        notification_ack_by_token(ack_token(notice))
     assert reused.value.code == "used"
 
 
 def test_forged_and_expired_tokens_are_refused(province, tomorrow, sms_configured, settings):
-    meeting = make_meeting(province, tomorrow, province.venues[:1])
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues[:1])
     notice = Notification.objects.filter(topic=f"meeting:{meeting.pk}").first()
-    good = _token_for(notice)
+    good = ack_token(notice)
     with pytest.raises(AckError) as forged:
         notification_ack_by_token(good[:-3] + ("abc" if not good.endswith("abc") else "xyz"))
     assert forged.value.code == "invalid"

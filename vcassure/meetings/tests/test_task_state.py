@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories.meetings import published_meeting
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError
 from vcassure.meetings import services
@@ -16,15 +17,13 @@ from vcassure.meetings.services.tasks import (
     tasks_for_move,
 )
 from vcassure.meetings.signals import support_tasks_changed
-from vcassure.meetings.tests.test_dispatch import make_meeting
 
 State = SupportTask.State
 
 
 @pytest.fixture
 def published(province, tomorrow):
-    meeting = make_meeting(province, tomorrow, province.venues)
-    services.meeting_publish(meeting, by=province.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(province, tomorrow, province.venues)
     return meeting
 
 

@@ -9,55 +9,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.factories.files import pdf_bytes
+from tests.factories.meetings import form_data, local, make_meeting, published_meeting, venue_task
+from tests.factories.venues import VenueFactory, system
 from vcassure.accounts.models import Role
 from vcassure.core import clock
-from vcassure.core.tests.files import pdf_bytes
 from vcassure.meetings import services
 from vcassure.meetings.models import Meeting, MeetingEvent, MeetingVenue, SupportTask
 from vcassure.orgs.models import Staff
 from vcassure.venues.models import Venue
-from vcassure.venues.tests.factories import VenueFactory, system
 
 PDF = pdf_bytes()
-
-
-def local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
-
-
-def form_data(tree, when, **overrides) -> dict:
-    start, end = when
-    data = {
-        "system": "water",
-        "title": "防汛会商",
-        "kind": "meeting",
-        "importance": "normal",
-        "starts_at": local(start),
-        "ends_at": local(end),
-        "notice_ref": "水利〔2026〕12号",
-        "main_venue": tree.main_venue.pk,
-        "levels": ["township"],
-        "org_units": [tree.cities[0].pk],
-        "add_codes": "",
-        "remove_codes": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def make_meeting(tree, when, venues, *, user=None, **kwargs):
-    start, end = when
-    return services.meeting_create(
-        by=user or tree.user("province"),
-        system="water",
-        title=kwargs.pop("title", "防汛会商"),
-        starts_at=start,
-        ends_at=end,
-        notice_ref=kwargs.pop("notice_ref", "水利〔2026〕12号"),
-        main_venue=kwargs.pop("main_venue", tree.main_venue.pk),
-        venues=[v.pk for v in venues],
-        **kwargs,
-    )
 
 
 def field_has_error(page: str, name: str, message: str) -> bool:
@@ -374,8 +336,7 @@ def test_edit_bad_input_changes_nothing(province, tomorrow, client):
 
 def test_edit_after_publish_is_refused(province, tomorrow, client):
     tree = province
-    meeting = make_meeting(tree, tomorrow, tree.venues[:1])
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(tree, tomorrow, tree.venues[:1])
     client.force_login(tree.user("province"))
     response = client.get(f"/meetings/{meeting.pk}/edit/", follow=True)
     assert "只有草稿状态的会议可以编辑" in response.content.decode()
@@ -463,9 +424,8 @@ def test_publish_without_notice_is_refused(province, tomorrow, client):
 
 def test_venue_task_table_filters_and_htmx_partial(province, tomorrow, client):
     tree = province
-    meeting = make_meeting(tree, tomorrow, tree.venues[:6])
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
-    task = SupportTask.objects.get(meeting=meeting, venue=tree.venues[0])
+    meeting = published_meeting(tree, tomorrow, tree.venues[:6])
+    task = venue_task(meeting, tree.venues[0])
     services.support_task_transition(task, by=tree.user("province"), to_state="acknowledged")
     client.force_login(tree.user("province"))
     url = f"/meetings/{meeting.pk}/"
@@ -488,8 +448,7 @@ def test_venue_task_table_filters_and_htmx_partial(province, tomorrow, client):
 
 def test_reschedule_through_the_form(province, tomorrow, client):
     tree = province
-    meeting = make_meeting(tree, tomorrow, tree.venues[:2])
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(tree, tomorrow, tree.venues[:2])
     client.force_login(tree.user("province"))
     start, end = tomorrow[0] + timedelta(hours=3), tomorrow[1] + timedelta(hours=3)
     bad = client.post(
@@ -524,8 +483,7 @@ def test_reschedule_through_the_form(province, tomorrow, client):
 
 def test_cancel_needs_reason_and_confirmation(province, tomorrow, client):
     tree = province
-    meeting = make_meeting(tree, tomorrow, tree.venues[:2])
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(tree, tomorrow, tree.venues[:2])
     client.force_login(tree.user("province"))
     response = client.post(f"/meetings/{meeting.pk}/cancel/", {"reason": "", "confirm": ""})
     assert response.status_code == 422
@@ -590,8 +548,7 @@ def test_another_countys_meeting_is_404_everywhere(province, tomorrow, client):
 
 def test_involved_county_sees_but_cannot_change_a_province_meeting(province, tomorrow, client):
     tree = province
-    meeting = make_meeting(tree, tomorrow, tree.venues[:2])
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(tree, tomorrow, tree.venues[:2])
     client.force_login(tree.user("county0"))
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "防汛会商" in page and "改期" not in page and "取消会议" not in page
@@ -640,8 +597,7 @@ def test_list_filters_and_empty_state(province, tomorrow, client):
     tree = province
     make_meeting(tree, tomorrow, tree.venues[:1], title="防汛会商")
     later = (tomorrow[0] + timedelta(days=5), tomorrow[1] + timedelta(days=5))
-    b = make_meeting(tree, later, tree.venues[:1], title="财务会商")
-    services.meeting_publish(b, by=tree.user("province"), confirm_shortfalls=True)
+    published_meeting(tree, later, tree.venues[:1], title="财务会商")
     make_meeting(
         tree,
         tomorrow,
@@ -670,8 +626,7 @@ def test_list_filters_and_empty_state(province, tomorrow, client):
 
 def test_my_tasks_lists_the_callers_tasks(province, tomorrow, client):
     tree = province
-    meeting = make_meeting(tree, tomorrow, tree.venues[:2])
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(tree, tomorrow, tree.venues[:2])
     user = tree.user("township0", Role.SUPPORT)  # the primary staff of venue 0
     assert tree.venues[0].primary_staff.user == user
     client.force_login(user)
@@ -687,8 +642,7 @@ def test_my_tasks_lists_the_callers_tasks(province, tomorrow, client):
 
 def test_track_page_below_a_unit(province, tomorrow, client):
     tree = province
-    meeting = make_meeting(tree, tomorrow, tree.venues[:6])
-    services.meeting_publish(meeting, by=tree.user("province"), confirm_shortfalls=True)
+    meeting = published_meeting(tree, tomorrow, tree.venues[:6])
     client.force_login(tree.user("province"))
     page = client.get(f"/meetings/{meeting.pk}/track/").content.decode()
     assert "测试1市" in page and "测试2市" in page and f"?org_unit={tree.cities[0].pk}" in page

@@ -2,11 +2,11 @@ from datetime import datetime
 
 import pytest
 
+from tests.factories.notifications import NOWHERE, T0
+from tests.factories.orgs import StaffFactory
 from tests.fakes import FakeDingTalk, FakeOa, FakeSmsGateway, FakeSmtp, FakeWeCom, ManualClock
 from vcassure.notifications.channels import base
-
-NOWHERE = "http://127.0.0.1:9"
-T0 = "2026-12-01 09:00 +0800"  # a Tuesday, in working hours: the tests' "now"
+from vcassure.orgs.models import Department
 
 
 @pytest.fixture
@@ -65,3 +65,22 @@ def fake_smtp(channels_offline, monkeypatch):
         channels_offline.EMAIL_URL = fake.url + "?timeout=3"
         base.reset_channels()
         yield fake
+
+
+@pytest.fixture
+def chain(tree):
+    """A township person with a supervisor and a department head, and the province dispatch desk."""
+    county = tree.counties[0]
+    head = StaffFactory(org_unit=county, name="县负责人")
+    dept = Department.objects.get(org_unit=county, kind="tech_maintenance")
+    dept.head = head
+    dept.save()
+    supervisor = StaffFactory(org_unit=county, department=dept, name="主管")
+    person = StaffFactory(
+        org_unit=tree.townships[0],
+        department=dept,
+        supervisor=supervisor,
+        name="乡镇保障员",
+        email="",
+    )
+    return person, supervisor, head

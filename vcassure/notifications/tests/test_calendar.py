@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from tests.factories.orgs import UserFactory
 from vcassure.accounts.models import Role
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.models import AuditEvent
@@ -31,7 +32,6 @@ from vcassure.notifications.services import (
     working_days_import,
     working_days_validate,
 )
-from vcassure.orgs.tests.factories import UserFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 

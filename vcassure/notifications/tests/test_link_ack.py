@@ -8,21 +8,14 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories.notifications import T0, ack_token, queue_for
+from tests.factories.orgs import StaffFactory
 from vcassure.core.models import AuditEvent
-from vcassure.notifications import escalation, outbox, services, tokens
+from vcassure.notifications import escalation, outbox, services
 from vcassure.notifications.models import Delivery, Notification
 from vcassure.notifications.tasks import sweep_notifications_task
-from vcassure.notifications.tests.conftest import T0
-from vcassure.notifications.tests.test_outbox import chain, queue_for  # noqa: F401 - fixture
-from vcassure.orgs.tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def link(notice: Notification) -> str:
-    return tokens.make_token(
-        notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
-    )
 
 
 def test_the_answer_is_one_statement_and_the_sender_holds_its_resends(tree, fake_sms):
@@ -30,7 +23,7 @@ def test_the_answer_is_one_statement_and_the_sender_holds_its_resends(tree, fake
     with time_machine.travel(T0, tick=False):
         [notice] = queue_for([person])
         with CaptureQueriesContext(connection) as queries:
-            ack = services.notification_ack_by_token(link(notice))
+            ack = services.notification_ack_by_token(ack_token(notice))
         assert ack.first_time and len(queries.captured_queries) == 1
         notice.refresh_from_db()
         assert notice.acknowledged_at == ack.acknowledged_at and notice.next_escalation_at is None
@@ -54,7 +47,7 @@ def test_the_persons_other_open_notices_on_the_subject_are_answered_too(tree, fa
     person = StaffFactory(org_unit=tree.townships[0], email="")
     [older] = queue_for([person])
     [newer] = queue_for([person])
-    services.notification_ack_by_token(link(newer))
+    services.notification_ack_by_token(ack_token(newer))
     services.acknowledgements_apply()
     older.refresh_from_db()
     assert (
@@ -72,7 +65,7 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(tree, fake_sms):
     def statements_to_apply(n: int) -> int:
         people = [StaffFactory(org_unit=tree.townships[i % 8], email="") for i in range(n)]
         for notice in queue_for(people):
-            services.notification_ack_by_token(link(notice))
+            services.notification_ack_by_token(ack_token(notice))
         with CaptureQueriesContext(connection) as queries:
             assert services.acknowledgements_apply() == n
         return len(queries.captured_queries)
@@ -86,14 +79,14 @@ def test_used_cancelled_and_answered_elsewhere(tree, fake_sms):
         StaffFactory(org_unit=tree.townships[1], email=""),
     )
     [first, second] = queue_for([person, other])
-    services.notification_ack_by_token(link(first))
+    services.notification_ack_by_token(ack_token(first))
     with pytest.raises(services.AckError) as used:
-        services.notification_ack_by_token(link(first))
+        services.notification_ack_by_token(ack_token(first))
     assert used.value.code == "used" and "已使用过" in used.value.reason
     # Answered on the task page first: the link still works once, and says so.
     with transaction.atomic():
         services.notifications_acknowledge(recipient_id=other.pk, subject=second.subject, via="api")
-    late = services.notification_ack_by_token(link(second))
+    late = services.notification_ack_by_token(ack_token(second))
     second.refresh_from_db()
     assert (
         not late.first_time
@@ -107,18 +100,18 @@ def test_used_cancelled_and_answered_elsewhere(tree, fake_sms):
     )
     services.notifications_cancel(topic="meeting:1")
     with pytest.raises(services.AckError) as cancelled:
-        services.notification_ack_by_token(link(third))
+        services.notification_ack_by_token(ack_token(third))
     assert cancelled.value.code == "cancelled"
     third.refresh_from_db()
     assert third.acknowledged_at is None and third.token_used_at is None
 
 
-def test_the_minute_sweep_applies_answers_before_escalating(tree, fake_sms, chain):  # noqa: F811
+def test_the_minute_sweep_applies_answers_before_escalating(tree, fake_sms, chain):
     person, _supervisor, _head = chain
     with time_machine.travel(T0, tick=False) as traveller:
         [older] = queue_for([person])
         [newer] = queue_for([person])
-        services.notification_ack_by_token(link(newer))
+        services.notification_ack_by_token(ack_token(newer))
         traveller.move_to(older.ack_due_at + timedelta(minutes=1))
         sweep_notifications_task.call_local()
         assert escalation.escalations_process_due() == 0

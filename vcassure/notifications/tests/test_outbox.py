@@ -3,31 +3,16 @@ retries and failover, nothing lost when a worker dies, escalation climbing exact
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.conf import settings
 from django.db import transaction
 
+from tests.factories.notifications import T0, queue_for
+from tests.factories.orgs import StaffFactory
 from vcassure.core import clock
 from vcassure.notifications import escalation, outbox, services
 from vcassure.notifications.models import Delivery, ImGroup, Notification, PhoneCallTask
-from vcassure.notifications.tests.conftest import T0
-from vcassure.orgs.models import Department, Staff
-from vcassure.orgs.tests.factories import StaffFactory
-
-
-def queue_for(people, *, subject_prefix="task", title="防汛会商保障通知"):
-    with transaction.atomic():
-        return services.notifications_queue(
-            [
-                services.PersonalMessage(
-                    staff=p, subject=f"{subject_prefix}:{p.pk}", title=title, body="请确认"
-                )
-                for p in people
-            ],
-            topic="meeting:1",
-            kind=Notification.Kind.PUBLISHED,
-        )
+from vcassure.orgs.models import Staff
 
 
 def group(platform, url, unit, secret=""):
@@ -198,25 +183,6 @@ def test_worker_killed_mid_dispatch_loses_and_duplicates_nothing(tree, fake_sms)
     assert len(fake_sms.messages) == 30
     assert sorted(m["mobile"] for m in fake_sms.messages) == sorted(p.mobile for p in people)
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
-
-
-@pytest.fixture
-def chain(tree):
-    """A township person with a supervisor and a department head, and the province dispatch desk."""
-    county = tree.counties[0]
-    head = StaffFactory(org_unit=county, name="县负责人")
-    dept = Department.objects.get(org_unit=county, kind="tech_maintenance")
-    dept.head = head
-    dept.save()
-    supervisor = StaffFactory(org_unit=county, department=dept, name="主管")
-    person = StaffFactory(
-        org_unit=tree.townships[0],
-        department=dept,
-        supervisor=supervisor,
-        name="乡镇保障员",
-        email="",
-    )
-    return person, supervisor, head
 
 
 def test_escalation_climbs_the_ladder_and_ack_stops_it(tree, fake_sms, chain):

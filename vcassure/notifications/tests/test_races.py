@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from django.db import connection, connections, transaction
 
+from tests.factories.notifications import T0
+from tests.factories.orgs import StaffFactory
 from vcassure.core.models import AuditEvent
 from vcassure.notifications import escalation, services, tokens
 from vcassure.notifications.models import Delivery, Notification
-from vcassure.notifications.tests.conftest import T0
-from vcassure.orgs.tests.factories import StaffFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

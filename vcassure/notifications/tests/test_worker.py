@@ -8,10 +8,10 @@ import pytest
 from django.db import transaction
 from huey.contrib.djhuey import HUEY
 
+from tests.factories.orgs import StaffFactory
 from vcassure.core.models import AuditEvent
 from vcassure.notifications import services
 from vcassure.notifications.models import Delivery, Notification
-from vcassure.orgs.tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

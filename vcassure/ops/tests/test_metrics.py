@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.factories.orgs import StaffFactory
+from tests.factories.venues import VenueFactory
 from vcassure.core import clock
 from vcassure.core.services import worker_heartbeat_record
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.notifications.models import Delivery, Notification, PhoneCallTask
 from vcassure.ops.selectors import quantile
-from vcassure.orgs.tests.factories import StaffFactory
-from vcassure.venues.tests.factories import VenueFactory
 
 pytestmark = pytest.mark.django_db
 

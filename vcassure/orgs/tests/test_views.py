@@ -2,10 +2,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories.orgs import StaffFactory
 from vcassure.accounts.models import Role
 from vcassure.core.models import AuditEvent
 from vcassure.orgs.models import Staff
-from vcassure.orgs.tests.factories import StaffFactory
 
 
 def test_pages_require_login(db, client):

@@ -1,9 +1,9 @@
 import pytest
 
+from tests.factories.transfer import xlsx
 from vcassure.orgs.models import OrgUnit
 from vcassure.transfer.services import ImportFileError, import_workbook, template_workbook
 from vcassure.transfer.services.workbook import MAX_UPLOAD_BYTES
-from vcassure.transfer.tests.conftest import xlsx
 
 
 def test_a_file_that_is_not_xlsx_is_a_clear_error(tree):

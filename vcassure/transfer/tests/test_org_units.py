@@ -1,9 +1,9 @@
 import pytest
 
+from tests.factories.transfer import xlsx
 from vcassure.core.models import AuditEvent
 from vcassure.orgs.models import OrgUnit
 from vcassure.transfer.services import import_workbook
-from vcassure.transfer.tests.conftest import xlsx
 
 
 def errors_of(result) -> set[tuple[int, str, str]]:

@@ -4,12 +4,12 @@ import openpyxl
 import pytest
 from django.forms.models import model_to_dict
 
+from tests.factories.orgs import StaffFactory
+from tests.factories.transfer import read_xlsx
 from vcassure.accounts.models import Role
 from vcassure.core.models import AuditEvent
 from vcassure.orgs.models import Department, OrgUnit, Staff
-from vcassure.orgs.tests.factories import StaffFactory
 from vcassure.transfer.services import export_workbook, import_workbook, template_workbook
-from vcassure.transfer.tests.conftest import read_xlsx
 from vcassure.venues.models import Venue
 
 

@@ -1,9 +1,9 @@
+from tests.factories.orgs import StaffFactory
+from tests.factories.transfer import xlsx
 from vcassure.accounts.models import Role
 from vcassure.core.models import AuditEvent
 from vcassure.orgs.models import Department, Staff
-from vcassure.orgs.tests.factories import StaffFactory
 from vcassure.transfer.services import import_workbook
-from vcassure.transfer.tests.conftest import xlsx
 
 
 def errors_of(result) -> set[tuple[int, str, str]]:

@@ -1,6 +1,6 @@
-from vcassure.orgs.tests.factories import StaffFactory
+from tests.factories.orgs import StaffFactory
+from tests.factories.transfer import xlsx
 from vcassure.transfer.services import import_workbook
-from vcassure.transfer.tests.conftest import xlsx
 from vcassure.venues.models import Venue
 
 

@@ -1,10 +1,10 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.factories.transfer import read_xlsx, xlsx
 from vcassure.accounts.models import Role
 from vcassure.orgs.models import OrgUnit, Staff
 from vcassure.transfer.services import MAX_UPLOAD_BYTES
-from vcassure.transfer.tests.conftest import read_xlsx, xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from vcassure.venues.tests.factories import EquipmentFactory, VenueFactory, system
+from tests.factories.venues import EquipmentFactory, VenueFactory, system
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from vcassure.venues.tests.factories import EquipmentFactory, VenueFactory
+from tests.factories.venues import EquipmentFactory, VenueFactory
 
 
 def test_venue_list_and_detail(tree, client):

@@ -1,6 +1,8 @@
+"""Customer systems, venues and equipment."""
+
 import factory
 
-from vcassure.orgs.tests.factories import OrgUnitFactory
+from tests.factories.orgs import OrgUnitFactory
 from vcassure.venues.models import CustomerSystem, Equipment, Venue
 
 SYSTEM_NAMES = {

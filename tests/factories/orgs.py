@@ -1,7 +1,11 @@
+"""Users, org units, departments and staff."""
+
 import factory
 
 from vcassure.accounts.models import Role, User
 from vcassure.orgs.models import Department, OrgUnit, Staff
+
+PASSWORD = "pass-Word-123"  # every factory user's
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -11,7 +15,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("pass-Word-123")
+    password = factory.django.Password(PASSWORD)
     role = Role.DISPATCHER
 
 
