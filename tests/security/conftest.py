@@ -1,8 +1,10 @@
-"""Fixtures of the security matrix: helpers that snapshot the database. (`province`, `tomorrow`
-and `field_setup` come from the root conftest.)"""
+"""Fixtures of the security matrix: helpers that snapshot the database, and another scope's
+objects. (`province`, `tomorrow` and `field_setup` come from the root conftest.)"""
 
 import pytest
 from django.apps import apps
+
+from tests.security.scope_cases import World
 
 
 def row_counts() -> dict[str, int]:
@@ -43,3 +45,11 @@ def snapshot():
         return changes
 
     return take
+
+
+@pytest.fixture
+def world(province, tomorrow, settings):
+    settings.SMS_GATEWAY_URL = (
+        "http://127.0.0.1:9/sms"  # so that publishing writes personal deliveries
+    )
+    return World(tree=province, when=tomorrow)

@@ -3,8 +3,10 @@ from datetime import datetime
 import pytest
 
 from tests.factories.notifications import NOWHERE, T0
-from tests.factories.orgs import StaffFactory
+from tests.factories.orgs import StaffFactory, UserFactory
 from tests.fakes import FakeDingTalk, FakeOa, FakeSmsGateway, FakeSmtp, FakeWeCom, ManualClock
+from vcassure.accounts.models import Role
+from vcassure.notifications import calendar as cal
 from vcassure.notifications.channels import base
 from vcassure.orgs.models import Department
 
@@ -26,6 +28,12 @@ def channels_offline(settings):
 def fake_clock():
     """The fakes' clock starts at T0 too (DingTalk checks that the signed timestamp is recent)."""
     return ManualClock(start=datetime.fromisoformat(T0.replace(" +", "+")).timestamp())
+
+
+@pytest.fixture
+def clock():
+    """A manual clock at its own default start, for the channel adapter tests' fakes."""
+    return ManualClock()
 
 
 @pytest.fixture
@@ -84,3 +92,17 @@ def chain(tree):
         email="",
     )
     return person, supervisor, head
+
+
+@pytest.fixture
+def admin(db):
+    """The administrator who edits the working calendar (test_calendar_*.py)."""
+    return UserFactory(username="cal-admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def fresh_fallback_warnings():
+    """The calendar warns once per year without holiday data; each calendar test starts afresh."""
+    cal._fallback_warned_at.clear()
+    yield
+    cal._fallback_warned_at.clear()

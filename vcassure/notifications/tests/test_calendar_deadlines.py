@@ -1,20 +1,16 @@
+"""The working calendar's deadlines: working hours, concrete deadlines over lunch, nights, weekends,
+holidays and make-up workdays, the fallback for years without data, overrides, acknowledgement due
+times, and the cost in queries and time. (`admin` and `fresh_fallback_warnings` are in conftest.py.)
+"""
+
 import logging
 import time
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from django.core.exceptions import ImproperlyConfigured
 
-from tests.factories.orgs import UserFactory
-from vcassure.accounts.models import Role
-from vcassure.core.errors import InvalidInputError
-from vcassure.core.models import AuditEvent
-from vcassure.notifications import calendar as cal
 from vcassure.notifications.calendar import (
     WorkingCalendar,
     ack_due_at,
@@ -25,31 +21,10 @@ from vcassure.notifications.calendar import (
     working_windows,
     years_without_data,
 )
-from vcassure.notifications.models import WorkingCalendarDay
-from vcassure.notifications.services import (
-    working_day_delete,
-    working_day_set,
-    working_days_import,
-    working_days_validate,
-)
+from vcassure.notifications.services import working_day_set
+from vcassure.notifications.tests.calendar_helpers import SH, at
 
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(y, m, d, hh=0, mm=0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=SH)
-
-
-@pytest.fixture
-def admin(db):
-    return UserFactory(username="cal-admin", role=Role.ADMIN)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_fallback_warnings():
-    cal._fallback_warned_at.clear()
-    yield
-    cal._fallback_warned_at.clear()
+pytestmark = pytest.mark.usefixtures("fresh_fallback_warnings")
 
 
 # ---- working hours --------------------------------------------------------------------------
@@ -286,184 +261,3 @@ def test_two_thousand_office_deadlines_are_fast():
     for s in starts:
         ack_due_at(s, "office")
     print(f"2,000 office deadlines, one query each: {(time.perf_counter() - began) * 1000:.1f} ms")
-
-
-# ---- properties -----------------------------------------------------------------------------
-
-starts = st.datetimes(
-    min_value=datetime(2025, 1, 1),
-    max_value=datetime(2027, 12, 31, 23, 59, 59),
-    timezones=st.sampled_from([SH, UTC]),
-)
-
-
-def _inside_working_time(moment: datetime) -> bool:
-    local = moment.astimezone(SH)
-    if not is_workday(local.date()):
-        return False
-    return any(
-        datetime.combine(local.date(), s, tzinfo=SH)
-        <= local
-        <= datetime.combine(local.date(), e, tzinfo=SH)
-        for s, e in working_windows()
-    )
-
-
-def _with_2027_overrides():
-    # Idempotent, so every example sees the same calendar: all three sources take part.
-    WorkingCalendarDay.objects.get_or_create(date=date(2027, 3, 8), defaults={"is_workday": False})
-    WorkingCalendarDay.objects.get_or_create(date=date(2027, 3, 13), defaults={"is_workday": True})
-
-
-@pytest.mark.django_db
-@hypothesis_settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(start=starts, minutes=st.integers(0, 2000))
-def test_property_deadline_is_later_exact_and_in_working_time(start, minutes):
-    _with_2027_overrides()
-    due = add_working_minutes(start, minutes)
-    assert due >= start
-    assert due.tzinfo is not None
-    assert working_minutes_between(start, due) == minutes
-    assert _inside_working_time(due)
-
-
-@pytest.mark.django_db
-@hypothesis_settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(start=starts, m1=st.integers(0, 2000), m2=st.integers(0, 2000))
-def test_property_monotonic_in_minutes(start, m1, m2):
-    _with_2027_overrides()
-    low, high = sorted((m1, m2))
-    calendar = WorkingCalendar()
-    assert add_working_minutes(start, low, calendar=calendar) <= add_working_minutes(
-        start, high, calendar=calendar
-    )
-
-
-@pytest.mark.django_db
-@hypothesis_settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(a=starts, b=starts)
-def test_property_minutes_between_is_antisymmetric_and_additive(a, b):
-    first, second = sorted((a, b))
-    middle = first + (second - first) / 2
-    calendar = WorkingCalendar()
-    assert working_minutes_between(a, b, calendar=calendar) == -working_minutes_between(
-        b, a, calendar=calendar
-    )
-    total = working_minutes_between(first, second, calendar=calendar)
-    halves = working_minutes_between(first, middle, calendar=calendar) + working_minutes_between(
-        middle, second, calendar=calendar
-    )
-    assert total - 1 <= halves <= total  # each half floors to whole minutes
-
-
-# ---- services -------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_working_day_set_update_delete_are_audited(admin):
-    day = working_day_set(by=admin, date=date(2027, 1, 1), is_workday=False, note=" 元旦 ")
-    assert (day.is_workday, day.note) == (False, "元旦")
-    working_day_set(
-        by=admin, date=date(2027, 1, 1), is_workday=False, note="元旦"
-    )  # no change, no event
-    working_day_set(by=admin, date=date(2027, 1, 1), is_workday=True, note="元旦")
-    assert WorkingCalendarDay.objects.get(date=date(2027, 1, 1)).is_workday
-    assert working_day_delete(by=admin, date=date(2027, 1, 1)) is True
-    assert working_day_delete(by=admin, date=date(2027, 1, 1)) is False
-    assert not WorkingCalendarDay.objects.exists()
-    actions = list(
-        AuditEvent.objects.filter(actor=admin).order_by("pk").values_list("action", flat=True)
-    )
-    assert actions == [
-        "working_calendar_day.create",
-        "working_calendar_day.update",
-        "working_calendar_day.delete",
-    ]
-    update = AuditEvent.objects.get(action="working_calendar_day.update")
-    assert update.changes == {"is_workday": [False, True]}
-
-
-@pytest.mark.django_db
-def test_only_administrators_edit_the_calendar(tree):
-    for user in (tree.user("province", Role.DISPATCHER), tree.user("city0", Role.MANAGER)):
-        with pytest.raises(PermissionDenied):
-            working_day_set(by=user, date=date(2027, 1, 1), is_workday=False)
-        with pytest.raises(PermissionDenied):
-            working_day_delete(by=user, date=date(2027, 1, 1))
-        with pytest.raises(PermissionDenied):
-            working_days_import(by=user, rows=[(date(2027, 1, 1), False, "")])
-    assert working_day_set(
-        by=tree.user("province", Role.ADMIN), date=date(2027, 1, 1), is_workday=False
-    )
-
-
-@pytest.mark.django_db
-def test_working_day_set_validates_in_chinese(admin):
-    with pytest.raises(InvalidInputError, match="说明不能超过 100 个字"):
-        working_day_set(by=admin, date=date(2027, 1, 1), is_workday=False, note="长" * 101)
-    with pytest.raises(InvalidInputError, match="年份应在 2000 到 2100 之间"):
-        working_day_set(by=admin, date=date(2207, 1, 1), is_workday=False)
-    with pytest.raises(InvalidInputError, match="日期无效"):
-        working_day_set(by=admin, date="2027-01-01", is_workday=False)
-    assert not WorkingCalendarDay.objects.exists()
-
-
-@pytest.mark.django_db
-def test_working_days_import_is_all_or_nothing(admin):
-    working_day_set(by=admin, date=date(2027, 1, 1), is_workday=True, note="旧")
-    rows = [
-        (date(2027, 1, 1), False, "元旦"),
-        (date(2027, 2, 7), True, "春节调休"),
-        (date(2027, 2, 7), False, "重复"),
-        (date(2027, 2, 8), False, "长" * 101),
-    ]
-    with pytest.raises(InvalidInputError) as exc:
-        working_days_import(by=admin, rows=rows)
-    assert "没有写入任何数据" in exc.value.message
-    assert [(e["row"], e["message"]) for e in exc.value.errors] == [
-        (3, "日期 2027-02-07 出现了不止一次。"),
-        (4, "说明不能超过 100 个字。"),
-    ]
-    assert list(WorkingCalendarDay.objects.values_list("date", "is_workday", "note")) == [
-        (date(2027, 1, 1), True, "旧")
-    ]
-
-    result = working_days_import(by=admin, rows=rows[:2] + [(date(2027, 2, 8), False, "春节")])
-    assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
-    assert list(WorkingCalendarDay.objects.values_list("date", "is_workday", "note")) == [
-        (date(2027, 1, 1), False, "元旦"),
-        (date(2027, 2, 7), True, "春节调休"),
-        (date(2027, 2, 8), False, "春节"),
-    ]
-    event = AuditEvent.objects.get(action="working_calendar_day.import")
-    assert event.changes["2027-01-01"] == [
-        {"is_workday": True, "note": "旧"},
-        {"is_workday": False, "note": "元旦"},
-    ]
-    again = working_days_import(by=admin, rows=rows[:2])
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    assert AuditEvent.objects.filter(action="working_calendar_day.import").count() == 1
-
-
-def test_working_days_validate_messages():
-    assert working_days_validate([]) == [{"row": 0, "message": "没有可录入的日期。"}]
-    errors = working_days_validate(
-        [(date(2027, 1, 1), "yes", ""), ("x",), (datetime(2027, 1, 2, tzinfo=SH), True, "")]
-    )
-    assert [e["row"] for e in errors] == [1, 2, 3]
-
-
-@pytest.mark.django_db
-def test_upcoming_years_without_data(time_machine, admin):
-    time_machine.move_to(at(2026, 11, 25, 9, 0))
-    assert cal.upcoming_years_without_data() == [2027]
-    working_day_set(by=admin, date=date(2027, 1, 1), is_workday=False, note="元旦")
-    assert cal.upcoming_years_without_data() == []
-    time_machine.move_to(at(2025, 6, 1, 9, 0))
-    assert cal.upcoming_years_without_data() == []

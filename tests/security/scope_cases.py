@@ -1,53 +1,33 @@
-"""Scope (SPEC §4): every route that takes an object id, page or API, tried by county 0's dispatcher
-and county 0's support person with ids of objects that belong to county 1 (its townships, its
-meeting, its tasks, its faults...): 404 every time, the same as a missing object, and not one row
-written. A meta-test walks the URL resolver, so a new route with an id fails until it is added to
-ROUTES below with a way to build another scope's object for it.
+"""The scope matrix's case table (SPEC §4): for every route that takes an object id, page or API,
+the methods it serves and how to build an object of another scope for it: county 1 (city 0's second
+county), its townships, a meeting held only there, its tasks, its faults... County 0's users must
+reach none of them. test_scope_other_county.py tries every case; test_scope_route_coverage.py walks
+the URL resolver, so a new route with an id fails until it is added to ROUTES here.
 
 Routes with a path parameter that is not an object id are listed in NOT_IDS with the reason; the
 tokens of the share page and of the acknowledgement link are tried forged, expired and bound to
-someone else in test_forged_tokens_are_404_and_expired_ones_410."""
+someone else in test_scope_tokens.py."""
 
 import io
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
 
 from tests.factories.files import pdf_bytes
-from tests.factories.notifications import ack_token
-from tests.security.routes import parameterised_routes
-from vcassure.accounts.models import Role
-from vcassure.accounts.services import api_token_create
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
 from vcassure.faults.models import Fault
 from vcassure.meetings import services as meeting_services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
 from vcassure.meetings.services import field_work as field_services
-from vcassure.notifications import tokens
 from vcassure.notifications.models import Delivery, ImGroup, Notification, PhoneCallTask
 from vcassure.orgs.models import Staff
 
 PDF = pdf_bytes()
-ATTACKERS = {
-    "county0 dispatcher": ("county0", Role.DISPATCHER),
-    "county0 support": ("county0", Role.SUPPORT),
-}
-
-# --- the routes -----------------------------------------------------------------------------------
-
-
-def routes_with_ids() -> list[str]:
-    return sorted(route for route, info in parameterised_routes().items() if info["ids"])
 
 
 # --- another scope's objects: county 1, its townships, a meeting held only there ------------------
@@ -372,6 +352,7 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
     "checklists/photos/<int:pk>/": ({GET}, lambda w: Case({"pk": w.photo.pk}, [w.photo])),
 }
 
+
 # Routes with path parameters that are not object ids, and where they are tested instead.
 NOT_IDS = {
     "api/ack/<token>": "the signed acknowledgement token is the credential (test_forged_tokens_...)",
@@ -381,177 +362,3 @@ NOT_IDS = {
     "transfer/<str:kind>/template/": "a fixed list of kinds; an empty template",
     "transfer/<str:kind>/import/": "a fixed list of kinds; imports are scoped (transfer tests)",
 }
-
-
-# --- the meta-tests -------------------------------------------------------------------------------
-
-
-def test_the_resolver_finds_the_id_routes():
-    found = routes_with_ids()
-    # Pages and ninja's API routes both come through: a broken walk must not pass for "nothing to check".
-    assert "meetings/<int:pk>/" in found and "api/meetings/<int:meeting_id>/publish" in found
-    assert "checklists/photos/<int:pk>/" in found and "api/im-groups/<int:group_id>" in found
-    assert len(found) >= 40
-
-
-def test_every_route_with_an_id_is_in_the_matrix():
-    routes = parameterised_routes()
-    with_ids = {route for route, info in routes.items() if info["ids"]}
-    unclassified = sorted(set(routes) - set(ROUTES) - set(NOT_IDS))
-    assert not unclassified, (
-        f"routes with path parameters in neither ROUTES nor NOT_IDS: {unclassified}"
-    )
-    missing = sorted(with_ids - set(ROUTES))
-    assert not missing, f"routes taking an object id without a scope case in ROUTES: {missing}"
-    stale = sorted((set(ROUTES) | set(NOT_IDS)) - set(routes))
-    assert not stale, f"entries for routes that no longer exist: {stale}"
-    # An API route's methods are known: the table must try each of them (a new PATCH on an id route fails here).
-    wrong = {
-        route: (sorted(ROUTES[route][0]), sorted(info["methods"]))
-        for route, info in routes.items()
-        if route in ROUTES and info["methods"] and ROUTES[route][0] != info["methods"]
-    }
-    assert not wrong, f"API routes whose methods differ from the table (table, served): {wrong}"
-
-
-# --- the matrix -----------------------------------------------------------------------------------
-
-
-def _url(route: str, kwargs: dict) -> str:
-    def value(match: re.Match) -> str:
-        return str(kwargs[match.group(1)])
-
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
-
-
-@pytest.fixture
-def world(province, tomorrow, settings):
-    settings.SMS_GATEWAY_URL = (
-        "http://127.0.0.1:9/sms"  # so that publishing writes personal deliveries
-    )
-    return World(tree=province, when=tomorrow)
-
-
-def _request(client: Client, method: str, url: str, body, *, api: bool):
-    if method == GET:
-        return client.get(url)
-    if api:
-        return client.generic(
-            method,
-            url,
-            data=json.dumps(body if body is not None else {}),
-            content_type="application/json",
-        )
-    return client.post(url, data=body or {})
-
-
-@pytest.mark.parametrize("route", sorted(ROUTES))
-def test_another_scopes_object_is_404_and_nothing_changes(route, world, snapshot):
-    methods, build = ROUTES[route]
-    case = build(world)
-    for target in case.targets:
-        assert target.pk is not None, f"{route}: the case built no row"
-    url = _url(route, case.kwargs)
-    api = route.startswith("api/")
-    clients = {}
-    for name, (key, role) in ATTACKERS.items():
-        user = world.tree.user(key, role)
-        if api:
-            _token, secret = api_token_create(user=user)
-            clients[name] = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        else:
-            clients[name] = Client()
-            clients[name].force_login(user)
-    changes = snapshot(*case.targets)
-    failures = []
-    for name, client in clients.items():
-        for method in sorted(methods | ({GET, POST} if not api else set())):
-            response = _request(client, method, url, case.bodies.get(method), api=api)
-            allowed = {404} if method in methods else {404, 405}
-            if response.status_code not in allowed:
-                failures.append(
-                    f"{name} {method} {url}: {response.status_code} {response.content[:200]!r}"
-                )
-            elif api and response.status_code == 404:
-                assert response.json()["detail"], (
-                    url
-                )  # SPEC §6's error shape, nothing of the object
-    assert not failures, "\n".join(failures)
-    assert changes() == [], f"{route}: rows changed"
-
-
-def test_the_same_requests_reach_the_objects_in_scope(world):
-    """The matrix is only worth something if its requests would succeed for the right person: the
-    province dispatcher gets the objects county 0 was refused."""
-    client = Client()
-    client.force_login(world.tree.user("province"))
-    for route in (
-        "meetings/<int:pk>/",
-        "meetings/tasks/<int:pk>/field/",
-        "faults/<int:pk>/",
-        "checklists/photos/<int:pk>/",
-        "notifications/deliveries/<int:pk>/",
-        "org/staff/<int:pk>/",
-        "notifications/groups/<int:pk>/edit/",
-        "meetings/<int:pk>/notice/",
-    ):
-        case = ROUTES[route][1](world)
-        response = client.get(_url(route, case.kwargs))
-        assert response.status_code == 200, route
-        if route.startswith("checklists/photos/"):  # its own stricter policy, kept by django-csp
-            assert (
-                response["Content-Security-Policy"] == "default-src 'none'; img-src 'self'; sandbox"
-            )
-    _token, secret = api_token_create(user=world.tree.user("province"))
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    for route in (
-        "api/meetings/<int:meeting_id>",
-        "api/faults/<int:fault_id>",
-        "api/im-groups/<int:group_id>",
-        "api/staff/<int:staff_id>",
-    ):
-        case = ROUTES[route][1](world)
-        assert api.get(_url(route, case.kwargs)).status_code == 200, route
-    # And county 1's own dispatcher reaches its meeting and its task.
-    client.force_login(world.tree.user("county1"))
-    assert client.get(f"/meetings/{world.meeting.pk}/").status_code == 200
-    assert client.get(f"/meetings/tasks/{world.task.pk}/field/").status_code == 200
-
-
-# --- tokens ---------------------------------------------------------------------------------------
-
-
-def test_forged_tokens_are_404_and_expired_ones_410(world, client, snapshot, settings):
-    notice = world.notification
-    token = ack_token(notice)
-    other = Staff.objects.filter(org_unit=world.tree.townships[0]).first()
-    forged = [
-        token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"),  # a damaged signature
-        "not-a-token",
-        tokens.make_token(
-            notification_id=notice.pk, staff_id=other.pk, nonce=notice.token_nonce
-        ),  # another person
-        tokens.make_token(
-            notification_id=notice.pk, staff_id=notice.recipient_id, nonce="guessed-nonce"
-        ),
-    ]
-    link = world.share_link
-    changes = snapshot(notice, link)
-    for bad in forged:
-        assert client.get(f"/ack/{bad}").status_code == 404
-        assert client.post(f"/ack/{bad}").status_code == 404
-        assert client.get(f"/api/ack/{bad}").status_code == 404
-        assert client.post(f"/api/ack/{bad}", content_type="application/json").status_code == 404
-    for bad in ("not-a-token", link.token[:-2] + "xy", link.token.upper()):
-        if bad != link.token:
-            assert client.get(f"/meetings/share/{bad}/").status_code == 404
-    with time_machine.travel(timedelta(hours=settings.ACK_LINK_MAX_AGE_HOURS + 1)):
-        assert client.get(f"/ack/{token}").status_code == 410
-        assert client.post(f"/ack/{token}").status_code == 410
-        assert client.post(f"/api/ack/{token}", content_type="application/json").status_code == 410
-    with time_machine.travel(link.expires_at + timedelta(minutes=1)):
-        assert client.get(f"/meetings/share/{link.token}/").status_code == 410
-    assert changes() == []
-    # The genuine ones work (so the 404s above are about the tokens, not the routes).
-    assert client.get(f"/meetings/share/{link.token}/").status_code == 200
-    assert client.post(f"/api/ack/{token}", content_type="application/json").status_code == 200
