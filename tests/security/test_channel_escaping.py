@@ -119,7 +119,9 @@ def test_a_cancel_reason_is_inert_in_the_digest(province, tomorrow, im_fakes):
 def test_a_group_name_is_inert_in_the_wecom_markdown_test_message(province, im_fakes):
     _dingtalk, _dt_robot, wecom, wx_robot = im_fakes
     group = ImGroup.objects.get(platform="wecom")
-    ImGroup.objects.filter(pk=group.pk).update(name=TITLE.replace("\n", " "))
+    name = TITLE.replace("\n", " ").replace(' <a href="http://evil.example/a">详情</a>', "")
+    assert len(name) <= ImGroup._meta.get_field("name").max_length  # PostgreSQL enforces it
+    ImGroup.objects.filter(pk=group.pk).update(name=name)
     group.refresh_from_db()
     im_group_test_queue(group, by=province.user("province"))
     outbox_drain()
