@@ -3,7 +3,7 @@ forms parse what the browser sends and place the services' errors next to the ri
 
 import re
 from datetime import datetime, time, timedelta
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -106,8 +106,9 @@ class VenuePickerForm(BaseForm):
             (u.pk, f"\u3000{u.name}" if u.level == OrgUnit.Level.COUNTY else u.name) for u in units
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         add, remove = (
             split_codes(data.get("add_codes", "")),
             split_codes(data.get("remove_codes", "")),

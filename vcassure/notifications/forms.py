@@ -85,11 +85,16 @@ class DeliveryFilterForm(_Form):
         }
 
 
+PHONE_CALL_OUTCOME_CHOICES = [
+    c for c in PhoneCallTask.Outcome.choices if c[0] != PhoneCallTask.Outcome.PENDING
+]
+
+
 class PhoneCallOutcomeForm(_Form):
     outcome = forms.ChoiceField(
         label=_("通话结果"),
         widget=forms.RadioSelect,
-        choices=[c for c in PhoneCallTask.Outcome.choices if c[0] != PhoneCallTask.Outcome.PENDING],
+        choices=PHONE_CALL_OUTCOME_CHOICES,
         error_messages={"required": _("请选择通话结果。")},
     )
     note = forms.CharField(

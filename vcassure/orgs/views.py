@@ -12,9 +12,10 @@ from vcassure.orgs.models import Department, OrgUnit
 
 @login_required
 def tree(request):
-    roots = list(selectors.org_unit_roots(user=request.user))
-    for root in roots:
-        root.children_list = selectors.org_unit_children_with_counts(user=request.user, parent=root)
+    roots = [
+        (root, selectors.org_unit_children_with_counts(user=request.user, parent=root))
+        for root in selectors.org_unit_roots(user=request.user)
+    ]
     return render(request, "orgs/tree.html", {"roots": roots, "counters": selectors.TREE_COUNTERS})
 
 

@@ -15,6 +15,7 @@ from vcassure.core.middleware import poll_url
 from vcassure.core.pagination import paginate
 from vcassure.notifications import selectors
 from vcassure.notifications.forms import (
+    PHONE_CALL_OUTCOME_CHOICES,
     DeskFilterForm,
     PhoneCallOutcomeForm,
 )
@@ -67,7 +68,7 @@ def desk(request):
         {
             "calls": list(calls[:DESK_CALLS_SHOWN]),
             "call_count": calls.count(),
-            "outcome_choices": PhoneCallOutcomeForm.base_fields["outcome"].choices,
+            "outcome_choices": PHONE_CALL_OUTCOME_CHOICES,
             "can_see_phone": can_see_phone_numbers(user),
         }
     )
