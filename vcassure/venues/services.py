@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.services import audit_record, model_changes
 from vcassure.venues.models import Equipment, Venue
 
@@ -20,7 +21,7 @@ VENUE_FIELDS = [
 
 
 @transaction.atomic
-def venue_create(*, by, **fields: Any) -> Venue:
+def venue_create(*, by: UserLike, **fields: Any) -> Venue:
     venue = Venue(**fields)
     venue.full_clean()
     venue.save()
@@ -29,7 +30,7 @@ def venue_create(*, by, **fields: Any) -> Venue:
 
 
 @transaction.atomic
-def venue_update(venue: Venue, *, by, **fields: Any) -> Venue:
+def venue_update(venue: Venue, *, by: UserLike, **fields: Any) -> Venue:
     before = {name: getattr(venue, name) for name in VENUE_FIELDS}
     for name, value in fields.items():
         setattr(venue, name, value)
@@ -42,7 +43,7 @@ def venue_update(venue: Venue, *, by, **fields: Any) -> Venue:
 
 
 @transaction.atomic
-def equipment_create(*, by, **fields: Any) -> Equipment:
+def equipment_create(*, by: UserLike, **fields: Any) -> Equipment:
     equipment = Equipment(**fields)
     equipment.full_clean()
     equipment.save()
