@@ -71,7 +71,7 @@ def fault_open(
     return fault
 
 
-def _check_can_handle(fault: Fault, user: UserLike) -> None:
+def _check_can_handle(fault: Fault, user: "UserLike | None") -> None:
     """Out of scope looks like missing; in scope without the role is refused. `by=None` is the
     system itself (a probe recovering, a test fixture)."""
     if user is None:
@@ -83,7 +83,7 @@ def _check_can_handle(fault: Fault, user: UserLike) -> None:
 
 
 @transaction.atomic
-def fault_restore(fault: Fault, *, by: UserLike, note: str = "") -> Fault:
+def fault_restore(fault: Fault, *, by: "UserLike | None", note: str = "") -> Fault:
     _check_can_handle(fault, by)
     fault = Fault.objects.select_for_update().get(pk=fault.pk)
     fault.transition_to(Fault.State.RESTORED)
@@ -102,7 +102,7 @@ def fault_restore(fault: Fault, *, by: UserLike, note: str = "") -> Fault:
 
 
 @transaction.atomic
-def fault_close(fault: Fault, *, by: UserLike, note: str = "") -> Fault:
+def fault_close(fault: Fault, *, by: "UserLike | None", note: str = "") -> Fault:
     _check_can_handle(fault, by)
     fault = Fault.objects.select_for_update().get(pk=fault.pk)
     fault.transition_to(Fault.State.CLOSED)
