@@ -4,7 +4,7 @@ from django.db import transaction
 
 from vcassure.accounts.types import UserLike
 from vcassure.core.services import audit_record, model_changes
-from vcassure.venues.models import Equipment, Venue
+from vcassure.venues.models import Venue
 
 VENUE_FIELDS = [
     "code",
@@ -40,14 +40,3 @@ def venue_update(venue: Venue, *, by: UserLike, **fields: Any) -> Venue:
     if changes:
         audit_record(actor=by, action="venue.update", obj=venue, changes=changes)
     return venue
-
-
-@transaction.atomic
-def equipment_create(*, by: UserLike, **fields: Any) -> Equipment:
-    equipment = Equipment(**fields)
-    equipment.full_clean()
-    equipment.save()
-    audit_record(
-        actor=by, action="equipment.create", obj=equipment, changes={"venue": equipment.venue_id}
-    )
-    return equipment

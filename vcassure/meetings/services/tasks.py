@@ -4,7 +4,7 @@ Every move of a task, one or a thousand at a time, goes through `support_tasks_m
 `ALLOWED_TRANSITIONS`, keeps `state_before_fault`, stamps `acknowledged_at`/`ready_at`/`done_at`,
 writes one TaskTransition per move with who and when, and sends `support_tasks_changed` once per
 batch. Its cost does not grow with the batch: one INSERT of the transitions and one UPDATE per
-(final state, kept fault state, stamps) group. `make lint` (scripts/check_write_paths.py) fails when
+(final state, kept fault state, stamps) group. `make lint` (scripts/check_doors.py) fails when
 another module writes a task's state or creates transition rows."""
 
 from collections import defaultdict

@@ -7,10 +7,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLResolver, include, path
 from PIL import Image
 
-import config.urls
 from tests.factories.meetings import published_meeting, task_notice, venue_task
 from tests.factories.notifications import ack_token
 from vcassure.accounts.models import Role
@@ -18,17 +16,6 @@ from vcassure.checklists.models import StepPhoto, StepResult
 from vcassure.faults.models import Fault
 from vcassure.meetings.models import SupportTask, TaskTransition
 from vcassure.orgs.models import Department
-
-# The fault pages and the photo view are mounted at /faults/ and /checklists/ in config/urls.py;
-# until they are, mount them here.
-urlpatterns = list(config.urls.urlpatterns)
-for _prefix, _module, _namespace in (
-    ("faults/", "vcassure.faults.urls", "faults"),
-    ("checklists/", "vcassure.checklists.urls", "checklists"),
-):
-    if not any(isinstance(p, URLResolver) and p.namespace == _namespace for p in urlpatterns):
-        urlpatterns.insert(0, path(_prefix, include(_module)))
-pytestmark = pytest.mark.urls(__name__)
 
 NETOPS_PHONE = "0571-87001234"
 

@@ -1,9 +1,6 @@
 """The dispatch desk's writes: the outcome of a phone call, revealing a number (audited)."""
 
-from datetime import datetime
-
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike, actor
@@ -14,16 +11,6 @@ from vcassure.notifications.models import (
     PhoneCallTask,
 )
 from vcassure.notifications.services.acknowledgements import notifications_acknowledge
-
-
-def unanswered_q(now: datetime) -> Q:
-    return Q(
-        acknowledged_at__isnull=True,
-        requires_ack=True,
-        is_cancelled=False,
-        ack_due_at__isnull=False,
-    )
-
 
 PHONE_CALL_OUTCOMES = {"reached", "no_answer", "wrong_number"}
 

@@ -59,18 +59,6 @@ def check_group_coverage(unit_ids: Iterable[int], *, minimum: int = 2) -> list[d
     ]
 
 
-IM_GROUP_FIELDS = [
-    "platform",
-    "name",
-    "webhook_url",
-    "secret",
-    "org_unit",
-    "purpose",
-    "is_active",
-    "departments",
-]
-
-
 def _validate_group(group: ImGroup) -> None:
     from django.core.exceptions import ValidationError
 

@@ -42,17 +42,6 @@ COLUMNS = [
     Column("is_active", "启用", 8),
 ]
 HEADERS = {column.key: column.header for column in COLUMNS}
-FIELDS = [
-    "name",
-    "system",
-    "org_unit",
-    "role",
-    "address",
-    "room",
-    "primary_staff",
-    "backup_staff",
-    "is_active",
-]
 
 
 def export_rows(*, user: UserLike) -> list[list[object]]:
