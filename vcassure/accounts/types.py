@@ -1,9 +1,10 @@
 """Who acts, as the type checker sees it.
 
 `UserLike` is a request's user: what a view or an endpoint passes on as `request.user`, anonymous
-until the login check. Selectors and permissions take it; a predicate answers False for an
-anonymous user and a selector returns nothing. An actor that may be the system itself (a worker,
-a probe, an import) is `User | None`.
+until the login check. Selectors, permissions and services take it; a predicate answers False for
+an anonymous user and a selector returns nothing. A service the system itself may call (a worker,
+a probe, a script) takes `UserLike | None`, and `actor()` turns either into the `User | None` that
+a `*_by` column stores.
 
 The names are strings for the type checker only: importing auth models here would tie this
 module's import to the app registry."""
