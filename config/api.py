@@ -30,14 +30,14 @@ api = NinjaAPI(
 )
 
 
-def _error(request, status: int, detail: str, errors: list | None = None, **extra):
+def _error(request: HttpRequest, status: int, detail: str, errors: list | None = None, **extra):
     return api.create_response(
         request, {"detail": detail, "errors": errors or [], **extra}, status=status
     )
 
 
 @api.exception_handler(NinjaValidationError)
-def on_validation_error(request, exc: NinjaValidationError):
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
     errors = [
         {
             "loc": list(err.get("loc", [])),
@@ -50,32 +50,32 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 
 @api.exception_handler(AuthenticationError)
-def on_auth_error(request, exc):
+def on_auth_error(request: HttpRequest, exc):
     return _error(request, 401, _("未登录或令牌无效。"))
 
 
 @api.exception_handler(Http404)
-def on_not_found(request, exc):
+def on_not_found(request: HttpRequest, exc):
     return _error(request, 404, _("未找到。"))
 
 
 @api.exception_handler(ObjectDoesNotExist)
-def on_object_missing(request, exc):
+def on_object_missing(request: HttpRequest, exc):
     return _error(request, 404, _("未找到。"))
 
 
 @api.exception_handler(PermissionDenied)
-def on_permission_denied(request, exc):
+def on_permission_denied(request: HttpRequest, exc):
     return _error(request, 403, str(exc) or _("无权执行此操作。"))
 
 
 @api.exception_handler(ApplicationError)
-def on_application_error(request, exc: ApplicationError):
+def on_application_error(request: HttpRequest, exc: ApplicationError):
     return _error(request, exc.status_code, exc.message, exc.errors)
 
 
 @api.exception_handler(HttpError)
-def on_http_error(request, exc: HttpError):
+def on_http_error(request: HttpRequest, exc: HttpError):
     cause = exc.__cause__
     if exc.status_code == 400 and cause is not None:  # ninja could not parse the body
         if isinstance(cause, ValueError):  # not JSON, or not UTF-8

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -190,6 +191,7 @@ if REDIS_URL:
     }
 
 # Task queue: SqliteHuey beside the database by default, RedisHuey when REDIS_URL is set.
+HUEY: dict[str, Any]
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",

@@ -13,11 +13,14 @@ Each parameter set counts failures on its own and locks at LOGIN_FAILURE_LIMIT:
 """
 
 from axes.helpers import get_client_username
+from django.http import HttpRequest
 
 from vcassure.accounts.selectors import login_address_is_known
 
 
-def lockout_parameters(request, credentials: dict | None = None) -> list[str | list[str]]:
+def lockout_parameters(
+    request: HttpRequest, credentials: dict | None = None
+) -> list[str | list[str]]:
     username = get_client_username(request, credentials)
     ip_address = getattr(request, "axes_ip_address", None)
     if not username:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -28,14 +29,14 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     inlines = [ChecklistStepInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
         return ("code",) if obj is not None and obj.code in ("venue-r7", "fibre-r8") else ()
 
     @admin.display(description=_("步骤数"))
     def step_count(self, obj) -> int:
         return obj.steps.count()
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj=None):
         # Runs keep their template (PROTECT); switch a template off with is_active instead.
         return False
 
@@ -47,7 +48,7 @@ class StepResultInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj=None):
         return False
 
 
@@ -61,13 +62,13 @@ class ChecklistRunAdmin(admin.ModelAdmin):
     readonly_fields = ("template", "subject", "org_unit", "venue", "started_by", "completed_at")
     inlines = [StepResultInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest):
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj=None):
         return False
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("template", "org_unit", "venue")
 
 
@@ -87,11 +88,11 @@ class StepPhotoAdmin(admin.ModelAdmin):
             _("查看"),
         )
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest):
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj=None):
         return False

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from vcassure.accounts.types import UserLike, actor
 from vcassure.checklists.models import (
     ChecklistRun,
     ChecklistStep,
@@ -25,7 +26,7 @@ PHOTO_FORMATS = tuple(IMAGE_FORMATS)  # JPEG, PNG, WebP
 
 
 def checklist_run_start(
-    *, template: ChecklistTemplate, subject: str, org_unit, venue=None, by=None
+    *, template: ChecklistTemplate, subject: str, org_unit, venue=None, by: "UserLike | None" = None
 ) -> ChecklistRun:
     run, _created = ChecklistRun.objects.get_or_create(
         template=template,
@@ -33,7 +34,7 @@ def checklist_run_start(
         defaults={
             "org_unit": org_unit,
             "venue": venue,
-            "started_by": by if getattr(by, "is_authenticated", False) else None,
+            "started_by": actor(by),
         },
     )
     return run
@@ -79,7 +80,7 @@ def step_record(
     result: str,
     note: str = "",
     photos: list[UploadedFile] | None = None,
-    by=None,
+    by: "UserLike | None" = None,
 ) -> StepResult:
     """Record one step. Steps go in order: step n needs every earlier step of the same phase, and
     every "before" step when it is an "after" step, to have passed."""
@@ -132,7 +133,7 @@ def step_record(
         result=result,
         note=note.strip()[:1000],
         recorded_at=now,
-        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        recorded_by=actor(by),
     )
     for upload, (extension, content_type, width, height) in zip(photos, checked, strict=True):
         photo = StepPhoto(

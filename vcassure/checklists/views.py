@@ -9,19 +9,20 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from PIL import Image, ImageOps
 
+from vcassure.accounts.types import UserLike
 from vcassure.checklists.models import ChecklistRun, StepPhoto, StepResult
 
 THUMBNAIL_SIZE = (240, 240)
 
 
-def _photo_for(user, pk: int) -> StepPhoto:
+def _photo_for(user: UserLike, pk: int) -> StepPhoto:
     photo = StepPhoto.objects.select_related("result__run").filter(pk=pk).first()
     if photo is None:
         raise StepPhoto.DoesNotExist
     run = photo.result.run
     if ChecklistRun.objects.visible_to(user).filter(pk=run.pk).exists():
         return photo
-    if (
+    if user.is_authenticated and (
         run.started_by_id == user.pk
         or StepResult.objects.filter(run=run, recorded_by=user).exists()
     ):

@@ -32,7 +32,3 @@ def subject_id(ref: str | None, kind: Kind) -> int | None:
 
 def task_id_of(ref: str | None) -> int | None:
     return subject_id(ref, "task")
-
-
-def meeting_id_of(ref: str | None) -> int | None:
-    return subject_id(ref, "meeting")

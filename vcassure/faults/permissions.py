@@ -1,13 +1,14 @@
 """Pure predicates for faults. Scope (which faults) comes from Fault.objects.visible_to."""
 
 from vcassure.accounts.models import Role
+from vcassure.accounts.types import UserLike
 from vcassure.orgs.models import Department
 
 HANDLING_ROLES = {Role.ADMIN, Role.DISPATCHER, Role.MANAGER}
 HANDLING_DEPARTMENTS = {Department.Kind.NETWORK_OPS, Department.Kind.TECH_MAINTENANCE}
 
 
-def can_handle_fault(user) -> bool:
+def can_handle_fault(user: UserLike) -> bool:
     """Restore and close: managers, dispatchers, and support staff of network operations (the
     sole emergency interface) or technical maintenance (who carry out the repair)."""
     if not user.is_authenticated:

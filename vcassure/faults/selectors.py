@@ -1,10 +1,11 @@
 from django.db.models import QuerySet
 
+from vcassure.accounts.types import UserLike
 from vcassure.faults.models import Fault
 
 
 def fault_list(
-    *, user, state: str = "", org_unit: int | None = None, subject: str = ""
+    *, user: UserLike, state: str = "", org_unit: int | None = None, subject: str = ""
 ) -> QuerySet[Fault]:
     qs = Fault.objects.visible_to(user).select_related("venue", "org_unit", "assigned_department")
     if state:
@@ -16,7 +17,7 @@ def fault_list(
     return qs
 
 
-def fault_get(*, user, pk: int) -> Fault:
+def fault_get(*, user: UserLike, pk: int) -> Fault:
     return (
         Fault.objects.visible_to(user)
         .select_related("venue", "org_unit", "assigned_department", "step_result__step")

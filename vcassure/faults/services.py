@@ -5,16 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike, actor
 from vcassure.core import clock
 from vcassure.core.services import audit_record
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.permissions import can_handle_fault
 from vcassure.faults.signals import fault_restored
 from vcassure.orgs.models import Department, OrgUnit
-
-
-def _actor(user):
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def responsible_department(org_unit: OrgUnit) -> Department | None:
@@ -35,7 +32,7 @@ def fault_open(
     title: str,
     source: str,
     org_unit: OrgUnit,
-    by=None,
+    by: "UserLike | None" = None,
     venue=None,
     subject: str = "",
     step_result=None,
@@ -55,11 +52,11 @@ def fault_open(
         step_result=step_result,
         assigned_department=department,
         opened_at=now,
-        opened_by=_actor(by),
+        opened_by=actor(by),
         state=Fault.State.ASSIGNED if department else Fault.State.OPEN,
     )
     FaultEvent.objects.create(
-        fault=fault, kind=FaultEvent.Kind.OPENED, at=now, actor=_actor(by), note=description[:1000]
+        fault=fault, kind=FaultEvent.Kind.OPENED, at=now, actor=actor(by), note=description[:1000]
     )
     if department:
         FaultEvent.objects.create(
@@ -74,7 +71,7 @@ def fault_open(
     return fault
 
 
-def _check_can_handle(fault: Fault, user) -> None:
+def _check_can_handle(fault: Fault, user: "UserLike | None") -> None:
     """Out of scope looks like missing; in scope without the role is refused. `by=None` is the
     system itself (a probe recovering, a test fixture)."""
     if user is None:
@@ -86,7 +83,7 @@ def _check_can_handle(fault: Fault, user) -> None:
 
 
 @transaction.atomic
-def fault_restore(fault: Fault, *, by, note: str = "") -> Fault:
+def fault_restore(fault: Fault, *, by: "UserLike | None", note: str = "") -> Fault:
     _check_can_handle(fault, by)
     fault = Fault.objects.select_for_update().get(pk=fault.pk)
     fault.transition_to(Fault.State.RESTORED)
@@ -96,7 +93,7 @@ def fault_restore(fault: Fault, *, by, note: str = "") -> Fault:
         fault=fault,
         kind=FaultEvent.Kind.RESTORED,
         at=fault.restored_at,
-        actor=_actor(by),
+        actor=actor(by),
         note=note[:1000] or _("已恢复"),
     )
     audit_record(actor=by, action="fault.restore", obj=fault, changes={"note": note})
@@ -105,7 +102,7 @@ def fault_restore(fault: Fault, *, by, note: str = "") -> Fault:
 
 
 @transaction.atomic
-def fault_close(fault: Fault, *, by, note: str = "") -> Fault:
+def fault_close(fault: Fault, *, by: "UserLike | None", note: str = "") -> Fault:
     _check_can_handle(fault, by)
     fault = Fault.objects.select_for_update().get(pk=fault.pk)
     fault.transition_to(Fault.State.CLOSED)
@@ -115,7 +112,7 @@ def fault_close(fault: Fault, *, by, note: str = "") -> Fault:
         fault=fault,
         kind=FaultEvent.Kind.CLOSED,
         at=fault.closed_at,
-        actor=_actor(by),
+        actor=actor(by),
         note=note[:1000],
     )
     audit_record(actor=by, action="fault.close", obj=fault)

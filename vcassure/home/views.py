@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpRequest
 from django.shortcuts import render
 
 from vcassure.orgs.models import OrgUnit
@@ -8,7 +9,7 @@ from vcassure.venues.selectors import venue_list
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest):
     user = request.user
     levels = dict(
         OrgUnit.objects.visible_to(user)

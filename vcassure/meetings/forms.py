@@ -3,7 +3,7 @@ forms parse what the browser sends and place the services' errors next to the ri
 
 import re
 from datetime import datetime, time, timedelta
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.errors import ApplicationError
 from vcassure.core.forms import ServiceErrorsForm
 from vcassure.meetings import selectors
@@ -86,7 +87,7 @@ class VenuePickerForm(BaseForm):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("每行一个，或用逗号分隔")}),
     )
 
-    def __init__(self, *args, user, base_ids: list[int] | None = None, **kwargs):
+    def __init__(self, *args, user: UserLike, base_ids: list[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.base_ids = base_ids
@@ -106,8 +107,9 @@ class VenuePickerForm(BaseForm):
             (u.pk, f"\u3000{u.name}" if u.level == OrgUnit.Level.COUNTY else u.name) for u in units
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         add, remove = (
             split_codes(data.get("add_codes", "")),
             split_codes(data.get("remove_codes", "")),
@@ -181,7 +183,7 @@ class MeetingForm(VenuePickerForm):
         label=_("主会场"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args, user, meeting: Meeting | None = None, **kwargs):
+    def __init__(self, *args, user: UserLike, meeting: Meeting | None = None, **kwargs):
         if meeting is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "system": meeting.system.code,
@@ -279,7 +281,7 @@ class MeetingFilterForm(BaseForm):
         label=_("所属单元"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: UserLike, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["system"]).choices = [
             ("", _("全部")),

@@ -1,5 +1,6 @@
 """What meetings does when a lower app tells it something (connected in apps.py)."""
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.subjects import task_id_of
 
 
@@ -41,7 +42,7 @@ def on_notification_delivered(sender, *, notification, channel: str, at, **kwarg
         )
 
 
-def on_fault_restored(sender, *, fault, by=None, at=None, **kwargs) -> None:
+def on_fault_restored(sender, *, fault, by: "UserLike | None" = None, at=None, **kwargs) -> None:
     """A fault of a venue task is restored: the task returns to its place."""
     from vcassure.meetings.models import SupportTask
     from vcassure.meetings.services.field_work import support_task_fault_restored

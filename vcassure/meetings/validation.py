@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.uploads import DetectedFile, detect_document
@@ -33,7 +34,7 @@ class MeetingInput:
 NOTICE_IMAGE_FORMATS = ("PNG", "JPEG")
 
 
-def owner_unit(user) -> OrgUnit | None:
+def owner_unit(user: UserLike) -> OrgUnit | None:
     """The unit a user creates meetings for: the root of what they may see."""
     if sees_nothing(user):
         return None
@@ -43,7 +44,7 @@ def owner_unit(user) -> OrgUnit | None:
 
 
 def venues_matching_filter(
-    *, user, system: CustomerSystem, levels: list[str], org_units: list[int]
+    *, user: UserLike, system: CustomerSystem, levels: list[str], org_units: list[int]
 ) -> list[int]:
     """All active branch venues of the system under the given units, at the given levels, in scope."""
     qs = Venue.objects.visible_to(user).filter(
@@ -64,7 +65,7 @@ def venues_matching_filter(
 
 def validate_meeting_input(
     *,
-    user,
+    user: UserLike,
     system: str,
     title: str,
     starts_at: datetime | None,

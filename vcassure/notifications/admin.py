@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from vcassure.core.errors import InvalidInputError
 from vcassure.notifications import services
@@ -23,20 +24,20 @@ class WorkingCalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     ordering = ["-date"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
         # The date is the row's identity: change another date by adding it and deleting this one.
         return ["date"] if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj, form, change):
         saved = services.working_day_set(
             by=request.user, date=obj.date, is_workday=obj.is_workday, note=obj.note
         )
         obj.pk, obj.created_at, obj.updated_at = saved.pk, saved.created_at, saved.updated_at
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj):
         services.working_day_delete(by=request.user, date=obj.date)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset):
         for day in queryset:
             services.working_day_delete(by=request.user, date=day.date)
 
@@ -64,7 +65,7 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
     raw_id_fields = ["department"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj, form, change):
         try:
             services.escalation_policy_save(obj, by=request.user)
         except InvalidInputError as exc:  # already checked by the form; kept for safety
@@ -74,10 +75,10 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written by the outbox: for looking, never for editing by hand."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest):
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj=None):
         return False
 
 

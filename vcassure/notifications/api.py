@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
@@ -25,7 +26,7 @@ class DeliveryFilter(Schema):
     channel: str = ""
 
 
-def _unit_in_scope(user, pk: int) -> OrgUnit:
+def _unit_in_scope(user: UserLike, pk: int) -> OrgUnit:
     unit = visible_unit(user, pk)
     if unit is None:
         raise InvalidInputError(
@@ -35,7 +36,7 @@ def _unit_in_scope(user, pk: int) -> OrgUnit:
     return unit
 
 
-def _require_manager(user) -> None:
+def _require_manager(user: UserLike) -> None:
     if not can_manage_im_groups(user):
         raise PermissionDenied(_("只有管理员和调度员可以管理即时消息群。"))
 

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from vcassure.core import clock
 from vcassure.notifications.models import WorkingCalendarDay
 
 logger = logging.getLogger(__name__)
@@ -107,10 +106,6 @@ class WorkingCalendar:
             self._years_with_overrides.add(row.date.year)
         self._years_loaded.update(range(min(years), max(years) + 1))
 
-    def has_overrides(self, year: int) -> bool:
-        self.preload(year, year)
-        return year in self._years_with_overrides
-
     def day(self, d: date) -> DayInfo:
         self.preload(d.year, d.year)
         override = self._overrides.get(d)
@@ -146,11 +141,6 @@ def is_workday(d: date, *, calendar: WorkingCalendar | None = None) -> bool:
     return (calendar or WorkingCalendar()).is_workday(d)
 
 
-def calendar_source(d: date, *, calendar: WorkingCalendar | None = None) -> Source:
-    """Which rule decided this date: "override", "chinese_calendar" or "fallback"."""
-    return (calendar or WorkingCalendar()).day(d).source
-
-
 def years_without_data(years: Iterable[int]) -> list[int]:
     """The years, sorted, that chinese-calendar does not cover and that have no entry in the
     working calendar table: deadlines there are computed as if every Monday to Friday were a
@@ -165,12 +155,6 @@ def years_without_data(years: Iterable[int]) -> list[int]:
         ).dates("date", "year")
     }
     return [y for y in unknown if y not in entered]
-
-
-def upcoming_years_without_data() -> list[int]:
-    """This year and next, if either lacks data: what a home page banner would warn about."""
-    this_year = clock.now().astimezone(_local_tz()).year
-    return years_without_data([this_year, this_year + 1])
 
 
 def working_windows() -> list[tuple[time, time]]:

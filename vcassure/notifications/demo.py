@@ -119,6 +119,8 @@ class InboxRow:
     answer: str = ""  # the fake's refusal, when it refused
     robot_key: str = ""  # DingTalk access_token / WeCom key: the view names the group
     seq: int = 0
+    channel_label: str = ""  # filled in by the view
+    group_name: str = ""  # filled in by the view: the ImGroup the robot key belongs to
 
 
 def _dict(value: Any) -> dict:

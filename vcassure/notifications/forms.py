@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.outbound import check_outbound_url
 from vcassure.core.subjects import meeting_ref
@@ -85,11 +86,16 @@ class DeliveryFilterForm(_Form):
         }
 
 
+PHONE_CALL_OUTCOME_CHOICES = [
+    c for c in PhoneCallTask.Outcome.choices if c[0] != PhoneCallTask.Outcome.PENDING
+]
+
+
 class PhoneCallOutcomeForm(_Form):
     outcome = forms.ChoiceField(
         label=_("通话结果"),
         widget=forms.RadioSelect,
-        choices=[c for c in PhoneCallTask.Outcome.choices if c[0] != PhoneCallTask.Outcome.PENDING],
+        choices=PHONE_CALL_OUTCOME_CHOICES,
         error_messages={"required": _("请选择通话结果。")},
     )
     note = forms.CharField(
@@ -146,7 +152,7 @@ class ImGroupForm(_Form):
     )
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
-    def __init__(self, *args, user, group: ImGroup | None = None, **kwargs):
+    def __init__(self, *args, user: UserLike, group: ImGroup | None = None, **kwargs):
         if group is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": group.name,

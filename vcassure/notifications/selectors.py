@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.notifications.models import (
     Delivery,
@@ -15,7 +16,7 @@ from vcassure.notifications.models import (
 from vcassure.orgs.scoping import scope_q
 
 
-def im_group_list(*, user, purpose: str = "", platform: str = "") -> QuerySet[ImGroup]:
+def im_group_list(*, user: UserLike, purpose: str = "", platform: str = "") -> QuerySet[ImGroup]:
     qs = ImGroup.objects.visible_to(user).select_related("org_unit")
     if purpose:
         qs = qs.filter(purpose=purpose)
@@ -24,12 +25,17 @@ def im_group_list(*, user, purpose: str = "", platform: str = "") -> QuerySet[Im
     return qs
 
 
-def im_group_get(*, user, pk: int) -> ImGroup:
+def im_group_get(*, user: UserLike, pk: int) -> ImGroup:
     return ImGroup.objects.visible_to(user).select_related("org_unit").get(pk=pk)
 
 
 def delivery_list(
-    *, user, topic: str = "", status: str = "", channel: str = "", recipient: int | None = None
+    *,
+    user: UserLike,
+    topic: str = "",
+    status: str = "",
+    channel: str = "",
+    recipient: int | None = None,
 ) -> QuerySet[Delivery]:
     """Deliveries to people in the user's subtree and into groups of the user's subtree."""
     qs = (
@@ -51,7 +57,7 @@ def delivery_list(
 
 
 def unanswered_list(
-    *, user, topic: str = "", now: datetime | None = None
+    *, user: UserLike, topic: str = "", now: datetime | None = None
 ) -> QuerySet[Notification]:
     """The dispatch desk's list: people who have not acknowledged, by deadline."""
     now = now or clock.now()
@@ -63,18 +69,18 @@ def unanswered_list(
     )
 
 
-def phone_call_list(*, user, pending_only: bool = True) -> QuerySet[PhoneCallTask]:
+def phone_call_list(*, user: UserLike, pending_only: bool = True) -> QuerySet[PhoneCallTask]:
     qs = PhoneCallTask.objects.filter(notification__in=Notification.objects.visible_to(user))
     if pending_only:
         qs = qs.filter(outcome=PhoneCallTask.Outcome.PENDING)
     return qs.select_related("notification__recipient__org_unit").order_by("created_at")
 
 
-def delivery_get(*, user, pk: int) -> Delivery:
+def delivery_get(*, user: UserLike, pk: int) -> Delivery:
     """One delivery with its attempts, if it is in the user's scope (Delivery.DoesNotExist if not)."""
     return delivery_list(user=user).get(pk=pk)
 
 
-def phone_call_get(*, user, pk: int) -> PhoneCallTask:
+def phone_call_get(*, user: UserLike, pk: int) -> PhoneCallTask:
     """One phone-call task of the user's scope, whatever its outcome (DoesNotExist if not)."""
     return phone_call_list(user=user, pending_only=False).get(pk=pk)

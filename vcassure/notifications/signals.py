@@ -6,6 +6,8 @@ from typing import Any
 
 from django.dispatch import Signal
 
+from vcassure.accounts.types import UserLike
+
 
 @dataclass(frozen=True)
 class Acknowledgement:
@@ -16,7 +18,7 @@ class Acknowledgement:
     )
     via: str
     at: datetime
-    by: Any = None
+    by: "UserLike | None" = None
 
 
 # People acknowledged notices: kwargs acknowledgements (list[Acknowledgement]); one call per batch

@@ -3,6 +3,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from vcassure.accounts.permissions import can_see_phone_numbers
+from vcassure.accounts.types import UserLike
 from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.schemas import ObjectId
 from vcassure.core.services import audit_record
@@ -80,7 +81,7 @@ def staff_detail(request: HttpRequest, staff_id: int):
 class _StaffPage:
     """Serialises only the page the paginator slices, and audits numbers shown in clear."""
 
-    def __init__(self, qs, *, reveal: bool, user):
+    def __init__(self, qs, *, reveal: bool, user: UserLike):
         self.qs, self.reveal, self.user = qs, reveal, user
 
     def count(self) -> int:

@@ -10,6 +10,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from vcassure.accounts.types import UserLike
+
 if TYPE_CHECKING:
     from vcassure.orgs.models import OrgUnit
 
@@ -22,12 +24,12 @@ def _model(name: str) -> Any:
     return apps.get_model("orgs", name)
 
 
-def _scope_path(user: Any) -> str | object:
+def _scope_path(user: "UserLike | None") -> str | object:
     """The materialized path of the subtree a user may see: "" for all, _NOTHING for none.
     Cached on the user object for the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return _NOTHING
-    if user.is_superuser or getattr(user, "role", None) == "admin":
+    if user.is_administrator:
         return _EVERYTHING
     cached = getattr(user, "_vca_scope_path", None)
     if cached is not None:
@@ -39,7 +41,8 @@ def _scope_path(user: Any) -> str | object:
         .first()
     )
     result = path if path else _NOTHING
-    user._vca_scope_path = result
+    # A per-request cache on the user object, not a field of User.
+    user._vca_scope_path = result  # type: ignore[attr-defined]
     return result
 
 
@@ -48,7 +51,7 @@ def subtree_q(path: str, lookup: str = "org_unit__path") -> Q:
     return Q(**{f"{lookup}__startswith": path})
 
 
-def scope_q(user: Any, *lookups: str) -> Q:
+def scope_q(user: "UserLike | None", *lookups: str) -> Q:
     """Rows in the user's subtree through any of `lookups` (paths reached by forward relations,
     OR-ed; default the row's own org unit). For whoever sees everything: Q(), no condition; for
     whoever sees nothing: a condition no row meets."""
@@ -63,21 +66,21 @@ def scope_q(user: Any, *lookups: str) -> Q:
     return condition
 
 
-def sees_everything(user: Any) -> bool:
+def sees_everything(user: "UserLike | None") -> bool:
     return _scope_path(user) == _EVERYTHING
 
 
-def sees_nothing(user: Any) -> bool:
+def sees_nothing(user: "UserLike | None") -> bool:
     return _scope_path(user) is _NOTHING
 
 
-def in_scope(user: Any, path: str) -> bool:
+def in_scope(user: "UserLike | None", path: str) -> bool:
     """Whether the unit at `path` lies in the user's subtree."""
     scope = _scope_path(user)
     return scope is not _NOTHING and path.startswith(str(scope))
 
 
-def scope_unit(user: Any) -> "OrgUnit | None":
+def scope_unit(user: "UserLike | None") -> "OrgUnit | None":
     """The top unit of the user's subtree; None for whoever sees everything or nothing."""
     scope = _scope_path(user)
     if scope is _NOTHING or scope == _EVERYTHING:
@@ -85,7 +88,7 @@ def scope_unit(user: Any) -> "OrgUnit | None":
     return _model("OrgUnit").objects.filter(path=scope).first()
 
 
-def visible_unit(user: Any, pk: int | None) -> "OrgUnit | None":
+def visible_unit(user: "UserLike | None", pk: int | None) -> "OrgUnit | None":
     """This unit, if the caller may see it; None when it is missing or outside their subtree."""
     if not pk:
         return None
@@ -101,7 +104,7 @@ class ScopedQuerySet(models.QuerySet):
     def scope_also(self, path: str) -> Any:
         return None
 
-    def visible_to(self, user: Any):
+    def visible_to(self, user: "UserLike | None"):
         path = _scope_path(user)
         if path is _NOTHING:
             return self.none()
@@ -111,7 +114,7 @@ class ScopedQuerySet(models.QuerySet):
         also = self.scope_also(str(path))
         return self.filter(condition | also if also is not None else condition)
 
-    def owned_by(self, user: Any):
+    def owned_by(self, user: "UserLike | None"):
         """Rows whose own unit lies in the user's subtree (not those only involving it)."""
         return self.filter(scope_q(user, self.scope_lookup))
 
@@ -121,6 +124,6 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(subtree_q(unit.path, self.scope_lookup))
 
-    def in_visible_unit(self, user: Any, pk: int | None):
+    def in_visible_unit(self, user: "UserLike | None", pk: int | None):
         """The `org_unit=` filter of lists: rows under that unit if the caller may see it."""
         return self.in_subtree(visible_unit(user, pk))

@@ -6,6 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from vcassure.accounts.types import UserLike
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -13,7 +15,7 @@ from vcassure.orgs.models import Department, OrgUnit, Staff, StaffingRule
 
 
 def org_unit_list(
-    *, user, level: str = "", parent: int | None = None, q: str = ""
+    *, user: UserLike, level: str = "", parent: int | None = None, q: str = ""
 ) -> QuerySet[OrgUnit]:
     qs = OrgUnit.objects.visible_to(user)
     if level:
@@ -25,11 +27,11 @@ def org_unit_list(
     return qs
 
 
-def org_unit_get(*, user, pk: int) -> OrgUnit:
+def org_unit_get(*, user: UserLike, pk: int) -> OrgUnit:
     return OrgUnit.objects.visible_to(user).select_related("parent").get(pk=pk)
 
 
-def org_unit_roots(*, user) -> QuerySet[OrgUnit]:
+def org_unit_roots(*, user: UserLike) -> QuerySet[OrgUnit]:
     """The top of what the user may see: the province for province users, their own unit otherwise."""
     visible = OrgUnit.objects.visible_to(user)
     # With subtree scoping the visible units form one subtree; its root has the shortest path.
@@ -50,7 +52,7 @@ def tree_counter_register(
     TREE_COUNTERS[key] = (label, queryset, path_lookup)
 
 
-def org_unit_children_with_counts(*, user, parent: OrgUnit) -> list[OrgUnit]:
+def org_unit_children_with_counts(*, user: UserLike, parent: OrgUnit) -> list[OrgUnit]:
     """Children of `parent`, each with `counts` {key: n} over its subtree: one query per counter,
     whatever the number of children."""
     children = list(OrgUnit.objects.visible_to(user).filter(parent=parent).order_by("code"))
@@ -86,7 +88,7 @@ def subtree_counts(qs, path_lookup: str, parent_path: str) -> dict[int, int]:
 
 
 def department_list(
-    *, user, org_unit: int | None = None, kind: str = "", q: str = ""
+    *, user: UserLike, org_unit: int | None = None, kind: str = "", q: str = ""
 ) -> QuerySet[Department]:
     qs = Department.objects.visible_to(user).select_related("org_unit", "head")
     if org_unit:
@@ -102,7 +104,7 @@ def department_list(
 
 def staff_list(
     *,
-    user,
+    user: UserLike,
     org_unit: int | None = None,
     q: str = "",
     department_kind: str = "",
@@ -124,7 +126,7 @@ def staff_list(
     return qs
 
 
-def staff_get(*, user, pk: int) -> Staff:
+def staff_get(*, user: UserLike, pk: int) -> Staff:
     return (
         Staff.objects.visible_to(user)
         .select_related("org_unit", "department", "supervisor", "user")
@@ -149,7 +151,9 @@ class Shortfall:
         return self.required - self.actual
 
 
-def staffing_shortfalls(*, user=None, units: QuerySet[OrgUnit] | None = None) -> list[Shortfall]:
+def staffing_shortfalls(
+    *, user: "UserLike | None" = None, units: QuerySet[OrgUnit] | None = None
+) -> list[Shortfall]:
     """R5 check for every unit (in scope): regular and emergency mobile staff against the rules.
     Three queries whatever the number of units."""
     rules = {rule.level: rule for rule in StaffingRule.objects.all()}

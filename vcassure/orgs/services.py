@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.services import audit_record, model_changes
 from vcassure.orgs.models import Department, OrgUnit, Staff
 
@@ -26,7 +27,7 @@ STAFF_FIELDS = [
 
 @transaction.atomic
 def org_unit_create(
-    *, by, code: str, name: str, level: str, parent: OrgUnit | None = None
+    *, by: "UserLike | None", code: str, name: str, level: str, parent: OrgUnit | None = None
 ) -> OrgUnit:
     unit = OrgUnit(code=code, name=name, level=level, parent=parent)
     unit.full_clean()
@@ -43,7 +44,7 @@ def org_unit_create(
 
 
 @transaction.atomic
-def org_unit_update(unit: OrgUnit, *, by, **fields: Any) -> OrgUnit:
+def org_unit_update(unit: OrgUnit, *, by: "UserLike | None", **fields: Any) -> OrgUnit:
     """Change an org unit; moving it to another parent rewrites the paths of its whole subtree."""
     before = {name: getattr(unit, name) for name in ORG_UNIT_FIELDS}
     old_path = unit.path
@@ -65,7 +66,7 @@ def org_unit_update(unit: OrgUnit, *, by, **fields: Any) -> OrgUnit:
 
 @transaction.atomic
 def department_create(
-    *, by, org_unit: OrgUnit, kind: str, name: str = "", phone: str = ""
+    *, by: "UserLike | None", org_unit: OrgUnit, kind: str, name: str = "", phone: str = ""
 ) -> Department:
     department = Department(
         org_unit=org_unit,
@@ -80,7 +81,7 @@ def department_create(
 
 
 @transaction.atomic
-def staff_create(*, by, **fields: Any) -> Staff:
+def staff_create(*, by: "UserLike | None", **fields: Any) -> Staff:
     staff = Staff(**fields)
     staff.full_clean()
     staff.save()
@@ -94,7 +95,7 @@ def staff_create(*, by, **fields: Any) -> Staff:
 
 
 @transaction.atomic
-def staff_update(staff: Staff, *, by, **fields: Any) -> Staff:
+def staff_update(staff: Staff, *, by: "UserLike | None", **fields: Any) -> Staff:
     before = {name: getattr(staff, name) for name in STAFF_FIELDS}
     for name, value in fields.items():
         setattr(staff, name, value)
@@ -106,7 +107,7 @@ def staff_update(staff: Staff, *, by, **fields: Any) -> Staff:
     return staff
 
 
-def staff_phone_reveal(staff: Staff, *, by) -> str:
+def staff_phone_reveal(staff: Staff, *, by: UserLike) -> str:
     """Show one person's full number to a role that may see it, and leave a trace that it was shown."""
     audit_record(actor=by, action="staff.phone_reveal", obj=staff)
     return staff.mobile

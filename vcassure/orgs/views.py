@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
@@ -11,15 +12,16 @@ from vcassure.orgs.models import Department, OrgUnit
 
 
 @login_required
-def tree(request):
-    roots = list(selectors.org_unit_roots(user=request.user))
-    for root in roots:
-        root.children_list = selectors.org_unit_children_with_counts(user=request.user, parent=root)
+def tree(request: HttpRequest):
+    roots = [
+        (root, selectors.org_unit_children_with_counts(user=request.user, parent=root))
+        for root in selectors.org_unit_roots(user=request.user)
+    ]
     return render(request, "orgs/tree.html", {"roots": roots, "counters": selectors.TREE_COUNTERS})
 
 
 @login_required
-def tree_children(request, pk: int):
+def tree_children(request: HttpRequest, pk: int):
     unit = get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
     children = selectors.org_unit_children_with_counts(user=request.user, parent=unit)
     return render(
@@ -30,7 +32,7 @@ def tree_children(request, pk: int):
 
 
 @login_required
-def unit_detail(request, pk: int):
+def unit_detail(request: HttpRequest, pk: int):
     unit = get_or_404(selectors.org_unit_get, user=request.user, pk=pk)
     departments = selectors.department_list(user=request.user).filter(org_unit=unit)
     staff = selectors.staff_list(user=request.user).filter(org_unit=unit)
@@ -57,7 +59,7 @@ def unit_detail(request, pk: int):
 
 
 @login_required
-def department_list(request):
+def department_list(request: HttpRequest):
     kind = request.GET.get("kind", "")
     q = request.GET.get("q", "").strip()
     qs = selectors.department_list(
@@ -76,7 +78,7 @@ def department_list(request):
 
 
 @login_required
-def staff_list(request):
+def staff_list(request: HttpRequest):
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("department_kind", "")
     emergency = {"1": True, "0": False}.get(request.GET.get("emergency", ""))
@@ -101,7 +103,7 @@ def staff_list(request):
 
 
 @login_required
-def staff_detail(request, pk: int):
+def staff_detail(request: HttpRequest, pk: int):
     staff = get_or_404(selectors.staff_get, user=request.user, pk=pk)
     return render(
         request,
@@ -115,7 +117,7 @@ def staff_detail(request, pk: int):
 
 @login_required
 @require_POST
-def staff_phone_reveal(request, pk: int):
+def staff_phone_reveal(request: HttpRequest, pk: int):
     staff = get_or_404(selectors.staff_get, user=request.user, pk=pk)
     if not can_see_phone_numbers(request.user):
         raise PermissionDenied
@@ -124,6 +126,6 @@ def staff_phone_reveal(request, pk: int):
 
 
 @login_required
-def shortfall_list(request):
+def shortfall_list(request: HttpRequest):
     shortfalls = selectors.staffing_shortfalls(user=request.user)
     return render(request, "orgs/shortfall_list.html", {"shortfalls": shortfalls})

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -40,7 +40,7 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def index(request):
+def index(request: HttpRequest):
     return render(
         request,
         "transfer/index.html",
@@ -57,7 +57,7 @@ def index(request):
 
 @login_required
 @require_GET
-def export(request, kind: str):
+def export(request: HttpRequest, kind: str):
     spec = _kind_or_404(kind)
     data = export_workbook(kind=kind, user=request.user)
     return _xlsx_response(data, f"{spec.label}-{clock.localnow():%Y%m%d-%H%M}.xlsx")
@@ -65,7 +65,7 @@ def export(request, kind: str):
 
 @login_required
 @require_GET
-def template(request, kind: str):
+def template(request: HttpRequest, kind: str):
     spec = _kind_or_404(kind)
     filename = _("%(kind)s-导入模板.xlsx") % {"kind": spec.label}
     return _xlsx_response(template_workbook(kind=kind), filename)
@@ -73,7 +73,7 @@ def template(request, kind: str):
 
 @login_required
 @require_POST
-def upload(request, kind: str):
+def upload(request: HttpRequest, kind: str):
     spec = _kind_or_404(kind)
     if not can_import_directory(request.user):
         raise PermissionDenied

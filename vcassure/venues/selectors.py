@@ -1,5 +1,6 @@
 from django.db.models import Q, QuerySet
 
+from vcassure.accounts.types import UserLike
 from vcassure.venues.models import CustomerSystem, Venue
 
 
@@ -9,7 +10,7 @@ def customer_system_list() -> QuerySet[CustomerSystem]:
 
 def venue_list(
     *,
-    user,
+    user: UserLike,
     system: str = "",
     level: str = "",
     org_unit: int | None = None,
@@ -34,7 +35,7 @@ def venue_list(
     return qs
 
 
-def venue_get(*, user, pk: int) -> Venue:
+def venue_get(*, user: UserLike, pk: int) -> Venue:
     return (
         Venue.objects.visible_to(user)
         .select_related("system", "org_unit", "org_unit__parent", "primary_staff", "backup_staff")

@@ -2,8 +2,9 @@ from typing import Any
 
 from django.db import transaction
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.services import audit_record, model_changes
-from vcassure.venues.models import Equipment, Venue
+from vcassure.venues.models import Venue
 
 VENUE_FIELDS = [
     "code",
@@ -20,7 +21,7 @@ VENUE_FIELDS = [
 
 
 @transaction.atomic
-def venue_create(*, by, **fields: Any) -> Venue:
+def venue_create(*, by: UserLike, **fields: Any) -> Venue:
     venue = Venue(**fields)
     venue.full_clean()
     venue.save()
@@ -29,7 +30,7 @@ def venue_create(*, by, **fields: Any) -> Venue:
 
 
 @transaction.atomic
-def venue_update(venue: Venue, *, by, **fields: Any) -> Venue:
+def venue_update(venue: Venue, *, by: UserLike, **fields: Any) -> Venue:
     before = {name: getattr(venue, name) for name in VENUE_FIELDS}
     for name, value in fields.items():
         setattr(venue, name, value)
@@ -39,14 +40,3 @@ def venue_update(venue: Venue, *, by, **fields: Any) -> Venue:
     if changes:
         audit_record(actor=by, action="venue.update", obj=venue, changes=changes)
     return venue
-
-
-@transaction.atomic
-def equipment_create(*, by, **fields: Any) -> Equipment:
-    equipment = Equipment(**fields)
-    equipment.full_clean()
-    equipment.save()
-    audit_record(
-        actor=by, action="equipment.create", obj=equipment, changes={"venue": equipment.venue_id}
-    )
-    return equipment

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import render
 
 from vcassure.core.pagination import int_or_none, paginate
@@ -9,7 +9,7 @@ from vcassure.venues.models import Venue
 
 
 @login_required
-def venue_list(request):
+def venue_list(request: HttpRequest):
     params = {
         "system": request.GET.get("system", ""),
         "level": request.GET.get("level", ""),
@@ -33,7 +33,7 @@ def venue_list(request):
 
 
 @login_required
-def venue_detail(request, pk: int):
+def venue_detail(request: HttpRequest, pk: int):
     try:
         venue = selectors.venue_get(user=request.user, pk=pk)
     except Venue.DoesNotExist as exc:

@@ -2,36 +2,11 @@
 scope's fault is a 404 on every page and endpoint."""
 
 import pytest
-from django.urls import Resolver404, URLResolver, include, path, resolve
-from ninja import NinjaAPI
 
-import config.urls
-from config.api import api as project_api
-from vcassure.accounts.api import BearerTokenAuth, SessionAuth
 from vcassure.accounts.models import Role
-from vcassure.faults.api import router as faults_router
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.services import fault_open
 from vcassure.orgs.models import Department
-
-# The pages are mounted at /faults/ in config/urls.py and the router registered in config/api.py;
-# until they are, mount them here (a stand-in API with the project's auth and error handlers).
-urlpatterns = list(config.urls.urlpatterns)
-if not any(isinstance(p, URLResolver) and p.namespace == "faults" for p in urlpatterns):
-    urlpatterns.insert(0, path("faults/", include("vcassure.faults.urls")))
-try:
-    resolve("/api/faults", urlconf=config.urls)
-except Resolver404:
-    _stand_in = NinjaAPI(
-        urls_namespace="faults_api_until_registered",
-        auth=[BearerTokenAuth(), SessionAuth()],
-        docs_url=None,
-        openapi_url=None,
-    )
-    _stand_in._exception_handlers = project_api._exception_handlers
-    _stand_in.add_router("", faults_router)
-    urlpatterns.insert(0, path("api/", _stand_in.urls))
-pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.meetings.models import (
     Meeting,
@@ -111,7 +112,7 @@ class Dashboard:
     attention_more: int
 
 
-def dashboard_tasks(meeting: Meeting, *, user) -> SupportTaskQuerySet:
+def dashboard_tasks(meeting: Meeting, *, user: UserLike) -> SupportTaskQuerySet:
     """The venue tasks of a meeting that the user may see."""
     return SupportTask.objects.visible_to(user).filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
 
@@ -124,7 +125,7 @@ def share_tasks(link) -> SupportTaskQuerySet:
     )
 
 
-def dashboard_root(meeting: Meeting, *, user) -> OrgUnit:
+def dashboard_root(meeting: Meeting, *, user: UserLike) -> OrgUnit:
     """The top of the user's view of a meeting: the meeting's unit, or the user's own unit when the
     user sits below it (a county following a province meeting)."""
     if in_scope(user, meeting.org_unit.path):
@@ -184,7 +185,7 @@ def unit_rollups(tasks: QuerySet[SupportTask], *, unit: OrgUnit, now: datetime) 
     return UnitRollups(total=total, per_child=dict(per_child), deeper=deeper)
 
 
-def meeting_status(meeting: Meeting, *, user, parent: OrgUnit | None = None) -> dict:
+def meeting_status(meeting: Meeting, *, user: UserLike, parent: OrgUnit | None = None) -> dict:
     """The status API: counts by state, the roll-up per child unit of `parent` (default: the
     meeting's unit) and the overdue tasks; three queries whatever the meeting's size."""
     now = clock.now()
@@ -354,7 +355,7 @@ def dashboard_timeline(
     return entries
 
 
-def share_link_list(meeting: Meeting, *, user, now: datetime) -> QuerySet:
+def share_link_list(meeting: Meeting, *, user: UserLike, now: datetime) -> QuerySet:
     """The meeting's active share links that the user may see (made for the user's subtree)."""
     return (
         ShareLink.objects.visible_to(user)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window
 from vcassure.meetings.models import (
     Meeting,
@@ -25,7 +26,7 @@ MAX_ON_SITE_LEAD = timedelta(minutes=120)
 
 def meeting_list(
     *,
-    user,
+    user: UserLike,
     state: str = "",
     system: str = "",
     starts_from: datetime | None = None,
@@ -52,7 +53,7 @@ def meeting_list(
     )
 
 
-def meeting_get(*, user, pk: int) -> Meeting:
+def meeting_get(*, user: UserLike, pk: int) -> Meeting:
     return (
         Meeting.objects.visible_to(user)
         .select_related("system", "org_unit", "main_venue", "entered_by")
@@ -66,7 +67,7 @@ def meeting_venue_list(meeting: Meeting) -> QuerySet:
     )
 
 
-def meeting_conflicts(meeting: Meeting, *, user=None) -> dict[str, list[dict]]:
+def meeting_conflicts(meeting: Meeting, *, user: "UserLike | None" = None) -> dict[str, list[dict]]:
     """Venues and people this meeting needs that another live meeting overlapping in time needs too.
     The clash is the caller's business (their venue, their person); the other meeting may not be:
     with `user`, its id and title are hidden unless the user may see it."""
@@ -171,7 +172,7 @@ class VenueSelection:
 
 def venue_selection(
     *,
-    user,
+    user: UserLike,
     system: CustomerSystem | None,
     levels: Sequence[str],
     org_units: Sequence[int],
@@ -227,7 +228,7 @@ def meeting_event_list(meeting: Meeting) -> QuerySet[MeetingEvent]:
     return meeting.events.select_related("actor").order_by("at", "id")
 
 
-def meeting_can_change(*, user, meeting: Meeting) -> bool:
+def meeting_can_change(*, user: UserLike, meeting: Meeting) -> bool:
     """Whether the user's subtree owns the meeting (services refuse the others with 403)."""
     return Meeting.objects.owned_by(user).filter(pk=meeting.pk).exists()
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.core.subjects import task_id_of
 from vcassure.meetings.models import (
@@ -22,7 +23,7 @@ BEFORE_READY = SupportTask.BEFORE_READY_STATES
 
 def task_list(
     *,
-    user,
+    user: UserLike,
     meeting: Meeting | None = None,
     state: str = "",
     org_unit: int | None = None,
@@ -48,7 +49,7 @@ def task_list(
     return qs.order_by("meeting__starts_at", "org_unit__path", "id")
 
 
-def task_get(*, user, pk: int) -> SupportTask:
+def task_get(*, user: UserLike, pk: int) -> SupportTask:
     staff = getattr(user, "staff_profile", None)
     qs = SupportTask.objects.select_related(
         "venue", "department", "assignee", "org_unit", "meeting"
@@ -61,7 +62,9 @@ def task_get(*, user, pk: int) -> SupportTask:
     return qs.visible_to(user).get(pk=pk)
 
 
-def overdue_tasks(meeting: Meeting, *, user, now: datetime | None = None) -> QuerySet[SupportTask]:
+def overdue_tasks(
+    meeting: Meeting, *, user: UserLike, now: datetime | None = None
+) -> QuerySet[SupportTask]:
     """Venue tasks past a deadline they have not met (R10): on site, or ready."""
     return (
         SupportTask.objects.visible_to(user)
@@ -71,7 +74,7 @@ def overdue_tasks(meeting: Meeting, *, user, now: datetime | None = None) -> Que
     )
 
 
-def task_tree(meeting: Meeting, *, user) -> list[dict]:
+def task_tree(meeting: Meeting, *, user: UserLike) -> list[dict]:
     """The coordination chain with venue-task counts rolled up to every node (for the detail and
     tracking pages): one query for the coordination tasks, one for the venue counts."""
     visible = SupportTask.objects.visible_to(user).filter(meeting=meeting)
@@ -113,7 +116,7 @@ def task_tree(meeting: Meeting, *, user) -> list[dict]:
     return [build(root, 0) for root in children.get(None, [])]
 
 
-def task_tree_below(meeting: Meeting, *, user, unit: OrgUnit) -> list[dict]:
+def task_tree_below(meeting: Meeting, *, user: UserLike, unit: OrgUnit) -> list[dict]:
     """The part of task_tree that lies in `unit`'s subtree: the topmost nodes whose unit is in it."""
 
     def collect(nodes: list[dict]) -> list[dict]:

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.checklists.models import ChecklistStep, StepResult
 from vcassure.checklists.services import checklist_run_start, run_progress, step_record
 from vcassure.core import clock
@@ -25,7 +26,7 @@ from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
 
 
-def check_field_access(task: SupportTask, user) -> None:
+def check_field_access(task: SupportTask, user: UserLike) -> None:
     """Field work (check-in, checklist steps), pages and API: the assignee, or someone who manages
     meetings in the task's scope acting on the assignee's behalf, which is audited as such. Out of
     scope looks like missing (DoesNotExist: 404); in scope without the role is refused (403)."""
@@ -66,7 +67,7 @@ def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
 
 
 @transaction.atomic
-def support_task_check_in(task: SupportTask, *, by, lat=None, lng=None) -> SupportTask:
+def support_task_check_in(task: SupportTask, *, by: UserLike, lat=None, lng=None) -> SupportTask:
     """On site (R10: by T−60, T−120 for important meetings). Checking in also acknowledges a task
     whose notice was not answered yet."""
     check_field_access(task, by)
@@ -107,7 +108,7 @@ def support_task_check_in(task: SupportTask, *, by, lat=None, lng=None) -> Suppo
 def support_task_record_step(
     task: SupportTask,
     *,
-    by,
+    by: UserLike,
     number: int,
     result: str,
     note: str = "",
@@ -181,7 +182,9 @@ def support_task_record_step(
     return record
 
 
-def support_task_fault_restored(task: SupportTask, *, by=None, at=None) -> None:
+def support_task_fault_restored(
+    task: SupportTask, *, by: "UserLike | None" = None, at=None
+) -> None:
     """The fault is restored: faulty → restored, then back to ready or in meeting if that is where
     the task was; otherwise the person finishes the checks from where they stopped."""
     with transaction.atomic():

@@ -2,12 +2,12 @@
 audited, and records a MeetingEvent for the notification capability to turn into messages."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike, actor
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
@@ -24,7 +24,6 @@ from vcassure.meetings.models import (
     SupportTask,
 )
 from vcassure.meetings.notify import notify_meeting_event
-from vcassure.meetings.services._common import actor as _actor
 from vcassure.meetings.services._common import check_owner, check_role
 from vcassure.meetings.services._common import iso as _iso
 from vcassure.meetings.services.tasks import (
@@ -35,10 +34,6 @@ from vcassure.meetings.validation import validate_meeting_input
 from vcassure.notifications.models import Notification
 
 BULK_BATCH = 500
-
-if TYPE_CHECKING:
-    from vcassure.accounts.models import User
-
 
 # The event recorded with each move of a meeting's state.
 MOVE_EVENTS = {
@@ -54,7 +49,7 @@ def meeting_move(
     *,
     to: str,
     at: datetime,
-    by: "User | None" = None,
+    by: "UserLike | None" = None,
     fields: tuple[str, ...] = (),
     changes: dict | None = None,
 ) -> MeetingEvent:
@@ -66,7 +61,7 @@ def meeting_move(
         meeting=meeting,
         kind=MOVE_EVENTS[Meeting.State(to)],
         at=at,
-        actor=_actor(by),
+        actor=actor(by),
         changes=changes or {},
     )
 
@@ -82,7 +77,7 @@ def _notice_document_save(meeting: Meeting, upload: UploadedFile, detected: Dete
 @transaction.atomic
 def meeting_create(
     *,
-    by,
+    by: UserLike,
     system: str,
     title: str,
     starts_at: datetime,
@@ -120,7 +115,7 @@ def meeting_create(
         main_venue=data.main_venue,
         notice_ref=notice_ref.strip(),
         org_unit=data.owner,
-        entered_by=by if getattr(by, "is_authenticated", False) else None,
+        entered_by=actor(by),
     )
     if notice_document is not None and data.notice is not None:
         _notice_document_save(meeting, notice_document, data.notice)
@@ -131,7 +126,7 @@ def meeting_create(
         meeting=meeting,
         kind=MeetingEvent.Kind.CREATED,
         at=clock.now(),
-        actor=_actor(by),
+        actor=actor(by),
         changes={"venues": len(data.venue_ids)},
     )
     audit_record(
@@ -144,7 +139,7 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
+def meeting_update(meeting: Meeting, *, by: UserLike, **fields) -> Meeting:
     """Edit a draft: the same validation as creation, then the branch venues are replaced."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     check_owner(meeting, by)
@@ -186,7 +181,7 @@ def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
         meeting=meeting,
         kind=MeetingEvent.Kind.UPDATED,
         at=clock.now(),
-        actor=_actor(by),
+        actor=actor(by),
         changes={"fields": changed},
     )
     audit_record(actor=by, action="meeting.update", obj=meeting, changes={"fields": changed})
@@ -194,7 +189,9 @@ def meeting_update(meeting: Meeting, *, by, **fields) -> Meeting:
 
 
 @transaction.atomic
-def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: datetime) -> Meeting:
+def meeting_reschedule(
+    meeting: Meeting, *, by: UserLike, starts_at: datetime, ends_at: datetime
+) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     check_owner(meeting, by)
     if meeting.state not in (Meeting.State.DRAFT, Meeting.State.PUBLISHED):
@@ -225,7 +222,7 @@ def meeting_reschedule(meeting: Meeting, *, by, starts_at: datetime, ends_at: da
         meeting=meeting,
         kind=MeetingEvent.Kind.RESCHEDULED,
         at=clock.now(),
-        actor=_actor(by),
+        actor=actor(by),
         changes=changes,
     )
     if meeting.state == Meeting.State.PUBLISHED:
@@ -255,7 +252,7 @@ def _reset_deadlines(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_cancel(meeting: Meeting, *, by, reason: str) -> Meeting:
+def meeting_cancel(meeting: Meeting, *, by: UserLike, reason: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     check_owner(meeting, by)
     reason = (reason or "").strip()

@@ -4,6 +4,7 @@ the notices and digests queued with it."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
@@ -32,7 +33,7 @@ def meeting_plan(meeting: Meeting) -> DispatchPlan:
 
 @transaction.atomic
 def meeting_publish(
-    meeting: Meeting, *, by, confirm_shortfalls: bool = False
+    meeting: Meeting, *, by: UserLike, confirm_shortfalls: bool = False
 ) -> tuple[Meeting, DispatchPlan]:
     """R2 + R3 + C4: build the whole chain in one transaction with bulk writes."""
     meeting = (
@@ -90,7 +91,7 @@ def meeting_publish(
     return meeting, plan
 
 
-def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by, now) -> None:
+def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by: UserLike, now) -> None:
     """Insert parents before children, level by level, so that every task knows its parent's id."""
     ids: dict[str, int] = {}
     pending = list(plan.tasks)

@@ -6,19 +6,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike, actor
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
 from vcassure.meetings.models import Meeting, ShareLink
 from vcassure.meetings.permissions import can_manage_meetings
-from vcassure.meetings.services._common import actor as _actor
 from vcassure.meetings.services._common import iso as _iso
 from vcassure.orgs.scoping import in_scope
 
 SHARE_LINK_MAX_DAYS = 30
 
 
-def _check_can_share(meeting: Meeting, user) -> None:
+def _check_can_share(meeting: Meeting, user: UserLike) -> None:
     """Whoever sees the meeting and manages meetings may share what they see; the rest: 404 out of
     scope, 403 for a role that only follows meetings."""
     if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
@@ -28,7 +28,7 @@ def _check_can_share(meeting: Meeting, user) -> None:
 
 
 @transaction.atomic
-def share_link_create(meeting: Meeting, *, by, expires_at: datetime) -> ShareLink:
+def share_link_create(meeting: Meeting, *, by: UserLike, expires_at: datetime) -> ShareLink:
     """A read-only link to the meeting's readiness, limited to what `by` sees of it."""
     from vcassure.meetings.selectors import dashboard_root
 
@@ -48,7 +48,7 @@ def share_link_create(meeting: Meeting, *, by, expires_at: datetime) -> ShareLin
     link = ShareLink.objects.create(
         meeting=meeting,
         org_unit=dashboard_root(meeting, user=by),
-        created_by=_actor(by),
+        created_by=actor(by),
         created_at=now,
         expires_at=expires_at,
     )
@@ -66,7 +66,7 @@ def share_link_create(meeting: Meeting, *, by, expires_at: datetime) -> ShareLin
 
 
 @transaction.atomic
-def share_link_revoke(link: ShareLink, *, by) -> ShareLink:
+def share_link_revoke(link: ShareLink, *, by: UserLike) -> ShareLink:
     """Revoke a link at once (idempotent). A link made for a wider scope than `by` sees is missing."""
     link = (
         ShareLink.objects.select_for_update(of=("self",))

@@ -4,7 +4,7 @@ Every move of a task, one or a thousand at a time, goes through `support_tasks_m
 `ALLOWED_TRANSITIONS`, keeps `state_before_fault`, stamps `acknowledged_at`/`ready_at`/`done_at`,
 writes one TaskTransition per move with who and when, and sends `support_tasks_changed` once per
 batch. Its cost does not grow with the batch: one INSERT of the transitions and one UPDATE per
-(final state, kept fault state, stamps) group. `make lint` (scripts/check_write_paths.py) fails when
+(final state, kept fault state, stamps) group. `make lint` (scripts/check_doors.py) fails when
 another module writes a task's state or creates transition rows."""
 
 from collections import defaultdict
@@ -18,20 +18,19 @@ from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
+from vcassure.accounts.types import actor as _actor
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError
 from vcassure.core.subjects import task_ref
 from vcassure.meetings.models import SupportTask, TaskTransition
 from vcassure.meetings.permissions import can_manage_meetings
-from vcassure.meetings.services._common import actor as _actor
 from vcassure.meetings.signals import support_tasks_changed
 from vcassure.notifications.services import notifications_acknowledge
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
     from django.db.models import QuerySet
 
-    from vcassure.accounts.models import User
 
 State = SupportTask.State
 # The time a task first reached a state, kept on the task for the dashboard and the reports.
@@ -47,7 +46,7 @@ class TaskMove:
     task: SupportTask
     to: str
     at: datetime
-    by: "User | AnonymousUser | None" = None
+    by: "UserLike | None" = None
     note: str = ""
 
 
@@ -142,7 +141,7 @@ def support_tasks_transition(
     tasks: Iterable[SupportTask],
     *,
     to: str,
-    by: "User | AnonymousUser | None" = None,
+    by: "UserLike | None" = None,
     at: datetime | None = None,
     note: str = "",
 ) -> list[TaskMove]:
@@ -155,7 +154,7 @@ def support_tasks_transition(
 
 @transaction.atomic
 def support_task_transition(
-    task: SupportTask, *, by: "User | AnonymousUser | None", to_state: str, note: str = ""
+    task: SupportTask, *, by: "UserLike | None", to_state: str, note: str = ""
 ) -> SupportTask:
     """Move one task (locked here), or refuse with the state machine's message."""
     task = SupportTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
@@ -164,7 +163,7 @@ def support_task_transition(
 
 
 def support_tasks_created(
-    tasks: Sequence[SupportTask], *, by: "User | AnonymousUser | None", at: datetime
+    tasks: Sequence[SupportTask], *, by: "UserLike | None", at: datetime
 ) -> None:
     """The first transition ("" → pending) of tasks just inserted: one INSERT."""
     actor = _actor(by)
@@ -195,7 +194,7 @@ class TaskAck:
     task_id: int
     at: datetime
     via: str = ""
-    by: "User | AnonymousUser | None" = None
+    by: "UserLike | None" = None
     assignee_id: int | None = None
 
 
@@ -226,7 +225,7 @@ def support_tasks_acknowledge(items: list[TaskAck]) -> int:
 def support_task_acknowledge(
     task: SupportTask | int,
     *,
-    by: "User | AnonymousUser | None" = None,
+    by: "UserLike | None" = None,
     via: str = "",
     at: datetime | None = None,
     assignee_id: int | None = None,
@@ -250,7 +249,7 @@ def support_task_mark_notified(
         return bool(support_tasks_move([move], strict=False))
 
 
-def task_acknowledge(task: SupportTask, *, by: "User | AnonymousUser", via: str) -> bool:
+def task_acknowledge(task: SupportTask, *, by: UserLike, via: str) -> bool:
     """Acknowledge a task from a page or the API: by its assignee, or on their behalf by someone
     who manages meetings in its scope (after a phone call, say). Idempotent."""
     from django.core.exceptions import PermissionDenied

@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.errors import ApplicationError
-from vcassure.core.http import get_or_404
+from vcassure.core.http import HtmxHttpRequest, get_or_404
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.core.uploads import content_type_for
 from vcassure.meetings import selectors, services
@@ -37,14 +38,14 @@ CHANGEABLE_STATES = {Meeting.State.DRAFT, Meeting.State.PUBLISHED}
 CANCELLABLE_STATES = {Meeting.State.DRAFT, Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS}
 
 
-def _require_editor(user) -> None:
+def _require_editor(user: UserLike) -> None:
     if not can_manage_meetings(user):
         raise PermissionDenied(_("您的角色不能录入或发布会议。"))
 
 
 @login_required
 @require_GET
-def meeting_list(request):
+def meeting_list(request: HttpRequest):
     form = MeetingFilterForm(request.GET or None, user=request.user)
     # The venue-count annotation groups rows, and Django drops Meta.ordering from grouped queries.
     qs = selectors.meeting_list(user=request.user, **form.filters())
@@ -60,7 +61,7 @@ def meeting_list(request):
 
 
 @login_required
-def meeting_create(request):
+def meeting_create(request: HttpRequest):
     _require_editor(request.user)
     status = 200
     if request.method == "POST":
@@ -93,7 +94,7 @@ def meeting_create(request):
 
 
 @login_required
-def meeting_edit(request, pk: int):
+def meeting_edit(request: HttpRequest, pk: int):
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
     if not selectors.meeting_can_change(user=request.user, meeting=meeting):
@@ -141,7 +142,7 @@ def meeting_edit(request, pk: int):
 
 @login_required
 @require_GET
-def venue_picker(request):
+def venue_picker(request: HttpRequest):
     """HTMX: the count and the first rows of the venues a picker selects, before saving."""
     meeting, base_ids = None, None
     meeting_pk = int_or_none(request.GET.get("meeting"))
@@ -162,7 +163,7 @@ def venue_picker(request):
     )
 
 
-def _detail_context(request, meeting: Meeting, **forms) -> dict:
+def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
     user = request.user
     can_change = can_manage_meetings(user) and selectors.meeting_can_change(
         user=user, meeting=meeting
@@ -204,14 +205,14 @@ def _detail_context(request, meeting: Meeting, **forms) -> dict:
     return context
 
 
-def _venue_tasks(request, meeting: Meeting, task_filter: TaskFilterForm) -> dict:
+def _venue_tasks(request: HttpRequest, meeting: Meeting, task_filter: TaskFilterForm) -> dict:
     qs = selectors.task_list(
         user=request.user, meeting=meeting, kind=SupportTask.Kind.VENUE, **task_filter.filters()
     )
     return paginate(request, qs)
 
 
-def _render_detail(request, meeting: Meeting, *, status: int = 200, **forms):
+def _render_detail(request: HttpRequest, meeting: Meeting, *, status: int = 200, **forms):
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -222,7 +223,7 @@ def _render_detail(request, meeting: Meeting, *, status: int = 200, **forms):
 
 @login_required
 @require_GET
-def meeting_detail(request, pk: int):
+def meeting_detail(request: HtmxHttpRequest, pk: int):
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     if (
         request.htmx
@@ -238,7 +239,7 @@ def meeting_detail(request, pk: int):
 
 @login_required
 @require_GET
-def notice_download(request, pk: int):
+def notice_download(request: HttpRequest, pk: int):
     """The formal notice, served only to those who may see the meeting (never from MEDIA_URL),
     as the type detected from its content when it was uploaded (the stored name's extension was
     chosen from it), always as a download, and never sniffed into another type."""
@@ -261,7 +262,7 @@ def notice_download(request, pk: int):
 
 
 def _run_action(
-    request,
+    request: HttpRequest,
     meeting: Meeting,
     form,
     form_name: str,
@@ -284,7 +285,7 @@ def _run_action(
 
 @login_required
 @require_POST
-def meeting_publish(request, pk: int):
+def meeting_publish(request: HttpRequest, pk: int):
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
 
@@ -302,7 +303,7 @@ def meeting_publish(request, pk: int):
 
 @login_required
 @require_POST
-def meeting_reschedule(request, pk: int):
+def meeting_reschedule(request: HttpRequest, pk: int):
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
 
@@ -323,7 +324,7 @@ def meeting_reschedule(request, pk: int):
 
 @login_required
 @require_POST
-def meeting_cancel(request, pk: int):
+def meeting_cancel(request: HttpRequest, pk: int):
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     _require_editor(request.user)
 

@@ -1,7 +1,7 @@
 """Following a meeting's tasks: the tracking view of a subtree, and my own tasks."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -20,7 +20,7 @@ from vcassure.orgs.selectors import org_unit_get
 
 @login_required
 @require_GET
-def meeting_track(request, pk: int):
+def meeting_track(request: HttpRequest, pk: int):
     """A customer department's view: the counts and the chain below one unit (default: its own)."""
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
     unit_pk = int_or_none(request.GET.get("org_unit"))
@@ -66,7 +66,7 @@ def meeting_track(request, pk: int):
 
 @login_required
 @require_GET
-def my_tasks(request):
+def my_tasks(request: HttpRequest):
     task_filter = TaskFilterForm(request.GET or None, units=[])
     qs = selectors.task_list(user=request.user, mine=True, state=task_filter.filters()["state"])
     return render(

@@ -27,10 +27,8 @@ from vcassure.notifications.services.desk import (  # noqa: F401
     PHONE_CALL_OUTCOMES,
     phone_call_number_reveal,
     phone_call_record,
-    unanswered_q,
 )
 from vcassure.notifications.services.groups import (  # noqa: F401
-    IM_GROUP_FIELDS,
     check_group_coverage,
     groups_covering,
     im_group_alert_administrators,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock, context
 from vcassure.core.locking import skip_locked
 from vcassure.core.services import audit_record, audit_record_many
@@ -230,7 +231,9 @@ def acknowledgements_apply_all() -> int:
 # --- Acknowledged by a signed-in person (page or API) --------------------------------------------
 
 
-def notifications_acknowledge(*, recipient_id: int, subject: str, via: str, by=None) -> bool:
+def notifications_acknowledge(
+    *, recipient_id: int, subject: str, via: str, by: "UserLike | None" = None
+) -> bool:
     """Acknowledge everything one person was asked about one subject, effects included, at once.
     Idempotent: returns False when it was already acknowledged. Stops escalation and cancels queued
     re-sends."""

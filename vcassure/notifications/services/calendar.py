@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.services import audit_record, model_changes
@@ -18,8 +19,8 @@ NOTE_MAX_LENGTH = WorkingCalendarDay._meta.get_field("note").max_length or 100
 WorkingDayRow = tuple[datetime.date, bool, str]
 
 
-def _check_can_edit_calendar(user: Any) -> None:
-    if not getattr(user, "is_administrator", False):
+def _check_can_edit_calendar(user: UserLike) -> None:
+    if not (user.is_authenticated and user.is_administrator):
         raise PermissionDenied(_("只有系统管理员可以修改工作日历。"))
 
 
@@ -75,7 +76,7 @@ def working_days_validate(rows: list[Any]) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def working_day_set(
-    *, by: Any, date: datetime.date, is_workday: bool, note: str = ""
+    *, by: UserLike, date: datetime.date, is_workday: bool, note: str = ""
 ) -> WorkingCalendarDay:
     """Make `date` a workday or a holiday whatever chinese-calendar says."""
     _check_can_edit_calendar(by)
@@ -103,7 +104,7 @@ def working_day_set(
 
 
 @transaction.atomic
-def working_day_delete(*, by: Any, date: datetime.date) -> bool:
+def working_day_delete(*, by: UserLike, date: datetime.date) -> bool:
     """Remove the override for `date`, so chinese-calendar (or the weekday rule) decides again.
     Returns False when there was none."""
     _check_can_edit_calendar(by)
@@ -130,7 +131,7 @@ class WorkingDaysImportResult:
 
 
 @transaction.atomic
-def working_days_import(*, by: Any, rows: list[WorkingDayRow]) -> WorkingDaysImportResult:
+def working_days_import(*, by: UserLike, rows: list[WorkingDayRow]) -> WorkingDaysImportResult:
     """Enter many dates at once (a year's holiday arrangement): all of them, or none when any
     row is invalid. Existing overrides for those dates are updated; others are left alone."""
     _check_can_edit_calendar(by)

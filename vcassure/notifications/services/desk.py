@@ -1,11 +1,9 @@
 """The dispatch desk's writes: the outcome of a phone call, revealing a number (audited)."""
 
-from datetime import datetime
-
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike, actor
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.services import audit_record
@@ -14,16 +12,6 @@ from vcassure.notifications.models import (
 )
 from vcassure.notifications.services.acknowledgements import notifications_acknowledge
 
-
-def unanswered_q(now: datetime) -> Q:
-    return Q(
-        acknowledged_at__isnull=True,
-        requires_ack=True,
-        is_cancelled=False,
-        ack_due_at__isnull=False,
-    )
-
-
 PHONE_CALL_OUTCOMES = {"reached", "no_answer", "wrong_number"}
 
 
@@ -31,7 +19,9 @@ PHONE_CALL_NOTE_MAX_LENGTH = 500
 
 
 @transaction.atomic
-def phone_call_record(call: PhoneCallTask, *, by, outcome: str, note: str = "") -> PhoneCallTask:
+def phone_call_record(
+    call: PhoneCallTask, *, by: UserLike, outcome: str, note: str = ""
+) -> PhoneCallTask:
     """The dispatch desk records how a call went. "reached" means the person heard the notice on
     the phone: it is acknowledged for them (via "phone"), which stops the escalation."""
     from django.core.exceptions import PermissionDenied
@@ -63,7 +53,7 @@ def phone_call_record(call: PhoneCallTask, *, by, outcome: str, note: str = "") 
         raise ConflictError(
             _("该电话任务已记录过结果(%(outcome)s)。") % {"outcome": call.get_outcome_display()}
         )
-    call.outcome, call.note, call.done_at, call.done_by = outcome, note, clock.now(), by
+    call.outcome, call.note, call.done_at, call.done_by = outcome, note, clock.now(), actor(by)
     call.save(update_fields=["outcome", "note", "done_at", "done_by", "updated_at"])
     audit_record(
         actor=by, action="phone_call.record", obj=call, changes={"outcome": outcome, "note": note}
@@ -76,7 +66,7 @@ def phone_call_record(call: PhoneCallTask, *, by, outcome: str, note: str = "") 
     return call
 
 
-def phone_call_number_reveal(call: PhoneCallTask, *, by) -> str:
+def phone_call_number_reveal(call: PhoneCallTask, *, by: UserLike) -> str:
     """Show the full number of a phone-call task to a role that may see it, and leave a trace."""
     from django.core.exceptions import PermissionDenied
 

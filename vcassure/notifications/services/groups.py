@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.outbound import check_outbound_url
@@ -58,18 +59,6 @@ def check_group_coverage(unit_ids: Iterable[int], *, minimum: int = 2) -> list[d
     ]
 
 
-IM_GROUP_FIELDS = [
-    "platform",
-    "name",
-    "webhook_url",
-    "secret",
-    "org_unit",
-    "purpose",
-    "is_active",
-    "departments",
-]
-
-
 def _validate_group(group: ImGroup) -> None:
     from django.core.exceptions import ValidationError
 
@@ -98,7 +87,7 @@ def _validate_group(group: ImGroup) -> None:
 
 
 @transaction.atomic
-def im_group_create(*, by, **fields) -> ImGroup:
+def im_group_create(*, by: UserLike, **fields) -> ImGroup:
     departments = fields.pop("departments", None)
     group = ImGroup(**fields)
     _validate_group(group)
@@ -139,7 +128,7 @@ def _departments_in_scope(group: ImGroup, departments) -> list | None:
 
 
 @transaction.atomic
-def im_group_update(group: ImGroup, *, by, **fields) -> ImGroup:
+def im_group_update(group: ImGroup, *, by: UserLike, **fields) -> ImGroup:
     departments = fields.pop("departments", None)
     changed = [k for k, v in fields.items() if getattr(group, k) != v]
     for name, value in fields.items():
@@ -157,7 +146,7 @@ def im_group_update(group: ImGroup, *, by, **fields) -> ImGroup:
 
 
 @transaction.atomic
-def im_group_test_queue(group: ImGroup, *, by) -> Delivery:
+def im_group_test_queue(group: ImGroup, *, by: UserLike) -> Delivery:
     """Queue one test digest into a group (topic "test:<id>"), so an administrator sees the robot
     work end to end. It waits like any digest while the group is inactive, paused or broken."""
     from django.core.exceptions import PermissionDenied

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.services import audit_record
 from vcassure.notifications.models import (
@@ -51,7 +52,7 @@ def escalation_steps_problems(steps) -> list[str]:
 
 
 @transaction.atomic
-def escalation_policy_save(policy: EscalationPolicy, *, by) -> EscalationPolicy:
+def escalation_policy_save(policy: EscalationPolicy, *, by: UserLike) -> EscalationPolicy:
     problems = escalation_steps_problems(policy.steps)
     if problems:
         raise InvalidInputError(

@@ -15,7 +15,6 @@ from vcassure.notifications.calendar import (
     WorkingCalendar,
     ack_due_at,
     add_working_minutes,
-    calendar_source,
     is_workday,
     working_minutes_between,
     working_windows,
@@ -25,6 +24,11 @@ from vcassure.notifications.services import working_day_set
 from vcassure.notifications.tests.calendar_helpers import SH, at
 
 pytestmark = pytest.mark.usefixtures("fresh_fallback_warnings")
+
+
+def source_of(d: date) -> str:
+    """Which rule decided this date: "override", "chinese_calendar" or "fallback"."""
+    return WorkingCalendar().day(d).source
 
 
 # ---- working hours --------------------------------------------------------------------------
@@ -137,10 +141,7 @@ def test_naive_or_negative_input_is_refused():
 
 @pytest.mark.django_db
 def test_national_day_2026_is_skipped():
-    assert (
-        not is_workday(date(2026, 10, 1))
-        and calendar_source(date(2026, 10, 1)) == "chinese_calendar"
-    )
+    assert not is_workday(date(2026, 10, 1)) and source_of(date(2026, 10, 1)) == "chinese_calendar"
     # Wednesday 30 September 17:00: 30 minutes, then the holiday to 7 October, then Thursday 8 October.
     assert add_working_minutes(at(2026, 9, 30, 17, 0), 120) == at(2026, 10, 8, 10, 0)
     assert add_working_minutes(at(2026, 10, 1, 10, 0), 120) == at(2026, 10, 8, 10, 30)
@@ -150,7 +151,7 @@ def test_national_day_2026_is_skipped():
 def test_make_up_workday_2026_counts():
     saturday = date(2026, 10, 10)
     assert saturday.weekday() == 5 and chinese_calendar.is_workday(saturday)
-    assert is_workday(saturday) and calendar_source(saturday) == "chinese_calendar"
+    assert is_workday(saturday) and source_of(saturday) == "chinese_calendar"
     assert add_working_minutes(at(2026, 10, 9, 17, 0), 120) == at(2026, 10, 10, 10, 0)
     sunday = date(2026, 1, 4)
     assert sunday.weekday() == 6 and is_workday(sunday)
@@ -169,7 +170,7 @@ def test_unknown_year_falls_back_to_weekdays_with_a_warning(caplog):
         assert add_working_minutes(at(2027, 3, 5, 17, 0), 120) == at(2027, 3, 8, 10, 0)
     warnings = [r for r in caplog.records if "No holiday data for 2027" in r.getMessage()]
     assert len(warnings) == 1  # once per year, not once per deadline
-    assert calendar_source(date(2027, 3, 8)) == "fallback"
+    assert source_of(date(2027, 3, 8)) == "fallback"
     assert is_workday(date(2027, 3, 8)) and not is_workday(date(2027, 3, 6))
     assert years_without_data([2030, 2027, 2027]) == [2027, 2030]
 
@@ -179,9 +180,9 @@ def test_2027_overrides_are_honoured(admin):
     working_day_set(by=admin, date=date(2027, 3, 8), is_workday=False, note="测试假日")
     working_day_set(by=admin, date=date(2027, 3, 13), is_workday=True, note="测试调休")
     assert years_without_data([2027]) == []
-    assert calendar_source(date(2027, 3, 8)) == "override" and not is_workday(date(2027, 3, 8))
-    assert calendar_source(date(2027, 3, 13)) == "override" and is_workday(date(2027, 3, 13))
-    assert calendar_source(date(2027, 3, 9)) == "fallback"
+    assert source_of(date(2027, 3, 8)) == "override" and not is_workday(date(2027, 3, 8))
+    assert source_of(date(2027, 3, 13)) == "override" and is_workday(date(2027, 3, 13))
+    assert source_of(date(2027, 3, 9)) == "fallback"
     # Friday 17:00: 30 minutes, Monday is a holiday, Tuesday from 08:30.
     assert add_working_minutes(at(2027, 3, 5, 17, 0), 120) == at(2027, 3, 9, 10, 0)
     # Friday 17:00 before the make-up Saturday.

@@ -1,18 +1,10 @@
 from datetime import date
 
 import pytest
-from django.urls import URLResolver, include, path
 
-import config.urls
 from vcassure.accounts.models import Role
 from vcassure.core.models import AuditEvent
 from vcassure.notifications.models import WorkingCalendarDay
-
-# The app is mounted at /notifications/ in config/urls.py; until it is, mount it here.
-urlpatterns = list(config.urls.urlpatterns)
-if not any(isinstance(p, URLResolver) and p.namespace == "notifications" for p in urlpatterns):
-    urlpatterns.insert(0, path("notifications/", include("vcassure.notifications.urls")))
-pytestmark = pytest.mark.urls(__name__)
 
 PAGE = "/notifications/calendar/"
 DAY = "/notifications/calendar/day/"

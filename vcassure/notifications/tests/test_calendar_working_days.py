@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from vcassure.accounts.models import Role
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.models import AuditEvent
-from vcassure.notifications import calendar as cal
 from vcassure.notifications.models import WorkingCalendarDay
 from vcassure.notifications.services import (
     working_day_delete,
@@ -18,7 +17,7 @@ from vcassure.notifications.services import (
     working_days_import,
     working_days_validate,
 )
-from vcassure.notifications.tests.calendar_helpers import SH, at
+from vcassure.notifications.tests.calendar_helpers import SH
 
 pytestmark = pytest.mark.usefixtures("fresh_fallback_warnings")
 
@@ -118,13 +117,3 @@ def test_working_days_validate_messages():
         [(date(2027, 1, 1), "yes", ""), ("x",), (datetime(2027, 1, 2, tzinfo=SH), True, "")]
     )
     assert [e["row"] for e in errors] == [1, 2, 3]
-
-
-@pytest.mark.django_db
-def test_upcoming_years_without_data(time_machine, admin):
-    time_machine.move_to(at(2026, 11, 25, 9, 0))
-    assert cal.upcoming_years_without_data() == [2027]
-    working_day_set(by=admin, date=date(2027, 1, 1), is_workday=False, note="元旦")
-    assert cal.upcoming_years_without_data() == []
-    time_machine.move_to(at(2025, 6, 1, 9, 0))
-    assert cal.upcoming_years_without_data() == []

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from vcassure.accounts.types import UserLike
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.pagination import int_or_none
@@ -22,9 +24,8 @@ from vcassure.notifications.calendar import WorkingCalendar, working_windows, ye
 from vcassure.notifications.forms import ArrangementForm, DayForm
 
 
-# The words accepted in a pasted arrangement line, after the date.
-def _check_admin(user) -> None:
-    if not user.is_administrator:
+def _check_admin(user: UserLike) -> None:
+    if not (user.is_authenticated and user.is_administrator):
         raise PermissionDenied
 
 
@@ -50,7 +51,9 @@ def _month_grids(year: int, calendar: WorkingCalendar) -> list[dict[str, Any]]:
     return months
 
 
-def _render_page(request, year: int, *, day_form=None, import_form=None, status: int = 200):
+def _render_page(
+    request: HttpRequest, year: int, *, day_form=None, import_form=None, status: int = 200
+):
     calendar = WorkingCalendar()
     calendar.preload(year, year)
     months = _month_grids(year, calendar)
@@ -94,14 +97,14 @@ def _render_page(request, year: int, *, day_form=None, import_form=None, status:
 
 @login_required
 @require_GET
-def calendar_year(request):
+def calendar_year(request: HttpRequest):
     _check_admin(request.user)
     return _render_page(request, _year_or_current(request.GET.get("year")))
 
 
 @login_required
 @require_POST
-def calendar_day(request):
+def calendar_day(request: HttpRequest):
     _check_admin(request.user)
     year = _year_or_current(request.POST.get("year"))
     form = DayForm(request.POST)
@@ -139,7 +142,7 @@ def calendar_day(request):
 
 @login_required
 @require_POST
-def calendar_import(request):
+def calendar_import(request: HttpRequest):
     _check_admin(request.user)
     year = _year_or_current(request.POST.get("year"))
     form = ArrangementForm(request.POST)

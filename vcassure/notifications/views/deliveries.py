@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from vcassure.core.http import get_or_404, require
+from vcassure.core.http import HtmxHttpRequest, get_or_404, require
 from vcassure.core.pagination import paginate
 from vcassure.notifications import demo, selectors
 from vcassure.notifications.forms import (
@@ -20,7 +20,7 @@ DEMO_ROWS_SHOWN = 300
 
 @login_required
 @require_GET
-def delivery_list(request):
+def delivery_list(request: HttpRequest):
     require(can_work_dispatch_desk(request.user))
     form = DeliveryFilterForm(request.GET)
     qs = selectors.delivery_list(user=request.user, **form.filters())
@@ -32,7 +32,7 @@ def delivery_list(request):
 
 @login_required
 @require_GET
-def delivery_detail(request, pk: int):
+def delivery_detail(request: HttpRequest, pk: int):
     delivery = get_or_404(selectors.delivery_get, user=request.user, pk=pk)
     require(can_work_dispatch_desk(request.user))
     context = {"delivery": delivery, "channel_label": channel_label(delivery.channel)}
@@ -45,11 +45,11 @@ def demo_fakes_enabled() -> bool:
 
 @login_required
 @require_GET
-def demo_inbox(request):
+def demo_inbox(request: HtmxHttpRequest):
     """What the local fake servers received (demo mode only; refreshes every 5 s)."""
     if not demo_fakes_enabled():
         raise Http404
-    require(request.user.is_administrator)
+    require(request.user.is_authenticated and request.user.is_administrator)
     fakes = demo.running_fakes()
     rows = demo.inbox_rows(fakes, limit=DEMO_ROWS_SHOWN)
     group_names = {

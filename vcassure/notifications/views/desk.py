@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,11 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from vcassure.accounts.permissions import can_see_phone_numbers
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
-from vcassure.core.http import get_or_404, require
+from vcassure.core.http import HtmxHttpRequest, get_or_404, require
 from vcassure.core.middleware import poll_url
 from vcassure.core.pagination import paginate
 from vcassure.notifications import selectors
 from vcassure.notifications.forms import (
+    PHONE_CALL_OUTCOME_CHOICES,
     DeskFilterForm,
     PhoneCallOutcomeForm,
 )
@@ -39,7 +41,7 @@ def _escalation_label(steps: list, index: int) -> str:
 
 @login_required
 @require_GET
-def desk(request):
+def desk(request: HtmxHttpRequest):
     """People who have not acknowledged, by deadline (the part that refreshes every 10 s), and the
     phone calls the desk still has to make."""
     user = request.user
@@ -67,7 +69,7 @@ def desk(request):
         {
             "calls": list(calls[:DESK_CALLS_SHOWN]),
             "call_count": calls.count(),
-            "outcome_choices": PhoneCallOutcomeForm.base_fields["outcome"].choices,
+            "outcome_choices": PHONE_CALL_OUTCOME_CHOICES,
             "can_see_phone": can_see_phone_numbers(user),
         }
     )
@@ -76,7 +78,7 @@ def desk(request):
 
 @login_required
 @require_POST
-def phone_call_reveal(request, pk: int):
+def phone_call_reveal(request: HttpRequest, pk: int):
     call = get_or_404(
         selectors.phone_call_get, user=request.user, pk=pk
     )  # another scope's: 404, not 403
@@ -89,7 +91,7 @@ def phone_call_reveal(request, pk: int):
 
 @login_required
 @require_POST
-def phone_call_outcome(request, pk: int):
+def phone_call_outcome(request: HttpRequest, pk: int):
     call = get_or_404(
         selectors.phone_call_get, user=request.user, pk=pk
     )  # another scope's: 404, not 403

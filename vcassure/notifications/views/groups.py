@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +27,7 @@ from vcassure.notifications.views.deliveries import demo_fakes_enabled
 
 @login_required
 @require_GET
-def group_list(request):
+def group_list(request: HttpRequest):
     user = request.user
     require(can_work_dispatch_desk(user) or can_manage_im_groups(user))
     platform = request.GET.get("platform", "")
@@ -44,7 +45,7 @@ def group_list(request):
         "purposes": ImGroup.Purpose.choices,
         "can_manage": can_manage_im_groups(user),
         "now": clock.now(),
-        "demo_inbox": demo_fakes_enabled() and user.is_administrator,
+        "demo_inbox": demo_fakes_enabled() and user.is_authenticated and user.is_administrator,
     }
     for group in context["page_obj"]:
         group.masked_secret = masked_secret(group.secret)
@@ -52,14 +53,16 @@ def group_list(request):
     return render(request, "notifications/group_list.html", context)
 
 
-def _group_form_page(request, form: ImGroupForm, group: ImGroup | None, status: int = 200):
+def _group_form_page(
+    request: HttpRequest, form: ImGroupForm, group: ImGroup | None, status: int = 200
+):
     return render(
         request, "notifications/group_form.html", {"form": form, "group": group}, status=status
     )
 
 
 @login_required
-def group_create(request):
+def group_create(request: HttpRequest):
     require(can_manage_im_groups(request.user))
     if request.method != "POST":
         return _group_form_page(request, ImGroupForm(user=request.user), None)
@@ -76,7 +79,7 @@ def group_create(request):
 
 
 @login_required
-def group_edit(request, pk: int):
+def group_edit(request: HttpRequest, pk: int):
     group = get_or_404(selectors.im_group_get, user=request.user, pk=pk)
     require(can_manage_im_groups(request.user))
     if request.method != "POST":
@@ -99,7 +102,7 @@ def group_edit(request, pk: int):
 
 @login_required
 @require_POST
-def group_test(request, pk: int):
+def group_test(request: HttpRequest, pk: int):
     group = get_or_404(selectors.im_group_get, user=request.user, pk=pk)
     require(can_manage_im_groups(request.user))
     im_group_test_queue(group, by=request.user)

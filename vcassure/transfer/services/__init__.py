@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vcassure.accounts.permissions import can_import_directory
+from vcassure.accounts.types import UserLike
 from vcassure.core.errors import ApplicationError
 from vcassure.core.services import audit_record
 from vcassure.transfer.services import org_units, staff, venues
@@ -93,7 +94,7 @@ def kind_get(kind: str) -> Kind:
         raise ApplicationError(_("未知的导入导出类型。")) from None
 
 
-def export_workbook(*, kind: str, user) -> bytes:
+def export_workbook(*, kind: str, user: UserLike) -> bytes:
     """Everything of `kind` the user may see, as an xlsx with one sheet and a Chinese header row."""
     spec = kind_get(kind)
     rows = spec.export_rows(user=user)
@@ -113,7 +114,7 @@ def template_workbook(*, kind: str) -> bytes:
     return workbook_build(title=spec.sheet_title, columns=spec.columns, rows=[])
 
 
-def import_workbook(*, kind: str, user, data: bytes) -> ImportResult:
+def import_workbook(*, kind: str, user: UserLike, data: bytes) -> ImportResult:
     """Upsert every row of the file by its natural key, or nothing at all.
 
     Raises PermissionDenied for a user without the import role and ImportFileError for a file

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.orgs.models import OrgUnit, Staff
 from vcassure.orgs.scoping import sees_everything
 from vcassure.transfer.services.workbook import RowError, RowReader
@@ -44,7 +45,7 @@ class Scope:
     reachable_unit_ids: set[int]
 
     @classmethod
-    def of(cls, user) -> "Scope":
+    def of(cls, user: UserLike) -> "Scope":
         visible = OrgUnit.objects.visible_to(user).values_list("id", "path")
         visible_ids: set[int] = set()
         reachable: set[int] = set()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.services import org_unit_create, org_unit_update
 from vcassure.transfer.services.common import (
@@ -33,7 +34,7 @@ COLUMNS = [
 HEADERS = {column.key: column.header for column in COLUMNS}
 
 
-def export_rows(*, user) -> list[list[object]]:
+def export_rows(*, user: UserLike) -> list[list[object]]:
     units = OrgUnit.objects.visible_to(user).select_related("parent")
     ordered = sorted(units, key=lambda unit: (unit.depth, unit.code))
     return [
@@ -59,7 +60,7 @@ class _Plan:
     changed: bool = False
 
 
-def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
+def import_rows(*, user: UserLike, rows: list[SheetRow]) -> ImportResult:
     scope = Scope.of(user)
     units = {unit.code: unit for unit in OrgUnit.objects.all()}
     by_id = {unit.pk: unit for unit in units.values()}
@@ -172,7 +173,9 @@ def _level_label(level: str) -> str:
     return choice_label(OrgUnit.Level, level)
 
 
-def _write(plans: list[_Plan], units: dict[str, OrgUnit], *, user, result: ImportResult) -> None:
+def _write(
+    plans: list[_Plan], units: dict[str, OrgUnit], *, user: UserLike, result: ImportResult
+) -> None:
     """Parents before children: a row may name a parent defined anywhere in the same file."""
     errors: list[RowError] = []
     for plan in sorted(plans, key=lambda p: OrgUnit.LEVEL_ORDER.index(p.level)):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.permissions import can_see_phone_numbers
+from vcassure.accounts.types import UserLike
 from vcassure.orgs.models import Department, OrgUnit, Staff, mask_phone
 from vcassure.orgs.services import department_create, staff_create, staff_update
 from vcassure.transfer.services.common import (
@@ -44,7 +45,7 @@ COLUMNS = [
 HEADERS = {column.key: column.header for column in COLUMNS}
 
 
-def export_rows(*, user) -> list[list[object]]:
+def export_rows(*, user: UserLike) -> list[list[object]]:
     show_phone = can_see_phone_numbers(user)
     staff = (
         Staff.objects.visible_to(user)
@@ -82,7 +83,7 @@ class _Plan:
     changed: set[str] = field(default_factory=set)
 
 
-def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
+def import_rows(*, user: UserLike, rows: list[SheetRow]) -> ImportResult:
     scope = Scope.of(user)
     units = {unit.code: unit for unit in OrgUnit.objects.all()}
     departments = {(d.org_unit_id, d.kind): d for d in Department.objects.all()}
@@ -189,7 +190,12 @@ def _changes(plan: _Plan, departments, staff: dict[str, Staff]) -> set[str]:
 
 
 def _write(
-    plans: list[_Plan], departments, staff: dict[str, Staff], *, user, result: ImportResult
+    plans: list[_Plan],
+    departments,
+    staff: dict[str, Staff],
+    *,
+    user: UserLike,
+    result: ImportResult,
 ) -> None:
     errors: list[RowError] = []
     later: list[tuple[_Plan, Staff]] = []  # people whose supervisor comes further down the file

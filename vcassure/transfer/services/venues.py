@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from vcassure.accounts.types import UserLike
 from vcassure.orgs.models import OrgUnit, Staff
 from vcassure.transfer.services.common import (
     ImportResult,
@@ -41,20 +42,9 @@ COLUMNS = [
     Column("is_active", "启用", 8),
 ]
 HEADERS = {column.key: column.header for column in COLUMNS}
-FIELDS = [
-    "name",
-    "system",
-    "org_unit",
-    "role",
-    "address",
-    "room",
-    "primary_staff",
-    "backup_staff",
-    "is_active",
-]
 
 
-def export_rows(*, user) -> list[list[object]]:
+def export_rows(*, user: UserLike) -> list[list[object]]:
     venues = Venue.objects.visible_to(user).select_related(
         "system", "org_unit", "primary_staff", "backup_staff"
     )
@@ -84,7 +74,7 @@ class _Plan:
     changed: dict[str, Any] = field(default_factory=dict)
 
 
-def import_rows(*, user, rows: list[SheetRow]) -> ImportResult:
+def import_rows(*, user: UserLike, rows: list[SheetRow]) -> ImportResult:
     scope = Scope.of(user)
     units = {unit.code: unit for unit in OrgUnit.objects.all()}
     systems = {system.code.lower(): system for system in CustomerSystem.objects.all()}

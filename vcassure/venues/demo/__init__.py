@@ -13,7 +13,6 @@ from vcassure.orgs.models import Department, OrgUnit, Staff
 from vcassure.venues.demo.builder import ProvinceBuilder
 from vcassure.venues.demo.data import (
     DELIBERATE_SHORTFALLS,
-    DEMO_LOGINS,
     DEMO_PASSWORD,
     PROVINCE_CODE,
     PROVINCE_NAME,
@@ -60,7 +59,6 @@ def demo_province_build(*, seed: int = 2026, stdout=None) -> dict:
 
 __all__ = [
     "DELIBERATE_SHORTFALLS",
-    "DEMO_LOGINS",
     "DEMO_PASSWORD",
     "DeliberateShortfall",
     "PROVINCE_CODE",

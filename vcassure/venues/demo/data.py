@@ -43,8 +43,6 @@ DELIBERATE_SHORTFALLS = (
     DeliberateShortfall((9, 6, 7), "regular", 0),
 )
 
-DEMO_LOGINS = ("dispatcher", "city-dispatcher", "county-dispatcher", "township-staff")
-
 NAME_HEADS = (
     "青临石云清安宁平永长新丰华金龙凤泉阳岚德兴武文昌通泰和顺庆嘉乐福宜盛瑞白黄柳桃梅松竹枫桂"
 )
