@@ -28,3 +28,11 @@ class MeetingsConfig(AppConfig):
         from vcassure.meetings.receivers import on_fault_restored
 
         fault_restored.connect(on_fault_restored, dispatch_uid="meetings.fault_restored")
+
+        # Lower apps show "meeting:3" and "task:12" as what they are.
+        from vcassure.core.subjects import register_labeller
+        from vcassure.meetings.selectors.meetings import meeting_labels
+        from vcassure.meetings.selectors.tasks import task_labels
+
+        register_labeller("meeting", meeting_labels)
+        register_labeller("task", task_labels)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from vcassure.accounts.types import UserLike
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.outbound import check_outbound_url
-from vcassure.core.subjects import meeting_ref
+from vcassure.core.subjects import describe, meeting_ref, subject_id
 from vcassure.notifications import services
 from vcassure.notifications.models import Delivery, ImGroup, PhoneCallTask
 from vcassure.orgs.models import Department, OrgUnit
@@ -41,13 +41,40 @@ class _Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class MeetingChoiceField(forms.TypedChoiceField):
+    """A meeting chosen by its title among the topics of recent notices (never typed as an id)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("会议"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("empty_value", None)
+        super().__init__(choices=[("", _("全部会议"))], **kwargs)
+
+    def valid_value(self, value) -> bool:
+        # Any meeting id is a valid filter (a link from an older meeting's page); the choices are
+        # what the select offers.
+        return str(value).isascii() and str(value).isdigit() and int(value) > 0
+
+
+def _with_topic_choices(form: forms.Form, topics: list[str]) -> None:
+    chosen = str(form.data.get("meeting", "")) if form.is_bound else ""
+    if chosen.isascii() and chosen.isdigit() and meeting_ref(int(chosen)) not in topics:
+        topics = [meeting_ref(int(chosen)), *topics]
+    labels = describe(topics)
+    field = form.fields["meeting"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", _("全部会议"))] + [
+        (str(subject_id(t, "meeting")), labels[t].text) for t in topics if subject_id(t, "meeting")
+    ]
+
+
 class DeskFilterForm(_Form):
-    meeting = forms.IntegerField(
-        label=_("会议编号"),
-        required=False,
-        min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    meeting = MeetingChoiceField()
+
+    def __init__(self, *args, topics: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_topic_choices(self, topics or [])
 
     def topic(self) -> str:
         meeting = self.cleaned_data.get("meeting") if self.is_valid() else None
@@ -55,17 +82,12 @@ class DeskFilterForm(_Form):
 
 
 class DeliveryFilterForm(_Form):
-    meeting = forms.IntegerField(
-        label=_("会议编号"),
+    meeting = MeetingChoiceField()
+    staff = forms.CharField(
+        label=_("接收人或群"),
         required=False,
-        min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
-    staff = forms.IntegerField(
-        label=_("人员编号"),
-        required=False,
-        min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名或群名称")}),
     )
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部"))] + list(Delivery.Status.choices)
@@ -74,13 +96,21 @@ class DeliveryFilterForm(_Form):
         label=_("渠道"), required=False, choices=[("", _("全部"))] + list(CHANNEL_LABELS.items())
     )
 
+    def __init__(self, *args, topics: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_topic_choices(self, topics or [])
+
     def filters(self) -> dict:
         """The selector's arguments from the fields that are valid (a bad one is ignored)."""
         self.is_valid()
         data = self.cleaned_data
         return {
             "topic": meeting_ref(data["meeting"]) if data.get("meeting") else "",
-            "recipient": data.get("staff") or None,
+            # a number is a person's id (links from other pages), anything else a name
+            "recipient": int(staff)
+            if (staff := (data.get("staff") or "").strip()).isdigit()
+            else None,
+            "recipient_name": "" if staff.isdigit() else staff,
             "status": data.get("status") or "",
             "channel": data.get("channel") or "",
         }

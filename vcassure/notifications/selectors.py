@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from vcassure.accounts.types import UserLike
 from vcassure.core import clock
@@ -36,6 +36,7 @@ def delivery_list(
     status: str = "",
     channel: str = "",
     recipient: int | None = None,
+    recipient_name: str = "",
 ) -> QuerySet[Delivery]:
     """Deliveries to people in the user's subtree and into groups of the user's subtree."""
     qs = (
@@ -53,6 +54,11 @@ def delivery_list(
         qs = qs.filter(channel=channel)
     if recipient:
         qs = qs.filter(notification__recipient_id=recipient)
+    if recipient_name:
+        qs = qs.filter(
+            Q(notification__recipient__name__icontains=recipient_name)
+            | Q(group__name__icontains=recipient_name)
+        )
     return qs.order_by("-id")
 
 
@@ -84,3 +90,19 @@ def delivery_get(*, user: UserLike, pk: int) -> Delivery:
 def phone_call_get(*, user: UserLike, pk: int) -> PhoneCallTask:
     """One phone-call task of the user's scope, whatever its outcome (DoesNotExist if not)."""
     return phone_call_list(user=user, pending_only=False).get(pk=pk)
+
+
+RECENT_TOPICS = 100
+
+
+def recent_topics(*, user: UserLike) -> list[str]:
+    """The topics (meetings) of the most recent notices the user may see, newest first: the
+    choices of the desk's and the delivery log's meeting filter. One query."""
+    return list(
+        Notification.objects.visible_to(user)
+        .exclude(topic="")
+        .values("topic")
+        .annotate(last=Max("created_at"))
+        .order_by("-last")
+        .values_list("topic", flat=True)[:RECENT_TOPICS]
+    )

@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
+from vcassure.core.subjects import SubjectLabel
 from vcassure.meetings.dispatch import SHUTDOWN_GRACE, busy_window
 from vcassure.meetings.models import (
     Meeting,
@@ -235,3 +237,11 @@ def meeting_can_change(*, user: UserLike, meeting: Meeting) -> bool:
 
 def meeting_venue_ids(meeting: Meeting) -> list[int]:
     return list(meeting.meeting_venues.order_by("id").values_list("venue_id", flat=True))
+
+
+def meeting_labels(ids: set[int]) -> dict[int, SubjectLabel]:
+    """How pages of lower apps name a meeting (core.subjects): its title, linking to it."""
+    return {
+        pk: SubjectLabel(title, reverse("meetings:meeting_detail", args=[pk]))
+        for pk, title in Meeting.objects.filter(pk__in=ids).values_list("pk", "title")
+    }

@@ -4,10 +4,11 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 
 from vcassure.accounts.types import UserLike
 from vcassure.core import clock
-from vcassure.core.subjects import task_id_of
+from vcassure.core.subjects import SubjectLabel, task_id_of
 from vcassure.meetings.models import (
     Meeting,
     SupportTask,
@@ -191,3 +192,19 @@ def ack_context(notification) -> dict:
         ).select_related("org_unit")
         contacts = [d for d in departments if d.phone]
     return {"task": task, "contacts": contacts}
+
+
+def task_labels(ids: set[int]) -> dict[int, SubjectLabel]:
+    """How pages of lower apps name a task (core.subjects): its venue (or its role and department)
+    and its person, linking to the task's card."""
+    tasks = SupportTask.objects.filter(pk__in=ids).select_related("venue", "department", "assignee")
+    labels = {}
+    for task in tasks.only(
+        "id", "kind", "role", "venue__name", "department__name", "assignee__name"
+    ):
+        place = task.venue.name if task.venue else task.department.name if task.department else ""
+        what = place or task.get_role_display()
+        who = task.assignee.name if task.assignee else ""
+        text = f"{what} · {who}" if who else what
+        labels[task.pk] = SubjectLabel(text, reverse("meetings:task_field", args=[task.pk]))
+    return labels

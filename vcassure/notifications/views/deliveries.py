@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from vcassure.core.http import HtmxHttpRequest, get_or_404, require
 from vcassure.core.pagination import paginate
+from vcassure.core.subjects import describe
 from vcassure.notifications import demo, selectors
 from vcassure.notifications.forms import (
     DeliveryFilterForm,
@@ -22,11 +23,17 @@ DEMO_ROWS_SHOWN = 300
 @require_GET
 def delivery_list(request: HttpRequest):
     require(can_work_dispatch_desk(request.user))
-    form = DeliveryFilterForm(request.GET)
+    form = DeliveryFilterForm(request.GET, topics=selectors.recent_topics(user=request.user))
     qs = selectors.delivery_list(user=request.user, **form.filters())
     context = {**paginate(request, qs), "form": form}
-    for d in context["page_obj"]:
+    rows = list(context["page_obj"])
+    labels = describe(
+        {d.topic for d in rows} | {d.notification.subject for d in rows if d.notification}
+    )
+    for d in rows:
         d.channel_label = channel_label(d.channel)
+        d.topic_label = labels.get(d.topic)
+        d.subject_label = labels.get(d.notification.subject) if d.notification else None
     return render(request, "notifications/delivery_list.html", context)
 
 
@@ -35,7 +42,14 @@ def delivery_list(request: HttpRequest):
 def delivery_detail(request: HttpRequest, pk: int):
     delivery = get_or_404(selectors.delivery_get, user=request.user, pk=pk)
     require(can_work_dispatch_desk(request.user))
-    context = {"delivery": delivery, "channel_label": channel_label(delivery.channel)}
+    notification = delivery.notification
+    labels = describe([delivery.topic, notification.subject if notification else ""])
+    context = {
+        "delivery": delivery,
+        "channel_label": channel_label(delivery.channel),
+        "topic_label": labels.get(delivery.topic),
+        "subject_label": labels.get(notification.subject) if notification else None,
+    }
     return render(request, "notifications/delivery_detail.html", context)
 
 

@@ -14,6 +14,7 @@ from vcassure.core.errors import ApplicationError
 from vcassure.core.http import HtmxHttpRequest, get_or_404, require
 from vcassure.core.middleware import poll_url
 from vcassure.core.pagination import paginate
+from vcassure.core.subjects import describe
 from vcassure.notifications import selectors
 from vcassure.notifications.forms import (
     PHONE_CALL_OUTCOME_CHOICES,
@@ -46,7 +47,7 @@ def desk(request: HtmxHttpRequest):
     phone calls the desk still has to make."""
     user = request.user
     require(can_work_dispatch_desk(user))
-    form = DeskFilterForm(request.GET)
+    form = DeskFilterForm(request.GET, topics=selectors.recent_topics(user=user))
     topic = form.topic()
     now = clock.now()
     unanswered = selectors.unanswered_list(user=user, topic=topic, now=now)
@@ -58,7 +59,11 @@ def desk(request: HtmxHttpRequest):
         "overdue_count": unanswered.filter(ack_due_at__lt=now).count(),
         "poll_url": poll_url(request),
     }
-    for n in context["page_obj"]:
+    rows = list(context["page_obj"])
+    labels = describe({n.topic for n in rows} | {n.subject for n in rows})
+    for n in rows:
+        n.topic_label = labels.get(n.topic)
+        n.subject_label = labels.get(n.subject)
         n.is_overdue = n.ack_due_at < now
         n.escalation_reached = _escalation_label(n.escalation_steps, n.escalation_level - 1)
         n.escalation_next = _escalation_label(n.escalation_steps, n.escalation_level)
