@@ -5,13 +5,15 @@ started in this process so that a new user sees messages arrive without any outs
 that point the channels at them, plus robot webhook URLs and secrets for ImGroup rows. The page
 /notifications/demo-inbox/ reads `running_fakes()` through `inbox_rows()`."""
 
+import re
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 ROBOTS_PER_PLATFORM = 3
@@ -118,6 +120,7 @@ class InboxRow:
     accepted: bool
     answer: str = ""  # the fake's refusal, when it refused
     robot_key: str = ""  # DingTalk access_token / WeCom key: the view names the group
+    links: list[str] = field(default_factory=list)  # the platform's own links in the message
     seq: int = 0
     channel_label: str = ""  # filled in by the view
     group_name: str = ""  # filled in by the view: the ImGroup the robot key belongs to
@@ -198,6 +201,7 @@ def _request_row(name: str, request: Any) -> InboxRow | None:
             request.body.decode(errors="replace")[:500],
         )
         row.accepted = 200 <= request.status < 300
+    row.links = platform_links(body)
     if not row.accepted:
         row.answer = str(answer.get("errmsg") or answer.get("message") or answer or request.status)[
             :200
@@ -214,7 +218,32 @@ def _mail_row(name: str, mail: Any) -> InboxRow:
         title=mail.subject,
         text=mail.text or mail.html,
         accepted=True,
+        links=platform_links([mail.text, mail.html]),
     )
+
+
+_URL = re.compile(r"https?://[^\s)\]\"'<>（）]+")
+
+
+def platform_links(body: Any) -> list[str]:
+    """Every link to this platform in a message body (JSON of any channel, or mail parts), in
+    order, once each: the acknowledgement and dashboard links a person would tap."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            for url in _URL.findall(value):
+                if url.startswith(settings.PUBLIC_BASE_URL) and url not in found:
+                    found.append(url)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(body)
+    return found
 
 
 def inbox_rows(fakes: dict[str, Any], *, limit: int = 300) -> list[InboxRow]:

@@ -50,14 +50,18 @@ def test_demo_inbox_lists_what_a_started_fake_received(tree, client, settings, c
             topic="meeting:1",
             groups=[robot_group],
             title="群消息标题",
-            markdown="### 群消息正文",
+            markdown=f"### 群消息正文\n[确认]({settings.PUBLIC_BASE_URL}/ack/demo-token)"
+            " [外链](http://evil.example/x)",
             text="群消息正文",
             mentions={robot_group.pk: ["13800002222"]},
         )
         assert outbox.outbox_drain() == 1
         assert Delivery.objects.get(group=robot_group).status == "sent"
 
-        assert login(client, tree.user("province")).get(DEMO).status_code == 403
+        # demo mode: the province's dispatch desk reads it too; a county's desk does not (the
+        # fakes hold every scope's messages), nor do support staff
+        assert login(client, tree.user("province")).get(DEMO).status_code == 200
+        assert login(client, tree.user("county0")).get(DEMO).status_code == 403
         assert login(client, tree.user("county0", Role.SUPPORT)).get(DEMO).status_code == 403
         login(client, tree.user("province", Role.ADMIN))
         page = client.get(DEMO).content.decode()
@@ -71,6 +75,9 @@ def test_demo_inbox_lists_what_a_started_fake_received(tree, client, settings, c
         assert (
             "演示钉钉群" in robot_row and "群消息标题" in robot_row and "@13800002222" in robot_row
         )
+        ack = f'href="{settings.PUBLIC_BASE_URL}/ack/demo-token"'
+        assert ack in robot_row and "打开确认链接" in robot_row
+        assert 'href="http://evil.example' not in page, "only the platform's own links open"
         assert page.index('data-channel="dingtalk_robot"') < page.index(
             'data-channel="sms"'
         )  # newest first

@@ -14,7 +14,7 @@ from vcassure.notifications.forms import (
     DeliveryFilterForm,
     channel_label,
 )
-from vcassure.notifications.permissions import can_work_dispatch_desk
+from vcassure.notifications.permissions import can_read_demo_inbox, can_work_dispatch_desk
 
 DEMO_ROWS_SHOWN = 300
 
@@ -63,7 +63,7 @@ def demo_inbox(request: HtmxHttpRequest):
     """What the local fake servers received (demo mode only; refreshes every 5 s)."""
     if not demo_fakes_enabled():
         raise Http404
-    require(request.user.is_authenticated and request.user.is_administrator)
+    require(can_read_demo_inbox(request.user))
     fakes = demo.running_fakes()
     rows = demo.inbox_rows(fakes, limit=DEMO_ROWS_SHOWN)
     group_names = {

@@ -35,6 +35,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, addrport: str, no_demo: bool, no_fakes: bool, **options):
+        if "PUBLIC_BASE_URL" not in os.environ:
+            # Links in messages (acknowledgement, dashboard) open this server.
+            settings.PUBLIC_BASE_URL = public_base_url(addrport)
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo and not OrgUnit.objects.exists():
             self.stdout.write("Loading the demo province (first run only)…")
@@ -92,3 +95,12 @@ class Command(BaseCommand):
             signal.signal(sig, handler)
         self.stdout.write(f"Task worker started in-process ({consumer.workers} threads).")
         return consumer
+
+
+def public_base_url(addrport: str) -> str:
+    """The address `runserver` serves `addrport` ("8000", "0.0.0.0:8000", "127.0.0.1:8011") on,
+    as a browser on this machine opens it."""
+    host, _sep, port = addrport.rpartition(":")
+    if not host or host in ("0.0.0.0", "::", "[::]"):  # noqa: S104  # nosec B104 - read, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
