@@ -21,21 +21,8 @@ from typing import Any
 import httpx
 
 SYSTEM = "government"  # the demo system with the most branch venues
-CHANNEL_SETTINGS = (
-    "DINGTALK_API_URL",
-    "DINGTALK_APP_KEY",
-    "DINGTALK_APP_SECRET",
-    "DINGTALK_AGENT_ID",
-    "WECOM_API_URL",
-    "WECOM_CORP_ID",
-    "WECOM_CORP_SECRET",
-    "WECOM_AGENT_ID",
-    "SMS_GATEWAY_URL",
-    "OA_WEBHOOK_URL",
-    "EMAIL_URL",
-    "ALIYUN_ACCESS_KEY_ID",
-    "OUTBOUND_URL_ALLOWLIST",
-)
+# Settings this bench changes besides the channels demo mode points at the fakes; all are put back.
+EXTRA_SETTINGS = ("ALIYUN_ACCESS_KEY_ID", "OUTBOUND_URL_ALLOWLIST")
 GROUP_FIELDS = ("webhook_url", "secret", "paused_until", "needs_attention", "last_error")
 
 
@@ -123,11 +110,13 @@ def channels_pointed_at_fakes() -> Iterator[None]:
     from django.conf import settings
     from django.core.mail.utils import DNS_NAME
 
+    from vcassure.home.demo import CHANNEL_SETTINGS
     from vcassure.notifications import wakeups
     from vcassure.notifications.channels.base import reset_channels
     from vcassure.notifications.models import ImGroup
 
-    saved_settings = {name: getattr(settings, name) for name in CHANNEL_SETTINGS}
+    saved = (*CHANNEL_SETTINGS, *EXTRA_SETTINGS)
+    saved_settings = {name: getattr(settings, name) for name in saved}
     saved_groups = list(ImGroup.objects.all())
     saved_fqdn = getattr(DNS_NAME, "_fqdn", None)
     DNS_NAME._fqdn = "localhost"  # spares the SMTP client a DNS look-up of this machine's name
