@@ -47,6 +47,7 @@ def on_fault_restored(sender, *, fault, by: "UserLike | None" = None, at=None, *
     from vcassure.meetings.models import SupportTask
     from vcassure.meetings.services.field_work import support_task_fault_restored
 
-    task = SupportTask.objects.filter(pk=task_id_of(fault.subject) or 0).first()
+    task_id = task_id_of(fault.subject)
+    task = SupportTask.objects.filter(pk=task_id).first() if task_id is not None else None
     if task is not None:
         support_task_fault_restored(task, by=by, at=at)

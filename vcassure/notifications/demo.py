@@ -92,8 +92,6 @@ def start_demo_fakes(*, robots: int = ROBOTS_PER_PLATFORM) -> dict[str, str]:
 def allow_local_fakes() -> None:
     """Demo mode only: let robots and channels call the fakes on this machine (the outbound
     allowlist refuses local addresses otherwise)."""
-    from django.conf import settings
-
     allowed = list(getattr(settings, "OUTBOUND_URL_ALLOWLIST", []))
     settings.OUTBOUND_URL_ALLOWLIST = allowed + [h for h in LOCAL_HOSTS if h not in allowed]
 

@@ -24,7 +24,7 @@ from vcassure.core import clock
 from vcassure.core.errors import ConflictError
 from vcassure.core.subjects import task_ref
 from vcassure.meetings.models import SupportTask, TaskTransition
-from vcassure.meetings.permissions import can_manage_meetings
+from vcassure.meetings.services._common import check_role
 from vcassure.meetings.signals import support_tasks_changed
 from vcassure.notifications.services import notifications_acknowledge
 
@@ -252,15 +252,12 @@ def support_task_mark_notified(
 def task_acknowledge(task: SupportTask, *, by: UserLike, via: str) -> bool:
     """Acknowledge a task from a page or the API: by its assignee, or on their behalf by someone
     who manages meetings in its scope (after a phone call, say). Idempotent."""
-    from django.core.exceptions import PermissionDenied
-
     staff = getattr(by, "staff_profile", None)
     is_assignee = staff is not None and task.assignee_id == staff.pk
     if not is_assignee:
         if not SupportTask.objects.visible_to(by).filter(pk=task.pk).exists():
             raise SupportTask.DoesNotExist
-        if not can_manage_meetings(by):
-            raise PermissionDenied(_("您的角色只能查看会议，不能创建、发布、改期或取消会议。"))
+        check_role(by)
     if task.assignee_id is None:
         raise ConflictError(_("该任务尚未落实保障人员，无法确认。"), code="unassigned")
     if task.state == State.CANCELLED:
