@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from vcassure.accounts.types import UserLike
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.outbound import check_outbound_url
+from vcassure.core.schemas import MAX_ID
 from vcassure.core.subjects import describe, meeting_ref, subject_id
 from vcassure.notifications import services
 from vcassure.notifications.models import Delivery, ImGroup, PhoneCallTask
@@ -41,6 +42,13 @@ class _Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _object_id(text: str) -> int | None:
+    """The id a filter value names: ASCII digits within the database's range, else None."""
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 class MeetingChoiceField(forms.TypedChoiceField):
     """A meeting chosen by its title among the topics of recent notices (never typed as an id)."""
 
@@ -54,13 +62,13 @@ class MeetingChoiceField(forms.TypedChoiceField):
     def valid_value(self, value) -> bool:
         # Any meeting id is a valid filter (a link from an older meeting's page); the choices are
         # what the select offers.
-        return str(value).isascii() and str(value).isdigit() and int(value) > 0
+        return _object_id(str(value)) is not None
 
 
 def _with_topic_choices(form: forms.Form, topics: list[str]) -> None:
-    chosen = str(form.data.get("meeting", "")) if form.is_bound else ""
-    if chosen.isascii() and chosen.isdigit() and meeting_ref(int(chosen)) not in topics:
-        topics = [meeting_ref(int(chosen)), *topics]
+    chosen = _object_id(str(form.data.get("meeting", ""))) if form.is_bound else None
+    if chosen is not None and meeting_ref(chosen) not in topics:
+        topics = [meeting_ref(chosen), *topics]
     labels = describe(topics)
     field = form.fields["meeting"]
     assert isinstance(field, forms.ChoiceField)
@@ -107,10 +115,8 @@ class DeliveryFilterForm(_Form):
         return {
             "topic": meeting_ref(data["meeting"]) if data.get("meeting") else "",
             # a number is a person's id (links from other pages), anything else a name
-            "recipient": int(staff)
-            if (staff := (data.get("staff") or "").strip()).isdigit()
-            else None,
-            "recipient_name": "" if staff.isdigit() else staff,
+            "recipient": (person := _object_id(staff := (data.get("staff") or "").strip())),
+            "recipient_name": "" if person is not None else staff,
             "status": data.get("status") or "",
             "channel": data.get("channel") or "",
         }

@@ -69,3 +69,20 @@ def test_the_delivery_log_filters_by_a_persons_name(province, tomorrow, client):
     assert f'data-delivery="{theirs.pk}"' not in page
     by_meeting = client.get("/notifications/deliveries/", {"meeting": meeting.pk + 1000})
     assert f'data-delivery="{mine.pk}"' not in by_meeting.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"meeting": "99999999999999999999999"},
+        {"meeting": "-1"},
+        {"meeting": "abc"},
+        {"staff": "99999999999999999999999"},
+        {"staff": "١٢"},
+        {"staff": "x" * 300},
+    ],
+)
+def test_bad_filter_values_are_answered_not_crashed(tree, client, query):
+    client.force_login(tree.user("province"))
+    for url in ("/notifications/deliveries/", "/notifications/desk/"):
+        assert client.get(url, query).status_code == 200
