@@ -24,14 +24,18 @@ class Fault(StateMachineMixin, TimeStampedModel):
 
     class State(models.TextChoices):
         OPEN = "open", _("待处理")
+        ACKNOWLEDGED = "acknowledged", _("已受理")
         ASSIGNED = "assigned", _("已派单")
+        ON_SITE = "on_site", _("已到场")
         RESTORED = "restored", _("已恢复")
         CLOSED = "closed", _("已关闭")
 
     TRANSITION_ERROR = _("故障当前状态为“%(current)s”，不能变为“%(target)s”。")
     ALLOWED_TRANSITIONS = {
-        "open": {"assigned", "restored"},
-        "assigned": {"restored"},
+        "open": {"acknowledged", "assigned", "restored"},
+        "acknowledged": {"assigned", "on_site", "restored"},
+        "assigned": {"assigned", "on_site", "restored"},
+        "on_site": {"restored"},
         "restored": {"closed", "open"},
         "closed": set(),
     }
@@ -43,7 +47,7 @@ class Fault(StateMachineMixin, TimeStampedModel):
         _("严重程度"), max_length=10, choices=Severity.choices, default=Severity.MAJOR
     )
     state = models.CharField(
-        _("状态"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True
+        _("状态"), max_length=16, choices=State.choices, default=State.OPEN, db_index=True
     )
     org_unit = models.ForeignKey(
         "orgs.OrgUnit", verbose_name=_("组织单元"), on_delete=models.PROTECT, related_name="+"
@@ -74,12 +78,26 @@ class Fault(StateMachineMixin, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="faults",
     )
+    assignee = models.ForeignKey(
+        "orgs.Staff",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="faults_assigned",
+    )
     opened_at = models.DateTimeField(_("发现时间"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    acknowledged_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    on_site_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     restored_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # Deadlines from the severity (acknowledge, on site, restore), set when the fault opens.
+    ack_due_at = models.DateTimeField(_("受理时限"), null=True, blank=True)
+    on_site_due_at = models.DateTimeField(_("到场时限"), null=True, blank=True)
+    restore_due_at = models.DateTimeField(_("恢复时限"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -97,14 +115,18 @@ class FaultEvent(models.Model):
 
     class Kind(models.TextChoices):
         OPENED = "opened", _("登记")
+        ACKNOWLEDGED = "acknowledged", _("受理")
         ASSIGNED = "assigned", _("派单")
+        ON_SITE = "on_site", _("到场")
+        ESCALATED = "escalated", _("升级")
+        GUIDANCE = "guidance", _("集成商指导")
         NOTE = "note", _("备注")
         RESTORED = "restored", _("恢复")
         REOPENED = "reopened", _("重新打开")
         CLOSED = "closed", _("关闭")
 
     fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
