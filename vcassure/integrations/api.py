@@ -35,7 +35,9 @@ def _require_admin(request: HttpRequest) -> None:
 
 
 @router.get(
-    "/webhooks", response=list[WebhookOut], summary="Outbound webhooks (administrators)"
+    "/webhooks",
+    response={200: list[WebhookOut], 403: ErrorOut},
+    summary="Outbound webhooks (administrators)",
 )
 @paginate(LimitOffsetPagination)
 def webhook_list(request: HttpRequest):
