@@ -23,7 +23,7 @@ class EventType(models.TextChoices):
     PROBE_FAILED = "probe.failed", _("设备探测失败")
 
 
-class WebhookSubscriptionQuerySet(models.QuerySet):
+class WebhookSubscriptionQuerySet(models.QuerySet["WebhookSubscription"]):
     def visible_to(self, user) -> "WebhookSubscriptionQuerySet":
         """Webhooks are the platform's, not a unit's: administrators see them all, nobody else
         any (another role's request for one is a 404, like a missing one)."""

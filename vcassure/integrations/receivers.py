@@ -58,9 +58,7 @@ def on_meeting_rescheduled(sender, *, meeting, previous, at, **kwargs) -> None:
     if meeting.state == "draft":  # nobody outside has heard of a draft
         return
     data = {**meeting_data(meeting), "previous": previous}
-    webhook_events_record(
-        [Event(EventType.MEETING_RESCHEDULED, meeting_ref(meeting.pk), at, data)]
-    )
+    webhook_events_record([Event(EventType.MEETING_RESCHEDULED, meeting_ref(meeting.pk), at, data)])
 
 
 def on_support_tasks_changed(sender, *, changes, **kwargs) -> None:
@@ -85,7 +83,14 @@ def on_support_tasks_changed(sender, *, changes, **kwargs) -> None:
 def _fault_receiver(event_type: str):
     def receive(sender, *, fault, at=None, **kwargs) -> None:
         webhook_events_record(
-            [Event(event_type, subject_ref("fault", fault.pk), at or fault.updated_at, fault_data(fault))]
+            [
+                Event(
+                    event_type,
+                    subject_ref("fault", fault.pk),
+                    at or fault.updated_at,
+                    fault_data(fault),
+                )
+            ]
         )
 
     return receive

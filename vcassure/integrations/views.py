@@ -41,7 +41,7 @@ def webhook_list(request: HttpRequest):
         status = 400
     subscriptions = list(selectors.webhook_subscription_list(user=request.user))
     for s in subscriptions:
-        s.masked_secret = services.masked_secret(s.secret)
+        setattr(s, "masked_secret", services.masked_secret(s.secret))  # noqa: B010
     return render(
         request,
         "integrations/webhook_list.html",

@@ -204,7 +204,7 @@ def _disable_if_failing_for_a_day(subscription_id: int, *, now: datetime, error:
         actor=None,
         action="webhook.auto_disable",
         obj=subscription,
-        changes={"failing_since": subscription.failing_since.isoformat(), "error": error[:200]},
+        changes={"failing_since": str(subscription.failing_since), "error": error[:200]},
     )
     from vcassure.integrations.services.alerts import webhook_alert_administrators
 

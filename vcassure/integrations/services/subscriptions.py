@@ -17,7 +17,7 @@ from vcassure.core.services import audit_record
 from vcassure.integrations.models import EventType, WebhookDelivery, WebhookSubscription
 from vcassure.integrations.services.events import wake_sender_on_commit
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
 SECRET_BYTES = (24, 64)
 
 
@@ -65,7 +65,9 @@ def _validate(*, url: str, secret: str, events: list[str], description: str) -> 
         errors.append(
             {
                 "field": "secret",
-                "message": _("密钥格式应为 whsec_ 加 Base64 编码的 24 至 64 字节随机数；留空则自动生成。"),
+                "message": _(
+                    "密钥格式应为 whsec_ 加 Base64 编码的 24 至 64 字节随机数；留空则自动生成。"
+                ),
             }
         )
     if len(description) > 200:
@@ -155,7 +157,10 @@ def webhook_subscription_update(
         actor=by,
         action="webhook.update",
         obj=subscription,
-        changes={"fields": [c for c in changed if c != "secret"] + (["secret"] if "secret" in changed else [])},
+        changes={
+            "fields": [c for c in changed if c != "secret"]
+            + (["secret"] if "secret" in changed else [])
+        },
     )
     return subscription
 

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from vcassure.accounts.models import Role
+from vcassure.core import clock
 from vcassure.core.models import AuditEvent
 from vcassure.integrations.models import WebhookDelivery, WebhookSubscription
 from vcassure.integrations.services.events import Event, webhook_events_record
-from vcassure.core import clock
 
 
 def _post(client, path, body, **headers):
@@ -37,7 +37,11 @@ def test_create_list_patch_and_read_the_log(admin_api, province):
     listed = admin_api.get("/api/webhooks").json()
     assert listed["count"] == 1
     assert listed["items"][0]["secret"] == f"whsec_****{created['secret'][-4:]}"
-    r = _patch(admin_api, f"/api/webhooks/{created['id']}", {"is_active": False, "events": ["fault.closed"]})
+    r = _patch(
+        admin_api,
+        f"/api/webhooks/{created['id']}",
+        {"is_active": False, "events": ["fault.closed"]},
+    )
     assert r.status_code == 200 and r.json()["events"] == ["fault.closed"]
     assert not r.json()["is_active"] and "****" in r.json()["secret"]
     webhook_events_record([Event("fault.closed", "fault:9", clock.now(), {"id": 9})])
@@ -60,7 +64,11 @@ def test_create_list_patch_and_read_the_log(admin_api, province):
         ({"url": "ftp://127.0.0.1/x", "events": ["fault.opened"]}, "url", "http 或 https"),
         ({"url": "http://127.0.0.1/x", "events": ["fault.exploded"]}, "events", "fault.exploded"),
         ({"url": "http://127.0.0.1/x", "events": []}, "events", "至少选择"),
-        ({"url": "http://127.0.0.1/x", "events": ["fault.opened"], "secret": "abc"}, "secret", "whsec_"),
+        (
+            {"url": "http://127.0.0.1/x", "events": ["fault.opened"], "secret": "abc"},
+            "secret",
+            "whsec_",
+        ),
     ],
 )
 def test_bad_input_is_a_422_that_names_the_problem(admin_api, body, field, message):
@@ -72,7 +80,9 @@ def test_bad_input_is_a_422_that_names_the_problem(admin_api, body, field, messa
 
 
 def test_a_bad_patch_changes_nothing(admin_api, subscription):
-    r = _patch(admin_api, f"/api/webhooks/{subscription.pk}", {"url": "http://10.0.0.8/", "events": ["x"]})
+    r = _patch(
+        admin_api, f"/api/webhooks/{subscription.pk}", {"url": "http://10.0.0.8/", "events": ["x"]}
+    )
     assert r.status_code == 422
     assert {e["field"] for e in r.json()["errors"]} == {"url", "events"}
     subscription.refresh_from_db()
@@ -82,9 +92,14 @@ def test_a_bad_patch_changes_nothing(admin_api, subscription):
 def test_other_roles_may_not_see_or_change_webhooks(province, subscription, api_client_for):
     dispatcher = api_client_for(province.user("province", Role.DISPATCHER))
     assert dispatcher.get("/api/webhooks").status_code == 403
-    r = _post(dispatcher, "/api/webhooks", {"url": "http://127.0.0.1/x", "events": ["fault.opened"]})
+    r = _post(
+        dispatcher, "/api/webhooks", {"url": "http://127.0.0.1/x", "events": ["fault.opened"]}
+    )
     assert r.status_code == 403
-    assert _patch(dispatcher, f"/api/webhooks/{subscription.pk}", {"is_active": False}).status_code == 404
+    assert (
+        _patch(dispatcher, f"/api/webhooks/{subscription.pk}", {"is_active": False}).status_code
+        == 404
+    )
     assert dispatcher.get(f"/api/webhooks/{subscription.pk}/deliveries").status_code == 404
     subscription.refresh_from_db()
     assert subscription.is_active

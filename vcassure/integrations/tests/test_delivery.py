@@ -35,7 +35,9 @@ def _acknowledge_all(meeting) -> None:
     support_tasks_acknowledge([TaskAck(task_id=t.pk, at=clock.now()) for t in tasks])
 
 
-def test_a_published_meeting_reaches_the_receiver_signed(province, tomorrow, subscription, receiver):
+def test_a_published_meeting_reaches_the_receiver_signed(
+    province, tomorrow, subscription, receiver
+):
     meeting = publish(province, make_meeting(province, tomorrow, province.venues[:2]))
     assert webhook_deliveries_drain() >= 1
     assert receiver.rejected == [] and receiver.errors == []
@@ -61,7 +63,9 @@ def test_the_signature_is_the_one_the_scheme_defines(receiver):
 
     from tests.fakes.webhooks import expected_signature
 
-    body = json.dumps({"type": "fault.opened", "timestamp": "t", "data": {"标题": "断电"}}, ensure_ascii=False)
+    body = json.dumps(
+        {"type": "fault.opened", "timestamp": "t", "data": {"标题": "断电"}}, ensure_ascii=False
+    )
     headers = sign_headers(secret=receiver.secret, msg_id="msg_1", at=clock.now(), body=body)
     assert headers["webhook-signature"] == expected_signature(
         receiver.secret, "msg_1", headers["webhook-timestamp"], body.encode()
@@ -79,7 +83,9 @@ def test_a_task_batch_is_one_insert_into_the_outbox(province, tomorrow, subscrip
     meeting = publish(province, make_meeting(province, tomorrow, province.venues))
     with CaptureQueriesContext(connection) as queries:
         _acknowledge_all(meeting)
-    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "integrations_webhookdelivery"')]
+    inserts = [
+        q for q in queries if q["sql"].startswith('INSERT INTO "integrations_webhookdelivery"')
+    ]
     assert len(inserts) == 1
     events = WebhookDelivery.objects.filter(event_type="task.state_changed")
     assert events.count() == SupportTask.objects.filter(meeting=meeting, kind="venue").count()
@@ -130,7 +136,11 @@ def test_a_receiver_down_for_five_minutes_gets_every_event_after_in_order_none_t
     for e in receiver.events:
         arrived[next(s for eid, s in expected if eid == e.id)].append(e.id)
     assert arrived == by_subject
-    fault_types = [e.type for e in receiver.events if e.data.get("id") == fault.pk and e.type.startswith("fault.")]
+    fault_types = [
+        e.type
+        for e in receiver.events
+        if e.data.get("id") == fault.pk and e.type.startswith("fault.")
+    ]
     assert fault_types == ["fault.opened", "fault.restored", "fault.closed"]
     meeting_types = [e.type for e in receiver.events if e.type.startswith("meeting.")]
     assert meeting_types == ["meeting.published", "meeting.rescheduled", "meeting.cancelled"]
@@ -140,7 +150,9 @@ def test_a_receiver_down_for_five_minutes_gets_every_event_after_in_order_none_t
 
 
 def test_a_later_event_waits_for_the_earlier_one_of_its_subject(province, subscription, receiver):
-    fault = fault_services.fault_open(title="交换机掉线", source="manual", org_unit=province.townships[0])
+    fault = fault_services.fault_open(
+        title="交换机掉线", source="manual", org_unit=province.townships[0]
+    )
     receiver.respond_next(503, "busy")  # the first attempt of fault.opened fails
     fault_services.fault_restore(fault, by=None)
     webhook_deliveries_drain()
@@ -173,7 +185,9 @@ def test_a_day_of_failures_turns_the_subscription_off_and_tells_the_administrato
         assert alert.recipient == admin_user.staff_profile
         assert "Webhook" in alert.title
         # Off means off: new events are not queued for it, nothing more is tried.
-        fault_services.fault_open(title="又一个故障", source="manual", org_unit=province.townships[1])
+        fault_services.fault_open(
+            title="又一个故障", source="manual", org_unit=province.townships[1]
+        )
         traveller.shift(3600)
         webhook_deliveries_drain()
         assert WebhookDelivery.objects.count() == 1

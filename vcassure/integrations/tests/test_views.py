@@ -17,7 +17,11 @@ def admin_client(client, admin_user):
 def test_add_a_webhook_from_the_page(admin_client):
     r = admin_client.post(
         "/integrations/webhooks/",
-        {"url": "http://127.0.0.1:8999/in", "events": ["fault.opened", "fault.closed"], "is_active": "on"},
+        {
+            "url": "http://127.0.0.1:8999/in",
+            "events": ["fault.opened", "fault.closed"],
+            "is_active": "on",
+        },
     )
     subscription = WebhookSubscription.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/integrations/webhooks/{subscription.pk}/"
@@ -29,7 +33,8 @@ def test_add_a_webhook_from_the_page(admin_client):
 
 def test_a_refused_address_is_shown_beside_the_field(admin_client):
     r = admin_client.post(
-        "/integrations/webhooks/", {"url": "http://169.254.169.254/latest", "events": ["fault.opened"]}
+        "/integrations/webhooks/",
+        {"url": "http://169.254.169.254/latest", "events": ["fault.opened"]},
     )
     assert r.status_code == 400
     assert "该地址不在允许的外发地址名单中。" in r.content.decode()
@@ -53,7 +58,9 @@ def test_the_log_shows_response_codes_and_replays(admin_client, subscription, pr
     filtered = admin_client.get(f"/integrations/webhooks/{subscription.pk}/?status=failed")
     assert f'data-delivery="{second.pk}"' in filtered.content.decode()
     assert f'data-delivery="{first.pk}"' not in filtered.content.decode()
-    r = admin_client.post(f"/integrations/webhooks/{subscription.pk}/deliveries/{second.pk}/replay/")
+    r = admin_client.post(
+        f"/integrations/webhooks/{subscription.pk}/deliveries/{second.pk}/replay/"
+    )
     assert r.status_code == 302
     replay = WebhookDelivery.objects.get(replay_of=second)
     assert replay.status == "pending" and replay.event_id == second.event_id
@@ -78,10 +85,14 @@ def test_only_administrators_reach_the_pages(client, province, subscription):
     assert "integrations/webhooks" not in client.get("/").content.decode()
 
 
-def test_the_list_page_costs_the_same_whatever_the_number(admin_client, admin_user, django_assert_max_num_queries):
+def test_the_list_page_costs_the_same_whatever_the_number(
+    admin_client, admin_user, django_assert_max_num_queries
+):
     from vcassure.integrations.services import webhook_subscription_create
 
     for i in range(5):
-        webhook_subscription_create(by=admin_user, url=f"http://127.0.0.1/{i}", events=["fault.opened"])
+        webhook_subscription_create(
+            by=admin_user, url=f"http://127.0.0.1/{i}", events=["fault.opened"]
+        )
     with django_assert_max_num_queries(8):
         assert admin_client.get("/integrations/webhooks/").status_code == 200

@@ -26,11 +26,11 @@ from vcassure.meetings.models import (
 from vcassure.meetings.notify import notify_meeting_event
 from vcassure.meetings.services._common import check_owner, check_role
 from vcassure.meetings.services._common import iso as _iso
-from vcassure.meetings.signals import meeting_rescheduled, meeting_state_changed
 from vcassure.meetings.services.tasks import (
     support_tasks_transition,
     tasks_for_move,
 )
+from vcassure.meetings.signals import meeting_rescheduled, meeting_state_changed
 from vcassure.meetings.validation import validate_meeting_input
 from vcassure.notifications.models import Notification
 

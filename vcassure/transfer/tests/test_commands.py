@@ -47,7 +47,13 @@ def test_a_bad_file_exits_non_zero_names_every_cell_and_writes_nothing(tree, tmp
 def test_a_good_file_is_imported(tree, tmp_path, capsys):
     path = tmp_path / "units.xlsx"
     path.write_bytes(
-        xlsx("org_units", [["330103", "新县", "县(区)", "330100"], ["330103001", "新县一镇", "乡镇(街道)", "330103"]])
+        xlsx(
+            "org_units",
+            [
+                ["330103", "新县", "县(区)", "330100"],
+                ["330103001", "新县一镇", "乡镇(街道)", "330103"],
+            ],
+        )
     )
     code, out, err = _run(capsys, "import_org_units", str(path), "--user", ADMIN)
     assert (code, err) == (0, "")

@@ -45,14 +45,18 @@ class ImportCommand(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(_("无法读取文件 %(path)s：%(error)s") % {"path": path, "error": exc.strerror})
+            raise CommandError(
+                _("无法读取文件 %(path)s：%(error)s") % {"path": path, "error": exc.strerror}
+            ) from None
         user = _user(options.get("user"))
         try:
             result = import_workbook(kind=self.kind, user=user, data=data)
         except PermissionDenied:
-            raise CommandError(_("账号“%(name)s”无权导入。") % {"name": user.get_username()})
+            raise CommandError(
+                _("账号“%(name)s”无权导入。") % {"name": user.get_username()}
+            ) from None
         except ApplicationError as exc:
-            raise CommandError(exc.message)
+            raise CommandError(exc.message) from None
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(
@@ -64,7 +68,9 @@ class ImportCommand(BaseCommand):
                 % {"kind": spec.label, "count": len(result.errors)}
             )
         self.stdout.write(
-            _("已导入%(kind)s %(rows)s 行：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s。")
+            _(
+                "已导入%(kind)s %(rows)s 行：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s。"
+            )
             % {
                 "kind": spec.label,
                 "rows": result.rows,
@@ -90,5 +96,7 @@ class ExportCommand(BaseCommand):
         try:
             path.write_bytes(data)
         except OSError as exc:
-            raise CommandError(_("无法写入文件 %(path)s：%(error)s") % {"path": path, "error": exc.strerror})
+            raise CommandError(
+                _("无法写入文件 %(path)s：%(error)s") % {"path": path, "error": exc.strerror}
+            ) from None
         self.stdout.write(_("已导出%(kind)s到 %(path)s。") % {"kind": spec.label, "path": path})
