@@ -1,6 +1,6 @@
 """Reads: start from visible_to(user) (administrators see every webhook, nobody else any)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from vcassure.accounts.types import UserLike
 from vcassure.integrations.models import WebhookDelivery, WebhookSubscription
@@ -47,3 +47,24 @@ def webhook_delivery_get(
     return WebhookDelivery.objects.filter(
         subscription__in=WebhookSubscription.objects.visible_to(user), subscription=subscription
     ).get(pk=pk)
+
+
+def webhook_deliveries_behind(
+    *, subscription: WebhookSubscription, deliveries: list[WebhookDelivery]
+) -> set[int]:
+    """Which of these queued rows wait for an earlier queued event of the same subject (the order
+    per subject): one query for the page."""
+    waiting = [d for d in deliveries if d.status == WebhookDelivery.Status.PENDING]
+    if not waiting:
+        return set()
+    first = dict(
+        WebhookDelivery.objects.filter(
+            subscription=subscription,
+            subject__in={d.subject for d in waiting},
+            status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING],
+        )
+        .values_list("subject")
+        .annotate(first=Min("id"))
+        .values_list("subject", "first")
+    )
+    return {d.pk for d in waiting if d.pk > first.get(d.subject, d.pk)}

@@ -89,9 +89,12 @@ def webhook_detail(request: HttpRequest, pk: int):
         event_type=chosen.get("event_type", ""),
     )
     context = paginate(request, deliveries)
-    labels = describe({d.subject for d in context["page_obj"]})
-    for d in context["page_obj"]:
-        d.subject_label = labels.get(d.subject)
+    rows = list(context["page_obj"])
+    labels = describe({d.subject for d in rows})
+    behind = selectors.webhook_deliveries_behind(subscription=subscription, deliveries=rows)
+    for d in rows:
+        setattr(d, "subject_label", labels.get(d.subject))  # noqa: B010
+        setattr(d, "is_behind", d.pk in behind)  # noqa: B010
     return render(
         request,
         "integrations/webhook_detail.html",

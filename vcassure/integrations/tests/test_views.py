@@ -96,3 +96,14 @@ def test_the_list_page_costs_the_same_whatever_the_number(
         )
     with django_assert_max_num_queries(8):
         assert admin_client.get("/integrations/webhooks/").status_code == 200
+
+
+def test_a_queued_event_behind_its_subjects_earlier_one_says_so(admin_client, subscription):
+    webhook_events_record(
+        [Event(t, "fault:5", clock.now(), {"id": 5}) for t in ("fault.opened", "fault.restored")]
+    )
+    first, second = WebhookDelivery.objects.order_by("id")
+    page = admin_client.get(f"/integrations/webhooks/{subscription.pk}/").content.decode()
+    assert page.count("等待同一对象的前一事件送达") == 1
+    row = page.split(f'data-delivery="{second.pk}"')[1].split("</tr>")[0]
+    assert "等待同一对象的前一事件送达" in row
