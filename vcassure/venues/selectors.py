@@ -1,7 +1,6 @@
 from functools import lru_cache
 
 from django.db.models import Q, QuerySet
-from pypinyin import Style, lazy_pinyin
 
 from vcassure.accounts.types import UserLike
 from vcassure.orgs.models import OrgUnit
@@ -51,12 +50,16 @@ def venue_get(*, user: UserLike, pk: int) -> Venue:
 @lru_cache(maxsize=20_000)
 def pinyin_keys(name: str) -> str:
     """What a place or venue name is found by besides itself: its pinyin initials and its full
-    pinyin, lower case ("平谷市" → "pgs pinggushi"). Cached: names repeat on every request."""
-    return (
-        "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
-        + " "
-        + "".join(lazy_pinyin(name)).lower()
+    pinyin, lower case ("平谷市" → "pgs pinggushi"). One pypinyin call per name, cached: names
+    repeat on every request. pypinyin is imported here, not at start-up (its tables take 0.5 s)."""
+    from pypinyin import lazy_pinyin
+
+    # Han characters come back as lower-case syllables; anything else (digits, latin) as it was.
+    segments = lazy_pinyin(name)
+    initials = "".join(
+        seg[0] if seg.isascii() and seg.isalpha() and seg.islower() else seg for seg in segments
     )
+    return f"{initials} {''.join(segments)}".lower()
 
 
 def venue_picker_data(*, user: UserLike, system: str = "", role: str = "") -> dict:

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from vcassure.core.pagination import int_or_none, paginate
@@ -44,8 +45,10 @@ def venue_detail(request: HttpRequest, pk: int):
 
 @login_required
 @require_GET
+@gzip_page
 def venue_picker_data(request: HttpRequest):
-    """The venue picker's tree and venues (forms.VenuePickerWidget), scoped to the user."""
+    """The venue picker's tree and venues (forms.VenuePickerWidget), scoped to the user. Gzipped:
+    a province's water venues are 228 KB of JSON, 46 KB compressed (no secret in it to leak)."""
     role = request.GET.get("role", "")
     data = selectors.venue_picker_data(
         user=request.user,

@@ -96,3 +96,9 @@ def test_field_reads_the_posted_ids(posted, ids):
 def test_field_refuses_what_is_not_an_id(posted):
     with pytest.raises(ValidationError, match="所选会场无效"):
         VenuePickerField(required=False).clean(posted)
+
+
+def test_data_is_gzipped_for_browsers_that_accept_it(province, client):
+    client.force_login(province.user("province"))
+    response = client.get(URL, {"system": "water"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
