@@ -49,7 +49,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-_spec = importlib.util.spec_from_file_location("prod_scenario", ROOT / "scripts" / "prod-scenario.py")
+_spec = importlib.util.spec_from_file_location(
+    "prod_scenario", ROOT / "scripts" / "prod-scenario.py"
+)
 assert _spec and _spec.loader
 ps = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ps)
@@ -58,7 +60,10 @@ from tests.fakes import FakeSmsGateway  # noqa: E402
 
 PGPORT = int(os.environ.get("SOAK_PGPORT", "54339"))
 REDIS_PORT = int(os.environ.get("SOAK_REDIS_PORT", "6397"))
-PGDATA = os.environ.get("SOAK_PGDATA", f"/tmp/vcassure-pg-{PGPORT}-soak")
+PGDATA = os.environ.get(
+    "SOAK_PGDATA",
+    f"/tmp/vcassure-pg-{PGPORT}-soak",  # noqa: S108 - pg-local.sh's own place
+)
 LOAD_SECONDS = int(os.environ.get("SOAK_LOAD_SECONDS", "150"))
 SETTLE_SECONDS = 200  # the minute sweeps plus the outbox lease, several times over
 TOTAL_SECONDS = 570  # the scenario gives up (and fails) past this: CI's bound is 10 minutes
@@ -197,9 +202,7 @@ class Load:
                 else:
                     time.sleep(1)
             while meeting_id is not None and not self.stop.is_set():
-                r = client.post(
-                    f"/api/meetings/{meeting_id}/publish", {"confirm_shortfalls": True}
-                )
+                r = client.post(f"/api/meetings/{meeting_id}/publish", {"confirm_shortfalls": True})
                 if r is not None and r.status_code == 200:
                     self.published.append(meeting_id)
                     break
@@ -233,7 +236,11 @@ class Load:
             seen += len(messages)
             for m in messages:
                 match = re.search(r"/ack/([A-Za-z0-9:_\-]+)", m.get("content", ""))
-                if match and match.group(1) not in self.acked and self._meeting_notice(match.group(1)):
+                if (
+                    match
+                    and match.group(1) not in self.acked
+                    and self._meeting_notice(match.group(1))
+                ):
                     pending.append((time.monotonic() + ACK_AFTER, match.group(1)))
                     self.acked[match.group(1)] = -1
             due = [p for p in pending if p[0] <= time.monotonic()]
@@ -328,7 +335,12 @@ def redis_flush() -> None:
 def main() -> int:
     started = time.monotonic()
     run_dir = Path(tempfile.mkdtemp(prefix="vcassure-soak-"))
-    service_env = {**os.environ, "PGPORT": str(PGPORT), "PGDATA": PGDATA, "REDIS_PORT": str(REDIS_PORT)}
+    service_env = {
+        **os.environ,
+        "PGPORT": str(PGPORT),
+        "PGDATA": PGDATA,
+        "REDIS_PORT": str(REDIS_PORT),
+    }
     gateway = FakeSmsGateway(dedupe_ref=True, delay_seconds=0.01).start()
     prod = None
     failures: list[str] = []
@@ -379,7 +391,9 @@ def main() -> int:
     took = time.monotonic() - started
     for failure in failures[:30]:
         log(f"FAILED {failure}")
-    log(f"{'all checks passed' if not failures else f'{len(failures)} checks failed'} in {took:.0f} s")
+    log(
+        f"{'all checks passed' if not failures else f'{len(failures)} checks failed'} in {took:.0f} s"
+    )
     print(f"soak-scenario: {1 if not failures else 0} passed, {1 if failures else 0} failed")
     return 1 if failures else 0
 
@@ -529,7 +543,9 @@ def verify(load: Load, gateway: FakeSmsGateway, outages: Outages, drills) -> lis
             got = (per_notice[pk], escalations[pk], calls[pk], levels[pk])
             if got != want:
                 doubled += 1
-                failures.append(f"notice {pk}: (deliveries, escalations, calls, level) = {got}, expected {want}")
+                failures.append(
+                    f"notice {pk}: (deliveries, escalations, calls, level) = {got}, expected {want}"
+                )
         escalated += len(overdue_ids)
 
     answered = {t: s for t, s in load.acked.items() if s == 200}
@@ -537,12 +553,18 @@ def verify(load: Load, gateway: FakeSmsGateway, outages: Outages, drills) -> lis
     ack_ids = [read_token(t).notification_id for t in answered]
     applied = Notification.objects.filter(pk__in=ack_ids, acknowledged_at__isnull=False).count()
     if unanswered:
-        failures.append(f"{len(unanswered)} acknowledgement links never answered 200 ({Counter(load.acked[t] for t in unanswered)})")
+        failures.append(
+            f"{len(unanswered)} acknowledgement links never answered 200 ({Counter(load.acked[t] for t in unanswered)})"
+        )
     if applied != len(ack_ids):
         failures.append(f"acknowledgements: {len(ack_ids) - applied} answered 200 but not applied")
-    checked = SupportTask.objects.filter(pk__in=list(load.checked_in), checked_in_at__isnull=False).count()
+    checked = SupportTask.objects.filter(
+        pk__in=list(load.checked_in), checked_in_at__isnull=False
+    ).count()
     if checked != len(load.checked_in):
-        failures.append(f"check-ins: {len(load.checked_in) - checked} answered 200 but not recorded")
+        failures.append(
+            f"check-ins: {len(load.checked_in) - checked} answered 200 but not recorded"
+        )
 
     statuses = Counter(s for _at, _m, _p, s in load.traffic.log)
     bad = [(a, m, p, s) for a, m, p, s in load.traffic.log if s >= 500 or s == 0]
