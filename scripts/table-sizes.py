@@ -1,7 +1,8 @@
 """Bytes per row of the tables that grow without bound, measured on a PostgreSQL database with
 data (README, "Growth, partitions and archives"): for each table its rows, pg_relation_size (heap),
 pg_indexes_size, pg_total_relation_size (heap + TOAST + indexes) and total bytes per row, after
-VACUUM ANALYZE. Usage: DATABASE_URL=postgres://… .venv/bin/python scripts/table-sizes.py"""
+VACUUM ANALYZE (with --full, VACUUM FULL: the tables rewritten without the room left by updated
+rows, a lower bound). Usage: DATABASE_URL=postgres://… .venv/bin/python scripts/table-sizes.py [--full]"""
 
 import os
 import sys
@@ -27,7 +28,7 @@ def main() -> int:
         sys.exit("DATABASE_URL must name a PostgreSQL database")
     with psycopg.connect(url, autocommit=True) as conn:
         for table in TABLES:
-            conn.execute(f'VACUUM ANALYZE "{table}"')
+            conn.execute(f'VACUUM {"FULL " if "--full" in sys.argv else ""}ANALYZE "{table}"')
         print(f"{'table':<32}{'rows':>9}{'heap':>11}{'indexes':>11}{'total':>11}{'B/row':>8}")
         for table in TABLES:
             rows, heap, indexes, total = conn.execute(
