@@ -17,7 +17,7 @@ from vcassure.core.services import audit_record
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
 from vcassure.faults.selectors import fault_is_open_about
-from vcassure.faults.services import fault_open
+from vcassure.faults.services import fault_open, severity_for_meeting
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_do_field_work
 from vcassure.meetings.selectors.field_work import VENUE_TEMPLATE, templates_for
@@ -164,6 +164,7 @@ def support_task_record_step(
             subject=task_ref(task.pk),
             step_result=record,
             description=note,
+            severity=severity_for_meeting(task.meeting.starts_at, task.meeting.ends_at, now),
             by=by,
         )
         if task.state != SupportTask.State.FAULTY:

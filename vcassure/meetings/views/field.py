@@ -154,7 +154,7 @@ def _card(
             and task.checked_in_at is None
             and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
             "open_faults": [
-                f for f in card["faults"] if f.state in (Fault.State.OPEN, Fault.State.ASSIGNED)
+                f for f in card["faults"] if f.is_active
             ],
             "dispatch_phone": DISPATCH_DESK_PHONE,
             "photo_slots": range(MAX_PHOTOS),
