@@ -225,7 +225,9 @@ def fault_create(request: HttpRequest, payload: FaultIn):
 
 
 class AssignIn(Schema):
-    assignee: ObjectId = Field(description="staff id: the county's technical maintenance or network ops")
+    assignee: ObjectId = Field(
+        description="staff id: the county's technical maintenance or network ops"
+    )
 
 
 class NoteIn(Schema):

@@ -27,9 +27,7 @@ def next_due_expression() -> Case:
     or assigned, restore while on site; none once restored."""
     return Case(
         When(state=Fault.State.OPEN, then=F("ack_due_at")),
-        When(
-            state__in=[Fault.State.ACKNOWLEDGED, Fault.State.ASSIGNED], then=F("on_site_due_at")
-        ),
+        When(state__in=[Fault.State.ACKNOWLEDGED, Fault.State.ASSIGNED], then=F("on_site_due_at")),
         When(state=Fault.State.ON_SITE, then=F("restore_due_at")),
         default=Value(None),
         output_field=DateTimeField(),
@@ -85,9 +83,7 @@ def fault_counts(*, user: UserLike, org_unit: int | None = None) -> dict[str, in
     row = qs.annotate(next_due_at=next_due_expression()).aggregate(
         **{s: Count("id", filter=Q(state=s)) for s in Fault.State.values},
         active=Count("id", filter=Q(state__in=Fault.ACTIVE_STATES)),
-        overdue=Count(
-            "id", filter=Q(state__in=Fault.ACTIVE_STATES, next_due_at__lt=clock.now())
-        ),
+        overdue=Count("id", filter=Q(state__in=Fault.ACTIVE_STATES, next_due_at__lt=clock.now())),
     )
     return {k: v or 0 for k, v in row.items()}
 

@@ -16,7 +16,5 @@ urlpatterns = [
     path("<int:pk>/reopen/", pages.fault_reopen, name="fault_reopen"),
     path("<int:pk>/guidance/", pages.fault_guidance, name="fault_guidance"),
     path("<int:pk>/notify-integrator/", pages.fault_notify_integrator, name="notify_integrator"),
-    path(
-        "<int:pk>/guidance/<int:event_pk>/photo/", pages.guidance_photo, name="guidance_photo"
-    ),
+    path("<int:pk>/guidance/<int:event_pk>/photo/", pages.guidance_photo, name="guidance_photo"),
 ]

@@ -2,6 +2,12 @@
 severity policy and deadlines (policy.py), the notices (notify.py) and the integrator's guidance
 (guidance.py)."""
 
+from vcassure.faults.services.guidance import (  # noqa: F401
+    fault_guidance_add,
+    fault_integrator_notify,
+    integrator_channels,
+    integrators_of,
+)
 from vcassure.faults.services.lifecycle import (  # noqa: F401
     access_department,
     assignable_staff,
@@ -15,14 +21,8 @@ from vcassure.faults.services.lifecycle import (  # noqa: F401
     fault_restore,
     responsible_department,
 )
+from vcassure.faults.services.notify import on_duty_staff  # noqa: F401
 from vcassure.faults.services.policy import (  # noqa: F401
     deadlines_for,
     severity_for_meeting,
 )
-from vcassure.faults.services.guidance import (  # noqa: F401
-    fault_guidance_add,
-    fault_integrator_notify,
-    integrator_channels,
-    integrators_of,
-)
-from vcassure.faults.services.notify import on_duty_staff  # noqa: F401

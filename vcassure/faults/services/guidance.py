@@ -74,7 +74,9 @@ def fault_guidance_add(
     )
     if detected is not None:
         event.photo_content_type = detected.content_type
-        event.photo.save(f"guidance.{detected.extension}", ContentFile(upload_bytes(photo)), save=False)
+        event.photo.save(
+            f"guidance.{detected.extension}", ContentFile(upload_bytes(photo)), save=False
+        )
     event.save()
     audit_record(actor=by, action="fault.guidance", obj=fault, changes={"advisor": advisor})
     return event

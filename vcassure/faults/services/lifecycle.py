@@ -96,8 +96,7 @@ def fault_open(
         FaultEvent.Kind.OPENED,
         now,
         by,
-        description
-        or (_("转%(d)s") % {"d": department.name} if department is not None else ""),
+        description or (_("转%(d)s") % {"d": department.name} if department is not None else ""),
     )
     audit_record(
         actor=by,

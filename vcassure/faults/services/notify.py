@@ -52,6 +52,11 @@ def _lines(fault: Fault, esc) -> list[str]:
     return lines
 
 
+def _number(fault: Fault) -> str:
+    """The fault's number (links go in the channel's own link field, never in the text)."""
+    return _("故障编号：%(n)s") % {"n": fault.pk}
+
+
 def _headline(fault: Fault) -> str:
     if fault.source == Fault.Source.ACCESS:
         return _("【进场受阻】%(t)s") % {"t": fault.title}
@@ -83,15 +88,15 @@ def notify_fault_opened(fault: Fault) -> int:
                     f"[{_('打开故障')}]({link})",
                 ]
             ),
-            text="\n".join([title, *_lines(fault, escaping.one_line), link]),
+            text="\n".join([title, *_lines(fault, escaping.one_line), _number(fault)]),
             mentions={g.pk: mobiles for g in groups},
         )
     body = "\n".join(
         [
             title,
             *_lines(fault, escaping.one_line),
-            _("故障页面：%(u)s") % {"u": link},
-            _("请点击链接确认受理。"),
+            _number(fault),
+            _("请点击链接确认受理，确认后可进入故障处理页面。"),
         ]
     )
     rows = notifications_queue(
@@ -117,7 +122,8 @@ def notify_fault_assigned(fault: Fault, person: Staff) -> None:
             _("到场时限：%(d)s") % {"d": month_day_hhmm(fault.on_site_due_at)}
             if fault.on_site_due_at
             else "",
-            _("处理页面：%(u)s") % {"u": fault_url(fault, phone=True)},
+            _number(fault),
+            _("请点击链接确认收到，并在现场用手机页面报到场和恢复。"),
         ]
     )
     notifications_queue(

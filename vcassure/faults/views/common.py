@@ -29,19 +29,33 @@ def span(seconds: float) -> str:
     return _("%(m)s 分钟") % {"m": mins}
 
 
-def clock_of(label: str, due: datetime | None, met_at: datetime | None, now: datetime) -> dict | None:
+def clock_of(
+    label: str, due: datetime | None, met_at: datetime | None, now: datetime
+) -> dict | None:
     """One deadline: met on time or late, still running (with what is left), or missed."""
     if due is None:
         return None
     if met_at is not None:
         late = met_at > due
-        text = (_("已于 %(t)s 完成（逾期）") if late else _("已于 %(t)s 完成")) % {"t": hhmm(met_at)}
+        text = (_("已于 %(t)s 完成（逾期）") if late else _("已于 %(t)s 完成")) % {
+            "t": hhmm(met_at)
+        }
         return {"label": label, "due": due, "text": text, "tone": "warn" if late else "ok"}
     left = (due - now).total_seconds()
     if left >= 0:
         tone = "warn" if left < 10 * 60 else ""
-        return {"label": label, "due": due, "text": _("还剩 %(s)s") % {"s": span(left)}, "tone": tone}
-    return {"label": label, "due": due, "text": _("已超时 %(s)s") % {"s": span(left)}, "tone": "bad"}
+        return {
+            "label": label,
+            "due": due,
+            "text": _("还剩 %(s)s") % {"s": span(left)},
+            "tone": tone,
+        }
+    return {
+        "label": label,
+        "due": due,
+        "text": _("已超时 %(s)s") % {"s": span(left)},
+        "tone": "bad",
+    }
 
 
 def clocks(fault: Fault) -> list[dict]:

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from vcassure.accounts.models import Role
 from vcassure.core.errors import ApplicationError
-from vcassure.core.pagination import int_or_none
 from vcassure.core.forms import ServiceErrorsForm
+from vcassure.core.pagination import int_or_none
 from vcassure.faults import services
 from vcassure.faults.models import Fault
 from vcassure.venues.models import Venue

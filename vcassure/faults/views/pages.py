@@ -203,9 +203,7 @@ def fault_guidance(request: HttpRequest, pk: int) -> HttpResponse:
 def fault_notify_integrator(request: HttpRequest, pk: int) -> HttpResponse:
     fault = fault_or_404(request, pk)
     integrator_id = int_or_none(request.POST.get("integrator"))
-    found = {
-        row["integrator"].pk: row["integrator"] for row in services.integrators_of(fault)
-    }
+    found = {row["integrator"].pk: row["integrator"] for row in services.integrators_of(fault)}
     if integrator_id not in found:
         raise Http404
     return _act(

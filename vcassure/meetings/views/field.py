@@ -153,9 +153,7 @@ def _card(
             "can_check_in": task.kind == SupportTask.Kind.VENUE
             and task.checked_in_at is None
             and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
-            "open_faults": [
-                f for f in card["faults"] if f.is_active
-            ],
+            "open_faults": [f for f in card["faults"] if f.is_active],
             "dispatch_phone": DISPATCH_DESK_PHONE,
             "photo_slots": range(MAX_PHOTOS),
             "error": error,
