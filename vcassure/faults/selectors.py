@@ -114,8 +114,13 @@ def fault_list_for_subject(subject: str) -> QuerySet[Fault]:
 
 
 def fault_is_open_about(subject: str) -> bool:
-    """Whether a fault opened about the subject still waits for its restore."""
-    return Fault.objects.filter(subject=subject, state__in=Fault.ACTIVE_STATES).exists()
+    """Whether a fault opened about the subject still waits for its restore (a venue-access report
+    does not hold a task in faulty: it never put it there)."""
+    return (
+        Fault.objects.filter(subject=subject, state__in=Fault.ACTIVE_STATES)
+        .exclude(source=Fault.Source.ACCESS)
+        .exists()
+    )
 
 
 def fault_event_list(fault: Fault) -> QuerySet[FaultEvent]:

@@ -200,3 +200,36 @@ def support_task_fault_restored(
         if back in (SupportTask.State.READY, SupportTask.State.IN_MEETING):
             moves.append(TaskMove(task=task, to=back, at=now, by=by, note="restored"))
         support_tasks_move(moves)
+
+
+def support_task_report_access(task: SupportTask, *, by: UserLike, note: str = ""):
+    """The engineer cannot get into the venue (locked room, no escort): one tap opens a fault of
+    source `access`, routed to the customer department that the seed makes responsible for venue
+    access, with the severity's deadlines and escalation. One open report per task."""
+    check_field_access(task, by)
+    task = (
+        SupportTask.objects.select_for_update(of=("self",))
+        .select_related("meeting", "venue", "org_unit")
+        .get(pk=task.pk)
+    )
+    if task.kind != SupportTask.Kind.VENUE or task.venue is None:
+        raise ConflictError(_("协调任务没有会场，无需报告进场受阻。"), code="not_a_venue_task")
+    if task.state in (SupportTask.State.CANCELLED, SupportTask.State.DONE):
+        raise ConflictError(
+            _("任务状态为“%(s)s”，不能再报告。") % {"s": task.get_state_display()}, code="closed"
+        )
+    if Fault.objects.filter(
+        subject=task_ref(task.pk), source=Fault.Source.ACCESS, state__in=Fault.ACTIVE_STATES
+    ).exists():
+        raise ConflictError(_("已报告无法进入会场，客户部正在协调。"), code="already_reported")
+    now = clock.now()
+    return fault_open(
+        title=_("%(venue)s：无法进入会场") % {"venue": task.venue.name},
+        source=Fault.Source.ACCESS,
+        org_unit=task.org_unit,
+        venue=task.venue,
+        subject=task_ref(task.pk),
+        description=(note or "").strip()[:1000],
+        severity=severity_for_meeting(task.meeting.starts_at, task.meeting.ends_at, now),
+        by=by,
+    )
