@@ -4,7 +4,6 @@ refresh by htmx), the fault page's actions, the assignee's phone page (plain for
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
