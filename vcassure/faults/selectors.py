@@ -136,7 +136,8 @@ def open_faults_by_venue(venue_ids) -> dict[int, Fault]:
         .annotate(next_due_at=next_due_expression())
         .order_by(F("restore_due_at").asc(nulls_last=True), "id")
     ):
-        found.setdefault(fault.venue_id, fault)
+        if fault.venue_id is not None:
+            found.setdefault(fault.venue_id, fault)
     return found
 
 

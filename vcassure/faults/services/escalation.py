@@ -12,6 +12,7 @@ from vcassure.core import clock
 from vcassure.core.subjects import fault_ref
 from vcassure.core.timefmt import month_day_hhmm
 from vcassure.faults.models import Fault, FaultEvent
+from vcassure.faults.services.lifecycle import fault_log
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import PersonalMessage, notifications_queue
 
@@ -54,9 +55,7 @@ def faults_escalate_overdue(*, now: datetime | None = None) -> int:
             for fault in faults:
                 due = getattr(fault, field)
                 note = f"{label}({month_day_hhmm(due)})"
-                FaultEvent.objects.create(
-                    fault=fault, kind=FaultEvent.Kind.ESCALATED, at=now, note=note
-                )
+                fault_log(fault, kind=FaultEvent.Kind.ESCALATED, at=now, note=note)
                 head = fault.assigned_department.head if fault.assigned_department else None
                 if head is not None:
                     messages.append(

@@ -2,18 +2,16 @@
 checked by decoding it), and a message to the integrator's contact by SMS or email through the
 notification channels."""
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vcassure.accounts.types import UserLike, actor
-from vcassure.core import clock
+from vcassure.accounts.types import UserLike
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.services import audit_record
 from vcassure.core.subjects import fault_ref
 from vcassure.core.uploads import detect_image, upload_bytes
 from vcassure.faults.models import Fault, FaultEvent
-from vcassure.faults.services.lifecycle import check_can_handle
+from vcassure.faults.services.lifecycle import check_can_handle, fault_log
 from vcassure.notifications.channels.base import channel_registry
 from vcassure.notifications.delivery import channel_is_configured
 from vcassure.notifications.services import direct_message_queue
@@ -34,6 +32,8 @@ def integrators_of(fault: Fault) -> list:
         .select_related("integrator")
         .order_by("kind", "pk")
     ):
+        if e.integrator_id is None:
+            continue
         row = found.setdefault(e.integrator_id, {"integrator": e.integrator, "equipment": []})
         row["equipment"].append(e)
     return list(found.values())
@@ -64,20 +64,16 @@ def fault_guidance_add(
                 )
     if errors:
         raise InvalidInputError(_("指导记录有误，请修改后重试。"), errors=errors)
-    event = FaultEvent(
-        fault=fault,
+    event = fault_log(
+        fault,
         kind=FaultEvent.Kind.GUIDANCE,
-        at=clock.now(),
-        actor=actor(by),
+        by=by,
         note=note,
         advisor=advisor,
+        photo=(f"guidance.{detected.extension}", upload_bytes(photo), detected.content_type)
+        if detected is not None
+        else None,
     )
-    if detected is not None:
-        event.photo_content_type = detected.content_type
-        event.photo.save(
-            f"guidance.{detected.extension}", ContentFile(upload_bytes(photo)), save=False
-        )
-    event.save()
     audit_record(actor=by, action="fault.guidance", obj=fault, changes={"advisor": advisor})
     return event
 
@@ -111,7 +107,7 @@ def fault_integrator_notify(
         raise InvalidInputError(
             _("消息不能超过 500 个字。"), errors=[{"field": "message", "message": ""}]
         )
-    where = fault.venue.name if fault.venue_id else fault.org_unit.name
+    where = fault.venue.name if fault.venue is not None else fault.org_unit.name
     text = "\n".join(
         line
         for line in [
@@ -119,7 +115,7 @@ def fault_integrator_notify(
             fault.description[:200],
             message,
             _("请联系 %(d)s 协助处理。")
-            % {"d": fault.assigned_department.name if fault.assigned_department_id else "96311"},
+            % {"d": fault.assigned_department.name if fault.assigned_department else "96311"},
         ]
         if line
     )
@@ -132,11 +128,10 @@ def fault_integrator_notify(
         mobile=integrator.contact_phone if channel == "sms" else "",
         email=integrator.email if channel == "email" else "",
     )
-    FaultEvent.objects.create(
-        fault=fault,
+    fault_log(
+        fault,
         kind=FaultEvent.Kind.NOTE,
-        at=clock.now(),
-        actor=actor(by),
+        by=by,
         note=_("已通过%(c)s通知集成商 %(n)s：%(m)s")
         % {"c": _("短信") if channel == "sms" else _("邮件"), "n": integrator.name, "m": message},
     )

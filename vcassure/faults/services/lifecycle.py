@@ -6,6 +6,7 @@ allow is a ConflictError (409)."""
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -48,6 +49,40 @@ def _event(fault: Fault, kind: str, at: datetime, by, note: str = "") -> FaultEv
     return FaultEvent.objects.create(
         fault=fault, kind=kind, at=at, actor=actor(by), note=(note or "")[:1000]
     )
+
+
+# Events that record something about a fault without moving it (guidance.py, escalation.py).
+LOG_KINDS = {FaultEvent.Kind.GUIDANCE, FaultEvent.Kind.NOTE, FaultEvent.Kind.ESCALATED}
+
+
+def fault_log(
+    fault: Fault,
+    *,
+    kind: str,
+    by: "UserLike | None" = None,
+    at: datetime | None = None,
+    note: str = "",
+    advisor: str = "",
+    photo: tuple[str, bytes, str] | None = None,
+) -> FaultEvent:
+    """Add a guidance, note or escalation to the fault's timeline (photo: name with a checked
+    extension, its bytes, its content type). State moves have their own functions above."""
+    if kind not in LOG_KINDS:
+        raise ValueError(f"{kind!r} is a state move, not a log entry")
+    event = FaultEvent(
+        fault=fault,
+        kind=kind,
+        at=at or clock.now(),
+        actor=actor(by),
+        note=(note or "")[:1000],
+        advisor=advisor[:100],
+    )
+    if photo is not None:
+        name, data, content_type = photo
+        event.photo_content_type = content_type
+        event.photo.save(name, ContentFile(data), save=False)
+    event.save()
+    return event
 
 
 @transaction.atomic

@@ -38,7 +38,7 @@ def on_duty_staff(department: Department) -> list[Staff]:
 def _lines(fault: Fault, esc) -> list[str]:
     lines = [
         _("会场：%(v)s")
-        % {"v": esc(fault.venue.name) if fault.venue_id else esc(fault.org_unit.name)},
+        % {"v": esc(fault.venue.name) if fault.venue is not None else esc(fault.org_unit.name)},
         _("级别：%(s)s；来源：%(src)s")
         % {"s": fault.get_severity_display(), "src": fault.get_source_display()},
     ]

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from vcassure.accounts.models import Role
 from vcassure.core.errors import ApplicationError
 from vcassure.core.forms import ServiceErrorsForm
+from vcassure.core.http import HtmxHttpRequest
 from vcassure.core.pagination import int_or_none
 from vcassure.faults import services
 from vcassure.faults.models import Fault
@@ -44,7 +45,9 @@ class HotlineForm(ServiceErrorsForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = Venue.objects.visible_to(user).select_related("org_unit")
+        venue = self.fields["venue"]
+        assert isinstance(venue, forms.ModelChoiceField)
+        venue.queryset = Venue.objects.visible_to(user).select_related("org_unit")
 
 
 def _may_take_calls(user) -> bool:
@@ -52,7 +55,7 @@ def _may_take_calls(user) -> bool:
 
 
 @login_required
-def hotline(request: HttpRequest) -> HttpResponse:
+def hotline(request: HtmxHttpRequest) -> HttpResponse:
     if not _may_take_calls(request.user):
         raise PermissionDenied(_("只有调度员和负责人可以登记热线故障。"))
     q = request.GET.get("q", "").strip()[:50]

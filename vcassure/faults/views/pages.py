@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.core.errors import ApplicationError
+from vcassure.core.http import HtmxHttpRequest
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.faults import selectors, services
 from vcassure.faults.models import Fault, FaultEvent
@@ -31,7 +32,7 @@ def _filters(request: HttpRequest) -> dict:
 
 @login_required
 @require_GET
-def fault_list(request: HttpRequest) -> HttpResponse:
+def fault_list(request: HtmxHttpRequest) -> HttpResponse:
     """The queue: active faults first, by the deadline each races; filters by state (active by
     default), severity and unit; the counts refresh every 15 s without a reload (htmx)."""
     f = _filters(request)

@@ -308,7 +308,7 @@ def dashboard_attention(
             reasons.append(("access", _("无法进入会场")))
         if task.state in UNANSWERED_STATES:
             reasons.append(("unanswered", _("未确认")))
-        fault = faults.get(task.venue_id)
+        fault = faults.get(task.venue_id) if task.venue_id is not None else None
         rows.append(
             {
                 "task": task,
