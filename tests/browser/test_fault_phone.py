@@ -7,13 +7,13 @@ import re
 import pytest
 
 from tests.browser.helpers import login
-from tests.browser.test_field import (  # noqa: F401  (fixtures)
+from tests.browser.test_field import (
     assert_fits_the_phone,
     assert_touch_targets,
     png_file,
-    published_task,
     record_step,
 )
+from tests.browser.test_field import published_task as published_task  # noqa: F401  (a fixture)
 from vcassure.faults.models import Fault
 from vcassure.meetings.services import field_work as field
 
@@ -30,9 +30,9 @@ def small_phone(browser):
 
 
 def test_fail_a_step_then_on_site_and_restored_from_the_phone(
-    browser, live_server, published_task, tmp_path, province
+    browser, live_server, tmp_path, province, request
 ):
-    task, _token = published_task
+    task, _token = request.getfixturevalue("published_task")
     worker = province.user("township0", "support")
     field.support_task_check_in(task, by=worker)
     photo = png_file(tmp_path)
