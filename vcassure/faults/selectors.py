@@ -88,6 +88,18 @@ def fault_counts(*, user: UserLike, org_unit: int | None = None) -> dict[str, in
     return {k: v or 0 for k, v in row.items()}
 
 
+def queue_units(*, user: UserLike) -> list:
+    """The cities and counties of the user's scope, in tree order (the queue's unit filter)."""
+    from vcassure.orgs.models import OrgUnit
+
+    return list(
+        OrgUnit.objects.visible_to(user)
+        .filter(level__in=[OrgUnit.Level.CITY, OrgUnit.Level.COUNTY])
+        .only("id", "name", "level", "path")
+        .order_by("path")
+    )
+
+
 def fault_get(*, user: UserLike, pk: int) -> Fault:
     return (
         Fault.objects.visible_to(user)

@@ -114,6 +114,7 @@ def test_phone_page_on_site_then_restored_without_script(province, client):
 def test_hotline_form_opens_a_fault(province, client, settings):
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"  # rows only
     login(client, province, "city0", Role.DISPATCHER)
+    assert 'id="hotline-link"' in client.get("/notifications/desk/").content.decode()
     venue = province.venues[1]
     search = client.get(f"/faults/hotline/?part=venues&q={venue.code}", HTTP_HX_REQUEST="true")
     assert venue.name in search.content.decode() and "<html" not in search.content.decode()

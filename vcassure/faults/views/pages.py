@@ -49,6 +49,7 @@ def fault_list(request: HtmxHttpRequest) -> HttpResponse:
         "states": Fault.State.choices,
         "severities": Fault.Severity.choices,
         "counts": selectors.fault_counts(user=request.user, org_unit=unit.pk if unit else None),
+        "units": selectors.queue_units(user=request.user),
         "can_handle": can_handle_fault(request.user),
     }
     if request.htmx and request.GET.get("part") == "counts":
