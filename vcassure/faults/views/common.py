@@ -53,7 +53,7 @@ def clock_of(
     return {
         "label": label,
         "due": due,
-        "text": _("已超时 %(s)s") % {"s": span(left)},
+        "text": _("已超时 %(s)s") % {"s": span(max(-left, 60))},  # never "0 minutes overdue"
         "tone": "bad",
     }
 
