@@ -2,24 +2,44 @@
 operations assigns the county's engineer on the fault page, and the engineer, on the fault's phone
 page, reports on site and then restored with two big buttons; the venue task is ready again."""
 
+import importlib
 import re
+from datetime import timedelta
 
 import pytest
+from django.apps import apps
 
-from tests.browser.helpers import login
-from tests.browser.test_field import (
-    assert_fits_the_phone,
-    assert_touch_targets,
-    png_file,
-    record_step,
+from tests.browser.helpers import (
+    fits_the_phone,
+    login,
+    png_path,
+    record_venue_step,
+    touch_targets_fit,
 )
-from tests.browser.test_field import published_task as published_task  # noqa: F401  (a fixture)
+from tests.factories.meetings import published_meeting, venue_task
+from vcassure.checklists.models import ChecklistTemplate
+from vcassure.core import clock
 from vcassure.faults.models import Fault
 from vcassure.meetings.services import field_work as field
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def fault_task(province, settings):
+    """Venue 0's task of a meeting starting in three hours (the live server's clock is real)."""
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    if not ChecklistTemplate.objects.exists():  # transactional tests flush the data migration's
+        importlib.import_module(
+            "vcassure.checklists.migrations.0002_default_templates"
+        ).add_templates(apps, None)
+    start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    meeting = published_meeting(
+        province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商"
+    )
+    return venue_task(meeting, province.venues[0])
 
 
 def small_phone(browser):
@@ -30,20 +50,20 @@ def small_phone(browser):
 
 
 def test_fail_a_step_then_on_site_and_restored_from_the_phone(
-    browser, live_server, tmp_path, province, request
+    browser, live_server, tmp_path, province, fault_task
 ):
-    task, _token = request.getfixturevalue("published_task")
+    task = fault_task
     worker = province.user("township0", "support")
     field.support_task_check_in(task, by=worker)
-    photo = png_file(tmp_path)
+    photo = png_path(tmp_path)
     engineer_ctx, engineer = small_phone(browser)
     city_ctx, city = small_phone(browser)
     try:
         # The township engineer fails step 2 on the task card.
         login(engineer, live_server, "township0-support")
         engineer.goto(f"{live_server.url}/meetings/tasks/{task.pk}/field/")
-        record_step(engineer, 1, photo=photo)
-        record_step(engineer, 2, result="不通过", note="终端无图像")
+        record_venue_step(engineer, 1, photo=photo)
+        record_venue_step(engineer, 2, result="不通过", note="终端无图像")
         engineer.wait_for_selector("#task-state:has-text('故障')")
         fault = Fault.objects.get(subject=f"task:{task.pk}")
         assert fault.state == "open" and fault.severity == "major"
@@ -51,7 +71,7 @@ def test_fail_a_step_then_on_site_and_restored_from_the_phone(
         # Network operations acknowledges and sends the county's engineer.
         login(city, live_server, "city0-support")
         city.goto(f"{live_server.url}/faults/")
-        assert_fits_the_phone(city, "fault queue")
+        fits_the_phone(city, "fault queue")
         city.click(f"text={fault.title}")
         city.click("#ack-button")
         city.wait_for_selector("text=已受理故障")
@@ -59,7 +79,7 @@ def test_fail_a_step_then_on_site_and_restored_from_the_phone(
         city.select_option("#assignee", str(assignee.pk))
         city.click("#assign-form button[type=submit]")
         city.wait_for_selector("text=已派单")
-        assert_fits_the_phone(city, "fault page")
+        fits_the_phone(city, "fault page")
 
         # The assignee, on the phone page: on site, then restored.
         engineer_ctx.clear_cookies()
@@ -67,8 +87,8 @@ def test_fail_a_step_then_on_site_and_restored_from_the_phone(
         engineer.goto(f"{live_server.url}/faults/{fault.pk}/phone/")
         assert task.venue.name in engineer.inner_text("h1")
         assert "到场时限" in engineer.inner_text(".deadlines")
-        assert_fits_the_phone(engineer, "phone page")
-        assert_touch_targets(engineer, "#on-site-form button, #restore-form button, .call")
+        fits_the_phone(engineer, "phone page")
+        touch_targets_fit(engineer, "#on-site-form button, #restore-form button, .call")
         engineer.click("button:has-text('我已到场')")
         engineer.wait_for_url(re.compile(rf"/faults/{fault.pk}/phone/$"))
         engineer.wait_for_selector("#fault-state:has-text('已到场')")

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import time_machine
 
+from tests.factories.checklists import image_upload as photo
 from tests.factories.meetings import published_meeting, venue_task
 from vcassure.accounts.models import Role
 from vcassure.faults.models import Fault
 from vcassure.faults.services.escalation import faults_escalate_overdue
 from vcassure.meetings.models import SupportTask
 from vcassure.meetings.services import field_work as field
-from vcassure.meetings.tests.field_helpers import photo
 from vcassure.notifications.models import Delivery
 
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from tests.factories.checklists import image_upload as photo
 from tests.factories.meetings import published_meeting, venue_task
 from tests.factories.notifications import ack_token
 from tests.factories.orgs import StaffFactory
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.services.escalation import faults_escalate_overdue
 from vcassure.meetings.services import field_work as field
-from vcassure.meetings.tests.field_helpers import photo
 from vcassure.notifications import escalation, outbox
 from vcassure.notifications.models import Delivery, ImGroup, Notification
 from vcassure.notifications.services import acknowledgements_apply_all, notification_ack_by_token

@@ -7,12 +7,12 @@ from datetime import timedelta
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories.checklists import image_bytes
 from tests.factories.venues import EquipmentFactory
 from vcassure.accounts.models import Role
 from vcassure.core import clock
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.services import fault_open, fault_restore
-from vcassure.meetings.tests.field_helpers import image_bytes
 from vcassure.notifications.models import Delivery
 from vcassure.orgs.models import Staff
 from vcassure.venues.models import Integrator
