@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from vcassure.core.services import audit_record
 from vcassure.faults.models import Fault, FaultEvent, FaultPolicy
 
 
@@ -72,6 +73,15 @@ class FaultPolicyAdmin(admin.ModelAdmin):
         "restore_unit",
     )
     readonly_fields = ("severity",)
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="fault.policy",
+            obj=obj,
+            changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data},
+        )
 
     def has_add_permission(self, request: HttpRequest):
         return False

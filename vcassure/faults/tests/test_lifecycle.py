@@ -230,3 +230,27 @@ def test_kpis_per_unit_and_period(province):
     assert whole["faults"] == 3 and whole["org_unit"] is None
     city1 = province.user("city1", Role.DISPATCHER)
     assert fault_kpis(city1, [province.cities[0].pk], start, end) == []  # not in scope
+
+
+def test_administrator_edits_the_policy_in_the_admin(province, client):
+    from tests.factories.orgs import UserFactory
+
+    admin = UserFactory(username="policy-admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    policy = FaultPolicy.objects.get(severity="critical")
+    page = client.get(f"/admin/faults/faultpolicy/{policy.pk}/change/")
+    assert page.status_code == 200
+    response = client.post(
+        f"/admin/faults/faultpolicy/{policy.pk}/change/",
+        {
+            "ack_amount": 3,
+            "ack_unit": "minutes",
+            "on_site_amount": 30,
+            "on_site_unit": "minutes",
+            "restore_amount": 45,
+            "restore_unit": "minutes",
+        },
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="fault.policy", actor=admin).exists()
+    assert open_at(province, T0).ack_due_at == T0 + timedelta(minutes=3)
