@@ -122,3 +122,22 @@ def test_silence_climbs_the_ladder(province, failed_during_meeting, fake_sms):
     ).exists()
     with time_machine.travel(fault.restore_due_at + timedelta(minutes=1), tick=False):
         assert faults_escalate_overdue() == 2  # on site and restore missed too
+
+
+def test_the_assignee_is_told_and_the_link_leads_to_the_phone_page(
+    province, failed_during_meeting, client
+):
+    from vcassure.faults.services import fault_assign
+
+    fault = failed_during_meeting
+    engineer = province.user("county0", "support").staff_profile
+    fault_assign(fault, by=province.user("city0", "support"), assignee=engineer)
+    notice = Notification.objects.get(subject=f"fault:{fault.pk}", recipient=engineer)
+    assert notice.requires_ack and "派单" in notice.title and "到场时限" in notice.body
+    # The department's unanswered notices are withdrawn: someone has the fault.
+    assert not Notification.objects.filter(
+        subject=f"fault:{fault.pk}", is_cancelled=False, acknowledged_at__isnull=True
+    ).exclude(recipient=engineer)
+    response = client.post(f"/ack/{ack_token(notice)}")
+    assert response.status_code == 200
+    assert f'href="/faults/{fault.pk}/phone/"' in response.content.decode()
