@@ -196,3 +196,12 @@ def test_venue_clock_on_the_phone_page_counts_down(province, client):
     with time_machine.travel(clock.now() + timedelta(minutes=70), tick=False):
         page = client.get(f"/faults/{fault.pk}/phone/").content.decode()
     assert "已超时" in page
+
+
+def test_queue_marks_a_missed_deadline(province, client):
+    fault = opened(province, severity="critical")
+    with time_machine.travel(fault.ack_due_at + timedelta(minutes=1), tick=False):
+        login(client, province, "city0")
+        page = client.get("/faults/").content.decode()
+    row = page[page.index(f'data-fault="{fault.pk}"') :][:1500]
+    assert "已超时" in row

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
 from vcassure.core.http import HtmxHttpRequest
 from vcassure.core.pagination import int_or_none, paginate
@@ -50,6 +51,7 @@ def fault_list(request: HtmxHttpRequest) -> HttpResponse:
         "severities": Fault.Severity.choices,
         "counts": selectors.fault_counts(user=request.user, org_unit=unit.pk if unit else None),
         "units": selectors.queue_units(user=request.user),
+        "now": clock.now(),
         "can_handle": can_handle_fault(request.user),
     }
     if request.htmx and request.GET.get("part") == "counts":
