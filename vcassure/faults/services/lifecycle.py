@@ -18,7 +18,7 @@ from vcassure.core.services import audit_record
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.permissions import can_handle_fault
 from vcassure.faults.services.policy import deadlines_for
-from vcassure.faults.signals import fault_closed, fault_opened, fault_restored
+from vcassure.faults.signals import fault_closed, fault_opened, fault_reopened, fault_restored
 from vcassure.orgs.models import Department, OrgUnit, Staff
 
 
@@ -313,6 +313,8 @@ def fault_reopen(fault: Fault, *, by: "UserLike | None", reason: str = "") -> Fa
     fault.restored_at = None
     fault.on_site_at = None
     fault.save(update_fields=["state", "restored_at", "on_site_at", "updated_at"])
-    _event(fault, FaultEvent.Kind.REOPENED, clock.now(), by, reason)
+    now = clock.now()
+    _event(fault, FaultEvent.Kind.REOPENED, now, by, reason)
     audit_record(actor=by, action="fault.reopen", obj=fault, changes={"reason": reason})
+    fault_reopened.send(sender=Fault, fault=fault, by=by, at=now, reason=reason)
     return fault

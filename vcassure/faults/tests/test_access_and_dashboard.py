@@ -66,3 +66,25 @@ def test_dashboard_shows_a_faulty_venue_with_its_clock(province, tomorrow, clien
     row = board[board.index(f'data-task="{task.pk}"') :][:1500]
     assert f'data-fault="{fault.pk}"' in row and "恢复时限" in row
     assert fault.restore_due_at == fault.opened_at + timedelta(hours=4)  # major: before the meeting
+
+
+def test_reopening_puts_the_venue_task_back_in_faulty(province, tomorrow, settings):
+    from vcassure.faults.services import fault_reopen, fault_restore
+
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    meeting = published_meeting(province, tomorrow, province.venues[:1])
+    task = venue_task(meeting, province.venues[0])
+    user = province.user("township0", Role.SUPPORT)
+    netops = province.user("city0", Role.SUPPORT)
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=90), tick=False):
+        field.support_task_check_in(task, by=user)
+        for n in (1, 2, 3):
+            field.support_task_record_step(task, by=user, number=n, result="pass", photos=[photo()])
+        field.support_task_record_step(task, by=user, number=2, result="fail", note="无信号")
+        fault = Fault.objects.get(subject=f"task:{task.pk}")
+        fault_restore(fault, by=netops)
+        assert SupportTask.objects.get(pk=task.pk).state == "ready"
+        fault_reopen(fault, by=netops, reason="又断了")
+        assert SupportTask.objects.get(pk=task.pk).state == "faulty"
+        fault_restore(fault, by=netops)
+        assert SupportTask.objects.get(pk=task.pk).state == "ready"

@@ -202,6 +202,19 @@ def support_task_fault_restored(
         support_tasks_move(moves)
 
 
+def support_task_fault_reopened(
+    task: SupportTask, *, by: "UserLike | None" = None, at=None, note: str = ""
+) -> None:
+    """A restored fault of the task is open again: the task goes back to faulty (where it still
+    works), remembering where it was."""
+    task = SupportTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    if task.state not in WORKING_STATES or task.state == SupportTask.State.FAULTY:
+        return
+    support_tasks_move(
+        [TaskMove(task=task, to=SupportTask.State.FAULTY, at=at or clock.now(), by=by, note=note)]
+    )
+
+
 def support_task_report_access(task: SupportTask, *, by: UserLike, note: str = ""):
     """The engineer cannot get into the venue (locked room, no escort): one tap opens a fault of
     source `access`, routed to the customer department that the seed makes responsible for venue
