@@ -109,6 +109,16 @@ class World:
         return Fault.objects.get(subject=f"task:{self.worked_task.pk}")
 
     @cached_property
+    def guidance(self):
+        """The fault's guidance from the integrator, with a photo."""
+        from vcassure.faults.services import fault_guidance_add
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (32, 24), (30, 30, 200)).save(buffer, format="PNG")
+        photo = SimpleUploadedFile("advice.png", buffer.getvalue(), content_type="image/png")
+        return fault_guidance_add(self.fault, by=None, note="重启终端", advisor="李工", photo=photo)
+
+    @cached_property
     def photo(self) -> StepPhoto:
         return StepPhoto.objects.get(result__run__subject=f"task:{self.worked_task.pk}")
 
@@ -404,6 +414,50 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "关闭"}}),
     ),
     "api/faults/<int:fault_id>": ({GET}, lambda w: Case({"fault_id": w.fault.pk}, [w.fault])),
+    "faults/<int:pk>/phone/": ({GET}, lambda w: Case({"pk": w.fault.pk}, [w.fault])),
+    "faults/<int:pk>/acknowledge/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {}}),
+    ),
+    "faults/<int:pk>/assign/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"assignee": w.staff.pk}}),
+    ),
+    "faults/<int:pk>/on-site/": ({POST}, lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {}})),
+    "faults/<int:pk>/reopen/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"reason": "复发"}}),
+    ),
+    "faults/<int:pk>/guidance/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "重启", "advisor": "x"}}),
+    ),
+    "faults/<int:pk>/guidance/<int:event_pk>/photo/": (
+        {GET},
+        lambda w: Case({"pk": w.fault.pk, "event_pk": w.guidance.pk}, [w.fault, w.guidance]),
+    ),
+    "faults/<int:pk>/notify-integrator/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"integrator": 1, "channel": "sms"}}),
+    ),
+    "meetings/tasks/<int:pk>/field/access/": (
+        {POST},
+        lambda w: Case({"pk": w.task.pk}, [w.task], {POST: {}}),
+    ),
+    **{
+        f"api/faults/<int:fault_id>/{action}": (
+            {POST},
+            lambda w, body=body: Case({"fault_id": w.fault.pk}, [w.fault], {POST: body}),
+        )
+        for action, body in (
+            ("acknowledge", {}),
+            ("assign", {"assignee": 1}),
+            ("on-site", {"note": ""}),
+            ("restore", {"note": "已恢复"}),
+            ("close", {"note": ""}),
+            ("reopen", {"reason": "复发"}),
+        )
+    },
     "checklists/photos/<int:pk>/": ({GET}, lambda w: Case({"pk": w.photo.pk}, [w.photo])),
 }
 

@@ -17,7 +17,7 @@ from vcassure.core.services import audit_record
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
 from vcassure.faults.selectors import fault_is_open_about
-from vcassure.faults.services import fault_open
+from vcassure.faults.services import fault_open, severity_for_meeting
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_do_field_work
 from vcassure.meetings.selectors.field_work import VENUE_TEMPLATE, templates_for
@@ -164,6 +164,7 @@ def support_task_record_step(
             subject=task_ref(task.pk),
             step_result=record,
             description=note,
+            severity=severity_for_meeting(task.meeting.starts_at, task.meeting.ends_at, now),
             by=by,
         )
         if task.state != SupportTask.State.FAULTY:
@@ -199,3 +200,49 @@ def support_task_fault_restored(
         if back in (SupportTask.State.READY, SupportTask.State.IN_MEETING):
             moves.append(TaskMove(task=task, to=back, at=now, by=by, note="restored"))
         support_tasks_move(moves)
+
+
+def support_task_fault_reopened(
+    task: SupportTask, *, by: "UserLike | None" = None, at=None, note: str = ""
+) -> None:
+    """A restored fault of the task is open again: the task goes back to faulty (where it still
+    works), remembering where it was."""
+    task = SupportTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    if task.state not in WORKING_STATES or task.state == SupportTask.State.FAULTY:
+        return
+    support_tasks_move(
+        [TaskMove(task=task, to=SupportTask.State.FAULTY, at=at or clock.now(), by=by, note=note)]
+    )
+
+
+def support_task_report_access(task: SupportTask, *, by: UserLike, note: str = ""):
+    """The engineer cannot get into the venue (locked room, no escort): one tap opens a fault of
+    source `access`, routed to the customer department that the seed makes responsible for venue
+    access, with the severity's deadlines and escalation. One open report per task."""
+    check_field_access(task, by)
+    task = (
+        SupportTask.objects.select_for_update(of=("self",))
+        .select_related("meeting", "venue", "org_unit")
+        .get(pk=task.pk)
+    )
+    if task.kind != SupportTask.Kind.VENUE or task.venue is None:
+        raise ConflictError(_("协调任务没有会场，无需报告进场受阻。"), code="not_a_venue_task")
+    if task.state in (SupportTask.State.CANCELLED, SupportTask.State.DONE):
+        raise ConflictError(
+            _("任务状态为“%(s)s”，不能再报告。") % {"s": task.get_state_display()}, code="closed"
+        )
+    if Fault.objects.filter(
+        subject=task_ref(task.pk), source=Fault.Source.ACCESS, state__in=Fault.ACTIVE_STATES
+    ).exists():
+        raise ConflictError(_("已报告无法进入会场，客户部正在协调。"), code="already_reported")
+    now = clock.now()
+    return fault_open(
+        title=_("%(venue)s：无法进入会场") % {"venue": task.venue.name},
+        source=Fault.Source.ACCESS,
+        org_unit=task.org_unit,
+        venue=task.venue,
+        subject=task_ref(task.pk),
+        description=(note or "").strip()[:1000],
+        severity=severity_for_meeting(task.meeting.starts_at, task.meeting.ends_at, now),
+        by=by,
+    )
