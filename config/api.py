@@ -14,6 +14,7 @@ from vcassure.core.api import document_error_responses
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
 from vcassure.faults.api import router as faults_router
+from vcassure.faults.api_rma import router as rma_router
 from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
@@ -110,6 +111,7 @@ ROUTERS = [
     *MEETINGS_ROUTERS,
     notifications_router,
     faults_router,
+    rma_router,
 ]
 for _router in ROUTERS:
     api.add_router("", _router)

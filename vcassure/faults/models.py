@@ -140,3 +140,9 @@ class FaultEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fault_id} {self.kind}"
+
+
+# RMA and spares live in their own module; importing them here registers them with the app.
+from vcassure.faults.rma_models import Shipment, ShipmentEvent, Spare  # noqa: E402
+
+__all__ = ["Fault", "FaultEvent", "Shipment", "ShipmentEvent", "Spare"]
