@@ -10,10 +10,20 @@ VENUE_TEMPLATE = "venue-r7"
 FIBRE_TEMPLATE = "fibre-r8"
 
 
+FIELD_KINDS = (SupportTask.Kind.VENUE, SupportTask.Kind.PATROL)
+
+
+def progress_template(task: SupportTask) -> str:
+    """The checklist whose steps make the task ready and done: R8 for a line crew's patrol task,
+    R7 for a venue task."""
+    return FIBRE_TEMPLATE if task.kind == SupportTask.Kind.PATROL else VENUE_TEMPLATE
+
+
 def templates_for(task: SupportTask) -> list[ChecklistTemplate]:
-    """R7 for every venue task; R8 fibre patrol too for important and special meetings."""
-    codes = [VENUE_TEMPLATE]
-    if task.meeting.importance != Meeting.Importance.NORMAL:
+    """R7 for every venue task; R8 fibre patrol too for important and special meetings; a fibre
+    patrol task (the line crew's) has R8 only."""
+    codes = [progress_template(task)]
+    if task.kind == SupportTask.Kind.VENUE and task.meeting.importance != Meeting.Importance.NORMAL:
         codes.append(FIBRE_TEMPLATE)
     found = {t.code: t for t in ChecklistTemplate.objects.filter(code__in=codes, is_active=True)}
     return [found[c] for c in codes if c in found]
@@ -29,7 +39,7 @@ def task_field_card(task: SupportTask) -> dict:
     from vcassure.faults.services import responsible_department
 
     subject = task_ref(task.pk)
-    templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []
+    templates = templates_for(task) if task.kind in FIELD_KINDS else []
     steps_by_template: dict[int, list] = defaultdict(list)
     for step in ChecklistStep.objects.filter(template__in=templates).order_by(
         "template_id", "number"
