@@ -377,7 +377,9 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
     ),
     "faults/rma/<int:pk>/lend/": (
         {POST},
-        lambda w: Case({"pk": w.shipment.pk}, [w.shipment, w.spare], {POST: {"loaner": w.spare.pk}}),
+        lambda w: Case(
+            {"pk": w.shipment.pk}, [w.shipment, w.spare], {POST: {"loaner": w.spare.pk}}
+        ),
     ),
     "faults/rma/<int:pk>/loaner-return/": (
         {POST},

@@ -1,5 +1,7 @@
 """HTML input for RMA and spares pages; the services check the rules, these only read the fields."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +16,10 @@ class ShipmentForm(ServiceErrorsForm):
 
     equipment = forms.TypedChoiceField(label=_("送修设备"), coerce=int, required=False)
     serial_number = forms.CharField(
-        label=_("设备序列号"), max_length=100, required=False, help_text=_("按序列号查找本辖区的设备")
+        label=_("设备序列号"),
+        max_length=100,
+        required=False,
+        help_text=_("按序列号查找本辖区的设备"),
     )
     carrier = forms.ChoiceField(label=_("承运商"), choices=Shipment.Carrier.choices)
     tracking_number = forms.CharField(
@@ -37,13 +42,16 @@ class ShipmentForm(ServiceErrorsForm):
     def __init__(self, *args, equipment_choices=None, spare_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         if equipment_choices is not None:
-            self.fields["equipment"].choices = equipment_choices
+            cast(forms.ChoiceField, self.fields["equipment"]).choices = equipment_choices
             self.fields["equipment"].required = True
             del self.fields["serial_number"]
         else:
             del self.fields["equipment"]
             self.fields["serial_number"].required = True
-        self.fields["loaner"].choices = [("", _("不借用"))] + list(spare_choices or [])
+        cast(forms.ChoiceField, self.fields["loaner"]).choices = [
+            ("", _("不借用")),
+            *(spare_choices or []),
+        ]
 
     def place_error(self, field: str, message: str) -> bool:
         if field == "equipment" and "serial_number" in self.fields:
@@ -66,4 +74,4 @@ class SpareForm(ServiceErrorsForm):
 
     def __init__(self, *args, unit_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].choices = list(unit_choices)
+        cast(forms.ChoiceField, self.fields["org_unit"]).choices = list(unit_choices)

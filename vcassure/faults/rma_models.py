@@ -154,9 +154,7 @@ class Shipment(StateMachineMixin, TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return bool(
-            self.expected_return
-            and self.is_open
-            and self.expected_return < clock.localnow().date()
+            self.expected_return and self.is_open and self.expected_return < clock.localnow().date()
         )
 
     @property

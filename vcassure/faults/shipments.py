@@ -35,7 +35,9 @@ from vcassure.venues.services import equipment_event_record
 
 TRACKING_HINTS = {
     "sf": gettext_lazy("顺丰运单号应为 SF 加 12–15 位数字，如 SF1234567890123。"),
-    "ems": gettext_lazy("EMS 运单号应为 13 位数字，或 2 位字母 + 9 位数字 + 2 位字母(如 EA123456785CN)。"),
+    "ems": gettext_lazy(
+        "EMS 运单号应为 13 位数字，或 2 位字母 + 9 位数字 + 2 位字母(如 EA123456785CN)。"
+    ),
     "jd": gettext_lazy("京东运单号应为 JD 加 13–15 位字母或数字，如 JD0012345678901。"),
     "other": gettext_lazy("运单号应为 6–30 位字母、数字或连字符。"),
 }
@@ -65,7 +67,9 @@ def _check_carrier_and_number(
         errors.append(
             {
                 "field": "carrier",
-                "message": _("未知的承运商“%(carrier)s”，可选：sf(顺丰)、ems、jd(京东)、other(其他)。")
+                "message": _(
+                    "未知的承运商“%(carrier)s”，可选：sf(顺丰)、ems、jd(京东)、other(其他)。"
+                )
                 % {"carrier": carrier[:20]},
             }
         )
@@ -110,13 +114,14 @@ def _check_links(
                 {
                     "field": "loaner",
                     "message": _("备件类型“%(spare)s”与送修设备“%(equipment)s”不符。")
-                    % {"spare": loaner.get_kind_display(), "equipment": equipment.get_kind_display()},
+                    % {
+                        "spare": loaner.get_kind_display(),
+                        "equipment": equipment.get_kind_display(),
+                    },
                 }
             )
         elif loaner.org_unit_id not in equipment.venue.org_unit.chain_ids:
-            errors.append(
-                {"field": "loaner", "message": _("只能借用会场所在县或市的备件。")}
-            )
+            errors.append({"field": "loaner", "message": _("只能借用会场所在县或市的备件。")})
     return errors
 
 
@@ -157,8 +162,7 @@ def _lend(shipment: Shipment, spare: Spare, *, by, at) -> None:
         at=at,
         by=by,
         reference=rma_ref(shipment),
-        note=_("借用 %(unit)s 备件 %(spare)s")
-        % {"unit": spare.org_unit.name, "spare": str(spare)},
+        note=_("借用 %(unit)s 备件 %(spare)s") % {"unit": spare.org_unit.name, "spare": str(spare)},
     )
 
 
@@ -177,8 +181,7 @@ def _take_back(shipment: Shipment, *, by, at) -> None:
         at=at,
         by=by,
         reference=rma_ref(shipment),
-        note=_("归还 %(unit)s 备件 %(spare)s")
-        % {"unit": spare.org_unit.name, "spare": str(spare)},
+        note=_("归还 %(unit)s 备件 %(spare)s") % {"unit": spare.org_unit.name, "spare": str(spare)},
     )
 
 
@@ -240,7 +243,9 @@ def shipment_create(
         % {
             "carrier": shipment.get_carrier_display(),
             "number": tracking_number,
-            "integrator": equipment.integrator.name if equipment.integrator_id else _("集成商"),
+            "integrator": equipment.integrator.name
+            if equipment.integrator is not None
+            else _("集成商"),
         },
     )
     if loaner is not None:
@@ -290,19 +295,17 @@ def shipment_update(
     changed: dict[str, Any] = {}
     errors: list[dict[str, str]] = []
 
-    if (equipment is not UNSET and equipment.pk != shipment.equipment_id) or (
+    relinks = (equipment is not UNSET and equipment.pk != shipment.equipment_id) or (
         fault is not UNSET and (fault.pk if fault else None) != shipment.fault_id
-    ):
-        if shipment.state != Shipment.State.SHIPPED:
-            raise ConflictError(
-                _("集成商签收后不能再更换送修设备或关联故障。"), code="equipment_locked"
-            )
+    )
+    if relinks and shipment.state != Shipment.State.SHIPPED:
+        raise ConflictError(
+            _("集成商签收后不能再更换送修设备或关联故障。"), code="equipment_locked"
+        )
     new_equipment = shipment.equipment if equipment is UNSET else equipment
     new_fault = shipment.fault if fault is UNSET else fault
     if carrier is not UNSET or tracking_number is not UNSET:
-        new_carrier = (
-            shipment.carrier if carrier is UNSET else (carrier or "").strip().lower()
-        )
+        new_carrier = shipment.carrier if carrier is UNSET else (carrier or "").strip().lower()
         new_number = (
             shipment.tracking_number
             if tracking_number is UNSET
@@ -329,7 +332,12 @@ def shipment_update(
         if state not in Shipment.State.values:
             raise InvalidInputError(
                 _("未知的返修状态“%(state)s”。") % {"state": str(state)[:20]},
-                errors=[{"field": "state", "message": _("状态应为 shipped、received、repaired、returned 或 closed。")}],
+                errors=[
+                    {
+                        "field": "state",
+                        "message": _("状态应为 shipped、received、repaired、returned 或 closed。"),
+                    }
+                ],
             )
         if state == Shipment.State.RETURNED and shipment.state != Shipment.State.REPAIRED:
             raise ConflictError(
@@ -337,7 +345,7 @@ def shipment_update(
                 % {"current": shipment.get_state_display()},
                 code="invalid_transition",
             )
-    if loaner_changes and shipment.state in (Shipment.State.RETURNED,) and loaner is not None:
+    if loaner_changes and loaner is not None and shipment.state == Shipment.State.RETURNED:
         raise ConflictError(_("设备已寄回，无需再借用备件。"), code="already_returned")
     if loaner_changes and loaner is not None and shipment.has_loaner_out:
         raise ConflictError(
@@ -345,15 +353,12 @@ def shipment_update(
             code="loaner_out",
         )
 
-    for name, old, new in (
-        ("equipment", shipment.equipment, new_equipment),
-        ("fault", shipment.fault, new_fault),
-    ):
-        if old != new:
-            setattr(shipment, name, new)
-            changed[name] = new.pk if new else None
-    if new_equipment != shipment.equipment or "equipment" in changed:
-        shipment.org_unit = new_equipment.venue.org_unit
+    if new_equipment.pk != shipment.equipment_id:
+        shipment.equipment, shipment.org_unit = new_equipment, new_equipment.venue.org_unit
+        changed["equipment"] = new_equipment.pk
+    if (new_fault.pk if new_fault else None) != shipment.fault_id:
+        shipment.fault = new_fault
+        changed["fault"] = new_fault.pk if new_fault else None
     if (new_carrier, new_number) != (shipment.carrier, shipment.tracking_number):
         changed["tracking"] = f"{new_carrier}:{new_number}"
         shipment.carrier, shipment.tracking_number = new_carrier, new_number

@@ -137,9 +137,7 @@ def rma_create(request: HttpRequest) -> HttpResponse:
                         _("本辖区没有序列号为“%(sn)s”的设备。") % {"sn": data["serial_number"]},
                         errors=[{"field": "equipment", "message": _("请核对序列号。")}],
                     )
-            loaner = (
-                next(s for s in spares if s.pk == data["loaner"]) if data["loaner"] else None
-            )
+            loaner = next(s for s in spares if s.pk == data["loaner"]) if data["loaner"] else None
             shipment = services.shipment_create(
                 by=request.user,
                 equipment=equipment,
@@ -158,9 +156,7 @@ def rma_create(request: HttpRequest) -> HttpResponse:
             return redirect("faults:rma_detail", pk=shipment.pk)
     elif request.method == "POST":
         status = 422
-    return render(
-        request, "faults/rma_form.html", {"form": form, "fault": fault}, status=status
-    )
+    return render(request, "faults/rma_form.html", {"form": form, "fault": fault}, status=status)
 
 
 def _detail(
@@ -175,9 +171,7 @@ def _detail(
         for value, label in Shipment.State.choices
     ]
     next_state = shipment.next_state()
-    can_lend = (
-        shipment.is_open and not shipment.has_loaner_out and can_handle_fault(request.user)
-    )
+    can_lend = shipment.is_open and not shipment.has_loaner_out and can_handle_fault(request.user)
     return render(
         request,
         "faults/rma_detail.html",
@@ -188,7 +182,9 @@ def _detail(
             "next_label": Shipment.State(next_state).label if next_state else "",
             "events": selectors.shipment_event_list(shipment),
             "history": selectors.equipment_history(shipment),
-            "spares": list(selectors.spares_for_equipment(user=request.user, equipment=shipment.equipment))
+            "spares": list(
+                selectors.spares_for_equipment(user=request.user, equipment=shipment.equipment)
+            )
             if can_lend
             else [],
             "can_manage": can_handle_fault(request.user),
@@ -305,9 +301,9 @@ def spare_list(request: HttpRequest) -> HttpResponse:
         "faults/spares_list.html",
         {
             **context,
-            "rows": _spare_rows(request, list(context["page_obj"])) if can_manage else [
-                {"spare": s, "candidates": [], "loans": []} for s in context["page_obj"]
-            ],
+            "rows": _spare_rows(request, list(context["page_obj"]))
+            if can_manage
+            else [{"spare": s, "candidates": [], "loans": []} for s in context["page_obj"]],
             "org_unit": org_unit,
             "kind": kind,
             "kinds": Equipment.Kind.choices,
@@ -343,9 +339,7 @@ def spare_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记备件。"))
             return redirect("faults:spare_list")
-    return render(
-        request, "faults/spares_form.html", {"form": form}, status=422
-    )
+    return render(request, "faults/spares_form.html", {"form": form}, status=422)
 
 
 @login_required

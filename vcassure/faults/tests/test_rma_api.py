@@ -185,7 +185,9 @@ def test_other_scope_is_404(province, rma, api_client_for):
     response = post(api, {"equipment": rma["there"].pk, **sf})
     assert response.status_code == 404 and response.json()["detail"]
     assert post(api, {"equipment": 999999, **sf}).status_code == 404
-    response = post(api, {"equipment": rma["here"].pk, "loaner": rma["other_county_spare"].pk, **sf})
+    response = post(
+        api, {"equipment": rma["here"].pk, "loaner": rma["other_county_spare"].pk, **sf}
+    )
     assert response.status_code == 404
     _nothing_written()
     # county 1's shipment is invisible to county 0: list, detail, patch.

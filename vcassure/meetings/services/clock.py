@@ -55,7 +55,9 @@ def meetings_start_and_end(now: datetime) -> dict[str, int]:
                 state__in=[SupportTask.State.READY, SupportTask.State.IN_MEETING],
             )
         )
-        support_tasks_transition(standing_by, to=SupportTask.State.DONE, at=now, note="standby over")
+        support_tasks_transition(
+            standing_by, to=SupportTask.State.DONE, at=now, note="standby over"
+        )
     return {"started": len(started), "ended": len(ended)}
 
 

@@ -29,8 +29,12 @@ def routes(province):
         title="光缆线路维护员", mobile="13900000001",
     )  # fmt: skip
     return [
-        FibreRoute.objects.create(venue=province.venues[0], name="城东局—镇0 主用", from_site="城东局"),
-        FibreRoute.objects.create(venue=province.venues[0], name="城东局—镇0 备用", from_site="城东局"),
+        FibreRoute.objects.create(
+            venue=province.venues[0], name="城东局—镇0 主用", from_site="城东局"
+        ),
+        FibreRoute.objects.create(
+            venue=province.venues[0], name="城东局—镇0 备用", from_site="城东局"
+        ),
         FibreRoute.objects.create(venue=province.venues[4], name="城西局—镇4", from_site="城西局"),
         FibreRoute.objects.create(venue=province.venues[7], name="未参会线路"),
     ]
@@ -55,7 +59,11 @@ def test_important_meeting_gets_a_patrol_task_per_serving_route(
         "城西局—镇4",
     ]
     for task in patrols:
-        city = province.cities[0] if task.fibre_route.venue == province.venues[0] else province.cities[1]
+        city = (
+            province.cities[0]
+            if task.fibre_route.venue == province.venues[0]
+            else province.cities[1]
+        )
         assert task.role == "fibre_patrol" and task.org_unit == city
         assert task.department.kind == "network_ops" and task.department.org_unit == city
         assert task.assignee.department == task.department and task.assignment == "department"
