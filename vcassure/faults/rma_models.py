@@ -178,8 +178,8 @@ class ShipmentEvent(models.Model):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10, blank=True)
+    from_state = models.CharField(max_length=10, blank=True, choices=Shipment.State.choices)
+    to_state = models.CharField(max_length=10, blank=True, choices=Shipment.State.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
