@@ -304,3 +304,37 @@ def test_spares_api(province, rma, api_client_for):
     assert api.get("/api/spares?kind=rocket").status_code == 422
     own = api_client_for(province.user("county1")).get("/api/spares").json()
     assert [i["id"] for i in own["items"]] == [rma["other_county_spare"].pk]
+
+
+def test_idempotent_create_and_loaner_changes(province, rma, api_client_for):
+    api = api_client_for(province.user("city0"))
+    body = {
+        "equipment": rma["here"].pk,
+        "carrier": "sf",
+        "tracking_number": "SF1234567890123",
+        "loaner": rma["city_spare"].pk,
+    }
+    first = api.post("/api/rma", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    again = api.post("/api/rma", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and Shipment.objects.count() == 1
+    assert Spare.objects.get(pk=rma["city_spare"].pk).available == 2
+    pk = first.json()["id"]
+    # Another spare while one is out: refused, nothing moves.
+    swap = patch(api, pk, {"loaner": rma["county_spare"].pk})
+    assert swap.status_code == 409 and "请先归还" in swap.json()["detail"]
+    # null takes the spare back; then the county's is lent.
+    back = patch(api, pk, {"loaner": None})
+    assert back.status_code == 200 and back.json()["loan_returned_at"]
+    assert (
+        patch(api, pk, {"loaner": rma["county_spare"].pk}).json()["loaner"]
+        == rma["county_spare"].pk
+    )
+    stock = {s.pk: (s.available, s.on_loan) for s in Spare.objects.all()}
+    assert stock[rma["city_spare"].pk] == (3, 0) and stock[rma["county_spare"].pk] == (0, 1)
+    # Once received, the equipment of a shipment cannot change.
+    assert patch(api, pk, {"state": "received"}).status_code == 200
+    other = EquipmentFactory(venue=province.venues[1])
+    locked = patch(api, pk, {"equipment": other.pk})
+    assert locked.status_code == 409 and "不能再更换" in locked.json()["detail"]
+    assert Shipment.objects.get(pk=pk).equipment == rma["here"]

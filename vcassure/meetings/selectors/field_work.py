@@ -90,3 +90,27 @@ def task_field_card(task: SupportTask) -> dict:
         "faults": faults,
         "network_ops": responsible_department(task.org_unit),
     }
+
+
+STANDBY_STATES = ("on_site", "ready", "in_meeting", "restored")
+
+
+def standby_patrol_for_venue(venue_id: int, *, at) -> SupportTask | None:
+    """R8: the line crew's patrol task standing by on a fibre route to this venue at `at` (checked
+    in, its meeting live and `at` inside the crew's busy window), the crew a fibre fault at the
+    venue should go straight to; None when no crew stands by. The earliest-dispatched first."""
+    return (
+        SupportTask.objects.filter(
+            kind=SupportTask.Kind.PATROL,
+            fibre_route__venue_id=venue_id,
+            state__in=STANDBY_STATES,
+            checked_in_at__isnull=False,
+            assignee__isnull=False,
+            busy_from__lte=at,
+            busy_until__gte=at,
+            meeting__state__in=[Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS],
+        )
+        .select_related("assignee", "fibre_route", "meeting")
+        .order_by("id")
+        .first()
+    )

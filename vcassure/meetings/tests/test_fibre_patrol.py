@@ -129,3 +129,21 @@ def test_a_failed_patrol_step_opens_a_fault_at_the_served_venue(province, tomorr
     fault = Fault.objects.get(subject=f"task:{task.pk}")
     assert fault.venue == province.venues[0] and task.fibre_route.name in fault.title
     assert fault.assigned_department.kind == "network_ops"
+
+
+def test_the_crew_on_standby_is_found_for_a_fibre_fault(province, tomorrow, routes):
+    from vcassure.meetings.selectors.field_work import standby_patrol_for_venue
+
+    meeting = publish(
+        province, make_meeting(province, tomorrow, province.venues[:1], importance="important")
+    )
+    task = SupportTask.objects.filter(meeting=meeting, kind="patrol").order_by("id").first()
+    venue = province.venues[0]
+    assert standby_patrol_for_venue(venue.pk, at=meeting.starts_at) is None  # not checked in yet
+    with time_machine.travel(meeting.starts_at - timedelta(hours=2), tick=False):
+        support_task_check_in(task, by=province.user("province"))
+    during = meeting.starts_at + timedelta(minutes=30)
+    found = standby_patrol_for_venue(venue.pk, at=during)
+    assert found == task and found.assignee == task.assignee
+    assert standby_patrol_for_venue(province.venues[4].pk, at=during) is None
+    assert standby_patrol_for_venue(venue.pk, at=meeting.ends_at + timedelta(hours=2)) is None
