@@ -147,3 +147,17 @@ def test_the_crew_on_standby_is_found_for_a_fibre_fault(province, tomorrow, rout
     assert found == task and found.assignee == task.assignee
     assert standby_patrol_for_venue(province.venues[4].pk, at=during) is None
     assert standby_patrol_for_venue(venue.pk, at=meeting.ends_at + timedelta(hours=2)) is None
+
+
+def test_meeting_page_lists_the_patrols(province, tomorrow, routes, client):
+    meeting = publish(
+        province, make_meeting(province, tomorrow, province.venues[:5], importance="important")
+    )
+    client.force_login(province.user("province"))
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert 'id="fibre-patrols"' in page and "城西局—镇4" in page and "线路班长" in page
+    client.force_login(province.user("city1"))  # another city sees its own route only
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "城西局—镇4" in page and "城东局—镇0 主用" not in page
+    normal = publish(province, make_meeting(province, tomorrow, province.venues[:5], title="例会"))
+    assert 'id="fibre-patrols"' not in client.get(f"/meetings/{normal.pk}/").content.decode()
