@@ -23,6 +23,8 @@ from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
 from vcassure.faults.models import Fault, Shipment, Spare
 from vcassure.faults.shipments import shipment_create
+from vcassure.integrations.models import WebhookDelivery, WebhookSubscription
+from vcassure.integrations.services import webhook_subscription_create
 from vcassure.meetings import services as meeting_services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
 from vcassure.meetings.services import field_work as field_services
@@ -160,6 +162,29 @@ class World:
             name="县1保障群",
             org_unit=self.county,
             webhook_url="http://127.0.0.1:9/robot/send?access_token=county1",
+        )
+
+    @cached_property
+    def webhook(self) -> WebhookSubscription:
+        """Webhooks are the administrators': to a county user one is as missing as another
+        scope's object."""
+        from vcassure.accounts.models import Role
+
+        return webhook_subscription_create(
+            by=self.tree.user("province", Role.ADMIN),
+            url="http://127.0.0.1:9/hooks",
+            events=["fault.opened"],
+        )
+
+    @cached_property
+    def webhook_delivery(self) -> WebhookDelivery:
+        return WebhookDelivery.objects.create(
+            subscription=self.webhook,
+            event_id="msg_scope",
+            event_type="fault.opened",
+            subject="fault:1",
+            body="{}",
+            status=WebhookDelivery.Status.DELIVERED,
         )
 
 
@@ -355,6 +380,36 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         {GET, PATCH},
         lambda w: Case(
             {"group_id": w.group.pk}, [w.group], {PATCH: {"name": "改名", "is_active": False}}
+        ),
+    ),
+    # outbound webhooks (administrators only)
+    "integrations/webhooks/<int:pk>/": (
+        {GET, POST},
+        lambda w: Case(
+            {"pk": w.webhook.pk},
+            [w.webhook],
+            {POST: {"url": "http://127.0.0.1:9/x", "events": ["fault.closed"]}},
+        ),
+    ),
+    "integrations/webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.webhook.pk, "delivery_pk": w.webhook_delivery.pk}, [w.webhook_delivery]
+        ),
+    ),
+    "api/webhooks/<int:webhook_id>": (
+        {PATCH},
+        lambda w: Case({"webhook_id": w.webhook.pk}, [w.webhook], {PATCH: {"is_active": False}}),
+    ),
+    "api/webhooks/<int:webhook_id>/deliveries": (
+        {GET},
+        lambda w: Case({"webhook_id": w.webhook.pk}, [w.webhook]),
+    ),
+    "api/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/replay": (
+        {POST},
+        lambda w: Case(
+            {"webhook_id": w.webhook.pk, "delivery_id": w.webhook_delivery.pk},
+            [w.webhook_delivery],
         ),
     ),
     # faults and checklist photos

@@ -10,7 +10,7 @@ from vcassure.core import clock
 from vcassure.core.services import audit_record
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.permissions import can_handle_fault
-from vcassure.faults.signals import fault_restored
+from vcassure.faults.signals import fault_closed, fault_opened, fault_restored
 from vcassure.orgs.models import Department, OrgUnit
 
 
@@ -68,6 +68,9 @@ def fault_open(
         obj=fault,
         changes={"subject": subject, "department": department and department.pk},
     )
+    transaction.on_commit(
+        lambda: fault_opened.send(sender=Fault, fault=fault, by=by, at=fault.opened_at)
+    )
     return fault
 
 
@@ -116,4 +119,7 @@ def fault_close(fault: Fault, *, by: "UserLike | None", note: str = "") -> Fault
         note=note[:1000],
     )
     audit_record(actor=by, action="fault.close", obj=fault)
+    transaction.on_commit(
+        lambda: fault_closed.send(sender=Fault, fault=fault, by=by, at=fault.closed_at)
+    )
     return fault

@@ -8,7 +8,6 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("new/", views.meeting_create, name="meeting_create"),
-    path("venue-picker/", views.venue_picker, name="venue_picker"),
     path("tasks/mine/", tracking.my_tasks, name="my_tasks"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
