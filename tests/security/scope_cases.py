@@ -18,9 +18,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tests.factories.files import pdf_bytes
+from tests.factories.venues import EquipmentFactory
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
-from vcassure.faults.models import Fault
+from vcassure.faults.models import Fault, Shipment, Spare
+from vcassure.faults.shipments import shipment_create
 from vcassure.integrations.models import WebhookDelivery, WebhookSubscription
 from vcassure.integrations.services import webhook_subscription_create
 from vcassure.meetings import services as meeting_services
@@ -144,6 +146,23 @@ class World:
             notification=self.notification,
             number=self.task.assignee.mobile or "13900000000",
             script="您好，这里是 96311 调度台。",
+        )
+
+    @cached_property
+    def spare(self) -> Spare:
+        return Spare.objects.create(
+            org_unit=self.county, kind="terminal", model="华为 TE40", available=2, minimum=1
+        )
+
+    @cached_property
+    def shipment(self) -> Shipment:
+        """A terminal of county 1 away for repair, with county 1's spare lent meanwhile."""
+        return shipment_create(
+            by=None,
+            equipment=EquipmentFactory(venue=self.venues[0]),
+            carrier="sf",
+            tracking_number="SF1000000000099",
+            loaner=self.spare,
         )
 
     @cached_property
@@ -459,6 +478,42 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         )
     },
     "checklists/photos/<int:pk>/": ({GET}, lambda w: Case({"pk": w.photo.pk}, [w.photo])),
+    # RMA and spares
+    "faults/rma/<int:pk>/": ({GET}, lambda w: Case({"pk": w.shipment.pk}, [w.shipment])),
+    "faults/rma/<int:pk>/step/": (
+        {POST},
+        lambda w: Case({"pk": w.shipment.pk}, [w.shipment], {POST: {"state": "received"}}),
+    ),
+    "faults/rma/<int:pk>/lend/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.shipment.pk}, [w.shipment, w.spare], {POST: {"loaner": w.spare.pk}}
+        ),
+    ),
+    "faults/rma/<int:pk>/loaner-return/": (
+        {POST},
+        lambda w: Case({"pk": w.shipment.pk}, [w.shipment, w.spare], {POST: {}}),
+    ),
+    "faults/spares/<int:pk>/lend/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.spare.pk}, [w.shipment, w.spare], {POST: {"shipment": w.shipment.pk}}
+        ),
+    ),
+    "faults/spares/<int:pk>/return/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.spare.pk}, [w.shipment, w.spare], {POST: {"shipment": w.shipment.pk}}
+        ),
+    ),
+    "api/rma/<int:shipment_id>": (
+        {GET, PATCH},
+        lambda w: Case(
+            {"shipment_id": w.shipment.pk},
+            [w.shipment, w.spare],
+            {PATCH: {"state": "received", "loaner": None}},
+        ),
+    ),
 }
 
 

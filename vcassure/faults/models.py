@@ -190,3 +190,9 @@ class FaultPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.get_severity_display()
+
+
+# RMA and spares live in their own module; importing them here registers them with the app.
+from vcassure.faults.rma_models import Shipment, ShipmentEvent, Spare  # noqa: E402
+
+__all__ = ["Fault", "FaultEvent", "FaultPolicy", "Shipment", "ShipmentEvent", "Spare"]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from vcassure.faults import views_rma
 from vcassure.faults.views import hotline, pages, phone
 
 app_name = "faults"
@@ -17,4 +18,15 @@ urlpatterns = [
     path("<int:pk>/guidance/", pages.fault_guidance, name="fault_guidance"),
     path("<int:pk>/notify-integrator/", pages.fault_notify_integrator, name="notify_integrator"),
     path("<int:pk>/guidance/<int:event_pk>/photo/", pages.guidance_photo, name="guidance_photo"),
+    # RMA and spares (views_rma.py)
+    path("rma/", views_rma.rma_list, name="rma_list"),
+    path("rma/new/", views_rma.rma_create, name="rma_create"),
+    path("rma/<int:pk>/", views_rma.rma_detail, name="rma_detail"),
+    path("rma/<int:pk>/step/", views_rma.rma_step, name="rma_step"),
+    path("rma/<int:pk>/lend/", views_rma.rma_lend, name="rma_lend"),
+    path("rma/<int:pk>/loaner-return/", views_rma.rma_loaner_return, name="rma_loaner_return"),
+    path("spares/", views_rma.spare_list, name="spare_list"),
+    path("spares/new/", views_rma.spare_create, name="spare_create"),
+    path("spares/<int:pk>/lend/", views_rma.spare_lend, name="spare_lend"),
+    path("spares/<int:pk>/return/", views_rma.spare_return, name="spare_return"),
 ]

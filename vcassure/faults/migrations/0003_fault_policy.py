@@ -29,50 +29,107 @@ def seed_policies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('faults', '0002_fault_lifecycle'),
+        ("faults", "0002_fault_lifecycle"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FaultPolicy',
+            name="FaultPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.CharField(choices=[('critical', '紧急'), ('major', '严重'), ('minor', '一般')], max_length=10, unique=True, verbose_name='严重程度')),
-                ('ack_amount', models.PositiveIntegerField(verbose_name='受理时限')),
-                ('ack_unit', models.CharField(choices=[('minutes', '分钟'), ('working_minutes', '工作分钟'), ('working_days', '工作日')], max_length=16, verbose_name='单位')),
-                ('on_site_amount', models.PositiveIntegerField(verbose_name='到场时限')),
-                ('on_site_unit', models.CharField(choices=[('minutes', '分钟'), ('working_minutes', '工作分钟'), ('working_days', '工作日')], max_length=16, verbose_name='单位')),
-                ('restore_amount', models.PositiveIntegerField(verbose_name='恢复时限')),
-                ('restore_unit', models.CharField(choices=[('minutes', '分钟'), ('working_minutes', '工作分钟'), ('working_days', '工作日')], max_length=16, verbose_name='单位')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("critical", "紧急"), ("major", "严重"), ("minor", "一般")],
+                        max_length=10,
+                        unique=True,
+                        verbose_name="严重程度",
+                    ),
+                ),
+                ("ack_amount", models.PositiveIntegerField(verbose_name="受理时限")),
+                (
+                    "ack_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "分钟"),
+                            ("working_minutes", "工作分钟"),
+                            ("working_days", "工作日"),
+                        ],
+                        max_length=16,
+                        verbose_name="单位",
+                    ),
+                ),
+                ("on_site_amount", models.PositiveIntegerField(verbose_name="到场时限")),
+                (
+                    "on_site_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "分钟"),
+                            ("working_minutes", "工作分钟"),
+                            ("working_days", "工作日"),
+                        ],
+                        max_length=16,
+                        verbose_name="单位",
+                    ),
+                ),
+                ("restore_amount", models.PositiveIntegerField(verbose_name="恢复时限")),
+                (
+                    "restore_unit",
+                    models.CharField(
+                        choices=[
+                            ("minutes", "分钟"),
+                            ("working_minutes", "工作分钟"),
+                            ("working_days", "工作日"),
+                        ],
+                        max_length=16,
+                        verbose_name="单位",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '故障时限策略',
-                'verbose_name_plural': '故障时限策略',
-                'ordering': ['severity'],
+                "verbose_name": "故障时限策略",
+                "verbose_name_plural": "故障时限策略",
+                "ordering": ["severity"],
             },
         ),
         migrations.AddField(
-            model_name='faultevent',
-            name='advisor',
-            field=models.CharField(blank=True, max_length=100, verbose_name='指导人'),
+            model_name="faultevent",
+            name="advisor",
+            field=models.CharField(blank=True, max_length=100, verbose_name="指导人"),
         ),
         migrations.AddField(
-            model_name='faultevent',
-            name='photo',
-            field=models.FileField(blank=True, upload_to=vcassure.faults.models.guidance_photo_upload_to),
+            model_name="faultevent",
+            name="photo",
+            field=models.FileField(
+                blank=True, upload_to=vcassure.faults.models.guidance_photo_upload_to
+            ),
         ),
         migrations.AddField(
-            model_name='faultevent',
-            name='photo_content_type',
+            model_name="faultevent",
+            name="photo_content_type",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AlterField(
-            model_name='fault',
-            name='source',
-            field=models.CharField(choices=[('checklist', '现场检查'), ('hotline', '96311 热线'), ('probe', '探测'), ('manual', '人工登记'), ('access', '无法进入会场')], max_length=10, verbose_name='来源'),
+            model_name="fault",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("checklist", "现场检查"),
+                    ("hotline", "96311 热线"),
+                    ("probe", "探测"),
+                    ("manual", "人工登记"),
+                    ("access", "无法进入会场"),
+                ],
+                max_length=10,
+                verbose_name="来源",
+            ),
         ),
         migrations.RunPython(seed_policies, migrations.RunPython.noop),
     ]

@@ -32,7 +32,7 @@ def task_list(
     mine: bool = False,
 ) -> QuerySet[SupportTask]:
     qs = SupportTask.objects.select_related(
-        "venue", "department", "assignee", "org_unit", "meeting"
+        "venue", "department", "assignee", "org_unit", "meeting", "fibre_route__venue"
     )
     if mine:
         staff = getattr(user, "staff_profile", None)
@@ -53,7 +53,7 @@ def task_list(
 def task_get(*, user: UserLike, pk: int) -> SupportTask:
     staff = getattr(user, "staff_profile", None)
     qs = SupportTask.objects.select_related(
-        "venue", "department", "assignee", "org_unit", "meeting"
+        "venue", "department", "assignee", "org_unit", "meeting", "fibre_route__venue"
     )
     task = qs.filter(pk=pk).first()
     if task is None:

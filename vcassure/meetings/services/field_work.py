@@ -20,7 +20,11 @@ from vcassure.faults.selectors import fault_is_open_about
 from vcassure.faults.services import fault_open, severity_for_meeting
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_do_field_work
-from vcassure.meetings.selectors.field_work import VENUE_TEMPLATE, templates_for
+from vcassure.meetings.selectors.field_work import (
+    FIELD_KINDS,
+    progress_template,
+    templates_for,
+)
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 
 WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
@@ -76,7 +80,7 @@ def support_task_check_in(task: SupportTask, *, by: UserLike, lat=None, lng=None
         .select_related("meeting")
         .get(pk=task.pk)
     )
-    if task.kind != SupportTask.Kind.VENUE:
+    if task.kind not in FIELD_KINDS:
         raise ConflictError(_("协调任务无需到场签到。"), code="not_a_venue_task")
     if task.meeting.state in (Meeting.State.CANCELLED, Meeting.State.CLOSED, Meeting.State.ENDED):
         raise ConflictError(_("会议已结束或已取消，不能签到。"), code="meeting_over")
@@ -113,7 +117,7 @@ def support_task_record_step(
     result: str,
     note: str = "",
     photos: list[UploadedFile] | None = None,
-    template_code: str = VENUE_TEMPLATE,
+    template_code: str = "",
 ) -> StepResult:
     """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
@@ -121,7 +125,7 @@ def support_task_record_step(
     check_field_access(task, by)
     task = (
         SupportTask.objects.select_for_update(of=("self",))
-        .select_related("meeting", "venue", "org_unit")
+        .select_related("meeting", "venue", "org_unit", "fibre_route__venue")
         .get(pk=task.pk)
     )
     if task.state not in WORKING_STATES:
@@ -131,6 +135,7 @@ def support_task_record_step(
             else _("任务当前状态为“%(s)s”，不能记录检查。") % {"s": task.get_state_display()},
             code="not_on_site",
         )
+    template_code = template_code or progress_template(task)  # default: the task's own checklist
     template = next((t for t in templates_for(task) if t.code == template_code), None)
     if template is None:
         raise InvalidInputError(
@@ -155,12 +160,14 @@ def support_task_record_step(
     )
     record = step_record(run, number=number, result=result, note=note, photos=photos, by=by)
     if result == StepResult.Result.FAIL:
+        route = task.fibre_route
+        venue = task.venue or (route.venue if route is not None else None)
+        where = route.name if route is not None else (venue.name if venue else "")
         fault_open(
-            title=_("%(venue)s：%(step)s 不通过")
-            % {"venue": task.venue.name if task.venue else "", "step": record.step.title},
+            title=_("%(venue)s：%(step)s 不通过") % {"venue": where, "step": record.step.title},
             source=Fault.Source.CHECKLIST,
-            org_unit=task.org_unit,
-            venue=task.venue,
+            org_unit=venue.org_unit if venue is not None else task.org_unit,
+            venue=venue,
             subject=task_ref(task.pk),
             step_result=record,
             description=note,
@@ -173,7 +180,7 @@ def support_task_record_step(
             )
             support_tasks_move([move])
         return record
-    if template.code != VENUE_TEMPLATE:
+    if template.code != progress_template(task):
         return record
     progress = run_progress(run)
     if progress["all_passed"] and task.state in ("ready", "in_meeting", "restored"):

@@ -25,6 +25,7 @@ from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
 from vcassure.meetings.permissions import can_do_field_work
+from vcassure.meetings.selectors.field_work import FIELD_KINDS
 from vcassure.meetings.services import field_work as field
 from vcassure.notifications.services import acknowledgements_apply
 
@@ -142,15 +143,16 @@ def _card(
         {
             "task": task,
             "meeting": task.meeting,
-            "venue": task.venue,
+            "venue": task.venue or (task.fibre_route.venue if task.fibre_route else None),
+            "fibre_route": task.fibre_route,
             "deadlines": deadlines,
             "starts_text": (_("距会议开始还有 %(span)s") % {"span": _span(starts_in)})
             if starts_in > 0
             else "",
-            "is_venue_task": task.kind == SupportTask.Kind.VENUE,
+            "is_venue_task": task.kind in FIELD_KINDS,
             "can_work": can_work,
             "field_work_refused": FIELD_WORK_REFUSED,
-            "can_check_in": task.kind == SupportTask.Kind.VENUE
+            "can_check_in": task.kind in FIELD_KINDS
             and task.checked_in_at is None
             and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
             "open_faults": [f for f in card["faults"] if f.is_active],
