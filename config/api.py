@@ -17,6 +17,7 @@ from vcassure.faults.api import router as faults_router
 from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
+from vcassure.reports.api import router as reports_router
 from vcassure.venues.api import router as venues_router
 
 api = NinjaAPI(
@@ -110,6 +111,7 @@ ROUTERS = [
     *MEETINGS_ROUTERS,
     notifications_router,
     faults_router,
+    reports_router,
 ]
 for _router in ROUTERS:
     api.add_router("", _router)
