@@ -1,6 +1,8 @@
 """Trend charts drawn on the server as SVG by pygal: no script, no web font, nothing fetched (the
 intranet has no internet). The same SVG goes into the page (as an image) and the PDF."""
 
+import re
+
 import pygal
 from django.utils.translation import gettext as _
 from pygal.style import Style
@@ -39,12 +41,21 @@ def _config(title: str, months: list[str]) -> dict:
     }
 
 
+SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def _render(chart) -> str:
+    """pygal embeds its configuration as a script even without its tooltip code: dropped, the
+    chart is a plain image."""
+    return SCRIPT.sub("", chart.render(is_unicode=True))
+
+
 def rates_chart(trend: list[dict]) -> str:
     months = [t["month"] for t in trend]
     chart = pygal.Line(**_config(_("按时确认率与开会前就绪率(%)"), months), range=(0, 100))
     chart.add(_("按时确认率"), [t["ack_on_time_rate"] for t in trend])
     chart.add(_("开会前就绪率"), [t["ready_before_start_rate"] for t in trend])
-    return chart.render(is_unicode=True)
+    return _render(chart)
 
 
 def repair_chart(trend: list[dict]) -> str:
@@ -53,7 +64,7 @@ def repair_chart(trend: list[dict]) -> str:
     chart.add(_("平均响应时长 MTTA"), [t["mtta_minutes"] for t in trend])
     chart.add(_("平均修复时长 MTTR"), [t["mttr_minutes"] for t in trend])
     chart.add(_("每百会场故障数"), [t["faults_per_100"] for t in trend], secondary=True)
-    return chart.render(is_unicode=True)
+    return _render(chart)
 
 
 CHARTS = {"rates": rates_chart, "repair": repair_chart}
