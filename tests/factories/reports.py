@@ -73,7 +73,7 @@ def hand_built_meeting(tree, start: datetime, *, title: str = "防汛会商(报�
         "v3": (published + 2 * m, start - 65 * m, start + 15 * m, None),
         "main": (published + 1 * m, start - 130 * m, start - 100 * m, end + 5 * m),
     }
-    for key, (acked, on_site, ready, done) in plan.items():
+    for key, (acked, on_site, ready, _done) in plan.items():
         task = tasks[key]
         if acked is None:
             continue

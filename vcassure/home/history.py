@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from vcassure.accounts.models import User
-from vcassure.core import clock
 from vcassure.core.subjects import meeting_ref, task_ref
 from vcassure.faults.models import Fault
 from vcassure.meetings.dispatch import dispatch_plan
@@ -69,9 +68,10 @@ def history_build(*, days: int = 90, seed: int = 2026, stdout=None) -> dict[str,
     province = OrgUnit.objects.filter(parent__isnull=True).order_by("code").first()
     if province is None:
         return {"meetings": 0}
-    dispatcher = User.objects.filter(username="dispatcher").first() or User.objects.filter(
-        is_superuser=True
-    ).first()
+    dispatcher = (
+        User.objects.filter(username="dispatcher").first()
+        or User.objects.filter(is_superuser=True).first()
+    )
     systems = {s.code: s for s in CustomerSystem.objects.all()}
     pool = _venue_pool()
     keys = sorted(pool)
@@ -156,8 +156,15 @@ def _meeting(
     full = {
         t.pk: t
         for t in SupportTask.objects.filter(meeting=meeting).only(
-            "id", "kind", "role", "assignee_id", "org_unit_id", "venue_id", "on_site_due_at",
-            "ready_due_at", "shutdown_due_at",
+            "id",
+            "kind",
+            "role",
+            "assignee_id",
+            "org_unit_id",
+            "venue_id",
+            "on_site_due_at",
+            "ready_due_at",
+            "shutdown_due_at",
         )
     }
     moves: list[TaskMove] = []
@@ -180,9 +187,7 @@ def _meeting(
         late = not never and r < (0.25 if slow else 0.07)
         acked = None
         if not never:
-            acked = published + (
-                _minutes(rng, 11, 25, 180) if late else _minutes(rng, 0.5, 3, 9.5)
-            )
+            acked = published + (_minutes(rng, 11, 25, 180) if late else _minutes(rng, 0.5, 3, 9.5))
             if ack_class == "office" and not late:
                 acked = published + _minutes(rng, 2, 30, 110)
         if info.assignee_id is not None:

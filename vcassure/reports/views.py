@@ -16,7 +16,6 @@ from vcassure.reports.selectors import kpi_table, meeting_report, parse_month
 from vcassure.reports.selectors.kpis import LEVELS, add_months
 
 
-
 @login_required
 @require_GET
 def meeting_report_page(request: HttpRequest, pk: int):

@@ -4,7 +4,6 @@ closing the meeting."""
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-
 from ninja import Router
 
 from vcassure.meetings import selectors, services

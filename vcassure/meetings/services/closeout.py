@@ -159,7 +159,10 @@ def _completion_details(
                         "venue": t.venue.name if t.venue else "",
                         "state": t.state,
                         "message": _("%(venue)s：%(state)s")
-                        % {"venue": t.venue.name if t.venue else "", "state": t.get_state_display()},
+                        % {
+                            "venue": t.venue.name if t.venue else "",
+                            "state": t.get_state_display(),
+                        },
                     }
                     for t in waiting
                 ],
@@ -275,9 +278,7 @@ def coordination_rollup(meeting_ids: Iterable[int], *, at: datetime) -> int:
             ],
             ignore_conflicts=True,
         )
-        return len(
-            {m.task.pk for m in support_tasks_complete(locked, at=at, note="rollup")}
-        )
+        return len({m.task.pk for m in support_tasks_complete(locked, at=at, note="rollup")})
 
 
 def _subtree_size(pk: int, children: dict[int, list[int]]) -> int:
@@ -425,7 +426,9 @@ def meetings_remind_open(now: datetime | None = None) -> int:
                 staff=person,
                 subject=meeting_ref(m.pk),
                 title=_("【待关闭】%(title)s") % {"title": m.title},
-                body=_("会议“%(title)s”已于 %(day)s %(time)s 结束，尚未关闭。请核对未完成事项并关闭会议。")
+                body=_(
+                    "会议“%(title)s”已于 %(day)s %(time)s 结束，尚未关闭。请核对未完成事项并关闭会议。"
+                )
                 % {
                     "title": m.title,
                     "day": timezone.localtime(m.ends_at).strftime("%Y-%m-%d"),

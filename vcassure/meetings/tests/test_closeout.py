@@ -100,9 +100,12 @@ def test_network_ops_trunk_check(built, province, api_client_for):
 def test_county_all_townships_ready_only_when_they_are(built, province, api_client_for):
     client = api_client_for(province.user("county0"))
     ready_county = _coordination(built.meeting, "tech_maintenance", province.counties[0])
-    assert client.post(
-        f"/api/tasks/{ready_county.pk}/complete", {}, content_type="application/json"
-    ).status_code == 200
+    assert (
+        client.post(
+            f"/api/tasks/{ready_county.pk}/complete", {}, content_type="application/json"
+        ).status_code
+        == 200
+    )
     late_county = _coordination(built.meeting, "tech_maintenance", province.counties[1])
     response = api_client_for(province.user("county1")).post(
         f"/api/tasks/{late_county.pk}/complete", {}, content_type="application/json"
@@ -114,14 +117,20 @@ def test_county_all_townships_ready_only_when_they_are(built, province, api_clie
 def test_a_venue_task_is_a_409_and_another_scope_a_404(built, province, api_client_for):
     client = api_client_for(province.user("province"))
     venue = built.tasks["v0"]
-    assert client.post(
-        f"/api/tasks/{venue.pk}/complete", {}, content_type="application/json"
-    ).status_code == 409
+    assert (
+        client.post(
+            f"/api/tasks/{venue.pk}/complete", {}, content_type="application/json"
+        ).status_code
+        == 409
+    )
     other = _coordination(built.meeting, "tech_maintenance", province.counties[0])
     outsider = api_client_for(province.user("county2"))
-    assert outsider.post(
-        f"/api/tasks/{other.pk}/complete", {}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        outsider.post(
+            f"/api/tasks/{other.pk}/complete", {}, content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_customer_tracking_completes_when_its_subtree_does(built, province, api_client_for):
@@ -130,9 +139,12 @@ def test_customer_tracking_completes_when_its_subtree_does(built, province, api_
     city_customer = _coordination(meeting, "customer", province.cities[0])
     # A tracking task cannot be completed by hand.
     client = api_client_for(province.user("province"))
-    assert client.post(
-        f"/api/tasks/{county0_customer.pk}/complete", {}, content_type="application/json"
-    ).status_code == 409
+    assert (
+        client.post(
+            f"/api/tasks/{county0_customer.pk}/complete", {}, content_type="application/json"
+        ).status_code
+        == 409
+    )
     # County 0: both venues shut down; its technical maintenance confirms → its customer dept done.
     tm0 = _coordination(meeting, "tech_maintenance", province.counties[0])
     client.post(f"/api/tasks/{tm0.pk}/complete", {}, content_type="application/json")
@@ -153,9 +165,12 @@ def test_customer_tracking_completes_when_its_subtree_does(built, province, api_
         ]
     )
     tm1 = _coordination(meeting, "tech_maintenance", province.counties[1])
-    assert client.post(
-        f"/api/tasks/{tm1.pk}/complete", {}, content_type="application/json"
-    ).status_code == 200
+    assert (
+        client.post(
+            f"/api/tasks/{tm1.pk}/complete", {}, content_type="application/json"
+        ).status_code
+        == 200
+    )
     netops = _coordination(meeting, "network_ops", province.cities[0])
     client.post(
         f"/api/tasks/{netops.pk}/complete",
@@ -183,7 +198,9 @@ def test_tracking_page_offers_completion_and_shows_the_subtree(built, province, 
 def test_close_with_open_items_is_refused_listing_them(built, province, api_client_for):
     client = api_client_for(province.user("province"))
     response = client.post(
-        f"/api/meetings/{built.meeting.pk}/close", {"note": "会议结束"}, content_type="application/json"
+        f"/api/meetings/{built.meeting.pk}/close",
+        {"note": "会议结束"},
+        content_type="application/json",
     )
     assert response.status_code == 409
     kinds = [e["kind"] for e in response.json()["errors"]]
@@ -206,13 +223,17 @@ def test_close_with_nothing_open(built, province, api_client_for):
     at = built.end + timedelta(minutes=30)
     support_tasks_move(
         [
-            TaskMove(task=t, to="cancelled" if t.state in ("pending", "notified") else "done", at=at)
+            TaskMove(
+                task=t, to="cancelled" if t.state in ("pending", "notified") else "done", at=at
+            )
             for t in tasks_for_move(
                 SupportTask.objects.filter(meeting=meeting, kind="venue").exclude(state="done")
             )
         ]
     )
-    for t in tasks_for_move(SupportTask.objects.filter(meeting=meeting, kind="coordination").open()):
+    for t in tasks_for_move(
+        SupportTask.objects.filter(meeting=meeting, kind="coordination").open()
+    ):
         if t.role in ("broadcast", "network_ops", "tech_maintenance"):
             support_tasks_move(
                 [TaskMove(task=t, to="acknowledged", at=at), TaskMove(task=t, to="done", at=at)]
@@ -230,27 +251,42 @@ def test_close_with_nothing_open(built, province, api_client_for):
     assert meeting.state == Meeting.State.CLOSED
     assert meeting.closed_by == province.user("province")
     assert meeting.events.filter(kind="closed").exists()
-    assert client.post(
-        f"/api/meetings/{meeting.pk}/close", {"note": "again"}, content_type="application/json"
-    ).status_code == 409
+    assert (
+        client.post(
+            f"/api/meetings/{meeting.pk}/close", {"note": "again"}, content_type="application/json"
+        ).status_code
+        == 409
+    )
 
 
 def test_close_needs_a_note_and_a_manager_in_scope(built, province, api_client_for):
     client = api_client_for(province.user("province"))
-    assert client.post(
-        f"/api/meetings/{built.meeting.pk}/close", {"note": " ", "force": True},
-        content_type="application/json",
-    ).status_code == 422
+    assert (
+        client.post(
+            f"/api/meetings/{built.meeting.pk}/close",
+            {"note": " ", "force": True},
+            content_type="application/json",
+        ).status_code
+        == 422
+    )
     reader = api_client_for(province.user("province", Role.READONLY))
-    assert reader.post(
-        f"/api/meetings/{built.meeting.pk}/close", {"note": "x", "force": True},
-        content_type="application/json",
-    ).status_code == 403
+    assert (
+        reader.post(
+            f"/api/meetings/{built.meeting.pk}/close",
+            {"note": "x", "force": True},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     outsider = api_client_for(province.user("county2"))
-    assert outsider.post(
-        f"/api/meetings/{built.meeting.pk}/close", {"note": "x", "force": True},
-        content_type="application/json",
-    ).status_code == 404
+    assert (
+        outsider.post(
+            f"/api/meetings/{built.meeting.pk}/close",
+            {"note": "x", "force": True},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
 
 
 def test_close_page_lists_open_items_and_closes(built, province, client):

@@ -40,9 +40,7 @@ def task_complete(request: HttpRequest, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.coordination_task_complete(
-                    task, by=request.user, **form.service_kwargs()
-                )
+                services.coordination_task_complete(task, by=request.user, **form.service_kwargs())
             except SupportTask.DoesNotExist as exc:
                 raise Http404 from exc
             except ApplicationError as exc:

@@ -16,7 +16,9 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 @functools.cache
 def _stylesheet():
-    from weasyprint import CSS  # imported on first use: it takes a while and most processes never need it
+    from weasyprint import (
+        CSS,  # imported on first use: it takes a while and most processes never need it
+    )
 
     return CSS(filename=str(STYLESHEET))
 

@@ -85,21 +85,55 @@ def report_workbook(report: MeetingReport) -> bytes:
     _header(
         sheet,
         [
-            _("会场"), _("会场编码"), _("市"), _("县(区)"), _("乡镇(街道)"), _("负责人"), _("状态"),
-            _("确认时间"), _("确认时限"), _("确认"), _("到场时间"), _("到场时限"), _("到场"),
-            _("就绪时间"), _("就绪时限"), _("就绪(时限)"), _("开会前就绪"), _("关机时间"),
-            _("故障"), _("照片"), _("检查通过"), _("检查不通过"),
+            _("会场"),
+            _("会场编码"),
+            _("市"),
+            _("县(区)"),
+            _("乡镇(街道)"),
+            _("负责人"),
+            _("状态"),
+            _("确认时间"),
+            _("确认时限"),
+            _("确认"),
+            _("到场时间"),
+            _("到场时限"),
+            _("到场"),
+            _("就绪时间"),
+            _("就绪时限"),
+            _("就绪(时限)"),
+            _("开会前就绪"),
+            _("关机时间"),
+            _("故障"),
+            _("照片"),
+            _("检查通过"),
+            _("检查不通过"),
         ],
     )
     for r in report.venues:
         sheet.append(
             [
-                r["venue"], r["venue_code"], r["city"], r["county"], r["org_unit"], r["assignee"],
-                r["state_label"], _cell(r["acknowledged_at"]), _cell(r["ack_due_at"]),
-                _status(r["ack"]), _cell(r["checked_in_at"]), _cell(r["on_site_due_at"]),
-                _status(r["on_site"]), _cell(r["ready_at"]), _cell(r["ready_due_at"]),
-                _status(r["ready_due"]), _status(r["ready_start"]), _cell(r["shutdown_at"]),
-                r["faults"], r["photos"], r["checks_passed"], r["checks_failed"],
+                r["venue"],
+                r["venue_code"],
+                r["city"],
+                r["county"],
+                r["org_unit"],
+                r["assignee"],
+                r["state_label"],
+                _cell(r["acknowledged_at"]),
+                _cell(r["ack_due_at"]),
+                _status(r["ack"]),
+                _cell(r["checked_in_at"]),
+                _cell(r["on_site_due_at"]),
+                _status(r["on_site"]),
+                _cell(r["ready_at"]),
+                _cell(r["ready_due_at"]),
+                _status(r["ready_due"]),
+                _status(r["ready_start"]),
+                _cell(r["shutdown_at"]),
+                r["faults"],
+                r["photos"],
+                r["checks_passed"],
+                r["checks_failed"],
             ]
         )
 
@@ -107,18 +141,39 @@ def report_workbook(report: MeetingReport) -> bytes:
     _header(
         sheet,
         [
-            _("单位"), _("层级"), _("会场数"), _("按时确认"), _("超时确认"), _("未确认"),
-            _("按时到场"), _("按时就绪(T−30)"), _("开会前就绪"), _("开会后就绪"), _("未就绪"),
-            _("故障数"), _("按时确认率(%)"), _("开会前就绪率(%)"),
+            _("单位"),
+            _("层级"),
+            _("会场数"),
+            _("按时确认"),
+            _("超时确认"),
+            _("未确认"),
+            _("按时到场"),
+            _("按时就绪(T−30)"),
+            _("开会前就绪"),
+            _("开会后就绪"),
+            _("未就绪"),
+            _("故障数"),
+            _("按时确认率(%)"),
+            _("开会前就绪率(%)"),
         ],
     )
     for u in report.units:
         sheet.append(
             [
-                u["name"], u["level"], u["venues"], u["acknowledged_on_time"],
-                u["acknowledged_late"], u["unanswered"], u["on_site_on_time"], u["ready_on_time"],
-                u["ready_before_start"], u["ready_late"], u["not_ready"], u["faults"],
-                u["ack_on_time_rate"], u["ready_before_start_rate"],
+                u["name"],
+                u["level"],
+                u["venues"],
+                u["acknowledged_on_time"],
+                u["acknowledged_late"],
+                u["unanswered"],
+                u["on_site_on_time"],
+                u["ready_on_time"],
+                u["ready_before_start"],
+                u["ready_late"],
+                u["not_ready"],
+                u["faults"],
+                u["ack_on_time_rate"],
+                u["ready_before_start_rate"],
             ]
         )
 
@@ -126,16 +181,31 @@ def report_workbook(report: MeetingReport) -> bytes:
     _header(
         sheet,
         [
-            _("编号"), _("故障"), _("会场"), _("严重程度"), _("状态"), _("发现时间"),
-            _("受理时间"), _("恢复时间"), _("响应时长(分钟)"), _("修复时长(分钟)"),
+            _("编号"),
+            _("故障"),
+            _("会场"),
+            _("严重程度"),
+            _("状态"),
+            _("发现时间"),
+            _("受理时间"),
+            _("恢复时间"),
+            _("响应时长(分钟)"),
+            _("修复时长(分钟)"),
         ],
     )
     for f in report.faults:
         sheet.append(
             [
-                f["id"], f["title"], f["venue"], f["severity"], f["state_label"],
-                _cell(f["opened_at"]), _cell(f["acknowledged_at"]), _cell(f["restored_at"]),
-                f["ack_minutes"], f["restore_minutes"],
+                f["id"],
+                f["title"],
+                f["venue"],
+                f["severity"],
+                f["state_label"],
+                _cell(f["opened_at"]),
+                _cell(f["acknowledged_at"]),
+                _cell(f["restored_at"]),
+                f["ack_minutes"],
+                f["restore_minutes"],
             ]
         )
     return _save(book)

@@ -30,7 +30,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse_month(value: str | None, *, today: date | None = None) -> date | None:
-    """"2026-09" → date(2026, 9, 1); blank → this month; anything else → None."""
+    """ "2026-09" → date(2026, 9, 1); blank → this month; anything else → None."""
     if not value:
         today = today or timezone.localdate()
         return today.replace(day=1)
@@ -134,9 +134,7 @@ def kpi_table(*, user: UserLike, month: date, level: str) -> KpiTable:
 
     fault_rows = Fault.objects.filter(
         subject__in=tasks.values_list(task_ref_expr(), flat=True)
-    ).values_list(
-        "org_unit__path", "opened_at", "acknowledged_at", "restored_at", "subject"
-    )
+    ).values_list("org_unit__path", "opened_at", "acknowledged_at", "restored_at", "subject")
     # A fault counts in the month of its meeting: read the meetings' start through the subject.
     task_month = {
         pk: (s.astimezone(tz).year, s.astimezone(tz).month)

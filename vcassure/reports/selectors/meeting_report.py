@@ -28,7 +28,10 @@ from vcassure.reports.selectors._common import (
     task_ref_expr,
 )
 
-CHANNEL_LABELS = {"im": gettext_lazy("即时消息(10 分钟)"), "office": gettext_lazy("OA/短信/邮件(2 个工作小时)")}
+CHANNEL_LABELS = {
+    "im": gettext_lazy("即时消息(10 分钟)"),
+    "office": gettext_lazy("OA/短信/邮件(2 个工作小时)"),
+}
 
 
 @dataclass
@@ -115,9 +118,7 @@ def meeting_report(meeting: Meeting, *, user: UserLike) -> MeetingReport:
     visible_ids = {t.pk for t in tasks}
 
     notices = list(
-        Notification.objects.filter(
-            topic=meeting_ref(meeting.pk), kind=Notification.Kind.PUBLISHED
-        )
+        Notification.objects.filter(topic=meeting_ref(meeting.pk), kind=Notification.Kind.PUBLISHED)
         .order_by("id")
         .values_list("subject", "recipient_id", "ack_class", "ack_due_at", "acknowledged_at")
     )
@@ -295,12 +296,21 @@ def meeting_report(meeting: Meeting, *, user: UserLike) -> MeetingReport:
     ]
     if milestones["all_acknowledged_at"]:
         timeline.append(
-            {"at": milestones["all_acknowledged_at"], "kind": "all_acknowledged",
-             "label": _("全部确认"), "actor": ""}
+            {
+                "at": milestones["all_acknowledged_at"],
+                "kind": "all_acknowledged",
+                "label": _("全部确认"),
+                "actor": "",
+            }
         )
     if milestones["all_ready_at"]:
         timeline.append(
-            {"at": milestones["all_ready_at"], "kind": "all_ready", "label": _("全部就绪"), "actor": ""}
+            {
+                "at": milestones["all_ready_at"],
+                "kind": "all_ready",
+                "label": _("全部就绪"),
+                "actor": "",
+            }
         )
     timeline.sort(key=lambda e: e["at"])
     closer = meeting.closed_by

@@ -43,9 +43,11 @@ def test_city_kpis_of_a_known_month(built, province, api_client_for):
 
 
 def test_county_ranking(built, province, api_client_for):
-    data = api_client_for(province.user("province")).get(
-        f"/api/reports/kpis?month={_month(built)}&level=county"
-    ).json()
+    data = (
+        api_client_for(province.user("province"))
+        .get(f"/api/reports/kpis?month={_month(built)}&level=county")
+        .json()
+    )
     ranked = [r["org_unit"] for r in data["items"] if r["rank"]]
     assert ranked == [province.counties[0].pk, province.counties[1].pk]
     county1 = data["items"][1]
@@ -53,9 +55,11 @@ def test_county_ranking(built, province, api_client_for):
 
 
 def test_a_county_sees_only_itself(built, province, api_client_for):
-    data = api_client_for(province.user("county1")).get(
-        f"/api/reports/kpis?month={_month(built)}&level=county"
-    ).json()
+    data = (
+        api_client_for(province.user("county1"))
+        .get(f"/api/reports/kpis?month={_month(built)}&level=county")
+        .json()
+    )
     assert [r["org_unit"] for r in data["items"]] == [province.counties[1].pk]
     assert data["trend"][-1]["venue_tasks"] == 2
 

@@ -107,9 +107,12 @@ def test_another_countys_meeting_report_is_a_404(built, province, api_client_for
     outsider = province.user("county2")
     response = api_client_for(outsider).get(f"/api/meetings/{built.meeting.pk}/report")
     assert response.status_code == 404
-    assert api_client_for(outsider).get(
-        f"/api/meetings/{built.meeting.pk}/report?format=xlsx"
-    ).status_code == 404
+    assert (
+        api_client_for(outsider)
+        .get(f"/api/meetings/{built.meeting.pk}/report?format=xlsx")
+        .status_code
+        == 404
+    )
     client.force_login(outsider)
     assert client.get(f"/reports/meetings/{built.meeting.pk}/").status_code == 404
 

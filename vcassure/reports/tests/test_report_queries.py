@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _meeting_of(province, n: int, day: int):
     venues = [
-        VenueFactory(org_unit=province.townships[i % len(province.townships)])
-        for i in range(n)
+        VenueFactory(org_unit=province.townships[i % len(province.townships)]) for i in range(n)
     ]
     start = (clock.localnow() + timedelta(days=day)).replace(
         hour=9, minute=0, second=0, microsecond=0
