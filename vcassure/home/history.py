@@ -11,6 +11,7 @@ as the sweeper would have marked them (nothing is escalated now), and the two la
 left ended and not closed (the close page and the morning reminder have one to show)."""
 
 import random
+from typing import Any
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -72,6 +73,8 @@ def history_build(*, days: int = 90, seed: int = 2026, stdout=None) -> dict[str,
         User.objects.filter(username="dispatcher").first()
         or User.objects.filter(is_superuser=True).first()
     )
+    if dispatcher is None:
+        return {"meetings": 0}
     systems = {s.code: s for s in CustomerSystem.objects.all()}
     pool = _venue_pool()
     keys = sorted(pool)
@@ -125,7 +128,7 @@ def _meeting(
     owner: OrgUnit,
     venues: list[Venue],
     starts_at: datetime,
-    by: User | None,
+    by: User,
     leave_open: bool,
 ) -> dict[str, int]:
     importance = rng.choices(["normal", "important", "special"], [70, 25, 5])[0]
@@ -170,7 +173,7 @@ def _meeting(
     moves: list[TaskMove] = []
     notices: list[Notification] = []
     faults: list[Fault] = []
-    stamps: dict[int, dict] = {}
+    stamps: dict[int, dict[str, Any]] = {}
     # A county or two has a bad day: slower answers and later readiness there.
     slow_counties = {
         OrgUnit.path_ids(v.org_unit.path)[2]
@@ -185,7 +188,7 @@ def _meeting(
         r = rng.random()
         never = info.assignee_id is None or r < (0.05 if slow else 0.015)
         late = not never and r < (0.25 if slow else 0.07)
-        acked = None
+        acked: datetime | None = None
         if not never:
             acked = published + (_minutes(rng, 11, 25, 180) if late else _minutes(rng, 0.5, 3, 9.5))
             if ack_class == "office" and not late:
@@ -215,14 +218,15 @@ def _meeting(
             if info.role in ("broadcast", "network_ops", "tech_maintenance"):
                 moves.append(TaskMove(task=task, to="done", at=ends_at + _minutes(rng, 5, 20, 90)))
             continue
-        on_site_due, ready_due = info.on_site_due_at, info.ready_due_at
+        on_site_due: datetime = info.on_site_due_at or starts_at
+        ready_due: datetime = info.ready_due_at or starts_at
         lateness = 0.3 if slow else 0.08
         arrive = on_site_due - _minutes(rng, -25 if rng.random() < lateness else 2, 15, 50)
         ready = max(arrive + _minutes(rng, 8, 18, 35), arrive)
         if rng.random() < (0.12 if slow else 0.03):
             ready = starts_at + _minutes(rng, 1, 8, 30)  # ready only after the start
         moves.append(TaskMove(task=task, to="on_site", at=arrive))
-        stamp = {"checked_in_at": arrive}
+        stamp: dict[str, Any] = {"checked_in_at": arrive}
         if rng.random() < 0.035:
             opened = arrive + _minutes(rng, 2, 6, 15)
             restored = opened + _minutes(rng, 10, 35, 150)

@@ -71,7 +71,7 @@ def kpi_page(request: HttpRequest):
     )
 
 
-@csp_update({"style-src": ["'unsafe-inline'"]})
+@csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]
 @login_required
 @require_GET
 def kpi_chart(request: HttpRequest, name: str):

@@ -144,12 +144,12 @@ def kpi_table(*, user: UserLike, month: date, level: str) -> KpiTable:
     month_faults: dict[tuple[int, int], list[tuple]] = defaultdict(list)
     for path, opened, acknowledged, restored, subject in fault_rows:
         task_id = int(subject.partition(":")[2])
-        key = task_month.get(task_id)
-        if key is None:
+        fault_month = task_month.get(task_id)
+        if fault_month is None:
             continue
-        month_faults[key].append((opened, acknowledged, restored))
+        month_faults[fault_month].append((opened, acknowledged, restored))
         chain = OrgUnit.path_ids(path)
-        if key == month_key and len(chain) > depth:
+        if fault_month == month_key and len(chain) > depth:
             unit_faults[chain[depth]].append((opened, acknowledged, restored))
 
     units = OrgUnit.objects.visible_to(user).filter(level=level).order_by("code")
@@ -180,11 +180,11 @@ def kpi_table(*, user: UserLike, month: date, level: str) -> KpiTable:
         row["rank"] = i if row["venue_tasks"] else None
     trend = []
     for i in range(12):
-        m = add_months(first, i)
-        key = (m.year, m.month)
+        this = add_months(first, i)
+        key = (this.year, this.month)
         trend.append(
             {
-                "month": f"{m.year}-{m.month:02d}",
+                "month": f"{this.year}-{this.month:02d}",
                 **_measures(
                     per_month.get(key, Counter()),
                     month_meetings.get(key, set()),

@@ -6,6 +6,7 @@ queries whatever the number of venues."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -255,10 +256,10 @@ def meeting_report(meeting: Meeting, *, user: UserLike) -> MeetingReport:
     summary = _summary_of(total)
     summary["faults"] = len(faults)
     summary["mtta_minutes"] = mean(
-        [m for r in fault_rows if (m := minutes(r["opened_at"], r["acknowledged_at"])) is not None]
+        [m for f in faults if (m := minutes(f.opened_at, f.acknowledged_at)) is not None]
     )
     summary["mttr_minutes"] = mean(
-        [m for r in fault_rows if (m := minutes(r["opened_at"], r["restored_at"])) is not None]
+        [m for f in faults if (m := minutes(f.opened_at, f.restored_at)) is not None]
     )
     channels = [
         {
@@ -285,7 +286,7 @@ def meeting_report(meeting: Meeting, *, user: UserLike) -> MeetingReport:
         "ended_at": next((e.at for e in events if e.kind == "ended"), None),
         "closed_at": meeting.closed_at,
     }
-    timeline = [
+    timeline: list[dict[str, Any]] = [
         {
             "at": e.at,
             "kind": e.kind,
