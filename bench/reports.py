@@ -53,7 +53,7 @@ def scenario_report(n_venues: int, repeat: int) -> list[dict]:
     from vcassure.meetings.models import SupportTask
     from vcassure.meetings.selectors import meeting_get
     from vcassure.reports.exports.workbook import report_workbook
-    from vcassure.reports.files import report_file
+    from vcassure.reports.files import page_context, report_file
     from vcassure.reports.selectors import meeting_report
 
     user = bench_user()
@@ -68,11 +68,9 @@ def scenario_report(n_venues: int, repeat: int) -> list[dict]:
 
         def page():
             m = meeting_get(user=user, pk=meeting.pk)
-            report = meeting_report(m, user=user)
-            attention = [r for r in report.venues if r["ack"] != "on_time" or r["faults"]]
             render_to_string(
                 "reports/meeting_report.html",
-                {"meeting": m, "report": report, "s": report.summary, "attention": attention},
+                page_context(meeting_report(m, user=user)),
                 request=request,
             )
 

@@ -11,8 +11,8 @@ as the sweeper would have marked them (nothing is escalated now), and the two la
 left ended and not closed (the close page and the morning reminder have one to show)."""
 
 import random
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone

@@ -15,7 +15,7 @@ def _local_iso(value: datetime | None) -> str | None:
 LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
 
 
-class UnitCountsOut(Schema):
+class ReportUnitOut(Schema):
     org_unit: int
     name: str
     level: str
@@ -33,7 +33,7 @@ class UnitCountsOut(Schema):
     ready_before_start_rate: float | None
 
 
-class ChannelOut(Schema):
+class ReportChannelOut(Schema):
     channel_class: str
     label: str
     notices: int
@@ -43,7 +43,7 @@ class ChannelOut(Schema):
     on_time_rate: float | None
 
 
-class FaultRowOut(Schema):
+class ReportFaultOut(Schema):
     id: int
     title: str
     venue: str
@@ -55,20 +55,20 @@ class FaultRowOut(Schema):
     restore_minutes: float | None
 
 
-class TimelineOut(Schema):
+class ReportTimelineOut(Schema):
     at: LocalDatetime
     kind: str
     label: str
     actor: str
 
 
-class SignedOffOut(Schema):
+class ReportSignedOffOut(Schema):
     by: str
     at: LocalDatetime
     note: str
 
 
-class MilestonesOut(Schema):
+class ReportMilestonesOut(Schema):
     notice_received_at: LocalDatetime
     published_at: LocalDatetime
     all_acknowledged_at: LocalDatetime
@@ -89,8 +89,8 @@ class ReportOut(Schema):
     faults: int
     mtta_minutes: float | None
     mttr_minutes: float | None
-    by_unit: list[UnitCountsOut]
-    by_channel: list[ChannelOut]
+    by_unit: list[ReportUnitOut]
+    by_channel: list[ReportChannelOut]
     meeting: int
     title: str
     state: str
@@ -103,13 +103,13 @@ class ReportOut(Schema):
     shutdown_recorded: int
     ack_on_time_rate: float | None
     ready_before_start_rate: float | None
-    milestones: MilestonesOut
+    milestones: ReportMilestonesOut
     escalations: dict[str, int]
     evidence: dict[str, Any]
-    fault_list: list[FaultRowOut]
+    fault_list: list[ReportFaultOut]
     coordination: list[dict[str, Any]]
-    timeline: list[TimelineOut]
-    signed_off: SignedOffOut
+    timeline: list[ReportTimelineOut]
+    signed_off: ReportSignedOffOut
 
 
 class KpiRowOut(Schema):

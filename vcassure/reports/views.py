@@ -24,21 +24,7 @@ def meeting_report_page(request: HttpRequest, pk: int):
     fmt = request.GET.get("format", "")
     if fmt:
         return files.report_file(report, fmt)
-    attention = [
-        r
-        for r in report.venues
-        if r["ack"] != "on_time" or r["ready_start"] != "on_time" or r["faults"]
-    ]
-    return render(
-        request,
-        "reports/meeting_report.html",
-        {
-            "meeting": meeting,
-            "report": report,
-            "s": report.summary,
-            "attention": attention,
-        },
-    )
+    return render(request, "reports/meeting_report.html", files.page_context(report))
 
 
 def _kpi_args(request: HttpRequest):
