@@ -11,16 +11,21 @@ from vcassure.core.errors import InvalidInputError
 from vcassure.core.schemas import ErrorOut
 from vcassure.meetings.selectors import meeting_get
 from vcassure.reports import files
+from vcassure.reports.exports.workbook import XLSX
 from vcassure.reports.schemas import KpisOut, ReportOut
 from vcassure.reports.selectors import kpi_table, meeting_report, parse_month
 
 router = Router(tags=["reports"])
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+# ?format=xlsx|pdf answers with the file instead of JSON.
+FILES = {"responses": {200: {"content": {XLSX: BINARY, "application/pdf": BINARY}}}}
 
 
 @router.get(
     "/meetings/{int:meeting_id}/report",
     response={200: ReportOut, 404: ErrorOut},
     summary="The meeting report; ?format=xlsx or ?format=pdf returns the file",
+    openapi_extra=FILES,
 )
 def report(request: HttpRequest, meeting_id: int, format: Literal["json", "xlsx", "pdf"] = "json"):
     meeting = meeting_get(user=request.user, pk=meeting_id)
@@ -34,6 +39,7 @@ def report(request: HttpRequest, meeting_id: int, format: Literal["json", "xlsx"
     "/reports/kpis",
     response={200: KpisOut, 422: ErrorOut},
     summary="Monthly KPIs per unit of a level (city or county), ranked, with the 12-month trend",
+    openapi_extra=FILES,
 )
 def kpis(
     request: HttpRequest,

@@ -28,7 +28,7 @@ def report_file(report: MeetingReport, fmt: str) -> HttpResponse:
 
 # A PDF lists at most this many rows per table (WeasyPrint lays tables out slowly, and a printed
 # report of a 2,000-venue meeting reads better short); the Excel workbook has every row.
-PDF_ROWS = 100
+PDF_ROWS = 60
 # The page lists at most this many venues that need attention.
 PAGE_ROWS = 200
 

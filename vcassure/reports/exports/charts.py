@@ -63,7 +63,9 @@ def repair_chart(trend: list[dict]) -> str:
     chart = pygal.Line(**_config(_("故障平均响应与修复时长(分钟)"), months))
     chart.add(_("平均响应时长 MTTA"), [t["mtta_minutes"] for t in trend])
     chart.add(_("平均修复时长 MTTR"), [t["mttr_minutes"] for t in trend])
-    chart.add(_("每百会场故障数"), [t["faults_per_100"] for t in trend], secondary=True)
+    per_100 = [t["faults_per_100"] for t in trend]
+    if any(v is not None for v in per_100):  # pygal cannot scale a secondary axis of nothing
+        chart.add(_("每百会场故障数"), per_100, secondary=True)
     return _render(chart)
 
 

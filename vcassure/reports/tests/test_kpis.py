@@ -89,3 +89,12 @@ def test_kpi_page_excel_and_chart(built, province, client):
     assert "<svg" in svg and "<script" not in svg and "http://kozea" not in svg
     pdf = client.get(f"/reports/kpis/?month={month}&level=city&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_an_empty_month_still_has_its_files(province, client):
+    client.force_login(province.user("province"))
+    for fmt in ("pdf", "xlsx"):
+        response = client.get(f"/reports/kpis/?month=2020-01&level=city&format={fmt}")
+        assert response.status_code == 200, fmt
+    chart = client.get("/reports/kpis/charts/repair.svg?month=2020-01&level=city")
+    assert chart.status_code == 200
