@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from vcassure.accounts.models import User
+from vcassure.accounts.models import Role, User
 from vcassure.core.subjects import meeting_ref, task_ref
 from vcassure.faults.models import Fault
 from vcassure.meetings.dispatch import dispatch_plan
@@ -71,6 +71,7 @@ def history_build(*, days: int = 90, seed: int = 2026, stdout=None) -> dict[str,
         return {"meetings": 0}
     dispatcher = (
         User.objects.filter(username="dispatcher").first()
+        or User.objects.filter(role=Role.DISPATCHER).order_by("id").first()
         or User.objects.filter(is_superuser=True).first()
     )
     if dispatcher is None:
