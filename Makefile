@@ -24,10 +24,13 @@ messages: $(STAMP)
 run: $(STAMP) messages
 	$(BIN)/python manage.py run_platform
 
-## tools: Debian's Chromium (Playwright tests) and GNU gettext (catalogue check), with apt-get when missing
+## tools: Debian's Chromium (Playwright tests), GNU gettext (catalogue check) and the Noto CJK fonts
+## (Chinese text in the PDF reports), with apt-get when missing
 tools:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \

@@ -256,6 +256,19 @@ def main() -> None:
         from bench.fanout import scenario_fanout
 
         results.append(scenario_fanout(min(args.repeat, 3)))
+    if not only or only & {
+        "report_2000",
+        "report_page_2000",
+        "report_xlsx_2000",
+        "report_pdf_2000",
+    }:
+        from bench.reports import scenario_report
+
+        results += scenario_report(2000, args.repeat)
+    if not only or "kpis_200" in only:
+        from bench.reports import scenario_kpis
+
+        results.append(scenario_kpis(200, args.repeat))
     if not only or "ack_burst" in only:
         from bench.ack_burst import scenario_ack_burst
 

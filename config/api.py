@@ -19,6 +19,7 @@ from vcassure.integrations.api import router as integrations_router
 from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
+from vcassure.reports.api import router as reports_router
 from vcassure.venues.api import router as venues_router
 
 api = NinjaAPI(
@@ -114,6 +115,7 @@ ROUTERS = [
     faults_router,
     rma_router,
     integrations_router,
+    reports_router,
 ]
 for _router in ROUTERS:
     api.add_router("", _router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("vcassure.notifications.urls")),
     path("faults/", include("vcassure.faults.urls")),
     path("integrations/", include("vcassure.integrations.urls")),
+    path("reports/", include("vcassure.reports.urls")),
     path("checklists/", include("vcassure.checklists.urls")),
     path("", include("vcassure.ops.urls")),
     path("", include("vcassure.core.urls")),

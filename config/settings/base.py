@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "vcassure.transfer",
     "vcassure.meetings",
     "vcassure.integrations",
+    "vcassure.reports",
     "vcassure.home",
     "vcassure.ops",
 ]

@@ -92,6 +92,12 @@ class World:
         return SupportTask.objects.get(meeting=self.meeting, venue=self.venues[0])
 
     @cached_property
+    def coordination(self) -> SupportTask:
+        return SupportTask.objects.get(
+            meeting=self.meeting, role="tech_maintenance", org_unit=self.county
+        )
+
+    @cached_property
     def worked_task(self) -> SupportTask:
         """The other township's task: checked in, step 1 failed with a photo, so a fault is open."""
         task = SupportTask.objects.get(meeting=self.meeting, venue=self.venues[1])
@@ -288,6 +294,15 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         ),
     ),
     "meetings/<int:pk>/track/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
+    "meetings/<int:pk>/close/": (
+        {GET, POST},
+        lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: {"note": "结束", "force": "on"}}),
+    ),
+    "meetings/tasks/<int:pk>/complete/": (
+        {GET, POST},
+        lambda w: Case({"pk": w.coordination.pk}, [w.coordination], {POST: {"note": "完成"}}),
+    ),
+    "reports/meetings/<int:pk>/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
     "meetings/<int:pk>/dashboard/": ({GET}, lambda w: Case({"pk": w.meeting.pk}, [w.meeting])),
     "meetings/<int:pk>/share/": (
         {POST},
@@ -342,6 +357,24 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
     ),
     "api/meetings/<int:meeting_id>/status": (
+        {GET},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
+    ),
+    "api/tasks/<int:task_id>/complete": (
+        {POST},
+        lambda w: Case({"task_id": w.coordination.pk}, [w.coordination], {POST: {"note": "x"}}),
+    ),
+    "api/meetings/<int:meeting_id>/close": (
+        {POST},
+        lambda w: Case(
+            {"meeting_id": w.meeting.pk}, [w.meeting], {POST: {"note": "x", "force": True}}
+        ),
+    ),
+    "api/meetings/<int:meeting_id>/open-items": (
+        {GET},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
+    ),
+    "api/meetings/<int:meeting_id>/report": (
         {GET},
         lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
     ),
@@ -522,6 +555,7 @@ NOT_IDS = {
     "api/ack/<token>": "the signed acknowledgement token is the credential (test_forged_tokens_...)",
     "ack/<str:token>": "the signed acknowledgement token is the credential (test_forged_tokens_...)",
     "meetings/share/<str:token>/": "the share link's token is the credential (test_forged_tokens_...)",
+    "reports/kpis/charts/<slug:name>.svg": "a chart's name; its data is the caller's scope (reports tests)",
     "transfer/<str:kind>/export/": "a fixed list of kinds; the export itself is scoped (transfer tests)",
     "transfer/<str:kind>/template/": "a fixed list of kinds; an empty template",
     "transfer/<str:kind>/import/": "a fixed list of kinds; imports are scoped (transfer tests)",

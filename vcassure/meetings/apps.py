@@ -34,6 +34,11 @@ class MeetingsConfig(AppConfig):
 
         fault_reopened.connect(on_fault_reopened, dispatch_uid="meetings.fault_reopened")
 
+        from vcassure.meetings.receivers import on_support_tasks_changed
+        from vcassure.meetings.signals import support_tasks_changed
+
+        support_tasks_changed.connect(on_support_tasks_changed, dispatch_uid="meetings.rollup")
+
         # Lower apps show "meeting:3" and "task:12" as what they are.
         from vcassure.core.subjects import register_labeller
         from vcassure.meetings.selectors.meetings import meeting_labels

@@ -2,7 +2,7 @@
 forms parse what the browser sends and place the services' errors next to the right fields."""
 
 from datetime import datetime, time, timedelta
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -237,3 +237,56 @@ class TaskFilterForm(BaseForm):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {"state": data.get("state") or "", "org_unit": data.get("org_unit")}
+
+
+class CompleteForm(BaseForm):
+    """A coordination task's completion; which fields apply depends on the department."""
+
+    note = forms.CharField(
+        label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    channel_opened_at = LocalDateTimeField(label=_("灾备高清频道开启时间"), required=False)
+    signal_monitored_until = LocalDateTimeField(label=_("信号监控结束时间"), required=False)
+    signal_ok = forms.TypedChoiceField(
+        label=_("信号情况"),
+        choices=[("1", _("正常")), ("0", _("异常"))],
+        coerce=lambda v: v == "1",
+        initial="1",
+        required=False,
+    )
+    trunk_checked_at = LocalDateTimeField(label=_("干线巡检时间"), required=False)
+    trunk_ok = forms.TypedChoiceField(
+        label=_("干线巡检结果"),
+        choices=[("", "—"), ("1", _("正常")), ("0", _("异常"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+    )
+
+    FIELDS_BY_ROLE = {
+        SupportTask.Role.BROADCAST: ("channel_opened_at", "signal_monitored_until", "signal_ok"),
+        SupportTask.Role.NETWORK_OPS: ("trunk_checked_at", "trunk_ok"),
+    }
+
+    def __init__(self, *args, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = {"note", *self.FIELDS_BY_ROLE.get(SupportTask.Role(role), ())}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if data.get("signal_ok") in ("", None):
+            data.pop("signal_ok", None)
+        return data
+
+
+class CloseForm(BaseForm):
+    note = forms.CharField(
+        label=_("关闭说明"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写关闭说明。")},
+    )
+    force = forms.BooleanField(label=_("有未完成事项，仍然关闭(将记入报告)"), required=False)

@@ -102,6 +102,18 @@ class Meeting(StateMachineMixin, TimeStampedModel):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     cancelled_reason = models.CharField(_("取消原因"), max_length=500, blank=True)
     shortfalls = models.JSONField(_("人员缺口"), default=list, blank=True)
+    # Close-out (C12): who closed the meeting, when, with what note; the last reminder to close it.
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关闭人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_note = models.CharField(_("关闭说明"), max_length=1000, blank=True)
+    close_reminded_at = models.DateTimeField(_("提醒关闭时间"), null=True, blank=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -157,6 +169,7 @@ class MeetingEvent(models.Model):
         CANCELLED = "cancelled", _("取消")
         STARTED = "started", _("开始")
         ENDED = "ended", _("结束")
+        CLOSED = "closed", _("关闭")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -353,6 +366,33 @@ class TaskTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.from_state} → {self.to_state}"
+
+
+class TaskCompletion(models.Model):
+    """How a coordination task was completed (C12): the department's own record, e.g. the broadcast
+    centre's channel opening and monitoring times, network operations' trunk check, a county's
+    "all townships ready", or a customer department's subtree roll-up. The state move itself goes
+    through the task door."""
+
+    task = models.OneToOneField(SupportTask, on_delete=models.CASCADE, related_name="completion")
+    note = models.CharField(_("说明"), max_length=1000, blank=True)
+    details = models.JSONField(_("完成记录"), default=dict, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"))
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("完成人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("协调任务完成记录")
+        verbose_name_plural = _("协调任务完成记录")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} completed"
 
 
 def share_token() -> str:

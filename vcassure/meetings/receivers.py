@@ -66,3 +66,13 @@ def on_fault_restored(sender, *, fault, by: "UserLike | None" = None, at=None, *
     task = SupportTask.objects.filter(pk=task_id).first() if task_id is not None else None
     if task is not None:
         support_task_fault_restored(task, by=by, at=at)
+
+
+def on_support_tasks_changed(sender, *, changes, **kwargs) -> None:
+    """Tasks were done or cancelled: the tracking tasks above them whose whole subtree is now
+    settled complete (R2: each customer department tracks everything below it)."""
+    from vcassure.meetings.services.closeout import coordination_rollup
+
+    settled = [c for c in changes if c.to_state in ("done", "cancelled")]
+    if settled:
+        coordination_rollup({c.meeting_id for c in settled}, at=max(c.at for c in settled))

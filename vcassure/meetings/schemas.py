@@ -79,6 +79,8 @@ class MeetingOut(Schema):
     published_at: LocalDatetime
     cancelled_reason: str
     shortfalls: list[dict[str, Any]]
+    closed_at: LocalDatetime = None
+    close_note: str = ""
 
     @staticmethod
     def resolve_system(obj) -> str:
@@ -379,3 +381,40 @@ class StepRecordOut(Schema):
     task: FieldTaskOut
     step: StepResultOut
     fault: FaultBriefOut | None = Field(None, description="the fault a failed step opened")
+
+
+class CompleteIn(Schema):
+    """A coordination task's completion: the note, and what the department records (broadcast
+    centre: channel_opened_at, signal_monitored_until, signal_ok; network operations:
+    trunk_checked_at, trunk_ok)."""
+
+    note: str = ""
+    channel_opened_at: datetime | None = None
+    signal_monitored_until: datetime | None = None
+    signal_ok: bool | None = True
+    trunk_checked_at: datetime | None = None
+    trunk_ok: bool | None = None
+
+
+class CompletionOut(Schema):
+    task: TaskOut
+    done_at: LocalDatetime
+    note: str
+    details: dict[str, Any]
+
+
+class CloseIn(Schema):
+    note: str = ""
+    force: bool = False
+
+
+class OpenItemOut(Schema):
+    kind: str
+    message: str
+    task: int | None = None
+    fault: int | None = None
+
+
+class OpenItemsOut(Schema):
+    count: int
+    items: list[OpenItemOut]

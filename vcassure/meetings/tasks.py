@@ -8,3 +8,12 @@ def sweep_meeting_clock_task() -> None:
     from vcassure.meetings.services.clock import meeting_clock_sweep
 
     meeting_clock_sweep()
+
+
+@db_periodic_task(crontab(minute="*/10", hour="9-11"))
+def remind_open_meetings_task() -> None:
+    """Working mornings: the dispatch desk hears of meetings ended before today and not closed
+    (once a day each; a run missed at 09:00 is made up by the next)."""
+    from vcassure.meetings.services.closeout import meetings_remind_open
+
+    meetings_remind_open()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vcassure.meetings.views import dashboard, tracking
+from vcassure.meetings.views import closeout, dashboard, tracking
 from vcassure.meetings.views import field as field_views
 from vcassure.meetings.views import meetings as views
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/publish/", views.meeting_publish, name="meeting_publish"),
     path("<int:pk>/reschedule/", views.meeting_reschedule, name="meeting_reschedule"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("<int:pk>/close/", closeout.meeting_close, name="meeting_close"),
+    path("tasks/<int:pk>/complete/", closeout.task_complete, name="task_complete"),
     path("<int:pk>/track/", tracking.meeting_track, name="meeting_track"),
     path("<int:pk>/dashboard/", dashboard.meeting_dashboard, name="meeting_dashboard"),
     path("<int:pk>/share/", dashboard.share_link_create, name="share_link_create"),

@@ -8,139 +8,455 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_default_staffing_rules'),
-        ('venues', '0002_default_systems'),
+        ("orgs", "0002_default_staffing_rules"),
+        ("venues", "0002_default_systems"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=vcassure.core.clock.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('meeting', '会商'), ('test', '联调测试')], default='meeting', max_length=10, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='会议名称')),
-                ('importance', models.CharField(choices=[('normal', '一般'), ('important', '重要'), ('special', '特别重要')], default='normal', max_length=10, verbose_name='重要程度')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('in_progress', '进行中'), ('ended', '已结束'), ('closed', '已关闭'), ('cancelled', '已取消')], db_index=True, default='draft', max_length=12, verbose_name='状态')),
-                ('starts_at', models.DateTimeField(db_index=True, verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('notice_ref', models.CharField(blank=True, max_length=100, verbose_name='正式通知文号')),
-                ('notice_document', models.FileField(blank=True, upload_to=vcassure.meetings.models.notice_upload_to, verbose_name='正式通知文件')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('cancelled_reason', models.CharField(blank=True, max_length=500, verbose_name='取消原因')),
-                ('shortfalls', models.JSONField(blank=True, default=list, verbose_name='人员缺口')),
-                ('entered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('main_venue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='main_meetings', to='venues.venue', verbose_name='主会场')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='orgs.orgunit', verbose_name='所属单元')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='venues.customersystem', verbose_name='系统')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=vcassure.core.clock.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("meeting", "会商"), ("test", "联调测试")],
+                        default="meeting",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="会议名称")),
+                (
+                    "importance",
+                    models.CharField(
+                        choices=[
+                            ("normal", "一般"),
+                            ("important", "重要"),
+                            ("special", "特别重要"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="重要程度",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("published", "已发布"),
+                            ("in_progress", "进行中"),
+                            ("ended", "已结束"),
+                            ("closed", "已关闭"),
+                            ("cancelled", "已取消"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(db_index=True, verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                (
+                    "notice_ref",
+                    models.CharField(blank=True, max_length=100, verbose_name="正式通知文号"),
+                ),
+                (
+                    "notice_document",
+                    models.FileField(
+                        blank=True,
+                        upload_to=vcassure.meetings.models.notice_upload_to,
+                        verbose_name="正式通知文件",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                (
+                    "cancelled_reason",
+                    models.CharField(blank=True, max_length=500, verbose_name="取消原因"),
+                ),
+                ("shortfalls", models.JSONField(blank=True, default=list, verbose_name="人员缺口")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "main_venue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="main_meetings",
+                        to="venues.venue",
+                        verbose_name="主会场",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="orgs.orgunit",
+                        verbose_name="所属单元",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="venues.customersystem",
+                        verbose_name="系统",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议',
-                'verbose_name_plural': '会议',
-                'ordering': ['-starts_at', '-id'],
+                "verbose_name": "会议",
+                "verbose_name_plural": "会议",
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingEvent',
+            name="MeetingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', '创建'), ('updated', '修改'), ('published', '发布'), ('rescheduled', '改期'), ('cancelled', '取消'), ('started', '开始'), ('ended', '结束')], max_length=12)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('is_notified', models.BooleanField(default=False)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "创建"),
+                            ("updated", "修改"),
+                            ("published", "发布"),
+                            ("rescheduled", "改期"),
+                            ("cancelled", "取消"),
+                            ("started", "开始"),
+                            ("ended", "结束"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("is_notified", models.BooleanField(default=False)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会议事件',
-                'verbose_name_plural': '会议事件',
-                'ordering': ['at', 'id'],
+                "verbose_name": "会议事件",
+                "verbose_name_plural": "会议事件",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingVenue',
+            name="MeetingVenue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_venues', to='meetings.meeting')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='venues.venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting_venues",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="venues.venue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分会场',
-                'verbose_name_plural': '分会场',
+                "verbose_name": "分会场",
+                "verbose_name_plural": "分会场",
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='venues',
-            field=models.ManyToManyField(related_name='meetings', through='meetings.MeetingVenue', to='venues.venue', verbose_name='分会场'),
+            model_name="meeting",
+            name="venues",
+            field=models.ManyToManyField(
+                related_name="meetings",
+                through="meetings.MeetingVenue",
+                to="venues.venue",
+                verbose_name="分会场",
+            ),
         ),
         migrations.CreateModel(
-            name='SupportTask',
+            name="SupportTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=vcassure.core.clock.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('venue', '会场保障'), ('coordination', '协调')], max_length=12, verbose_name='类型')),
-                ('role', models.CharField(choices=[('publish', '发布与跟踪'), ('ops', '运维保障管理'), ('broadcast', '开启灾备高清频道并监控信号'), ('customer', '转发通知并跟踪完成情况'), ('network_ops', '干线巡检与应急响应'), ('tech_maintenance', '落实乡镇保障'), ('main_venue', '主会场驻场保障'), ('branch_venue', '分会场保障')], max_length=20, verbose_name='职责')),
-                ('assignment', models.CharField(choices=[('primary', '主保障人员'), ('backup', '备份保障人员'), ('emergency', '应急机动人员'), ('department', '部门'), ('none', '未落实')], default='none', max_length=12, verbose_name='落实方式')),
-                ('state', models.CharField(choices=[('pending', '待通知'), ('notified', '已通知'), ('acknowledged', '已确认'), ('on_site', '已到场'), ('ready', '已就绪'), ('in_meeting', '会议中'), ('done', '已完成'), ('faulty', '故障'), ('restored', '已恢复'), ('cancelled', '已取消')], db_index=True, default='pending', max_length=14, verbose_name='状态')),
-                ('state_before_fault', models.CharField(blank=True, max_length=14)),
-                ('on_site_due_at', models.DateTimeField(blank=True, null=True, verbose_name='到场时限')),
-                ('ready_due_at', models.DateTimeField(blank=True, null=True, verbose_name='就绪时限')),
-                ('shutdown_due_at', models.DateTimeField(blank=True, null=True, verbose_name='关机时限')),
-                ('busy_from', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('busy_until', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='support_tasks', to='orgs.staff', verbose_name='负责人')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='部门')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='meetings.meeting')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='组织单元')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='meetings.supporttask')),
-                ('venue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='venues.venue', verbose_name='会场')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=vcassure.core.clock.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("venue", "会场保障"), ("coordination", "协调")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("publish", "发布与跟踪"),
+                            ("ops", "运维保障管理"),
+                            ("broadcast", "开启灾备高清频道并监控信号"),
+                            ("customer", "转发通知并跟踪完成情况"),
+                            ("network_ops", "干线巡检与应急响应"),
+                            ("tech_maintenance", "落实乡镇保障"),
+                            ("main_venue", "主会场驻场保障"),
+                            ("branch_venue", "分会场保障"),
+                        ],
+                        max_length=20,
+                        verbose_name="职责",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.CharField(
+                        choices=[
+                            ("primary", "主保障人员"),
+                            ("backup", "备份保障人员"),
+                            ("emergency", "应急机动人员"),
+                            ("department", "部门"),
+                            ("none", "未落实"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="落实方式",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待通知"),
+                            ("notified", "已通知"),
+                            ("acknowledged", "已确认"),
+                            ("on_site", "已到场"),
+                            ("ready", "已就绪"),
+                            ("in_meeting", "会议中"),
+                            ("done", "已完成"),
+                            ("faulty", "故障"),
+                            ("restored", "已恢复"),
+                            ("cancelled", "已取消"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=14,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("state_before_fault", models.CharField(blank=True, max_length=14)),
+                (
+                    "on_site_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="到场时限"),
+                ),
+                (
+                    "ready_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="就绪时限"),
+                ),
+                (
+                    "shutdown_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="关机时限"),
+                ),
+                ("busy_from", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("busy_until", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="确认时间"),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_tasks",
+                        to="orgs.staff",
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="组织单元",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="meetings.supporttask",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="venues.venue",
+                        verbose_name="会场",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '保障任务',
-                'verbose_name_plural': '保障任务',
-                'ordering': ['meeting', 'id'],
+                "verbose_name": "保障任务",
+                "verbose_name_plural": "保障任务",
+                "ordering": ["meeting", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskTransition',
+            name="TaskTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, max_length=14)),
-                ('to_state', models.CharField(max_length=14)),
-                ('at', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='meetings.supporttask')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=14)),
+                ("to_state", models.CharField(max_length=14)),
+                ("at", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="meetings.supporttask",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务状态变更',
-                'verbose_name_plural': '任务状态变更',
-                'ordering': ['at', 'id'],
+                "verbose_name": "任务状态变更",
+                "verbose_name_plural": "任务状态变更",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='meetingvenue',
-            constraint=models.UniqueConstraint(fields=('meeting', 'venue'), name='uniq_meeting_venue'),
+            model_name="meetingvenue",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "venue"), name="uniq_meeting_venue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='meeting_ends_after_start'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="meeting_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supporttask',
-            index=models.Index(fields=['meeting', 'state'], name='meetings_su_meeting_3c50d4_idx'),
+            model_name="supporttask",
+            index=models.Index(fields=["meeting", "state"], name="meetings_su_meeting_3c50d4_idx"),
         ),
         migrations.AddIndex(
-            model_name='supporttask',
-            index=models.Index(fields=['assignee', 'busy_from'], name='meetings_su_assigne_da4a18_idx'),
+            model_name="supporttask",
+            index=models.Index(
+                fields=["assignee", "busy_from"], name="meetings_su_assigne_da4a18_idx"
+            ),
         ),
     ]

@@ -4,45 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0001_initial'),
+        ("meetings", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supporttask',
-            name='check_in_lat',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='到场纬度'),
+            model_name="supporttask",
+            name="check_in_lat",
+            field=models.DecimalField(
+                blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="到场纬度"
+            ),
         ),
         migrations.AddField(
-            model_name='supporttask',
-            name='check_in_lng',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='到场经度'),
+            model_name="supporttask",
+            name="check_in_lng",
+            field=models.DecimalField(
+                blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="到场经度"
+            ),
         ),
         migrations.AddField(
-            model_name='supporttask',
-            name='checked_in_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='到场时间'),
+            model_name="supporttask",
+            name="checked_in_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="到场时间"),
         ),
         migrations.AddField(
-            model_name='supporttask',
-            name='done_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='完成时间'),
+            model_name="supporttask",
+            name="done_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
         ),
         migrations.AddField(
-            model_name='supporttask',
-            name='missed_on_site_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='逾期未到场'),
+            model_name="supporttask",
+            name="missed_on_site_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="逾期未到场"),
         ),
         migrations.AddField(
-            model_name='supporttask',
-            name='missed_ready_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='逾期未就绪'),
+            model_name="supporttask",
+            name="missed_ready_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="逾期未就绪"),
         ),
         migrations.AddField(
-            model_name='supporttask',
-            name='ready_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='就绪时间'),
+            model_name="supporttask",
+            name="ready_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="就绪时间"),
         ),
     ]

@@ -8,30 +8,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0002_field_work'),
-        ('orgs', '0002_default_staffing_rules'),
+        ("meetings", "0002_field_work"),
+        ("orgs", "0002_default_staffing_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=vcassure.meetings.models.share_token, editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=vcassure.core.clock.now, editable=False, verbose_name='创建时间')),
-                ('expires_at', models.DateTimeField(verbose_name='有效期至')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='meetings.meeting')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='范围')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=vcassure.meetings.models.share_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=vcassure.core.clock.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="有效期至")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="share_links",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="范围",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分享链接',
-                'verbose_name_plural': '分享链接',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "分享链接",
+                "verbose_name_plural": "分享链接",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0003_share_link'),
+        ("meetings", "0003_share_link"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supporttask',
-            name='missed_shutdown_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='逾期未关机'),
+            model_name="supporttask",
+            name="missed_shutdown_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="逾期未关机"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0004_missed_shutdown'),
+        ("meetings", "0004_missed_shutdown"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='notice_filename',
-            field=models.CharField(blank=True, max_length=120, verbose_name='通知文件名'),
+            model_name="meeting",
+            name="notice_filename",
+            field=models.CharField(blank=True, max_length=120, verbose_name="通知文件名"),
         ),
     ]

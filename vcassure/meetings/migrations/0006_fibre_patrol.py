@@ -5,26 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0005_notice_filename'),
-        ('venues', '0003_equipment_history'),
+        ("meetings", "0005_notice_filename"),
+        ("venues", "0003_equipment_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supporttask',
-            name='fibre_route',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='venues.fibreroute', verbose_name='光缆线路'),
+            model_name="supporttask",
+            name="fibre_route",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="venues.fibreroute",
+                verbose_name="光缆线路",
+            ),
         ),
         migrations.AlterField(
-            model_name='supporttask',
-            name='kind',
-            field=models.CharField(choices=[('venue', '会场保障'), ('coordination', '协调'), ('patrol', '光缆巡检值守')], max_length=12, verbose_name='类型'),
+            model_name="supporttask",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("venue", "会场保障"),
+                    ("coordination", "协调"),
+                    ("patrol", "光缆巡检值守"),
+                ],
+                max_length=12,
+                verbose_name="类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='supporttask',
-            name='role',
-            field=models.CharField(choices=[('publish', '发布与跟踪'), ('ops', '运维保障管理'), ('broadcast', '开启灾备高清频道并监控信号'), ('customer', '转发通知并跟踪完成情况'), ('network_ops', '干线巡检与应急响应'), ('tech_maintenance', '落实乡镇保障'), ('main_venue', '主会场驻场保障'), ('branch_venue', '分会场保障'), ('fibre_patrol', '光缆线路会前巡检、会中值守')], max_length=20, verbose_name='职责'),
+            model_name="supporttask",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("publish", "发布与跟踪"),
+                    ("ops", "运维保障管理"),
+                    ("broadcast", "开启灾备高清频道并监控信号"),
+                    ("customer", "转发通知并跟踪完成情况"),
+                    ("network_ops", "干线巡检与应急响应"),
+                    ("tech_maintenance", "落实乡镇保障"),
+                    ("main_venue", "主会场驻场保障"),
+                    ("branch_venue", "分会场保障"),
+                    ("fibre_patrol", "光缆线路会前巡检、会中值守"),
+                ],
+                max_length=20,
+                verbose_name="职责",
+            ),
         ),
     ]

@@ -1,7 +1,15 @@
 """Writes for meetings (services/meetings.py), the task-state door (tasks.py), field work
-(field_work.py), publishing (publish.py), share links (share_links.py) and the meeting clock (clock.py). Callers may import
+(field_work.py), close-out (closeout.py), publishing (publish.py), share links (share_links.py) and the meeting clock (clock.py). Callers may import
 the modules or these names."""
 
+from vcassure.meetings.services.closeout import (
+    OpenItems,
+    coordination_rollup,
+    coordination_task_complete,
+    meeting_close,
+    meeting_open_items,
+    meetings_remind_open,
+)
 from vcassure.meetings.services.field_work import (
     support_task_check_in,
     support_task_fault_restored,
@@ -33,6 +41,12 @@ from vcassure.meetings.services.tasks import (
 )
 
 __all__ = [
+    "OpenItems",
+    "coordination_rollup",
+    "coordination_task_complete",
+    "meeting_close",
+    "meeting_open_items",
+    "meetings_remind_open",
     "SHARE_LINK_MAX_DAYS",
     "TaskAck",
     "TaskMove",

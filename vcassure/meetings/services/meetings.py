@@ -42,6 +42,7 @@ MOVE_EVENTS = {
     Meeting.State.IN_PROGRESS: MeetingEvent.Kind.STARTED,
     Meeting.State.ENDED: MeetingEvent.Kind.ENDED,
     Meeting.State.CANCELLED: MeetingEvent.Kind.CANCELLED,
+    Meeting.State.CLOSED: MeetingEvent.Kind.CLOSED,
 }
 
 

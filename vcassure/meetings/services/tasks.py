@@ -162,6 +162,20 @@ def support_task_transition(
     return task
 
 
+def support_tasks_complete(
+    tasks: Sequence[SupportTask], *, at: datetime, by: "UserLike | None" = None, note: str = ""
+) -> list[TaskMove]:
+    """Coordination tasks done (locked by the caller): a task not yet acknowledged is acknowledged
+    at the same moment first (completing is the strongest answer). Tasks that cannot move to done
+    are left alone; returns the moves applied."""
+    moves: list[TaskMove] = []
+    for task in tasks:
+        if task.state in (State.PENDING, State.NOTIFIED):
+            moves.append(TaskMove(task=task, to=State.ACKNOWLEDGED, at=at, by=by, note=note))
+        moves.append(TaskMove(task=task, to=State.DONE, at=at, by=by, note=note))
+    return support_tasks_move(moves, strict=False)
+
+
 def support_tasks_created(
     tasks: Sequence[SupportTask], *, by: "UserLike | None", at: datetime
 ) -> None:

@@ -42,6 +42,7 @@ class Command(BaseCommand):
         if not no_demo and not OrgUnit.objects.exists():
             self.stdout.write("Loading the demo province (first run only)…")
             call_command("seed_demo")
+            call_command("seed_history")
         password = self._ensure_admin()
         admin = get_user_model().objects.get(username="admin")
         _token, key = api_token_create(user=admin, name="run_platform")
