@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "vcassure.faults",
     "vcassure.transfer",
     "vcassure.meetings",
+    "vcassure.duty",
     "vcassure.home",
     "vcassure.ops",
 ]

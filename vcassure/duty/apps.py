@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DutyConfig(AppConfig):
+    name = "vcassure.duty"
+    label = "duty"
+    verbose_name = _("特殊时期值班")
+
+    def ready(self) -> None:
+        from vcassure.core.subjects import register_labeller
+        from vcassure.duty.selectors import shift_labels
+
+        register_labeller("shift", shift_labels)
