@@ -13,6 +13,7 @@ from vcassure.accounts.api import BearerTokenAuth, SessionAuth
 from vcassure.core.api import document_error_responses
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
+from vcassure.duty.api import router as duty_router
 from vcassure.faults.api import router as faults_router
 from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
@@ -110,6 +111,7 @@ ROUTERS = [
     *MEETINGS_ROUTERS,
     notifications_router,
     faults_router,
+    duty_router,
 ]
 for _router in ROUTERS:
     api.add_router("", _router)

@@ -12,3 +12,8 @@ class DutyConfig(AppConfig):
         from vcassure.duty.selectors import shift_labels
 
         register_labeller("shift", shift_labels)
+
+        from vcassure.duty.receivers import on_staff_detail
+        from vcassure.orgs.signals import staff_detail_extras
+
+        staff_detail_extras.connect(on_staff_detail, dispatch_uid="duty.calendar_url")

@@ -13,6 +13,7 @@ from vcassure.core import clock
 from vcassure.core.agenda import agenda_items
 from vcassure.core.subjects import SubjectLabel
 from vcassure.duty.models import DutyRule, Shift, ShiftSwap, SpecialPeriod
+from vcassure.duty.permissions import own_staff_id
 from vcassure.duty.roster import local_zone, pool_unit_id
 from vcassure.duty.rules import Limits, rule_message, schedule_problems
 from vcassure.orgs.models import OrgUnit, Staff
@@ -42,9 +43,23 @@ def period_shifts(*, user: UserLike, period: SpecialPeriod) -> QuerySet[Shift]:
     )
 
 
-def shift_get(*, user: UserLike, pk: int) -> Shift:
+def shift_list(*, user: UserLike) -> QuerySet[Shift]:
     return (
         Shift.objects.visible_to(user)
+        .select_related("venue", "assignee")
+        .order_by("starts_at", "venue__code")
+    )
+
+
+def shift_get(*, user: UserLike, pk: int) -> Shift:
+    """A shift in the caller's scope, or their own wherever it is (an emergency person from the
+    county may stand in at another county's venue)."""
+    condition = Q(pk__in=Shift.objects.visible_to(user).filter(pk=pk).values("pk"))
+    staff_id = own_staff_id(user)
+    if staff_id is not None:
+        condition |= Q(assignee_id=staff_id)
+    return (
+        Shift.objects.filter(condition)
         .select_related("venue", "venue__org_unit", "assignee", "period")
         .get(pk=pk)
     )
@@ -175,7 +190,10 @@ def period_week_grid(
             row = rows[s.venue_id] = GridRow(venue=s.venue, days=[[] for _ in days])
         local_day = s.starts_at.astimezone(zone).date()
         row.days[(local_day - days[0]).days].append(s)
-    return days, list(rows.values()), roster_problems(shifts)
+    broken = roster_problems(shifts)
+    for s in shifts:
+        s.rule_problem = broken.get(s.pk, "")  # type: ignore[attr-defined]
+    return days, list(rows.values()), broken
 
 
 # --- The live page ------------------------------------------------------------------------------
