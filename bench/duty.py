@@ -7,11 +7,45 @@ import time
 from datetime import timedelta
 
 
-def scenario_duty(repeat: int) -> dict:
-    from django.db import connection, transaction
+def _measure_grid(user, period, venue_ids, starts_on, renders: int):
+    """The grid of the county with most of the period's venues, over HTTP with DEBUG off, and a
+    bare template of as many rows × 21 cells."""
     from django.template import engines
     from django.test import Client
     from django.test.utils import override_settings
+
+    from bench.__main__ import timed
+    from vcassure.orgs.models import OrgUnit
+    from vcassure.venues.models import Venue
+
+    counts: dict[int, int] = {}
+    for path in Venue.objects.filter(pk__in=venue_ids).values_list("org_unit__path", flat=True):
+        ids = OrgUnit.path_ids(path)
+        if len(ids) >= 3:
+            counts[ids[2]] = counts.get(ids[2], 0) + 1
+    county = max(counts, key=lambda k: counts[k])
+    url = f"/duty/periods/{period.pk}/grid/?unit={county}&week={starts_on:%Y-%m-%d}"
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        grid_ms = [s * 1000 for s in timed(lambda: client.get(url), renders)]
+    rows = counts[county]
+    bare = engines["django"].from_string(
+        "<table>{% for r in rows %}<tr><td>{{ r.venue }}</td>{% for c in r.cells %}"
+        "<td>{{ c.start }} {{ c.who }}</td>{% endfor %}</tr>{% endfor %}</table>"
+    )
+    data = [
+        {"venue": f"会场{r}", "cells": [{"start": "08:00", "who": "张三"} for _ in range(21)]}
+        for r in range(rows)
+    ]
+    baseline_ms = [s * 1000 for s in timed(lambda: bare.render({"rows": data}), renders)]
+    return grid_ms, baseline_ms, {"venues": rows, "bytes": len(response.content)}
+
+
+def scenario_duty(repeat: int) -> dict:
+    from django.db import connection, transaction
 
     from bench.__main__ import analyze, percentile, timed
     from bench.scenarios import bench_user, bulk_venues, rollback
@@ -19,8 +53,6 @@ def scenario_duty(repeat: int) -> dict:
     from vcassure.core.models import AuditEvent
     from vcassure.duty import services
     from vcassure.duty.models import Shift
-    from vcassure.orgs.models import OrgUnit
-    from vcassure.venues.models import Venue
 
     user = bench_user()
     venue_ids = bulk_venues(500)
@@ -52,42 +84,9 @@ def scenario_duty(repeat: int) -> dict:
                 shifts = Shift.objects.filter(period=period).count()
                 covered = Shift.objects.filter(period=period, assignee__isnull=False).count()
                 analyze(connection)
-                # The county with the most of the period's venues.
-                paths = Venue.objects.filter(pk__in=venue_ids).values_list(
-                    "org_unit__path", flat=True
+                grid_ms, baseline_grid_ms, grid_info = _measure_grid(
+                    user, period, venue_ids, starts_on, max(10, 4 * repeat)
                 )
-                counts: dict[int, int] = {}
-                for path in paths:
-                    ids = OrgUnit.path_ids(path)
-                    if len(ids) >= 3:
-                        counts[ids[2]] = counts.get(ids[2], 0) + 1
-                county = max(counts, key=lambda k: counts[k])
-                url = f"/duty/periods/{period.pk}/grid/?unit={county}&week={starts_on:%Y-%m-%d}"
-                with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
-                    client = Client()
-                    client.force_login(user)
-                    response = client.get(url)
-                    assert response.status_code == 200, response.status_code
-                    rows = counts[county]
-                    grid_ms = [
-                        s * 1000 for s in timed(lambda: client.get(url), max(10, 4 * repeat))
-                    ]
-                    grid_info = {"venues": rows, "bytes": len(response.content)}
-                    bare = engines["django"].from_string(
-                        "<table>{% for r in rows %}<tr><td>{{ r.venue }}</td>{% for c in r.cells %}"
-                        "<td>{{ c.start }} {{ c.who }}</td>{% endfor %}</tr>{% endfor %}</table>"
-                    )
-                    data = [
-                        {
-                            "venue": f"会场{r}",
-                            "cells": [{"start": "08:00", "who": "张三"} for _ in range(21)],
-                        }
-                        for r in range(rows)
-                    ]
-                    baseline_grid_ms = [
-                        s * 1000
-                        for s in timed(lambda: bare.render({"rows": data}), max(10, 4 * repeat))
-                    ]
 
     def baseline():
         with rollback(), transaction.atomic():
