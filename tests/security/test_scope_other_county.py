@@ -91,6 +91,9 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
         "org/staff/<int:pk>/",
         "notifications/groups/<int:pk>/edit/",
         "meetings/<int:pk>/notice/",
+        "duty/periods/<int:pk>/",
+        "duty/periods/<int:pk>/grid/",
+        "duty/shifts/<int:pk>/",
     ):
         case = ROUTES[route][1](world)
         response = client.get(_url(route, case.kwargs))
@@ -106,6 +109,8 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
         "api/faults/<int:fault_id>",
         "api/im-groups/<int:group_id>",
         "api/staff/<int:staff_id>",
+        "api/special-periods/<int:period_id>/shifts",
+        "api/shifts/<int:shift_id>",
     ):
         case = ROUTES[route][1](world)
         assert api.get(_url(route, case.kwargs)).status_code == 200, route
