@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -143,6 +144,8 @@ def period_grid(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_manage": can_manage_roster(request.user),
             "now": clock.now(),
+            # Cells link by prefix: reversing two URLs per cell would cost a third of the page.
+            "shift_base": reverse("duty:shift_detail", args=[0])[:-2],
         },
     )
 

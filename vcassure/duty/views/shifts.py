@@ -94,7 +94,12 @@ def shift_assign(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "duty/_cell.html",
-            {"s": shift, "error": error, "can_manage": True},
+            {
+                "s": shift,
+                "error": error,
+                "can_manage": True,
+                "shift_base": reverse("duty:shift_detail", args=[0])[:-2],
+            },
             status=200 if error is None else error.status_code,
         )
     if error is not None:
