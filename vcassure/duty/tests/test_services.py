@@ -134,9 +134,11 @@ def test_check_in_window(province):
     period = make_period(province.user("province"), province.venues[:1], days=1)
     shift = Shift.objects.filter(period=period).order_by("starts_at").first()
     user = shift.assignee.user
-    with time_machine.travel(shift.starts_at - timedelta(hours=2), tick=False):
-        with pytest.raises(ConflictError):
-            services.shift_check_in(shift, by=user)
+    with (
+        time_machine.travel(shift.starts_at - timedelta(hours=2), tick=False),
+        pytest.raises(ConflictError),
+    ):
+        services.shift_check_in(shift, by=user)
     with time_machine.travel(shift.starts_at - timedelta(minutes=30), tick=False):
         with pytest.raises(ConflictError):
             services.shift_check_out(shift, by=user)  # not checked in yet
