@@ -103,13 +103,14 @@ def period_suggest(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _week_start(request: HttpRequest, period: SpecialPeriod) -> date:
+    """The grid's first day: the one asked for, else today while the period runs, else its
+    first day; seven days from there (not snapped to Monday, so no empty days before the start)."""
     try:
         chosen = datetime.strptime(request.GET.get("week", ""), "%Y-%m-%d").date()
     except ValueError:
         today = clock.localnow().date()
         chosen = today if period.starts_on <= today <= period.ends_on else period.starts_on
-    chosen = min(max(chosen, period.starts_on), period.ends_on)
-    return chosen - timedelta(days=chosen.weekday())
+    return min(max(chosen, period.starts_on), period.ends_on)
 
 
 @login_required
@@ -138,7 +139,9 @@ def period_grid(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "broken": broken,
             "week": week,
-            "previous_week": week - timedelta(days=7) if week > period.starts_on else None,
+            "previous_week": max(week - timedelta(days=7), period.starts_on)
+            if week > period.starts_on
+            else None,
             "next_week": week + timedelta(days=7)
             if week + timedelta(days=7) <= period.ends_on
             else None,

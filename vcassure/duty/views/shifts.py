@@ -126,11 +126,15 @@ def _location(request: HttpRequest) -> tuple[float | None, float | None]:
 @require_GET
 def my_duty(request: HttpRequest) -> HttpResponse:
     staff_id = own_staff_id(request.user)
+    now = clock.now()
+    shifts = selectors.my_current_shifts(staff_id=staff_id, now=now)
+    for s in shifts:
+        s.check_in_open = s.starts_at - services.CHECK_IN_EARLY <= now < s.ends_at  # type: ignore[attr-defined]
     return render(
         request,
         "duty/my_duty.html",
         {
-            "shifts": selectors.my_current_shifts(staff_id=staff_id),
+            "shifts": shifts,
             "swaps": selectors.swap_list(user=request.user, staff_id=staff_id, manager=False)
             if staff_id
             else [],
