@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from vcassure.core.forms import ServiceErrorsForm
 from vcassure.duty.models import SpecialPeriod
-from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.models import OrgUnit, Staff
 from vcassure.venues.models import CustomerSystem
 
 
@@ -95,7 +95,9 @@ class PeriodForm(ServiceErrorsForm):
 
 
 class SwapRequestForm(forms.Form):
-    taker = forms.ModelChoiceField(label=gettext_lazy("请谁接班"), queryset=None)  # type: ignore[arg-type]
+    taker: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=gettext_lazy("请谁接班"), queryset=Staff.objects.none()
+    )
     reason = forms.CharField(label=gettext_lazy("原因"), max_length=200, required=False)
 
     def __init__(self, *args, candidates, **kwargs):

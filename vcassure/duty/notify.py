@@ -110,7 +110,9 @@ def shifts_warn(now: datetime) -> int:
             % {
                 "venue": one_line(s.venue.name),
                 "start": month_day_hhmm(s.starts_at),
-                "what": _("未排人") if not problem else f"{one_line(s.assignee.name)}，{problem}",
+                "what": f"{one_line(s.assignee.name)}，{problem}"
+                if problem and s.assignee is not None
+                else _("未排人"),
             }
             for s, problem, _mark in rows[:WARNING_LINES]
         ]

@@ -70,7 +70,7 @@ def duty_report(*, user: UserLike, period: SpecialPeriod) -> DutyReport:
             target.duty_hours += worked
             target.late += int(late)
             target.missed += int(missed)
-        if late:
+        if late and shift.checked_in_at is not None:
             minutes = int((shift.checked_in_at - shift.starts_at).total_seconds() // 60)
             report.late.append((shift, minutes))
         if missed:

@@ -121,7 +121,7 @@ def roster_problems(shifts: list[Shift], *, limits: Limits | None = None) -> dic
     assigned = [s for s in shifts if s.assignee_id]
     if not assigned:
         return {}
-    staff_ids = {s.assignee_id for s in assigned}
+    staff_ids = {s.assignee_id for s in assigned if s.assignee_id is not None}
     start = min(s.starts_at for s in assigned) - limits.max_consecutive - limits.min_rest
     end = max(s.ends_at for s in assigned) + limits.max_consecutive + limits.min_rest
     per_person: dict[int, list[tuple[datetime, datetime, int | None]]] = defaultdict(list)
@@ -136,9 +136,9 @@ def roster_problems(shifts: list[Shift], *, limits: Limits | None = None) -> dic
     found: dict[int, str] = {}
     for rows in per_person.values():
         for index, code in schedule_problems([(s, e) for s, e, _pk in rows], limits):
-            pk = rows[index][2]
-            if pk in wanted and pk not in found:
-                found[pk] = rule_message(code, limits)
+            shift_id = rows[index][2]
+            if shift_id is not None and shift_id in wanted and shift_id not in found:
+                found[shift_id] = rule_message(code, limits)
     return found
 
 

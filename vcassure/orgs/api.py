@@ -78,7 +78,8 @@ def staff_detail(request: HttpRequest, staff_id: int):
         )
     out = _staff_out(staff, reveal=reveal)
     for _receiver, extra in staff_detail_extras.send(sender=Staff, staff=staff, user=request.user):
-        out.update(extra or {})
+        if isinstance(extra, dict):
+            out.update(extra)
     return out
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
+from vcassure.core.http import HtmxHttpRequest
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.duty import reports, selectors, services
 from vcassure.duty.forms import PeriodForm
@@ -155,7 +156,7 @@ def period_grid(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def period_live(request: HttpRequest, pk: int) -> HttpResponse:
+def period_live(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     period = period_or_404(request, pk)
     rows = selectors.period_live(user=request.user, period=period)
     counts = dict.fromkeys(("gap", "absent", "on_site", "off"), 0)

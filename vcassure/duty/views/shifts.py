@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
+from vcassure.core.http import HtmxHttpRequest
 from vcassure.core.pagination import int_or_none
 from vcassure.duty import feeds, selectors, services
 from vcassure.duty.forms import SwapRequestForm
@@ -50,7 +51,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "shift": shift,
             "candidates": candidates if can_manage_roster(request.user) else None,
-            "swap_form": SwapRequestForm(candidates=candidates.exclude(pk=shift.assignee_id))
+            "swap_form": SwapRequestForm(candidates=candidates.exclude(pk=shift.assignee_id or 0))
             if mine and shift.starts_at > clock.now()
             else None,
             "swaps": shift.swaps.select_related("requested_by", "taker"),
@@ -75,7 +76,7 @@ def shift_cell(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def shift_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def shift_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     shift = shift_or_404(request, pk)
     staff_id = int_or_none(request.POST.get("assignee"))
     assignee = None

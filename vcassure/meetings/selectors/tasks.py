@@ -246,6 +246,8 @@ def task_agenda(staff_ids, start: datetime, end: datetime) -> list:
         "venue__room",
         "department__name",
     ):
+        if task.assignee_id is None or task.busy_from is None or task.busy_until is None:
+            continue  # excluded by the query; for the type checker
         place = task.venue.name if task.venue else task.department.name if task.department else ""
         address = (
             " ".join(x for x in (task.venue.address, task.venue.room) if x) if task.venue else ""
