@@ -17,10 +17,10 @@ from functools import cached_property
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests.factories.duty import make_period
 from tests.factories.files import pdf_bytes
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
-from tests.factories.duty import make_period
 from vcassure.duty.models import Shift, ShiftSwap, SpecialPeriod
 from vcassure.faults.models import Fault
 from vcassure.meetings import services as meeting_services
