@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
 from vcassure.core import clock
@@ -164,36 +165,94 @@ def period_problems(
 # --- The week-by-venue grid -------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class GridCell:
+    """One shift as the grid shows it: plain values, no model instances (a county's week is some
+    400 cells, and building three model objects per cell would cost more than the page)."""
+
+    pk: int
+    venue_id: int
+    starts_at: datetime
+    ends_at: datetime
+    assignee_id: int | None
+    label: str
+    time: str = ""
+    rule: str = ""
+    css: str = ""
+
+
 @dataclass
 class GridRow:
-    venue: Venue
-    days: list[list[Shift]] = field(default_factory=list)
+    venue_id: int
+    venue_name: str
+    days: list[list[GridCell]] = field(default_factory=list)
+
+
+def grid_cells(rows, broken: dict[int, str], uncovered_label: str) -> list[GridCell]:
+    """Cells from (pk, venue_id, starts_at, ends_at, assignee_id, assignee name) rows."""
+    zone = local_zone()
+    cells = []
+    for pk, venue_id, starts_at, ends_at, assignee_id, name in rows:
+        rule = broken.get(pk, "")
+        cells.append(
+            GridCell(
+                pk=pk,
+                venue_id=venue_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                assignee_id=assignee_id,
+                label=name if assignee_id else uncovered_label,
+                time=starts_at.astimezone(zone).strftime("%H:%M"),
+                rule=rule,
+                css=" gap" if not assignee_id else " broken" if rule else "",
+            )
+        )
+    return cells
+
+
+SHIFT_CELL_FIELDS = ("pk", "venue_id", "starts_at", "ends_at", "assignee_id", "assignee__name")
 
 
 def period_week_grid(
     *, user: UserLike, period: SpecialPeriod, week_start: date, unit: OrgUnit | None
 ) -> tuple[list[date], list[GridRow], dict[int, str]]:
-    """One week of the period: a row per venue (under `unit` when given), a cell per day with its
-    shifts. Four queries whatever the number of venues."""
+    """One week of the period from `week_start`: a row per venue (under `unit` when given), a
+    cell per day with its shifts. A fixed number of queries whatever the number of venues."""
     zone = local_zone()
     days = [week_start + timedelta(days=i) for i in range(7)]
     start = datetime.combine(days[0], datetime.min.time(), tzinfo=zone)
     end = start + timedelta(days=7)
-    qs = period_shifts(user=user, period=period).filter(starts_at__lt=end, starts_at__gte=start)
+    qs = Shift.objects.visible_to(user).filter(
+        period=period, starts_at__lt=end, starts_at__gte=start
+    )
     if unit is not None:
         qs = qs.filter(venue__in=Venue.objects.in_subtree(unit))
-    shifts = list(qs.order_by("venue__org_unit__path", "venue__code", "starts_at"))
+    raw = list(
+        qs.order_by("venue__org_unit__path", "venue__code", "starts_at").values_list(
+            *SHIFT_CELL_FIELDS
+        )
+    )
+    cells = grid_cells(raw, {}, "")
+    broken = roster_problems(cells)  # type: ignore[arg-type]
+    cells = grid_cells(raw, broken, _("未排人"))
+    names = dict(Venue.objects.filter(pk__in={c.venue_id for c in cells}).values_list("id", "name"))
     rows: dict[int, GridRow] = {}
-    for s in shifts:
-        row = rows.get(s.venue_id)
+    for cell in cells:
+        row = rows.get(cell.venue_id)
         if row is None:
-            row = rows[s.venue_id] = GridRow(venue=s.venue, days=[[] for _ in days])
-        local_day = s.starts_at.astimezone(zone).date()
-        row.days[(local_day - days[0]).days].append(s)
-    broken = roster_problems(shifts)
-    for s in shifts:
-        s.rule_problem = broken.get(s.pk, "")  # type: ignore[attr-defined]
+            row = rows[cell.venue_id] = GridRow(
+                cell.venue_id, names.get(cell.venue_id, ""), [[] for _ in days]
+            )
+        local_day = cell.starts_at.astimezone(zone).date()
+        row.days[(local_day - days[0]).days].append(cell)
     return days, list(rows.values()), broken
+
+
+def grid_cell(shift: Shift) -> GridCell:
+    """The grid cell of one shift (the in-place editor answers with it)."""
+    row = Shift.objects.filter(pk=shift.pk).values_list(*SHIFT_CELL_FIELDS).get()
+    broken = roster_problems(grid_cells([row], {}, ""))  # type: ignore[arg-type]
+    return grid_cells([row], broken, _("未排人"))[0]
 
 
 # --- The live page ------------------------------------------------------------------------------

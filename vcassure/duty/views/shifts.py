@@ -91,12 +91,11 @@ def shift_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         error = exc
     if request.htmx:
         shift = shift_or_404(request, pk)
-        shift.rule_problem = selectors.roster_problems([shift]).get(shift.pk, "")  # type: ignore[attr-defined]
         return render(
             request,
-            "duty/_cell.html",
+            "duty/period_grid.html#cell",
             {
-                "s": shift,
+                "s": selectors.grid_cell(shift),
                 "error": error,
                 "can_manage": True,
                 "shift_base": reverse("duty:shift_detail", args=[0])[:-2],
