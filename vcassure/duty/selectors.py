@@ -179,6 +179,7 @@ class GridCell:
     time: str = ""
     rule: str = ""
     css: str = ""
+    html: str = ""  # the views fill it (views/cells.py)
 
 
 @dataclass

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +19,7 @@ from vcassure.duty import reports, selectors, services
 from vcassure.duty.forms import PeriodForm
 from vcassure.duty.models import SpecialPeriod
 from vcassure.duty.permissions import can_manage_roster
+from vcassure.duty.views.cells import rows_with_html
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.scoping import scope_unit, visible_unit
 
@@ -130,6 +130,8 @@ def period_grid(request: HttpRequest, pk: int) -> HttpResponse:
     days, rows, broken = selectors.period_week_grid(
         user=request.user, period=period, week_start=week, unit=unit
     )
+    can_manage = can_manage_roster(request.user)
+    rows_with_html(rows, can_manage=can_manage)
     return render(
         request,
         "duty/period_grid.html",
@@ -146,10 +148,8 @@ def period_grid(request: HttpRequest, pk: int) -> HttpResponse:
             "next_week": week + timedelta(days=7)
             if week + timedelta(days=7) <= period.ends_on
             else None,
-            "can_manage": can_manage_roster(request.user),
+            "can_manage": can_manage,
             "now": clock.now(),
-            # Cells link by prefix: reversing two URLs per cell would cost a third of the page.
-            "shift_base": reverse("duty:shift_detail", args=[0])[:-2],
         },
     )
 

@@ -20,6 +20,7 @@ from vcassure.duty import feeds, selectors, services
 from vcassure.duty.forms import SwapRequestForm
 from vcassure.duty.models import Shift, ShiftSwap
 from vcassure.duty.permissions import can_manage_roster, own_staff_id
+from vcassure.duty.views.cells import cell_html, shift_base
 from vcassure.orgs.models import Staff
 
 
@@ -91,17 +92,13 @@ def shift_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         error = exc
     if request.htmx:
         shift = shift_or_404(request, pk)
-        return render(
-            request,
-            "duty/period_grid.html#cell",
-            {
-                "s": selectors.grid_cell(shift),
-                "error": error,
-                "can_manage": True,
-                "shift_base": reverse("duty:shift_detail", args=[0])[:-2],
-            },
-            status=200 if error is None else error.status_code,
+        html = cell_html(
+            selectors.grid_cell(shift),
+            base=shift_base(),
+            can_manage=True,
+            error=error.message if error is not None else "",
         )
+        return HttpResponse(html, status=200 if error is None else error.status_code)
     if error is not None:
         messages.error(request, error.message)
     else:
