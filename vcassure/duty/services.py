@@ -214,6 +214,14 @@ def _insert_shifts(period: SpecialPeriod, slots: list[Slot]) -> None:
         (period.pk, s.venue_id, at(s.starts_at), at(s.ends_at), s.assignee_id, now, now)
         for s in slots
     ]
+    if connection.vendor == "postgresql":
+        # COPY: PostgreSQL's bulk load, several times faster than INSERT for tens of thousands of rows.
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
     max_params = connection.features.max_query_params
     per_statement = max_params // len(columns) if max_params else BULK
     with connection.cursor() as cursor:
