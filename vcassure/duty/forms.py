@@ -36,10 +36,12 @@ class PeriodForm(ServiceErrorsForm):
 
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     starts_on = forms.DateField(
-        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("开始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
-        label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("结束日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     mode = forms.ChoiceField(label=gettext_lazy("模式"), choices=SpecialPeriod.Mode.choices)
     duty_hours = forms.CharField(
