@@ -275,5 +275,4 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     response = HttpResponse(feeds.calendar_ics(staff), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="duty.ics"'
-    response["Cache-Control"] = "private, max-age=300"
     return response
