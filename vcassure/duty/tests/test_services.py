@@ -148,3 +148,19 @@ def test_check_in_window(province):
     assert again.checked_in_at == shift.checked_in_at
     assert shift.check_in_location == {"lat": 30.25, "lng": 120.16}
     assert isinstance(shift.checked_in_at, datetime)
+
+
+def test_filling_the_empty_shifts_later_keeps_what_was_assigned(province):
+    venue = province.venues[0]
+    period = make_period(province.user("province"), [venue], days=2, suggest=False)
+    first = Shift.objects.filter(period=period).order_by("starts_at").first()
+    pool_person = Staff.objects.filter(
+        org_unit=province.counties[0], is_emergency_mobile=True
+    ).first()
+    services.shift_assign(first, by=province.user("province"), assignee=pool_person)
+    filled = services.period_suggest(period, by=province.user("county0"))
+    shifts = list(Shift.objects.filter(period=period).order_by("starts_at"))
+    assert filled == len(shifts) - 1
+    assert shifts[0].assignee == pool_person
+    assert all(s.assignee_id for s in shifts)
+    assert roster_problems(shifts) == {}
