@@ -275,6 +275,10 @@ def main() -> None:
         results.append(
             scenario_ack_burst(2000, min(args.repeat, 3), database_url=os.environ["DATABASE_URL"])
         )
+    if not only or "duty_roster_45k" in only:
+        from bench.duty import scenario_duty
+
+        results.append(scenario_duty(min(args.repeat, 3)))
     report = {
         "database": connection.vendor,
         "python": platform.python_version(),
@@ -309,6 +313,12 @@ def main() -> None:
                 f"{'':<16}{r['rps']} req/s (bare one-INSERT view: {r['baseline_rps']} req/s, {r['ratio']:.0%}), "
                 f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms (bare: p50 {r['baseline_p50_ms']} ms, "
                 f"p99 {r['baseline_p99_ms']} ms); {r['clients']} clients, {r['gunicorn_workers']} gunicorn sync workers"
+            )
+        elif r["scenario"] == "duty_roster_45k":
+            print(
+                f"{'':<16}{r['shifts']} shifts, {r['covered']} covered by the suggester; county grid "
+                f"({r['grid'].get('venues')} venues) p50 {r['grid_p50_ms']} ms, p99 {r['grid_p99_ms']} ms "
+                f"(bare template of the same cells: {r['grid_baseline_p50_ms']} ms)"
             )
         elif "p99_ms" in r:
             print(

@@ -13,6 +13,7 @@ from vcassure.accounts.api import BearerTokenAuth, SessionAuth
 from vcassure.core.api import document_error_responses
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
+from vcassure.duty.api import router as duty_router
 from vcassure.faults.api import router as faults_router
 from vcassure.faults.api_rma import router as rma_router
 from vcassure.integrations.api import router as integrations_router
@@ -116,6 +117,7 @@ ROUTERS = [
     rma_router,
     integrations_router,
     reports_router,
+    duty_router,
 ]
 for _router in ROUTERS:
     api.add_router("", _router)

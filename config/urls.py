@@ -22,6 +22,7 @@ urlpatterns = [
     path("faults/", include("vcassure.faults.urls")),
     path("integrations/", include("vcassure.integrations.urls")),
     path("reports/", include("vcassure.reports.urls")),
+    path("duty/", include("vcassure.duty.urls")),
     path("checklists/", include("vcassure.checklists.urls")),
     path("", include("vcassure.ops.urls")),
     path("", include("vcassure.core.urls")),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "vcassure.meetings",
     "vcassure.integrations",
     "vcassure.reports",
+    "vcassure.duty",
     "vcassure.home",
     "vcassure.ops",
 ]

@@ -17,10 +17,12 @@ from functools import cached_property
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests.factories.duty import make_period
 from tests.factories.files import pdf_bytes
 from tests.factories.venues import EquipmentFactory
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
+from vcassure.duty.models import Shift, ShiftSwap, SpecialPeriod
 from vcassure.faults.models import Fault, Shipment, Spare
 from vcassure.faults.shipments import shipment_create
 from vcassure.integrations.models import WebhookDelivery, WebhookSubscription
@@ -169,6 +171,24 @@ class World:
             carrier="sf",
             tracking_number="SF1000000000099",
             loaner=self.spare,
+        )
+
+    @cached_property
+    def period(self) -> SpecialPeriod:
+        """County 1's special period over its two venues, filled by the suggester."""
+        return make_period(self.tree.user("county1"), self.venues, days=2)
+
+    @cached_property
+    def shift(self) -> Shift:
+        return Shift.objects.filter(period=self.period).order_by("starts_at").first()
+
+    @cached_property
+    def swap(self) -> ShiftSwap:
+        """The second shift's person asked county 1's emergency pool to take it; accepted."""
+        shift = Shift.objects.filter(period=self.period).order_by("-starts_at").first()
+        taker = Staff.objects.filter(org_unit=self.county, is_emergency_mobile=True).first()
+        return ShiftSwap.objects.create(
+            shift=shift, requested_by=shift.assignee, taker=taker, state=ShiftSwap.State.ACCEPTED
         )
 
     @cached_property
@@ -547,6 +567,56 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
             {PATCH: {"state": "received", "loaner": None}},
         ),
     ),
+    # duty rosters: pages
+    "duty/periods/<int:pk>/": ({GET}, lambda w: Case({"pk": w.period.pk}, [w.period])),
+    "duty/periods/<int:pk>/suggest/": (
+        {POST},
+        lambda w: Case({"pk": w.period.pk}, [w.period], {POST: {}}),
+    ),
+    "duty/periods/<int:pk>/grid/": ({GET}, lambda w: Case({"pk": w.period.pk}, [w.period])),
+    "duty/periods/<int:pk>/live/": ({GET}, lambda w: Case({"pk": w.period.pk}, [w.period])),
+    "duty/periods/<int:pk>/report/": ({GET}, lambda w: Case({"pk": w.period.pk}, [w.period])),
+    "duty/shifts/<int:pk>/": ({GET}, lambda w: Case({"pk": w.shift.pk}, [w.shift])),
+    "duty/shifts/<int:pk>/cell/": ({GET}, lambda w: Case({"pk": w.shift.pk}, [w.shift])),
+    "duty/shifts/<int:pk>/assign/": (
+        {POST},
+        lambda w: Case({"pk": w.shift.pk}, [w.shift], {POST: {"assignee": ""}}),
+    ),
+    "duty/shifts/<int:pk>/check-in/": ({POST}, lambda w: Case({"pk": w.shift.pk}, [w.shift])),
+    "duty/shifts/<int:pk>/check-out/": ({POST}, lambda w: Case({"pk": w.shift.pk}, [w.shift])),
+    "duty/shifts/<int:pk>/swap/": (
+        {POST},
+        lambda w: Case({"pk": w.shift.pk}, [w.shift], {POST: {"taker": w.staff.pk}}),
+    ),
+    "duty/swaps/<int:pk>/answer/": (
+        {POST},
+        lambda w: Case({"pk": w.swap.pk}, [w.swap], {POST: {"accept": "1"}}),
+    ),
+    "duty/swaps/<int:pk>/decide/": (
+        {POST},
+        lambda w: Case({"pk": w.swap.pk}, [w.swap, w.swap.shift], {POST: {"approve": "1"}}),
+    ),
+    # duty rosters: API
+    "api/special-periods/<int:period_id>": (
+        {GET},
+        lambda w: Case({"period_id": w.period.pk}, [w.period]),
+    ),
+    "api/special-periods/<int:period_id>/shifts": (
+        {GET},
+        lambda w: Case({"period_id": w.period.pk}, [w.period]),
+    ),
+    "api/shifts/<int:shift_id>": (
+        {GET, PATCH},
+        lambda w: Case({"shift_id": w.shift.pk}, [w.shift], {PATCH: {"assignee": None}}),
+    ),
+    "api/shifts/<int:shift_id>/check-in": (
+        {POST},
+        lambda w: Case({"shift_id": w.shift.pk}, [w.shift], {POST: {}}),
+    ),
+    "api/shifts/<int:shift_id>/check-out": (
+        {POST},
+        lambda w: Case({"shift_id": w.shift.pk}, [w.shift], {POST: {}}),
+    ),
 }
 
 
@@ -559,4 +629,5 @@ NOT_IDS = {
     "transfer/<str:kind>/export/": "a fixed list of kinds; the export itself is scoped (transfer tests)",
     "transfer/<str:kind>/template/": "a fixed list of kinds; an empty template",
     "transfer/<str:kind>/import/": "a fixed list of kinds; imports are scoped (transfer tests)",
+    "duty/calendar/<str:token>.ics": "the feed's secret token is the credential (duty test_feeds)",
 }

@@ -92,6 +92,9 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
         "org/staff/<int:pk>/",
         "notifications/groups/<int:pk>/edit/",
         "meetings/<int:pk>/notice/",
+        "duty/periods/<int:pk>/",
+        "duty/periods/<int:pk>/grid/",
+        "duty/shifts/<int:pk>/",
     ):
         case = ROUTES[route][1](world)
         response = client.get(_url(route, case.kwargs))
@@ -108,6 +111,8 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
         "api/rma/<int:shipment_id>",
         "api/im-groups/<int:group_id>",
         "api/staff/<int:staff_id>",
+        "api/special-periods/<int:period_id>/shifts",
+        "api/shifts/<int:shift_id>",
     ):
         case = ROUTES[route][1](world)
         assert api.get(_url(route, case.kwargs)).status_code == 200, route

@@ -29,9 +29,22 @@ from tests.security.routes import parameterised_routes
 from vcassure.core import clock
 from vcassure.core.middleware import CREDENTIAL_PARAMETERS
 
+
+def _feed_token(setup) -> str:
+    """The secret calendar address of the task's person (duty)."""
+    from vcassure.duty.services import calendar_feed_for
+
+    return calendar_feed_for(setup[1].assignee).token
+
+
 # route -> the requests to try: (label, method, how to build the URL from the fixture, extra)
 Setup = tuple  # (meeting, task, ack token, share link) from conftest.field_setup
 CASES: dict[str, list[tuple[str, str, Callable[[Setup], str], dict]]] = {
+    "duty/calendar/<str:token>.ics": [
+        ("feed", "GET", lambda s: f"/duty/calendar/{_feed_token(s)}.ics", {}),
+        ("forged", "GET", lambda s: "/duty/calendar/not-a-token.ics", {}),
+        ("wrong method", "POST", lambda s: f"/duty/calendar/{_feed_token(s)}.ics", {}),
+    ],
     "ack/<str:token>": [
         ("page", "GET", lambda s: f"/ack/{s[2]}", {}),
         ("acknowledge", "POST", lambda s: f"/ack/{s[2]}", {}),

@@ -46,3 +46,9 @@ class MeetingsConfig(AppConfig):
 
         register_labeller("meeting", meeting_labels)
         register_labeller("task", task_labels)
+
+        # Sibling apps (duty rosters, calendar feeds) see a person's tasks through core.agenda.
+        from vcassure.core.agenda import register_agenda_source
+        from vcassure.meetings.selectors.tasks import task_agenda
+
+        register_agenda_source("task", task_agenda)

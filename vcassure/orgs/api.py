@@ -10,6 +10,7 @@ from vcassure.core.services import audit_record
 from vcassure.orgs import selectors
 from vcassure.orgs.models import OrgUnit, Staff, mask_phone
 from vcassure.orgs.schemas import OrgUnitOut, StaffOut
+from vcassure.orgs.signals import staff_detail_extras
 
 router = Router(tags=["directory"])
 
@@ -75,7 +76,11 @@ def staff_detail(request: HttpRequest, staff_id: int):
         audit_record(
             actor=request.user, action="staff.phone_reveal", obj=staff, changes={"via": "api"}
         )
-    return _staff_out(staff, reveal=reveal)
+    out = _staff_out(staff, reveal=reveal)
+    for _receiver, extra in staff_detail_extras.send(sender=Staff, staff=staff, user=request.user):
+        if isinstance(extra, dict):
+            out.update(extra)
+    return out
 
 
 class _StaffPage:

@@ -27,3 +27,4 @@ class StaffOut(Schema):
     wecom_user_id: str
     supervisor: int | None
     is_emergency_mobile: bool
+    calendar_url: str | None = None  # the detail only, for the person and administrators

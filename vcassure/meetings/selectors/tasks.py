@@ -209,3 +209,69 @@ def task_labels(ids: set[int]) -> dict[int, SubjectLabel]:
         text = f"{what} · {who}" if who else what
         labels[task.pk] = SubjectLabel(text, reverse("meetings:task_field", args=[task.pk]))
     return labels
+
+
+def task_agenda(staff_ids, start: datetime, end: datetime) -> list:
+    """The core.agenda source of meetings: each live task a person is assigned, from its busy
+    window's start (on site) to its end (shutdown), with the venue's address and the deadlines.
+    Duty rosters count these against the person; the calendar feed lists them."""
+    from django.utils.translation import gettext as _
+
+    from vcassure.core.agenda import AgendaItem
+
+    qs = SupportTask.objects.filter(
+        assignee__isnull=False,
+        busy_from__isnull=False,
+        busy_from__lt=end,
+        busy_until__gt=start,
+        meeting__state__in=[
+            Meeting.State.PUBLISHED,
+            Meeting.State.IN_PROGRESS,
+            Meeting.State.ENDED,
+        ],
+    ).exclude(state=SupportTask.State.CANCELLED)
+    if staff_ids is not None:
+        qs = qs.filter(assignee_id__in=list(staff_ids))
+    items = []
+    for task in qs.select_related("meeting", "venue", "department").only(
+        "id",
+        "assignee_id",
+        "busy_from",
+        "busy_until",
+        "on_site_due_at",
+        "ready_due_at",
+        "shutdown_due_at",
+        "meeting__title",
+        "venue__name",
+        "venue__address",
+        "venue__room",
+        "department__name",
+    ):
+        if task.assignee_id is None or task.busy_from is None or task.busy_until is None:
+            continue  # excluded by the query; for the type checker
+        place = task.venue.name if task.venue else task.department.name if task.department else ""
+        address = (
+            " ".join(x for x in (task.venue.address, task.venue.room) if x) if task.venue else ""
+        )
+        deadlines = tuple(
+            (label, due)
+            for label, due in (
+                (_("到场时限"), task.on_site_due_at),
+                (_("就绪时限"), task.ready_due_at),
+                (_("关机时限"), task.shutdown_due_at),
+            )
+            if due is not None
+        )
+        items.append(
+            AgendaItem(
+                staff_id=task.assignee_id,
+                kind="task",
+                uid=f"task-{task.pk}",
+                starts_at=task.busy_from,
+                ends_at=task.busy_until,
+                title=f"{task.meeting.title} · {place}" if place else task.meeting.title,
+                location=address or place,
+                deadlines=deadlines,
+            )
+        )
+    return items
