@@ -196,3 +196,14 @@ def test_a_photo_is_stored_and_served_as_its_detected_type(province, task, clien
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_truncated_photo_is_refused_after_a_pdf_report_was_made(province, tomorrow, monkeypatch):
+    """WeasyPrint turns Pillow's global "load truncated images" on when it is imported; a
+    process that has rendered a PDF report must still refuse a truncated upload."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # what importing WeasyPrint does
+    with pytest.raises(InvalidInputError):
+        create(province, tomorrow, SimpleUploadedFile("n.jpg", truncated_jpeg()))
+    assert not Meeting.objects.exists()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,6 +54,9 @@ def upload_bytes(upload: Any) -> bytes:
 def decode_image(data: bytes) -> tuple[str, int, int] | None:
     """(Pillow's format name, width, height) of an image Pillow verifies and then decodes whole;
     None when it does not."""
+    # A library may have turned on Pillow's global "load truncated images" (WeasyPrint does on
+    # import, for the PDF reports): an upload check is only a check with it off.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()

@@ -24,10 +24,16 @@ def _stylesheet():
 
 
 def pdf_from_template(template: str, context: dict) -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML
 
     html = render_to_string(template, context)
-    return HTML(string=html).write_pdf(stylesheets=[_stylesheet()])
+    try:
+        return HTML(string=html).write_pdf(stylesheets=[_stylesheet()])
+    finally:
+        # WeasyPrint turns Pillow's global "load truncated images" on when it is imported; the
+        # upload checks of this process need it off (core.uploads also insists on it).
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def svg_data_uri(svg: str) -> str:
