@@ -216,6 +216,8 @@ OA_WEBHOOK_URL = os.environ.get("OA_WEBHOOK_URL", "")
 ACK_MINUTES_IM = int(os.environ.get("ACK_MINUTES_IM", "10"))
 ACK_WORKING_MINUTES_OFFICE = int(os.environ.get("ACK_WORKING_MINUTES_OFFICE", "120"))
 ACK_LINK_MAX_AGE_HOURS = int(os.environ.get("ACK_LINK_MAX_AGE_HOURS", "72"))
+# The personal link opens its task's field pages without a login until this long after the meeting.
+FIELD_PASS_HOURS_AFTER_MEETING = int(os.environ.get("FIELD_PASS_HOURS_AFTER_MEETING", "4"))
 # Personal channels in the order they are tried (first = primary, the rest = failover). A channel
 # is used only when it is configured (its URL or app credentials are set).
 PERSONAL_CHANNEL_ORDER = env_list(

@@ -13,6 +13,7 @@ from vcassure.checklists.models import ChecklistStep, StepResult
 from vcassure.checklists.services import checklist_run_start, run_progress, step_record
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.core.passes import SubjectPass
 from vcassure.core.services import audit_record
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
@@ -26,10 +27,21 @@ from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
 
 
-def check_field_access(task: SupportTask, user: UserLike) -> None:
+def check_field_access(
+    task: SupportTask, user: UserLike, subject_pass: SubjectPass | None = None
+) -> None:
     """Field work (check-in, checklist steps), pages and API: the assignee, or someone who manages
     meetings in the task's scope acting on the assignee's behalf, which is audited as such. Out of
-    scope looks like missing (DoesNotExist: 404); in scope without the role is refused (403)."""
+    scope looks like missing (DoesNotExist: 404); in scope without the role is refused (403).
+    Without a login, the assignee's pass for this very task (granted by their personal link) is
+    enough; the action is audited as done by the person through their link."""
+    if subject_pass is not None and not user.is_authenticated:
+        if not subject_pass.allows(task_ref(task.pk), staff_id=task.assignee_id):
+            raise SupportTask.DoesNotExist
+        audit_record(
+            actor=user, action="task.field_by_link", obj=task, changes=subject_pass.audit()
+        )
+        return
     staff = getattr(user, "staff_profile", None)
     if staff is not None and task.assignee_id == staff.pk:
         return
@@ -50,6 +62,17 @@ def check_field_access(task: SupportTask, user: UserLike) -> None:
     )
 
 
+def _acting(
+    task: SupportTask, by: UserLike, subject_pass: SubjectPass | None
+) -> tuple[UserLike, str]:
+    """Who the records name and how they came: through a pass, the assignee's own login user when
+    they have one (else nobody) and "link"; otherwise the caller as is."""
+    if subject_pass is None or by.is_authenticated:
+        return by, ""
+    user = getattr(task.assignee, "user", None) if task.assignee_id else None
+    return (user if user is not None and user.is_active else by), subject_pass.via
+
+
 def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -67,10 +90,19 @@ def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
 
 
 @transaction.atomic
-def support_task_check_in(task: SupportTask, *, by: UserLike, lat=None, lng=None) -> SupportTask:
+def support_task_check_in(
+    task: SupportTask,
+    *,
+    by: UserLike,
+    lat=None,
+    lng=None,
+    subject_pass: SubjectPass | None = None,
+) -> SupportTask:
     """On site (R10: by T−60, T−120 for important meetings). Checking in also acknowledges a task
-    whose notice was not answered yet."""
-    check_field_access(task, by)
+    whose notice was not answered yet. With `subject_pass` (no login) the moves are the
+    assignee's own, noted "link"."""
+    check_field_access(task, by, subject_pass)
+    by, via = _acting(task, by, subject_pass)
     task = (
         SupportTask.objects.select_for_update(of=("self",))
         .select_related("meeting")
@@ -84,11 +116,17 @@ def support_task_check_in(task: SupportTask, *, by: UserLike, lat=None, lng=None
         return task  # idempotent: the first check-in counts
     lat_value, lng_value = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
     now = clock.now()
-    moves = [TaskMove(task=task, to=SupportTask.State.ON_SITE, at=now, by=by)]
+    moves = [TaskMove(task=task, to=SupportTask.State.ON_SITE, at=now, by=by, note=via)]
     if task.state in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED):
         moves.insert(
             0,
-            TaskMove(task=task, to=SupportTask.State.ACKNOWLEDGED, at=now, by=by, note="check-in"),
+            TaskMove(
+                task=task,
+                to=SupportTask.State.ACKNOWLEDGED,
+                at=now,
+                by=by,
+                note=f"check-in {via}".strip(),
+            ),
         )
     support_tasks_move(moves)
     task.checked_in_at, task.check_in_lat, task.check_in_lng = now, lat_value, lng_value
@@ -114,11 +152,14 @@ def support_task_record_step(
     note: str = "",
     photos: list[UploadedFile] | None = None,
     template_code: str = VENUE_TEMPLATE,
+    subject_pass: SubjectPass | None = None,
 ) -> StepResult:
     """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
-    opens a fault routed to the city's network operations and makes the task faulty."""
-    check_field_access(task, by)
+    opens a fault routed to the city's network operations and makes the task faulty. With
+    `subject_pass` (no login) it is recorded as the assignee's own, the moves noted "link"."""
+    check_field_access(task, by, subject_pass)
+    by, via = _acting(task, by, subject_pass)
     task = (
         SupportTask.objects.select_for_update(of=("self",))
         .select_related("meeting", "venue", "org_unit")
@@ -168,7 +209,11 @@ def support_task_record_step(
         )
         if task.state != SupportTask.State.FAULTY:
             move = TaskMove(
-                task=task, to=SupportTask.State.FAULTY, at=now, by=by, note=record.step.title
+                task=task,
+                to=SupportTask.State.FAULTY,
+                at=now,
+                by=by,
+                note=f"{record.step.title} {via}".strip(),
             )
             support_tasks_move([move])
         return record
@@ -176,9 +221,13 @@ def support_task_record_step(
         return record
     progress = run_progress(run)
     if progress["all_passed"] and task.state in ("ready", "in_meeting", "restored"):
-        support_tasks_move([TaskMove(task=task, to=SupportTask.State.DONE, at=now, by=by)])
+        support_tasks_move(
+            [TaskMove(task=task, to=SupportTask.State.DONE, at=now, by=by, note=via)]
+        )
     elif progress["before_passed"] and task.state in ("on_site", "restored"):
-        support_tasks_move([TaskMove(task=task, to=SupportTask.State.READY, at=now, by=by)])
+        support_tasks_move(
+            [TaskMove(task=task, to=SupportTask.State.READY, at=now, by=by, note=via)]
+        )
     return record
 
 

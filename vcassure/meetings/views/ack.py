@@ -1,12 +1,22 @@
 """The page behind a personal acknowledgement link: no login, the signed token is the credential.
-A phone page with the task and one button; used, expired or forged links get a clear page."""
+A phone page with the task and one button; used, expired or forged links get a clear page.
 
+The link also opens the way to the work: a valid link (used or not) about a venue task grants its
+holder a pass for THAT task's field pages (check-in, steps, photos) until a few hours after the
+meeting ends (FIELD_PASS_HOURS_AFTER_MEETING), so "进入现场工作" needs no password."""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from vcassure.core.passes import SubjectPass, pass_grant
+from vcassure.core.subjects import task_ref
 from vcassure.meetings import selectors
+from vcassure.meetings.models import SupportTask
 from vcassure.notifications.services import (
     AckError,
     notification_ack_by_token,
@@ -14,6 +24,26 @@ from vcassure.notifications.services import (
 )
 
 STATUS_BY_CODE = {"invalid": 404, "expired": 410, "used": 200, "cancelled": 410}
+CLOSED_STATES = (SupportTask.State.CANCELLED, SupportTask.State.DONE)
+
+
+def _grant_field_pass(request: HttpRequest, notification, task) -> bool:
+    """The link's person gets a pass for the field pages of the task the notice is about, when it
+    is their venue task, still open and not past the pass's end."""
+    if (
+        task is None
+        or notification.is_cancelled
+        or task.kind != SupportTask.Kind.VENUE
+        or task.assignee_id != notification.recipient_id
+        or task.state in CLOSED_STATES
+    ):
+        return False
+    until = task.meeting.ends_at + timedelta(hours=settings.FIELD_PASS_HOURS_AFTER_MEETING)
+    granted = SubjectPass(subject=task_ref(task.pk), staff_id=task.assignee_id, until=until)
+    if not granted.allows(granted.subject):
+        return False
+    pass_grant(request, granted)
+    return True
 
 
 @csrf_exempt  # no session: the single-use signed token in the URL is the proof
@@ -29,6 +59,7 @@ def ack_page(request: HttpRequest, token: str) -> HttpResponse:
             status=STATUS_BY_CODE[exc.code],
         )
     context = {"notification": notification, **selectors.ack_context(notification)}
+    context["field_pass"] = _grant_field_pass(request, notification, context["task"])
     if request.method == "POST":
         try:
             ack = notification_ack_by_token(token)

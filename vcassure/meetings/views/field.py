@@ -6,7 +6,6 @@ service call, and a refused one re-renders the card with the service's message, 
 from datetime import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from vcassure.checklists.models import ChecklistStep, StepResult
 from vcassure.checklists.services import MAX_PHOTOS
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
+from vcassure.core.passes import login_or_pass, subject_pass
 from vcassure.core.subjects import task_ref
 from vcassure.core.timefmt import hhmm, month_day_hhmm
 from vcassure.faults.models import Fault
@@ -37,10 +37,22 @@ BEFORE_CHECK_IN = (
 )
 
 
+def _task_subject(pk: int, **_kwargs) -> str:
+    return task_ref(pk)
+
+
+# The field pages open with a login, or without one through the assignee's pass for this task
+# (granted by their personal acknowledgement link, see views/ack.py); no other page does.
+task_pass_or_login = login_or_pass(_task_subject)
+
+
 def _task_or_404(request: HttpRequest, pk: int) -> SupportTask:
     """The assignee, or someone whose subtree holds the task: who may see the card. Who may work
-    it is check_field_access's rule (can_do_field_work)."""
+    it is check_field_access's rule (can_do_field_work). Through a pass: the pass's person's task."""
+    held = subject_pass(request)
     try:
+        if held is not None:
+            return selectors.task_get_for_staff(staff_id=held.staff_id, pk=pk)
         return selectors.task_get(user=request.user, pk=pk)
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
@@ -117,7 +129,12 @@ def _card(
     now = clock.now()
     card = selectors.task_field_card(task)
     # Who only follows the task (can_do_field_work) sees it without the buttons.
-    can_work = can_do_field_work(request.user, task)
+    held = subject_pass(request)
+    can_work = (
+        held.allows(task_ref(task.pk), staff_id=task.assignee_id)
+        if held is not None
+        else can_do_field_work(request.user, task)
+    )
     for checklist in card["checklists"]:
         for row in checklist["steps"]:
             row["key"] = f"{checklist['template'].code}-{row['step'].number}"
@@ -149,6 +166,7 @@ def _card(
             else "",
             "is_venue_task": task.kind == SupportTask.Kind.VENUE,
             "can_work": can_work,
+            "by_link": held is not None,
             "field_work_refused": FIELD_WORK_REFUSED,
             "can_check_in": task.kind == SupportTask.Kind.VENUE
             and task.checked_in_at is None
@@ -176,7 +194,7 @@ def _refused(request: HttpRequest, task: SupportTask, exc: PermissionDenied, whe
     return _card(request, task, error=error, status=403)
 
 
-@login_required
+@task_pass_or_login
 @require_GET
 def task_field(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
@@ -190,7 +208,7 @@ def task_field(request: HttpRequest, pk: int) -> HttpResponse:
     return _card(request, task)
 
 
-@login_required
+@task_pass_or_login
 @require_POST
 def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
@@ -200,6 +218,7 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             lat=request.POST.get("lat") or None,
             lng=request.POST.get("lng") or None,
+            subject_pass=subject_pass(request),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
@@ -214,7 +233,7 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
 
 
-@login_required
+@task_pass_or_login
 @require_POST
 def task_step(request: HttpRequest, pk: int, template_code: str, number: int) -> HttpResponse:
     task = _task_or_404(request, pk)
@@ -231,6 +250,7 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
             note=note,
             photos=request.FILES.getlist("photos"),
             template_code=template_code,
+            subject_pass=subject_pass(request),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
