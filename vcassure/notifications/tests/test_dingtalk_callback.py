@@ -135,3 +135,27 @@ def test_a_session_webhook_elsewhere_is_not_called(group_setup):
     with time_machine.travel(T0, tick=False):
         response = Client().post(URL, body, content_type="application/json", headers=headers)
     assert response.status_code == 200 and response.json()["replied"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fake_plays_the_callback_over_http(group_setup, live_server):
+    fake, _person, announced, _elsewhere = group_setup
+    with time_machine.travel(T0, tick=False):
+        status, answer, replies = fake.play_callback(
+            live_server.url + URL,
+            app_secret=SECRET,
+            conversation_id=CONVERSATION,
+            sender_staff_id="ding-01",
+            text="收到",
+        )
+    assert status == 200 and answer["acknowledged"] == [announced.pk]
+    assert "已确认" in replies[0]["text"]["content"]
+    with time_machine.travel(T0, tick=False):
+        status, answer, replies = fake.play_callback(
+            live_server.url + URL,
+            app_secret="wrong",
+            conversation_id=CONVERSATION,
+            sender_staff_id="ding-01",
+            text="收到",
+        )
+    assert status == 401 and replies == []
