@@ -218,6 +218,12 @@ ACK_WORKING_MINUTES_OFFICE = int(os.environ.get("ACK_WORKING_MINUTES_OFFICE", "1
 ACK_LINK_MAX_AGE_HOURS = int(os.environ.get("ACK_LINK_MAX_AGE_HOURS", "72"))
 # The personal link opens its task's field pages without a login until this long after the meeting.
 FIELD_PASS_HOURS_AFTER_MEETING = int(os.environ.get("FIELD_PASS_HOURS_AFTER_MEETING", "4"))
+# Check-in opens this long before the task's on-site deadline (R10), and a check-in located more
+# than CHECK_IN_FAR_METRES from the venue's coordinates is flagged on the dashboard and the card.
+CHECK_IN_OPENS_HOURS_BEFORE_DEADLINE = float(
+    os.environ.get("CHECK_IN_OPENS_HOURS_BEFORE_DEADLINE", "3")
+)
+CHECK_IN_FAR_METRES = int(os.environ.get("CHECK_IN_FAR_METRES", "1000"))
 # Personal channels in the order they are tried (first = primary, the rest = failover). A channel
 # is used only when it is configured (its URL or app credentials are set).
 PERSONAL_CHANNEL_ORDER = env_list(

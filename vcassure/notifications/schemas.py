@@ -46,7 +46,9 @@ class ImGroupIn(Schema):
         default_factory=list, description="empty: every department in the unit's subtree"
     )
     dingtalk_conversation_id: str = Field(
-        default="", max_length=100, description="DingTalk conversationId: replies in the group count"
+        default="",
+        max_length=100,
+        description="DingTalk conversationId: replies in the group count",
     )
     is_active: bool = True
 

@@ -1,8 +1,11 @@
 """Field work on a venue task (C6, R7, R8, R10): check in, record checklist steps with evidence,
 open a fault on a failed step, return to the task's place when the fault is restored."""
 
+import math
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,6 +19,7 @@ from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.passes import SubjectPass
 from vcassure.core.services import audit_record
 from vcassure.core.subjects import task_ref
+from vcassure.core.timefmt import month_day_hhmm
 from vcassure.faults.models import Fault
 from vcassure.faults.selectors import fault_is_open_about
 from vcassure.faults.services import fault_open
@@ -73,6 +77,24 @@ def _acting(
     return (user if user is not None and user.is_active else by), subject_pass.via
 
 
+def check_in_opens_at(task: SupportTask) -> datetime:
+    """When check-in opens: CHECK_IN_OPENS_HOURS_BEFORE_DEADLINE before the on-site deadline (or
+    before the meeting, for a task without one)."""
+    anchor = task.on_site_due_at or task.meeting.starts_at
+    return anchor - timedelta(hours=settings.CHECK_IN_OPENS_HOURS_BEFORE_DEADLINE)
+
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1, lng1, lat2, lng2) -> int:
+    """Great-circle distance in metres (haversine): plenty for "more than 1 km away"."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(a)))
+
+
 def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -105,7 +127,7 @@ def support_task_check_in(
     by, via = _acting(task, by, subject_pass)
     task = (
         SupportTask.objects.select_for_update(of=("self",))
-        .select_related("meeting")
+        .select_related("meeting", "venue")
         .get(pk=task.pk)
     )
     if task.kind != SupportTask.Kind.VENUE:
@@ -116,6 +138,26 @@ def support_task_check_in(
         return task  # idempotent: the first check-in counts
     lat_value, lng_value = _coordinate(lat, -90, 90, "lat"), _coordinate(lng, -180, 180, "lng")
     now = clock.now()
+    opens_at = check_in_opens_at(task)
+    if now < opens_at:
+        raise ConflictError(
+            _("还未到签到时间：请在 %(t)s 之后到场签到（到场时限 %(due)s）。")
+            % {
+                "t": month_day_hhmm(opens_at),
+                "due": month_day_hhmm(task.on_site_due_at or task.meeting.starts_at),
+            },
+            code="check_in_too_early",
+        )
+    venue = task.venue
+    distance = (
+        distance_m(lat_value, lng_value, venue.latitude, venue.longitude)
+        if lat_value is not None
+        and lng_value is not None
+        and venue is not None
+        and venue.latitude is not None
+        and venue.longitude is not None
+        else None
+    )
     moves = [TaskMove(task=task, to=SupportTask.State.ON_SITE, at=now, by=by, note=via)]
     if task.state in (SupportTask.State.PENDING, SupportTask.State.NOTIFIED):
         moves.insert(
@@ -130,7 +172,23 @@ def support_task_check_in(
         )
     support_tasks_move(moves)
     task.checked_in_at, task.check_in_lat, task.check_in_lng = now, lat_value, lng_value
-    task.save(update_fields=["checked_in_at", "check_in_lat", "check_in_lng", "updated_at"])
+    task.check_in_distance_m = distance
+    task.save(
+        update_fields=[
+            "checked_in_at",
+            "check_in_lat",
+            "check_in_lng",
+            "check_in_distance_m",
+            "updated_at",
+        ]
+    )
+    if task.check_in_far:
+        audit_record(
+            actor=by,
+            action="task.check_in_far",
+            obj=task,
+            changes={"distance_m": distance, "limit_m": settings.CHECK_IN_FAR_METRES},
+        )
     for template in templates_for(task):
         checklist_run_start(
             template=template,

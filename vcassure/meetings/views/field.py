@@ -175,6 +175,8 @@ def _card(
                 f for f in card["faults"] if f.state in (Fault.State.OPEN, Fault.State.ASSIGNED)
             ],
             "dispatch_phone": DISPATCH_DESK_PHONE,
+            "check_in_opens_at": field.check_in_opens_at(task),
+            "now": now,
             "photo_slots": range(MAX_PHOTOS),
             "error": error,
             **card,

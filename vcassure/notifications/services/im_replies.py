@@ -128,12 +128,16 @@ def dingtalk_callback_handle(body: dict) -> GroupReply:
     )
     if staff is None:
         return GroupReply(
-            _("抱歉，未能识别您的身份（钉钉账号未登记在保障平台），本条回复未计为确认。请联系调度台 96311。"),
+            _(
+                "抱歉，未能识别您的身份（钉钉账号未登记在保障平台），本条回复未计为确认。请联系调度台 96311。"
+            ),
             [],
         )
     if not is_answer(text):
         return GroupReply(
-            _("如需确认保障任务，请 @我 并回复“收到”“1”“ok”或“确认”；也可点击通知中的个人确认链接。"),
+            _(
+                "如需确认保障任务，请 @我 并回复“收到”“1”“ok”或“确认”；也可点击通知中的个人确认链接。"
+            ),
             [],
         )
     group = ImGroup.objects.filter(
@@ -142,9 +146,7 @@ def dingtalk_callback_handle(body: dict) -> GroupReply:
     ).first()
     done = notifications_ack_by_group_reply(staff_id=staff.pk, group=group) if group else []
     if not done:
-        return GroupReply(
-            _("%(name)s：您在本群没有待确认的保障通知。") % {"name": staff.name}, []
-        )
+        return GroupReply(_("%(name)s：您在本群没有待确认的保障通知。") % {"name": staff.name}, [])
     titles = "；".join(dict.fromkeys(n.title for n in done))
     return GroupReply(
         _("%(name)s 已确认（%(at)s）：%(titles)s")

@@ -17,8 +17,6 @@ SECRET = "app-secret-for-the-robot"
 CONVERSATION = "cid6KeBBLoveMJOGXoYKF5x7EeiodoA=="
 
 
-
-
 @pytest.fixture
 def group_setup(tree, fake_dingtalk, settings):
     """A township person (DingTalk id "ding-01") with an open notice the group's digest announced,
