@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vcassure.core.middleware.RequestContextMiddleware",
     "vcassure.core.middleware.CredentialPathLogMiddleware",
+    # Readable 403/404/410/500 pages under DEBUG too (the API keeps its JSON errors).
+    "vcassure.core.error_pages.ErrorPagesMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its answer (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,6 +148,7 @@ AXES_RESET_ON_SUCCESS = False
 # Addresses of reverse proxies whose X-Forwarded-For is believed (production: the proxy on loopback).
 # Without them, every request behind a proxy would come from one address and share one lock.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+CSRF_FAILURE_VIEW = "vcassure.core.error_pages.csrf_failure"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
 # The idle clock restarts on every request a person makes (IdleSessionMiddleware marks the session
 # modified), but not on the dashboard's background polls: SESSION_SAVE_EVERY_REQUEST would save those.
