@@ -23,8 +23,9 @@ def test_link_only_from_message_to_a_passed_step_one(task, before, client):
     assert client.get(_link(task)).status_code == 200
     done = client.post(_link(task)).content.decode()
     assert "确认成功" in done and "我已到场，签到" in done and "需要先登录" not in done
-    checked = check_in(client, task)
-    assert checked.status_code == 302 and checked["Location"].startswith(card_url(task))
+    # The check-in posts to the link itself (the page is served with no referrer: see ack.py).
+    checked = client.post(_link(task), {"check_in": "1", "lat": "", "lng": ""})
+    assert checked.status_code == 302 and checked["Location"] == card_url(task) + "#checklists"
     card = client.get(card_url(task))
     assert card.status_code == 200 and "已于" in card.content.decode()
     # Step 1 with its photo, no typing before it: recorded as the person's own.
@@ -54,6 +55,13 @@ def test_the_link_does_not_open_other_pages_or_other_tasks(task, before, client)
     assert refused.status_code == 302 and "/accounts/login/" in refused["Location"]
     other.refresh_from_db()
     assert other.checked_in_at is None
+
+
+def test_the_cards_own_check_in_works_with_the_pass(task, before, client):
+    client.get(_link(task))
+    assert check_in(client, task).status_code == 302
+    task.refresh_from_db()
+    assert task.state == "on_site"
 
 
 def test_without_the_link_the_card_needs_a_login(task, before, client):
