@@ -213,14 +213,17 @@ def test_every_phone_page_on_first_load(dingtalk, live_server, linked_task, resu
     step = card_page.locator("#step-venue-r7-1")
     step.locator("input[name=photos]").first.set_input_files(photo_file(tmp_path))
     card_meter.reset()
-    step.locator("button:text-is('通过')").click()
-    card_page.wait_for_url(re.compile(r"#step-venue-r7-1$"))
+    step.locator("button:text-is('通过')").click()  # the script saves the answer, then the photo
+    card_page.wait_for_selector("#step-venue-r7-1.step-pass .thumbs img", timeout=30_000)
+    card_page.wait_for_load_state("load")
+    card_meter.reset()
+    card_page.reload()
     check_page(card_page, card_meter, "step recorded", results)
 
     step = card_page.locator("#step-venue-r7-2")
     step.locator("textarea[name=note]").fill("光功率 -32 dBm，低于门限")
     card_meter.reset()
-    step.locator("button:text-is('不通过')").click()
+    step.locator("button:text-is('不通过')").click()  # no photo: a plain post
     card_page.wait_for_selector("#task-state:has-text('故障')")
     check_page(card_page, card_meter, "fault report", results)
 
@@ -281,6 +284,8 @@ def test_link_only_path_and_slow_3g(dingtalk, live_server, linked_task, results,
         step.locator("button:text-is('通过')").click()
         taps += 1
         page.wait_for_url(re.compile(rf"#step-venue-r7-{number}$"))
+        page.wait_for_selector(f"#step-venue-r7-{number}.step-pass", timeout=60_000)
+        page.wait_for_load_state("load")
     page.wait_for_selector("#task-state:has-text('已就绪')")
     task.refresh_from_db()
     assert task.state == "ready" and typed == 0
@@ -288,3 +293,26 @@ def test_link_only_path_and_slow_3g(dingtalk, live_server, linked_task, results,
     results["slow 3G (400 kbit/s, 400 ms): ms until the main button works"] = timings
     print(f"taps: {results['taps']}; slow 3G: {timings}")  # noqa: T201
     assert taps_on_site == 3 and taps == 8
+
+
+def test_every_main_action_works_without_javascript(browser, live_server, linked_task, tmp_path):
+    """Acknowledge, check in and pass step 1 with its photo as plain form posts."""
+    task, token = linked_task
+    context = browser.new_context(
+        viewport=PHONE, user_agent=DINGTALK_UA, java_script_enabled=False, locale="zh-CN"
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/ack/{token}")
+        page.click("button:has-text('确认收到')")
+        page.click("button:has-text('我已到场，签到')")
+        page.wait_for_url(re.compile(r"#checklists$"))
+        step = page.locator("#step-venue-r7-1")
+        step.locator("input[name=photos]").first.set_input_files(photo_file(tmp_path))
+        step.locator("button:text-is('通过')").click()
+        page.wait_for_url(re.compile(r"#step-venue-r7-1$"))
+        assert "已记录为通过" in page.inner_text(".messages")
+    finally:
+        context.close()
+    task.refresh_from_db()
+    assert task.state == "on_site" and task.checked_in_at is not None

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.http import HttpResponse
-from django.test import RequestFactory
 from django.templatetags.static import static
+from django.test import RequestFactory
 
 STATIC_DIR = Path(__file__).resolve().parents[3] / "vcassure" / "static"
 

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
 from vcassure.checklists.models import ChecklistStep, StepResult
-from vcassure.checklists.services import checklist_run_start, run_progress, step_record
+from vcassure.checklists.services import (
+    checklist_run_start,
+    latest_results,
+    run_progress,
+    step_photo_add,
+    step_record,
+)
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.passes import SubjectPass
@@ -211,6 +217,7 @@ def support_task_record_step(
     photos: list[UploadedFile] | None = None,
     template_code: str = VENUE_TEMPLATE,
     subject_pass: SubjectPass | None = None,
+    photos_to_follow: int = 0,
 ) -> StepResult:
     """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
@@ -252,7 +259,15 @@ def support_task_record_step(
         venue=task.venue,
         by=by,
     )
-    record = step_record(run, number=number, result=result, note=note, photos=photos, by=by)
+    record = step_record(
+        run,
+        number=number,
+        result=result,
+        note=note,
+        photos=photos,
+        by=by,
+        photos_to_follow=photos_to_follow,
+    )
     if result == StepResult.Result.FAIL:
         fault_open(
             title=_("%(venue)s：%(step)s 不通过")
@@ -275,8 +290,13 @@ def support_task_record_step(
             )
             support_tasks_move([move])
         return record
-    if template.code != VENUE_TEMPLATE:
-        return record
+    if template.code == VENUE_TEMPLATE:
+        _advance(task, run, now=now, by=by, via=via)
+    return record
+
+
+def _advance(task: SupportTask, run, *, now, by, via: str) -> None:
+    """Every "before" step passed → ready; everything passed → done."""
     progress = run_progress(run)
     if progress["all_passed"] and task.state in ("ready", "in_meeting", "restored"):
         support_tasks_move(
@@ -286,6 +306,47 @@ def support_task_record_step(
         support_tasks_move(
             [TaskMove(task=task, to=SupportTask.State.READY, at=now, by=by, note=via)]
         )
+
+
+@transaction.atomic
+def support_task_step_photo_add(
+    task: SupportTask,
+    *,
+    by: UserLike,
+    number: int,
+    photo: UploadedFile,
+    template_code: str = VENUE_TEMPLATE,
+    subject_pass: SubjectPass | None = None,
+) -> StepResult:
+    """A photo that follows its step's answer, as its own request (retried by the phone over a
+    weak link): attached to the step's latest record; when it was the last one awaited, the task
+    moves on as if the step had just been recorded with it."""
+    check_field_access(task, by, subject_pass)
+    by, via = _acting(task, by, subject_pass)
+    task = (
+        SupportTask.objects.select_for_update(of=("self",))
+        .select_related("meeting", "venue", "org_unit")
+        .get(pk=task.pk)
+    )
+    template = next((t for t in templates_for(task) if t.code == template_code), None)
+    run = (
+        checklist_run_start(
+            template=template,
+            subject=task_ref(task.pk),
+            org_unit=task.org_unit,
+            venue=task.venue,
+            by=by,
+        )
+        if template is not None and task.state in WORKING_STATES
+        else None
+    )
+    record = latest_results(run).get(number) if run is not None else None
+    if record is None:
+        raise ConflictError(_("请先提交此步骤的检查结果，再上传照片。"), code="no_answer")
+    before = record.photos_pending
+    record = step_photo_add(record, photo=photo, by=by)
+    if before and not record.photos_pending and template_code == VENUE_TEMPLATE:
+        _advance(task, run, now=clock.now(), by=by, via=via)
     return record
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -116,7 +116,7 @@ def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], no
             step.phase == ChecklistStep.Phase.BEFORE
             and row["step"].phase == ChecklistStep.Phase.AFTER
         )
-        and (row["latest"] is None or row["latest"].result != StepResult.Result.PASS)
+        and (row["latest"] is None or not row["latest"].counts_as_pass)
     ]
     if missing:
         return _("请先完成第 %(steps)s 步。") % {"steps": "、".join(missing)}
@@ -235,6 +235,50 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _count(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
+
+
+def _json_error(exc: ApplicationError) -> JsonResponse:
+    return JsonResponse(
+        {"detail": exc.message, "errors": exc.errors, "code": exc.code}, status=exc.status_code
+    )
+
+
+@task_pass_or_login
+@require_POST
+def task_step_photo(request: HttpRequest, pk: int, template_code: str, number: int):
+    """One photo following its step's answer (the phone's script sends each photo as its own
+    request and retries it on a dropped link). JSON in, JSON out."""
+    task = _task_or_404(request, pk)
+    photo = request.FILES.get("photo")
+    if photo is None:
+        return JsonResponse({"detail": _("请选择照片。"), "errors": []}, status=400)
+    try:
+        record = field.support_task_step_photo_add(
+            task,
+            by=request.user,
+            number=number,
+            photo=photo,
+            template_code=template_code,
+            subject_pass=subject_pass(request),
+        )
+    except SupportTask.DoesNotExist as exc:
+        raise Http404 from exc
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc) or str(FIELD_WORK_REFUSED)}, status=403)
+    except ApplicationError as exc:
+        return _json_error(exc)
+    return JsonResponse({"photos_pending": record.photos_pending})
+
+
 @task_pass_or_login
 @require_POST
 def task_step(request: HttpRequest, pk: int, template_code: str, number: int) -> HttpResponse:
@@ -243,6 +287,7 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
     note = request.POST.get("note", "")
     where = f"{template_code}-{number}"
     state_before = task.state
+    as_json = _wants_json(request)
     try:
         record = field.support_task_record_step(
             task,
@@ -253,17 +298,33 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
             photos=request.FILES.getlist("photos"),
             template_code=template_code,
             subject_pass=subject_pass(request),
+            photos_to_follow=_count(request.POST.get("photos_to_follow")),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
     except PermissionDenied as exc:
+        if as_json:
+            return JsonResponse({"detail": str(exc) or str(FIELD_WORK_REFUSED)}, status=403)
         return _refused(request, task, exc, where)
     except ApplicationError as exc:
+        if as_json:
+            return _json_error(exc)
         return _card(
             request,
             task,
             error=_error(exc, where, note=note, result=result),
             status=exc.status_code,
+        )
+    if as_json:  # the phone's script: the answer is saved, its photos follow one by one
+        return JsonResponse(
+            {
+                "result": record.result,
+                "photos_pending": record.photos_pending,
+                "photos_url": reverse(
+                    "meetings:task_step_photo", args=[task.pk, template_code, number]
+                ),
+                "next": reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}",
+            }
         )
     title = {"n": number, "title": record.step.title}
     if record.result == StepResult.Result.FAIL:
