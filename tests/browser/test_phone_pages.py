@@ -14,6 +14,7 @@ import json
 import re
 import urllib.request
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,9 @@ def check_page(page, meter: Meter, name: str, results: dict) -> dict:
 
 def test_every_phone_page_on_first_load(dingtalk, live_server, linked_task, results, tmp_path):
     task, token = linked_task
+    venue = task.venue  # about 2.2 km from where the phone is: the check-in gets flagged
+    venue.latitude, venue.longitude = Decimal("30.294150"), Decimal("120.155070")
+    venue.save()
     base = live_server.url
     page = dingtalk()
     meter = Meter(page)
@@ -208,6 +212,7 @@ def test_every_phone_page_on_first_load(dingtalk, live_server, linked_task, resu
     card_meter.reset()
     card_page.click("button:has-text('我已到场，签到')")
     card_page.wait_for_url(re.compile(r"#checklists$"))
+    assert "超过 1 公里" in card_page.inner_text("#check-in")
     check_page(card_page, card_meter, "checklist steps", results)
 
     step = card_page.locator("#step-venue-r7-1")

@@ -165,7 +165,7 @@ def step_record(
             "step": number,
             "result": result,
             "photos": len(photos),
-            "photos_to_follow": photos_to_follow,
+            **({"photos_to_follow": photos_to_follow} if photos_to_follow else {}),
         },
     )
     return record

@@ -261,6 +261,7 @@ def task_step_photo(request: HttpRequest, pk: int, template_code: str, number: i
     photo = request.FILES.get("photo")
     if photo is None:
         return JsonResponse({"detail": _("请选择照片。"), "errors": []}, status=400)
+    state_before = task.state
     try:
         record = field.support_task_step_photo_add(
             task,
@@ -276,6 +277,9 @@ def task_step_photo(request: HttpRequest, pk: int, template_code: str, number: i
         return JsonResponse({"detail": str(exc) or str(FIELD_WORK_REFUSED)}, status=403)
     except ApplicationError as exc:
         return _json_error(exc)
+    task.refresh_from_db(fields=["state"])
+    if task.state == SupportTask.State.READY and state_before != SupportTask.State.READY:
+        messages.success(request, _("会前检查全部通过，会场已就绪。"))
     return JsonResponse({"photos_pending": record.photos_pending})
 
 
@@ -315,17 +319,6 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
             error=_error(exc, where, note=note, result=result),
             status=exc.status_code,
         )
-    if as_json:  # the phone's script: the answer is saved, its photos follow one by one
-        return JsonResponse(
-            {
-                "result": record.result,
-                "photos_pending": record.photos_pending,
-                "photos_url": reverse(
-                    "meetings:task_step_photo", args=[task.pk, template_code, number]
-                ),
-                "next": reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}",
-            }
-        )
     title = {"n": number, "title": record.step.title}
     if record.result == StepResult.Result.FAIL:
         fault = (
@@ -344,4 +337,15 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
         task.refresh_from_db(fields=["state"])
         if task.state == SupportTask.State.READY and state_before != SupportTask.State.READY:
             messages.success(request, _("会前检查全部通过，会场已就绪。"))
+    if as_json:  # the phone's script: the answer is saved, its photos follow one by one
+        return JsonResponse(
+            {
+                "result": record.result,
+                "photos_pending": record.photos_pending,
+                "photos_url": reverse(
+                    "meetings:task_step_photo", args=[task.pk, template_code, number]
+                ),
+                "next": reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}",
+            }
+        )
     return redirect(reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}")
