@@ -157,3 +157,43 @@ def test_the_fake_plays_the_callback_over_http(group_setup, live_server):
             text="收到",
         )
     assert status == 401 and replies == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_inbox_plays_a_group_reply(tree, settings, live_server, channels_offline):
+    """Demo mode: the inbox's form has the running fake DingTalk post a signed reply to this
+    platform; the robot's answer is shown."""
+    from vcassure.accounts.models import Role
+    from vcassure.notifications import demo
+
+    settings.DEMO_FAKES_ENABLED = True
+    values = demo.start_demo_fakes()
+    try:
+        settings.DINGTALK_API_URL = values["DINGTALK_API_URL"]
+        settings.DINGTALK_APP_SECRET = values["DINGTALK_APP_SECRET"]
+        person = StaffFactory(org_unit=tree.townships[0], name="赵六", dingtalk_user_id="ding-06")
+        group = ImGroup.objects.create(
+            platform=ImGroup.Platform.DINGTALK,
+            name="演示群",
+            webhook_url=values["DINGTALK_ROBOT_1_URL"],
+            org_unit=tree.province,
+            dingtalk_conversation_id="cid-demo-province",
+        )
+        (notice,) = queue_for([person])
+        Delivery.objects.create(
+            group=group, topic=notice.topic, channel="dingtalk_robot", status="sent", payload={}
+        )
+        client = Client()
+        client.force_login(tree.user("province", Role.ADMIN))
+        host = live_server.url.split("://", 1)[1]
+        page = client.post(
+            "/notifications/demo-inbox/group-reply/",
+            {"conversation_id": "cid-demo-province", "sender": "ding-06", "text": "收到"},
+            HTTP_HOST=host,
+            follow=True,
+        )
+        assert "赵六 已确认" in page.content.decode()
+        notice.refresh_from_db()
+        assert notice.acknowledged_via == "im_group"
+    finally:
+        demo.stop_demo_fakes()
