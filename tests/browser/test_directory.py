@@ -10,7 +10,7 @@ def test_log_in_walk_the_tree_and_open_a_venue(page, live_server, tree):
     venue = VenueFactory(org_unit=tree.townships[1], name="测试1市1县2镇水利分会场")
     EquipmentFactory(venue=venue, model="华为 TE40", management_ip="10.9.8.7")
     login(page, live_server, "province-dispatcher")
-    assert page.locator("h1").inner_text().startswith("总览")
+    assert page.locator("h1").inner_text().startswith("工作台")
 
     page.click("nav >> text=组织架构")
     page.wait_for_selector("text=测试1市")

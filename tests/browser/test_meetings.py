@@ -45,18 +45,17 @@ def test_create_preview_confirm_and_publish(page, live_server, province, tomorro
     page.fill("#id_ends_at", local(tomorrow[1]))
     page.fill("#id_notice_ref", "水利〔2026〕12号")
     page.select_option("#id_main_venue", str(tree.main_venue.pk))
-    # The picker: townships of city 1 → the count and the list appear before saving.
-    page.check("#field-levels input[value=township]")
-    page.select_option("#id_org_units", [str(tree.cities[0].pk)])
-    page.wait_for_selector("#venue-count[data-count='4']")
-    preview = page.inner_text("#venue-preview")
+    # The picker: city 1 by its checkbox (its four township venues), then one more by its code.
+    page.locator(".vp-unit", has_text="测试1市").first.locator("input[type=checkbox]").check()
+    page.wait_for_selector("[data-vp-total='4']")
+    page.click(".vp-group-toggle:has-text('测试1市')")
+    chosen = page.inner_text("[data-vp-chosen]")
     for venue in tree.venues[:4]:
-        assert venue.name in preview
-    assert tree.venues[4].name not in preview
-    # One by one: add a venue of city 2 by its code.
-    page.fill("#id_add_codes", tree.venues[4].code)
-    page.click("#venue-preview-button")
-    page.wait_for_selector("#venue-count[data-count='5']")
+        assert venue.name in chosen
+    assert tree.venues[4].name not in chosen
+    page.fill("[data-vp-search]", tree.venues[4].code)
+    page.check(f"input[data-venue='{tree.venues[4].pk}']")
+    page.wait_for_selector("[data-vp-total='5']")
     assert_no_sideways_scroll(page, "form")
 
     page.click("button:has-text('保存草稿')")

@@ -70,13 +70,15 @@ def form_data(tree, when, **overrides) -> dict:
         "ends_at": local(end),
         "notice_ref": "水利〔2026〕12号",
         "main_venue": tree.main_venue.pk,
-        "levels": ["township"],
-        "org_units": [tree.cities[0].pk],
-        "add_codes": "",
-        "remove_codes": "",
+        # What the venue picker posts: the chosen ids (here city 0's four township venues).
+        "venues": venue_ids(tree.venues[:4]),
     }
     data.update(overrides)
     return data
+
+
+def venue_ids(venues) -> str:
+    return ",".join(str(v.pk) for v in venues)
 
 
 def township_staff_user(tree):

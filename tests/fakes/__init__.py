@@ -7,6 +7,7 @@ from .dingtalk import FakeDingTalk, FakeRobot
 from .oa import FakeOa
 from .sms import FakeAliyun, FakeSmsGateway
 from .smtp import FakeSmtp, ReceivedMail
+from .webhooks import FakeWebhookReceiver
 from .wecom import FakeWeCom, FakeWeComRobot
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "FakeRobot",
     "FakeSmsGateway",
     "FakeSmtp",
+    "FakeWebhookReceiver",
     "FakeWeCom",
     "FakeWeComRobot",
     "ManualClock",

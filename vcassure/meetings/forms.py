@@ -1,16 +1,15 @@
 """HTML input for the meeting pages. Business rules stay in services and validation.py; these
 forms parse what the browser sends and place the services' errors next to the right fields."""
 
-import re
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 from vcassure.accounts.types import UserLike
 from vcassure.core.errors import ApplicationError
@@ -19,16 +18,11 @@ from vcassure.meetings import selectors
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.selectors import org_unit_list
+from vcassure.venues.forms import VenuePickerField
 from vcassure.venues.models import Venue
 from vcassure.venues.selectors import customer_system_list, venue_list
 
-CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def split_codes(text: str) -> list[str]:
-    """Venue codes typed or pasted one per line, or separated by commas, spaces or 、."""
-    return list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text or "") if code))
 
 
 def local_zone() -> ZoneInfo:
@@ -59,110 +53,19 @@ class BaseForm(ServiceErrorsForm):
         super().__init__(*args, **kwargs)
 
 
-class VenuePickerForm(BaseForm):
-    """Branch venues chosen by system + levels + subtrees, then adjusted one by one by code."""
+class MeetingForm(BaseForm):
+    """Create or edit a draft meeting. The branch venues come from the venue picker (a list of
+    ids); the service checks their scope and system, as it does for the API."""
+
+    error_fields = {"org_unit": None}
 
     system = forms.ChoiceField(label=_("视频会商系统"))
-    levels = forms.MultipleChoiceField(
-        label=_("层级"),
+    venues = VenuePickerField(
+        label=pgettext_lazy("plural", "分会场"),
         required=False,
-        choices=OrgUnit.Level.choices,
-        widget=forms.CheckboxSelectMultiple,
+        system_field="system",
+        role="branch",
     )
-    org_units = forms.TypedMultipleChoiceField(
-        label=_("组织单元(市、县)"),
-        required=False,
-        coerce=int,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("不选则为管辖范围内全部单元；按住 Ctrl 或 ⌘ 可多选。"),
-    )
-    add_codes = forms.CharField(
-        label=_("逐个添加(会场编码)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("每行一个，或用逗号分隔")}),
-    )
-    remove_codes = forms.CharField(
-        label=_("逐个移除(会场编码)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("每行一个，或用逗号分隔")}),
-    )
-
-    def __init__(self, *args, user: UserLike, base_ids: list[int] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.base_ids = base_ids
-        self.selection: selectors.VenueSelection | None = None
-        self.venue_errors: list[str] = []
-        self.systems = {s.code: s for s in customer_system_list()}
-        cast(forms.ChoiceField, self.fields["system"]).choices = [
-            ("", _("请选择")),
-            *((s.code, s.name) for s in self.systems.values()),
-        ]
-        units = (
-            org_unit_list(user=user)
-            .filter(level__in=[OrgUnit.Level.CITY, OrgUnit.Level.COUNTY])
-            .order_by("code")
-        )
-        cast(forms.ChoiceField, self.fields["org_units"]).choices = [
-            (u.pk, f"\u3000{u.name}" if u.level == OrgUnit.Level.COUNTY else u.name) for u in units
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        add, remove = (
-            split_codes(data.get("add_codes", "")),
-            split_codes(data.get("remove_codes", "")),
-        )
-        self.selection = selectors.venue_selection(
-            user=self.user,
-            system=self.systems.get(data.get("system") or ""),
-            levels=data.get("levels") or [],
-            org_units=data.get("org_units") or [],
-            add_codes=add,
-            remove_codes=remove,
-            base_ids=self.base_ids,
-        )
-        unknown = set(self.selection.unknown_codes)
-        if unknown & set(add):
-            self.add_error(
-                "add_codes",
-                _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。")
-                % {"codes": pgettext("list separator", "、").join(c for c in add if c in unknown)},
-            )
-        if unknown & set(remove):
-            self.add_error(
-                "remove_codes",
-                _("以下会场编码不存在或不在您的管辖范围内：%(codes)s。")
-                % {
-                    "codes": pgettext("list separator", "、").join(
-                        c for c in remove if c in unknown
-                    )
-                },
-            )
-        if self.selection.wrong_system_codes:
-            self.add_error(
-                "add_codes",
-                _("以下会场不属于所选系统：%(codes)s。")
-                % {
-                    "codes": pgettext("list separator", "、").join(
-                        self.selection.wrong_system_codes
-                    )
-                },
-            )
-        data["venue_ids"] = self.selection.ids
-        return data
-
-
-class MeetingForm(VenuePickerForm):
-    """Create or edit a draft meeting."""
-
-    error_fields = {
-        "venue_filter.levels": "levels",
-        "venue_filter.org_units": "org_units",
-        "org_unit": None,
-    }
-
     title = forms.CharField(label=_("会议名称"), max_length=200)
     kind = forms.ChoiceField(
         label=_("类型"), choices=Meeting.Kind.choices, initial=Meeting.Kind.MEETING
@@ -194,9 +97,15 @@ class MeetingForm(VenuePickerForm):
                 "ends_at": meeting.ends_at,
                 "notice_ref": meeting.notice_ref,
                 "main_venue": meeting.main_venue_id,
+                "venues": selectors.meeting_venue_ids(meeting),
             }
-        super().__init__(*args, user=user, **kwargs)
+        super().__init__(*args, **kwargs)
+        self.user = user
         self.meeting = meeting
+        cast(forms.ChoiceField, self.fields["system"]).choices = [
+            ("", _("请选择")),
+            *((s.code, s.name) for s in customer_system_list()),
+        ]
         groups: dict[str, list[tuple[int, str]]] = {}
         for venue in venue_list(user=user, role=Venue.Role.MAIN).order_by(
             "system__code", "org_unit__code", "code"
@@ -209,12 +118,6 @@ class MeetingForm(VenuePickerForm):
             *groups.items(),
         ]
 
-    def place_error(self, field: str, message: str) -> bool:
-        if field == "venues":
-            self.venue_errors.append(message)
-            return True
-        return super().place_error(field, message)
-
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         kwargs = {
@@ -226,7 +129,7 @@ class MeetingForm(VenuePickerForm):
             "ends_at": data["ends_at"],
             "notice_ref": data.get("notice_ref", ""),
             "main_venue": data.get("main_venue"),
-            "venues": data["venue_ids"],
+            "venues": data["venues"],
         }
         if data.get("notice_document"):
             kwargs["notice_document"] = data["notice_document"]

@@ -8,7 +8,6 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("new/", views.meeting_create, name="meeting_create"),
-    path("venue-picker/", views.venue_picker, name="venue_picker"),
     path("tasks/mine/", tracking.my_tasks, name="my_tasks"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
@@ -27,6 +26,7 @@ urlpatterns = [
     path("share/<str:token>/", dashboard.share_page, name="share_page"),
     path("tasks/<int:pk>/field/", field_views.task_field, name="task_field"),
     path("tasks/<int:pk>/field/check-in/", field_views.task_check_in, name="task_check_in"),
+    path("tasks/<int:pk>/field/access/", field_views.task_report_access, name="task_report_access"),
     path(
         "tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/",
         field_views.task_step,

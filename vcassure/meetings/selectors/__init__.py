@@ -35,7 +35,6 @@ from vcassure.meetings.selectors.meetings import (
     LIVE_STATES,
     MAX_ON_SITE_LEAD,
     PREVIEW_LIMIT,
-    VenueSelection,
     meeting_can_change,
     meeting_conflicts,
     meeting_event_list,
@@ -44,7 +43,6 @@ from vcassure.meetings.selectors.meetings import (
     meeting_venue_ids,
     meeting_venue_list,
     venue_preview,
-    venue_selection,
 )
 from vcassure.meetings.selectors.tasks import (
     ACK_TASK_FIELDS,
@@ -78,7 +76,6 @@ __all__ = [
     "UNANSWERED_STATES",
     "UnitRollups",
     "VENUE_ROWS_LIMIT",
-    "VenueSelection",
     "ack_context",
     "ack_task",
     "dashboard_attention",
@@ -109,5 +106,4 @@ __all__ = [
     "tasks_under",
     "unit_rollups",
     "venue_preview",
-    "venue_selection",
 ]

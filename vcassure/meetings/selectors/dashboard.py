@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
@@ -261,12 +261,27 @@ def dashboard_attention(
     tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT
 ) -> list[dict]:
     """The first `limit` tasks needing attention, overdue first (earliest deadline first), then
-    faulty, then unanswered; each with the reasons why. One query."""
+    faulty or kept out of the venue (an open venue-access report), then unanswered; each with the
+    reasons why and the venue's open fault with its clock (the restore deadline). Two queries."""
+    from vcassure.faults.models import Fault
+    from vcassure.faults.selectors import open_faults_by_venue
+
     late = overdue_q(now)
-    rank = Case(When(late, then=Value(0)), When(state="faulty", then=Value(1)), default=Value(2))
+    blocked = Exists(
+        Fault.objects.filter(
+            venue_id=OuterRef("venue_id"),
+            source=Fault.Source.ACCESS,
+            state__in=Fault.ACTIVE_STATES,
+        )
+    )
+    rank = Case(
+        When(late, then=Value(0)),
+        When(Q(state="faulty") | Q(blocked), then=Value(1)),
+        default=Value(2),
+    )
     qs = (
-        tasks.filter(late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES))
-        .annotate(rank=rank)
+        tasks.filter(late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(blocked))
+        .annotate(rank=rank, blocked=blocked)
         .select_related("venue", "org_unit", "assignee")
         .only(
             "state",
@@ -278,8 +293,10 @@ def dashboard_attention(
         )
         .order_by("rank", "on_site_due_at", "org_unit__path", "id")[:limit]
     )
+    tasks_list = list(qs)
+    faults = open_faults_by_venue({t.venue_id for t in tasks_list if t.venue_id})
     rows = []
-    for task in qs:
+    for task in tasks_list:
         reasons: list[tuple[str, str]] = []
         if task.on_site_due_at and task.on_site_due_at < now and task.state in BEFORE_SITE:
             reasons.append(("missed_on_site", _("逾期未到场")))
@@ -287,14 +304,21 @@ def dashboard_attention(
             reasons.append(("missed_ready", _("逾期未就绪")))
         if task.state == "faulty":
             reasons.append(("faulty", _("故障")))
+        if task.blocked:
+            reasons.append(("access", _("无法进入会场")))
         if task.state in UNANSWERED_STATES:
             reasons.append(("unanswered", _("未确认")))
+        fault = faults.get(task.venue_id) if task.venue_id is not None else None
         rows.append(
             {
                 "task": task,
                 "reasons": reasons,
                 "is_overdue": task.rank == 0,
                 "state_class": STATE_BADGE.get(task.state, ""),
+                "fault": fault,
+                "fault_late": bool(
+                    fault is not None and fault.restore_due_at and fault.restore_due_at < now
+                ),
             }
         )
     return rows

@@ -1,7 +1,5 @@
 """Reads of meetings: lists, one meeting, conflicts, the branch-venue picker, the timeline."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
@@ -17,8 +15,7 @@ from vcassure.meetings.models import (
     MeetingVenue,
     SupportTask,
 )
-from vcassure.meetings.validation import venues_matching_filter
-from vcassure.venues.models import CustomerSystem, Venue
+from vcassure.venues.models import Venue
 
 LIVE_STATES = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS]
 
@@ -159,62 +156,6 @@ def _overlaps(a: Meeting, b: Meeting) -> bool:
 
 
 PREVIEW_LIMIT = 200
-
-
-@dataclass
-class VenueSelection:
-    """The branch venues a picker resolves to: a filter (or the current venues), then codes added
-    and removed one by one. Codes that are unknown or of another system are reported, not dropped."""
-
-    ids: list[int] = field(default_factory=list)
-    unknown_codes: list[str] = field(default_factory=list)
-    wrong_system_codes: list[str] = field(default_factory=list)
-    filtered: bool = False
-
-
-def venue_selection(
-    *,
-    user: UserLike,
-    system: CustomerSystem | None,
-    levels: Sequence[str],
-    org_units: Sequence[int],
-    add_codes: Sequence[str] = (),
-    remove_codes: Sequence[str] = (),
-    base_ids: Sequence[int] | None = None,
-) -> VenueSelection:
-    """Three queries at most whatever the number of venues: the filter, the codes."""
-    selection = VenueSelection(filtered=bool(levels or org_units))
-    if system is not None and selection.filtered:
-        ids = venues_matching_filter(
-            user=user, system=system, levels=list(levels), org_units=list(org_units)
-        )
-    else:
-        ids = list(base_ids or [])
-    codes = list(dict.fromkeys([*add_codes, *remove_codes]))
-    found: dict[str, tuple[int, int]] = {}
-    if codes:
-        found = {
-            code: (pk, system_id)
-            for code, pk, system_id in Venue.objects.visible_to(user)
-            .filter(code__in=codes, is_active=True)
-            .values_list("code", "id", "system_id")
-        }
-    selection.unknown_codes = [c for c in codes if c not in found]
-    selection.wrong_system_codes = [
-        c for c in add_codes if c in found and system is not None and found[c][1] != system.pk
-    ]
-    present = set(ids)
-    for code in add_codes:
-        if (
-            code in found
-            and code not in selection.wrong_system_codes
-            and found[code][0] not in present
-        ):
-            ids.append(found[code][0])
-            present.add(found[code][0])
-    removed = {found[c][0] for c in remove_codes if c in found}
-    selection.ids = [pk for pk in ids if pk not in removed]
-    return selection
 
 
 def venue_preview(ids: list[int], *, limit: int = PREVIEW_LIMIT) -> list[Venue]:

@@ -30,6 +30,7 @@ from vcassure.meetings.services.tasks import (
     support_tasks_transition,
     tasks_for_move,
 )
+from vcassure.meetings.signals import meeting_rescheduled, meeting_state_changed
 from vcassure.meetings.validation import validate_meeting_input
 from vcassure.notifications.models import Notification
 
@@ -54,9 +55,16 @@ def meeting_move(
     changes: dict | None = None,
 ) -> MeetingEvent:
     """The one write path for a meeting's state (the caller holds the row locked): checks the move,
-    saves the state with `fields` the caller set, and records the event."""
+    saves the state with `fields` the caller set, records the event, and tells the apps above
+    (webhooks) once the move is committed."""
+    from_state = meeting.state
     meeting.transition_to(to)
     meeting.save(update_fields=["state", *fields, "updated_at"])
+    transaction.on_commit(
+        lambda: meeting_state_changed.send(
+            sender=Meeting, meeting=meeting, from_state=from_state, to_state=to, at=at
+        )
+    )
     return MeetingEvent.objects.create(
         meeting=meeting,
         kind=MOVE_EVENTS[Meeting.State(to)],
@@ -230,6 +238,12 @@ def meeting_reschedule(
             meeting, event, headline=_("【改期通知】"), kind=Notification.Kind.RESCHEDULED
         )
     audit_record(actor=by, action="meeting.reschedule", obj=meeting, changes=changes)
+    previous = {"starts_at": changes["starts_at"][0], "ends_at": changes["ends_at"][0]}
+    transaction.on_commit(
+        lambda: meeting_rescheduled.send(
+            sender=Meeting, meeting=meeting, previous=previous, at=event.at
+        )
+    )
     return meeting
 
 
@@ -241,7 +255,7 @@ def _reset_deadlines(meeting: Meeting) -> None:
     tasks.filter(kind=SupportTask.Kind.COORDINATION).update(
         ready_due_at=ready_due, updated_at=clock.now()
     )
-    venue_tasks = tasks.filter(kind=SupportTask.Kind.VENUE)
+    venue_tasks = tasks.filter(kind__in=[SupportTask.Kind.VENUE, SupportTask.Kind.PATROL])
     venue_tasks.update(
         on_site_due_at=meeting.starts_at - meeting.on_site_lead,
         ready_due_at=ready_due,

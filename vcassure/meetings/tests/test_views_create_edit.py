@@ -1,7 +1,6 @@
 """The meeting pages through Django's test client, every form POSTed as a browser would: access,
 creating a meeting (the form, bad input beside its field, the venue picker) and editing a draft."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories.files import pdf_bytes
-from tests.factories.meetings import form_data, local, make_meeting, published_meeting
+from tests.factories.meetings import form_data, local, make_meeting, published_meeting, venue_ids
 from tests.factories.venues import VenueFactory, system
 from vcassure.accounts.models import Role
 from vcassure.core import clock
@@ -32,7 +31,7 @@ def nothing_written():
 
 
 def test_pages_require_login(db, client):
-    for url in ["/meetings/", "/meetings/new/", "/meetings/tasks/mine/", "/meetings/venue-picker/"]:
+    for url in ["/meetings/", "/meetings/new/", "/meetings/tasks/mine/", "/venues/picker-data/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
 
@@ -49,17 +48,16 @@ def test_new_meeting_button_and_page_only_for_editing_roles(province, client):
 # --- create ---------------------------------------------------------------------------------------
 
 
-def test_create_through_the_form_with_filter_and_one_by_one_changes(province, tomorrow, client):
+def test_create_through_the_form_with_the_venues_the_picker_chose(province, tomorrow, client):
     tree = province
     client.force_login(tree.user("province"))
     page = client.get("/meetings/new/").content.decode()
-    assert 'type="datetime-local"' in page and tree.main_venue.name in page and "测试1市1县" in page
-    # city 0 holds townships 0-3; add township 4's venue, remove township 0's.
+    assert 'type="datetime-local"' in page and tree.main_venue.name in page
+    assert "data-venue-picker" in page and "/static/js/venue_picker.js" in page
     data = form_data(
         tree,
         tomorrow,
-        add_codes=f"{tree.venues[4].code}\n",
-        remove_codes=tree.venues[0].code,
+        venues=venue_ids(tree.venues[1:5]),
         notice_document=SimpleUploadedFile("通知.pdf", PDF, content_type="application/pdf"),
     )
     response = client.post("/meetings/new/", data)
@@ -103,7 +101,8 @@ def test_datetime_is_read_in_shanghai_time(province, client):
         "oversized_file",
         "venue_of_another_system",
         "main_venue_of_another_system",
-        "unknown_venue_code",
+        "unknown_venue",
+        "not_an_id",
         "no_venues",
         "missing_title",
         "unit_out_of_scope",
@@ -158,23 +157,28 @@ def test_create_bad_input_shows_errors_beside_fields_and_writes_nothing(
             },
         ),
         "venue_of_another_system": (
-            "add_codes",
-            f"以下会场不属于所选系统：{finance.code}。",
-            {"add_codes": finance.code},
+            "venues",
+            f"会场不属于所选系统：{finance.pk}。",
+            {"venues": venue_ids([tree.venues[0], finance])},
         ),
         "main_venue_of_another_system": (
             "main_venue",
             "主会场不属于所选系统。",
             {"main_venue": finance_main.pk},
         ),
-        "unknown_venue_code": (
-            "add_codes",
-            "以下会场编码不存在或不在您的管辖范围内：NO-SUCH。",
-            {"add_codes": "NO-SUCH"},
+        "unknown_venue": (
+            "venues",
+            "会场不存在或不在您的管辖范围内：99999。",
+            {"venues": "99999"},
         ),
-        "no_venues": (None, "请至少选择一个分会场。", {"levels": [], "org_units": []}),
+        "not_an_id": ("venues", "所选会场无效，请重新选择。", {"venues": "12,abc"}),
+        "no_venues": ("venues", "请至少选择一个分会场。", {"venues": ""}),
         "missing_title": ("title", "这个字段是必填项。", {"title": ""}),
-        "unit_out_of_scope": ("org_units", "不在可用的选项中", {"org_units": [tree.cities[1].pk]}),
+        "unit_out_of_scope": (
+            "venues",
+            f"会场不存在或不在您的管辖范围内：{tree.venues[4].pk}。",
+            {"venues": venue_ids(tree.venues[3:5]), "main_venue": ""},
+        ),
     }[case]
     response = client.post("/meetings/new/", form_data(tree, tomorrow, **overrides))
     assert response.status_code == 422
@@ -187,82 +191,6 @@ def test_create_bad_input_shows_errors_beside_fields_and_writes_nothing(
     assert Venue.objects.filter(pk=finance.pk).exists()
 
 
-def test_picker_shows_count_and_list_before_saving(province, client):
-    tree = province
-    client.force_login(tree.user("province"))
-    url = "/meetings/venue-picker/"
-
-    def count(params) -> int:
-        response = client.get(url, params, HTTP_HX_REQUEST="true")
-        assert response.status_code == 200
-        body = response.content.decode()
-        assert "<html" not in body
-        return int(re.search(r'data-count="(\d+)"', body).group(1))
-
-    assert count({"system": "water", "levels": "township", "org_units": tree.cities[0].pk}) == 4
-    assert (
-        count(
-            {
-                "system": "water",
-                "levels": ["township"],
-                "org_units": [tree.counties[0].pk, tree.counties[3].pk],
-            }
-        )
-        == 4
-    )
-    assert count({"system": "water", "levels": "township"}) == 8
-    assert count({"system": "water", "levels": "county"}) == 0
-    assert (
-        count(
-            {
-                "system": "water",
-                "org_units": tree.counties[0].pk,
-                "add_codes": tree.venues[7].code,
-                "remove_codes": tree.venues[0].code,
-            }
-        )
-        == 2
-    )
-    body = client.get(
-        url, {"system": "water", "levels": "township", "add_codes": "NO-SUCH"}
-    ).content.decode()
-    assert "NO-SUCH" in body and "不存在或不在您的管辖范围内" in body
-    assert "请先选择视频会商系统" in client.get(url, {"levels": "township"}).content.decode()
-    assert (
-        tree.venues[0].name
-        in client.get(url, {"system": "water", "levels": "township"}).content.decode()
-    )
-    # A county dispatcher's picker only reaches its own county.
-    client.force_login(tree.user("county0"))
-    assert count({"system": "water", "levels": "township"}) == 2
-    assert str(tree.cities[1].pk) not in re.findall(
-        r'<option value="(\d+)"',
-        client.get("/meetings/new/").content.decode().split('name="org_units"')[1],
-    )
-
-
-def test_picker_lists_the_first_200_and_counts_the_rest(province, client):
-    tree = province
-    Venue.objects.bulk_create(
-        [
-            Venue(
-                code=f"W-X{i:04d}",
-                name=f"批量分会场{i}",
-                system=system("water"),
-                org_unit=tree.townships[i % 8],
-            )
-            for i in range(203)
-        ]
-    )
-    client.force_login(tree.user("province"))
-    body = client.get(
-        "/meetings/venue-picker/", {"system": "water", "levels": "township"}
-    ).content.decode()
-    assert 'data-count="211"' in body
-    assert body.count("<tr><td>") == 200
-    assert "只列出前 200 个，……另有 11 个" in body
-
-
 # --- edit -----------------------------------------------------------------------------------------
 
 
@@ -271,15 +199,13 @@ def test_edit_a_draft_keeps_venues_unless_changed(province, tomorrow, client):
     meeting = make_meeting(tree, tomorrow, tree.venues[:3])
     client.force_login(tree.user("province"))
     page = client.get(f"/meetings/{meeting.pk}/edit/").content.decode()
-    assert "防汛会商" in page and local(tomorrow[0]) in page and 'data-count="3"' in page
+    assert "防汛会商" in page and local(tomorrow[0]) in page
+    assert f'value="{venue_ids(tree.venues[:3])}" data-vp-value' in page
     data = form_data(
         tree,
         tomorrow,
         title="防汛会商(调整)",
-        levels=[],
-        org_units=[],
-        remove_codes=tree.venues[1].code,
-        add_codes=tree.venues[6].code,
+        venues=venue_ids([tree.venues[0], tree.venues[2], tree.venues[6]]),
         notice_document=SimpleUploadedFile("通知.pdf", PDF),
     )
     response = client.post(f"/meetings/{meeting.pk}/edit/", data)
@@ -293,8 +219,8 @@ def test_edit_a_draft_keeps_venues_unless_changed(province, tomorrow, client):
         tree.venues[6].pk,
     }
     assert MeetingEvent.objects.filter(meeting=meeting, kind="updated").exists()
-    # A filter replaces the current venues.
-    data = form_data(tree, tomorrow, levels=["township"], org_units=[tree.counties[3].pk])
+    # The picker's new choice replaces the current venues.
+    data = form_data(tree, tomorrow, venues=venue_ids(tree.venues[6:8]))
     assert client.post(f"/meetings/{meeting.pk}/edit/", data).status_code == 302
     assert set(meeting.venues.values_list("pk", flat=True)) == {
         tree.venues[6].pk,
@@ -311,8 +237,7 @@ def test_edit_bad_input_changes_nothing(province, tomorrow, client):
         tomorrow,
         title="改了",
         ends_at=local(tomorrow[0] - timedelta(hours=1)),
-        levels=[],
-        org_units=[],
+        venues=venue_ids(tree.venues[:3]),
     )
     response = client.post(f"/meetings/{meeting.pk}/edit/", data)
     assert response.status_code == 422

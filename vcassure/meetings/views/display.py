@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from vcassure.meetings import selectors
 from vcassure.meetings.dispatch import DispatchPlan
 from vcassure.meetings.models import Meeting, MeetingEvent, SupportTask
 from vcassure.orgs.models import OrgUnit
@@ -107,14 +106,3 @@ def event_summary(event: MeetingEvent) -> str:
     if event.kind == MeetingEvent.Kind.CANCELLED:
         return _("原因：%(reason)s") % {"reason": changes.get("reason", "")}
     return ""
-
-
-def preview(selection: selectors.VenueSelection | None) -> dict:
-    ids = selection.ids if selection else []
-    return {
-        "selection": selection,
-        "preview_count": len(ids),
-        "preview_rows": selectors.venue_preview(ids) if ids else [],
-        "preview_more": max(0, len(ids) - selectors.PREVIEW_LIMIT),
-        "preview_limit": selectors.PREVIEW_LIMIT,
-    }

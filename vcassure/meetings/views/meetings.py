@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vcassure.accounts.types import UserLike
 from vcassure.core.errors import ApplicationError
 from vcassure.core.http import HtmxHttpRequest, get_or_404
-from vcassure.core.pagination import int_or_none, paginate
+from vcassure.core.pagination import paginate
 from vcassure.core.uploads import content_type_for
 from vcassure.meetings import selectors, services
 from vcassure.meetings.forms import (
@@ -26,7 +26,6 @@ from vcassure.meetings.forms import (
     PublishForm,
     RescheduleForm,
     TaskFilterForm,
-    VenuePickerForm,
 )
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_manage_meetings
@@ -75,21 +74,14 @@ def meeting_create(request: HttpRequest):
                 messages.success(
                     request,
                     _("会议已保存为草稿，共 %(n)s 个分会场。请核对人员安排后发布。")
-                    % {"n": len(form.cleaned_data["venue_ids"])},
+                    % {"n": meeting.venues.count()},
                 )
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
         status = 422
     else:
         form = MeetingForm(user=request.user)
     return render(
-        request,
-        "meetings/meeting_form.html",
-        {
-            "form": form,
-            "meeting": None,
-            **display.preview(form.selection if form.is_bound else None),
-        },
-        status=status,
+        request, "meetings/meeting_form.html", {"form": form, "meeting": None}, status=status
     )
 
 
@@ -102,12 +94,9 @@ def meeting_edit(request: HttpRequest, pk: int):
     if meeting.state != Meeting.State.DRAFT:
         messages.error(request, _("只有草稿状态的会议可以编辑；已发布的会议请使用改期或取消。"))
         return redirect("meetings:meeting_detail", pk=meeting.pk)
-    base_ids = selectors.meeting_venue_ids(meeting)
     status = 200
     if request.method == "POST":
-        form = MeetingForm(
-            request.POST, request.FILES, user=request.user, meeting=meeting, base_ids=base_ids
-        )
+        form = MeetingForm(request.POST, request.FILES, user=request.user, meeting=meeting)
         if form.is_valid():
             try:
                 meeting = services.meeting_update(meeting, by=request.user, **form.service_kwargs())
@@ -117,49 +106,14 @@ def meeting_edit(request: HttpRequest, pk: int):
                 form.add_service_errors(exc)
             else:
                 messages.success(
-                    request,
-                    _("会议已更新，共 %(n)s 个分会场。")
-                    % {"n": len(form.cleaned_data["venue_ids"])},
+                    request, _("会议已更新，共 %(n)s 个分会场。") % {"n": meeting.venues.count()}
                 )
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
         status = 422
-        selection = form.selection
     else:
-        form = MeetingForm(user=request.user, meeting=meeting, base_ids=base_ids)
-        selection = selectors.VenueSelection(ids=base_ids)
+        form = MeetingForm(user=request.user, meeting=meeting)
     return render(
-        request,
-        "meetings/meeting_form.html",
-        {
-            "form": form,
-            "meeting": meeting,
-            "current_count": len(base_ids),
-            **display.preview(selection),
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_GET
-def venue_picker(request: HttpRequest):
-    """HTMX: the count and the first rows of the venues a picker selects, before saving."""
-    meeting, base_ids = None, None
-    meeting_pk = int_or_none(request.GET.get("meeting"))
-    if meeting_pk is not None:
-        meeting = get_or_404(selectors.meeting_get, user=request.user, pk=meeting_pk)
-        base_ids = selectors.meeting_venue_ids(meeting)
-    form = VenuePickerForm(request.GET, user=request.user, base_ids=base_ids)
-    form.is_valid()
-    return render(
-        request,
-        "meetings/meeting_form.html#venue_preview",
-        {
-            "form": form,
-            "meeting": meeting,
-            "show_code_errors": True,
-            **display.preview(form.selection),
-        },
+        request, "meetings/meeting_form.html", {"form": form, "meeting": meeting}, status=status
     )
 
 
@@ -199,6 +153,11 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
             {
                 "tree": tree,
                 "task_filter": task_filter,
+                "patrols": list(
+                    selectors.task_list(
+                        user=user, meeting=meeting, kind=SupportTask.Kind.PATROL
+                    ).order_by("fibre_route__name", "id")
+                ),
                 **_venue_tasks(request, meeting, task_filter),
             }
         )

@@ -46,6 +46,7 @@ from vcassure.notifications.services.im_replies import (  # noqa: F401
 from vcassure.notifications.services.messages import (  # noqa: F401
     BULK_BATCH,
     PersonalMessage,
+    direct_message_queue,
     group_digests_queue,
     notifications_cancel,
     notifications_queue,

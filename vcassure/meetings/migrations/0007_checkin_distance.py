@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0005_notice_filename'),
+        ('meetings', '0006_fibre_patrol'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_ack_effects'),
+        ('notifications', '0005_fault_notice_kind'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('venues', '0002_default_systems'),
+        ('venues', '0003_equipment_history'),
     ]
 
     operations = [

@@ -1,0 +1,6 @@
+from vcassure.transfer.management.commands._directory import ExportCommand
+
+
+class Command(ExportCommand):
+    help = "Export the venues the user may see to an xlsx file (the import's format)."
+    kind = "venues"
