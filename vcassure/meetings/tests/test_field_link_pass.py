@@ -64,6 +64,17 @@ def test_the_cards_own_check_in_works_with_the_pass(task, before, client):
     assert task.state == "on_site"
 
 
+def test_the_link_reports_that_the_venue_is_locked(task, before, client):
+    from vcassure.faults.models import Fault
+
+    client.get(_link(task))
+    response = client.post(f"/meetings/tasks/{task.pk}/field/access/", {"note": "机房门锁着"})
+    assert response.status_code == 302
+    fault = Fault.objects.get(subject=f"task:{task.pk}", source="access")
+    assert fault.opened_by == task.assignee.user
+    assert AuditEvent.objects.filter(action="task.field_by_link", object_id=str(task.pk)).exists()
+
+
 def test_without_the_link_the_card_needs_a_login(task, before, client):
     response = client.get(card_url(task))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
