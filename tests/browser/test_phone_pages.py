@@ -321,3 +321,23 @@ def test_every_main_action_works_without_javascript(browser, live_server, linked
         context.close()
     task.refresh_from_db()
     assert task.state == "on_site" and task.checked_in_at is not None
+
+
+def test_the_fault_phone_page(dingtalk, live_server, linked_task, province, results, tmp_path):
+    """The fault's own phone page (the engineer sent to it), logged in."""
+    from tests.browser.helpers import login
+    from vcassure.faults.models import Fault
+    from vcassure.meetings.services import field_work as field
+
+    task, _token = linked_task
+    worker = task.assignee.user
+    field.support_task_check_in(task, by=worker)
+    field.support_task_record_step(task, by=worker, number=1, result="fail", note="终端无图像")
+    fault = Fault.objects.get(subject=f"task:{task.pk}")
+    page = dingtalk()
+    login(page, live_server, worker.username)
+    meter = Meter(page)
+    meter.reset()
+    page.goto(f"{live_server.url}/faults/{fault.pk}/phone/")
+    assert task.venue.name in page.inner_text("h1")
+    check_page(page, meter, "fault phone page", results)
