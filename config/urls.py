@@ -30,3 +30,6 @@ urlpatterns = [
 ]
 
 handler400 = bad_request
+handler403 = "vcassure.core.error_pages.permission_denied"
+handler404 = "vcassure.core.error_pages.page_not_found"
+handler500 = "vcassure.core.error_pages.server_error"

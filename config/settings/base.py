@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vcassure.core.middleware.RequestContextMiddleware",
     "vcassure.core.middleware.CredentialPathLogMiddleware",
+    # Readable 403/404/410/500 pages under DEBUG too (the API keeps its JSON errors).
+    "vcassure.core.error_pages.ErrorPagesMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its answer (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,6 +159,7 @@ AXES_RESET_ON_SUCCESS = False
 # Addresses of reverse proxies whose X-Forwarded-For is believed (production: the proxy on loopback).
 # Without them, every request behind a proxy would come from one address and share one lock.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+CSRF_FAILURE_VIEW = "vcassure.core.error_pages.csrf_failure"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
 # The idle clock restarts on every request a person makes (IdleSessionMiddleware marks the session
 # modified), but not on the dashboard's background polls: SESSION_SAVE_EVERY_REQUEST would save those.
@@ -191,7 +194,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: uploads go through views that apply scope
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (cached for a year by WhiteNoise) and gzip/Brotli copies made by collectstatic.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -227,6 +231,14 @@ OA_WEBHOOK_URL = os.environ.get("OA_WEBHOOK_URL", "")
 ACK_MINUTES_IM = int(os.environ.get("ACK_MINUTES_IM", "10"))
 ACK_WORKING_MINUTES_OFFICE = int(os.environ.get("ACK_WORKING_MINUTES_OFFICE", "120"))
 ACK_LINK_MAX_AGE_HOURS = int(os.environ.get("ACK_LINK_MAX_AGE_HOURS", "72"))
+# The personal link opens its task's field pages without a login until this long after the meeting.
+FIELD_PASS_HOURS_AFTER_MEETING = int(os.environ.get("FIELD_PASS_HOURS_AFTER_MEETING", "4"))
+# Check-in opens this long before the task's on-site deadline (R10), and a check-in located more
+# than CHECK_IN_FAR_METRES from the venue's coordinates is flagged on the dashboard and the card.
+CHECK_IN_OPENS_HOURS_BEFORE_DEADLINE = float(
+    os.environ.get("CHECK_IN_OPENS_HOURS_BEFORE_DEADLINE", "3")
+)
+CHECK_IN_FAR_METRES = int(os.environ.get("CHECK_IN_FAR_METRES", "1000"))
 # Personal channels in the order they are tried (first = primary, the rest = failover). A channel
 # is used only when it is configured (its URL or app credentials are set).
 PERSONAL_CHANNEL_ORDER = env_list(

@@ -1,4 +1,4 @@
-"""The field path on a phone (390×844): open the acknowledgement link, acknowledge, log in, check in,
+"""The field path on a phone (390×844): open the acknowledgement link, acknowledge, check in,
 pass steps 1–3 with a photo, fail a step and see the fault; the city restores it on the fault page
 and the task is ready again."""
 
@@ -121,15 +121,12 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     page = phone
     card = f"{live_server.url}/meetings/tasks/{task.pk}/field/"
 
-    # The personal link: acknowledge, then on to the field work (login first).
+    # The personal link: acknowledge, then on to the field work (the link is the credential for
+    # this task's field pages: no login).
     page.goto(f"{live_server.url}/ack/{token}")
     page.click("button:has-text('确认收到')")
     page.wait_for_selector("text=确认成功")
     page.click("text=进入现场工作")
-    page.wait_for_selector("#id_username")
-    page.fill("#id_username", "township0-support")
-    page.fill("#id_password", "pass-Word-123")
-    page.click("button[type=submit]")
     page.wait_for_url(card)
     assert task.venue.name in page.inner_text("h1")
     assert "已确认" in page.inner_text("#task-state")

@@ -1,6 +1,9 @@
 """A local DingTalk that answers as DingTalk does: custom group robots (/robot/send) with
 signature, keyword and rate checks, and an internal app's work notices (/gettoken and
-/topapi/message/corpconversation/asyncsend_v2).
+/topapi/message/corpconversation/asyncsend_v2). It also plays the app's outgoing robot: a person
+@-mentions the robot in a group, DingTalk posts a signed callback to the platform
+(`callback_request` builds it, `play_callback` sends it) and takes the platform's answer through
+the conversation's sessionWebhook (/robot/sendBySession, `session_messages`).
 
     with FakeDingTalk(clock=ManualClock()) as dt:
         robot = dt.add_robot(secret=FakeDingTalk.new_secret())
@@ -12,7 +15,10 @@ import base64
 import hashlib
 import hmac
 import itertools
+import json
 import secrets
+import urllib.error
+import urllib.request
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,6 +144,7 @@ class FakeDingTalk(FakeHttpServer):
         self.apps: dict[str, FakeApp] = {}
         self.tokens: dict[str, tuple[str, float]] = {}  # access_token -> (app_key, expires_at)
         self.work_notices: list[dict] = []  # accepted asyncsend_v2 bodies
+        self.sessions: dict[str, dict[str, list[dict]]] = {}  # session key -> {"messages": [...]}
         self._ids = itertools.count(1)
 
     @staticmethod
@@ -170,6 +177,68 @@ class FakeDingTalk(FakeHttpServer):
         with self.lock:
             self.tokens.clear()
 
+    # the outgoing robot: callbacks to the platform and the answers through sessionWebhook
+
+    def callback_request(
+        self,
+        *,
+        app_secret: str,
+        conversation_id: str,
+        sender_staff_id: str,
+        text: str,
+        timestamp_ms: int | None = None,
+        sign: str | None = None,
+    ) -> tuple[dict[str, str], dict]:
+        """(headers, body) of the callback DingTalk posts when a person @-mentions the robot."""
+        timestamp = str(int(self.clock() * 1000) if timestamp_ms is None else timestamp_ms)
+        session = secrets.token_hex(8)
+        with self.lock:
+            self.sessions[session] = {"messages": []}
+        body = {
+            "msgtype": "text",
+            "text": {"content": f" {text}"},
+            "msgId": f"msg{next(self._ids)}",
+            "createAt": int(self.clock() * 1000),
+            "conversationType": "2",
+            "conversationId": conversation_id,
+            "conversationTitle": "保障群",
+            "senderId": f"$:LWCP_v1:${sender_staff_id}",
+            "senderNick": sender_staff_id,
+            "senderStaffId": sender_staff_id,
+            "chatbotUserId": "$:LWCP_v1:$robot",
+            "isAdmin": False,
+            "sessionWebhook": f"{self.url}/robot/sendBySession?session={session}",
+            "sessionWebhookExpiredTime": int((self.clock() + 5400) * 1000),
+        }
+        headers = {
+            "timestamp": timestamp,
+            "sign": expected_sign(app_secret, timestamp) if sign is None else sign,
+        }
+        return headers, body
+
+    def play_callback(self, platform_url: str, **kwargs: Any) -> tuple[int, Any, list[dict]]:
+        """Post a callback to the platform (its /api/im/dingtalk/callback URL) and return (status,
+        parsed answer, the messages the platform then sent through the sessionWebhook)."""
+        headers, body = self.callback_request(**kwargs)
+        session = body["sessionWebhook"].rsplit("=", 1)[1]
+        request = urllib.request.Request(
+            platform_url,
+            data=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json", **headers},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local)
+                status, answer = response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            status, answer = exc.code, json.loads(exc.read() or b"null")
+        return status, answer, self.session_messages(session)
+
+    def session_messages(self, session: str | None = None) -> list[dict]:
+        with self.lock:
+            chosen = [self.sessions[session]] if session else list(self.sessions.values())
+            return [m for s in chosen for m in s["messages"]]
+
     # what arrived
 
     def robot_messages(self, token: str | None = None) -> list[dict]:
@@ -187,6 +256,8 @@ class FakeDingTalk(FakeHttpServer):
         path = urlsplit(request.path).path
         if path == "/robot/send" and request.method == "POST":
             return self._robot_send(request)
+        if path == "/robot/sendBySession" and request.method == "POST":
+            return self._send_by_session(request)
         if path == "/gettoken" and request.method == "GET":
             return self._gettoken(request)
         if path == "/topapi/message/corpconversation/asyncsend_v2" and request.method == "POST":
@@ -229,6 +300,19 @@ class FakeDingTalk(FakeHttpServer):
             return _err(TOO_FAST, "send too fast, exceed 20 times per minute")
         robot.sent_at.append(now)
         robot.messages.append(body)
+        return _err(0, "ok")
+
+    def _send_by_session(self, request: ReceivedRequest) -> Reply:
+        session = self.sessions.get(request.query.get("session", ""))
+        if session is None:
+            return _err(TOKEN_NOT_EXIST, "session is not exist")
+        body = request.json
+        if not isinstance(body, dict):
+            return _err(MISSING_PARAM, "缺少参数 json")
+        problem = _robot_message_problem(body)
+        if problem:
+            return _err(MISSING_PARAM, f"缺少参数 {problem}")
+        session["messages"].append(body)
         return _err(0, "ok")
 
     def _gettoken(self, request: ReceivedRequest) -> Reply:

@@ -183,5 +183,64 @@ def test_every_field_write_route_is_in_the_matrix():
         for route in routes
         if route.startswith("api/tasks/<int:task_id>/") and route != "api/tasks/<int:task_id>/ack"
     }
-    assert len(field_writes) == 4
-    assert field_writes == {a.route for a in ACTIONS.values()}
+    assert len(field_writes) == 6
+    assert field_writes == {a.route for a in ACTIONS.values()} | {PHOTO_ROUTE, ACCESS_ROUTE}
+
+
+ACCESS_ROUTE = "meetings/tasks/<int:pk>/field/access/"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_the_venue_access_report_by_role(role, province, task, snapshot):
+    """ "I cannot get into the venue" obeys the same matrix (a fault of source access opens)."""
+    expected = ROLES[role]
+    with time_machine.travel(task.meeting.starts_at - timedelta(minutes=90), tick=False):
+        user = user_for(role, province, task)
+        client = client_for(user, api=False)
+        changes = snapshot(task)
+        response = client.post(f"/meetings/tasks/{task.pk}/field/access/", {"note": "门锁着"})
+    if expected in (403, 404):
+        assert response.status_code == expected
+        if expected == 403:
+            assert "只有任务的保障人员本人或本辖区调度员可以签到和记录检查。" in (
+                response.content.decode()
+            )
+        assert changes() == [], f"{role}: rows changed"
+        return
+    assert response.status_code == 302
+    assert Fault.objects.filter(subject=f"task:{task.pk}", source="access").exists()
+
+
+PHOTO_ROUTE = "meetings/tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/photos/"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_photo_following_its_answer_by_role(role, province, task, snapshot):
+    """The photo that follows a step's answer (the phone's script) obeys the same matrix."""
+    from vcassure.checklists.models import StepResult
+    from vcassure.meetings.tests.field_helpers import photo
+
+    expected = ROLES[role]
+    with time_machine.travel(task.meeting.starts_at - timedelta(minutes=90), tick=False):
+        field.support_task_check_in(task, by=task.assignee.user)
+        field.support_task_record_step(
+            task, by=task.assignee.user, number=1, result="pass", photos_to_follow=1
+        )
+        user = user_for(role, province, task)
+        client = client_for(user, api=False)
+        changes = snapshot(task)
+        response = client.post(
+            f"/meetings/tasks/{task.pk}/field/steps/venue-r7/1/photos/",
+            {"photo": photo()},
+            HTTP_ACCEPT="application/json",
+        )
+    if expected in (403, 404):
+        assert response.status_code == expected
+        if expected == 403:
+            assert response.json()["detail"] == (
+                "只有任务的保障人员本人或本辖区调度员可以签到和记录检查。"
+            )
+        assert changes() == [], f"{role}: rows changed"
+        assert StepResult.objects.get(step__number=1).photos_pending == 1
+        return
+    assert response.status_code == 200 and response.json()["photos_pending"] == 0

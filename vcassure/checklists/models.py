@@ -102,11 +102,20 @@ class StepResult(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Photos announced with the answer and still on their way (a phone saves the answer first and
+    # sends each photo as its own request, retried over a weak link). A pass that needs a photo
+    # counts only once they have arrived.
+    photos_pending = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["run", "step__number", "recorded_at", "id"]
         verbose_name = _("步骤结果")
         verbose_name_plural = _("步骤结果")
+
+    @property
+    def counts_as_pass(self) -> bool:
+        """Passed, with the evidence it announced in hand."""
+        return self.result == self.Result.PASS and not self.photos_pending
 
     def __str__(self) -> str:
         return f"{self.step} {self.result}"

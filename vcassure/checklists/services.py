@@ -81,10 +81,18 @@ def step_record(
     note: str = "",
     photos: list[UploadedFile] | None = None,
     by: "UserLike | None" = None,
+    photos_to_follow: int = 0,
 ) -> StepResult:
     """Record one step. Steps go in order: step n needs every earlier step of the same phase, and
-    every "before" step when it is an "after" step, to have passed."""
+    every "before" step when it is an "after" step, to have passed. `photos_to_follow`: photos
+    the phone will send as their own requests (step_photo_add); a pass then counts once they
+    have all arrived (StepResult.counts_as_pass)."""
     photos = photos or []
+    if not 0 <= photos_to_follow <= MAX_PHOTOS - len(photos or []):
+        raise InvalidInputError(
+            _("每一步最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
+            errors=[{"field": "photos", "message": _("照片过多。")}],
+        )
     if result not in StepResult.Result.values:
         raise InvalidInputError(
             _("结果只能是“通过”或“不通过”。"),
@@ -102,7 +110,11 @@ def step_record(
             errors=[{"field": "photos", "message": _("照片过多。")}],
         )
     checked = [check_photo(p) for p in photos]
-    if step.requires_photo and result == StepResult.Result.PASS and not photos:
+    if (
+        step.requires_photo
+        and result == StepResult.Result.PASS
+        and not (photos or photos_to_follow)
+    ):
         raise InvalidInputError(
             _("此步骤需要拍照留证。"), errors=[{"field": "photos", "message": _("请上传照片。")}]
         )
@@ -115,11 +127,7 @@ def step_record(
     earlier = ChecklistStep.objects.filter(template=run.template, number__lt=number)
     if step.phase == ChecklistStep.Phase.BEFORE:
         earlier = earlier.filter(phase__in=[ChecklistStep.Phase.BEFORE, ChecklistStep.Phase.ANY])
-    missing = [
-        s
-        for s in earlier
-        if getattr(latest.get(s.number), "result", None) != StepResult.Result.PASS
-    ]
+    missing = [s for s in earlier if not (latest.get(s.number) and latest[s.number].counts_as_pass)]
     if missing:
         raise ConflictError(
             _("请先完成第 %(steps)s 步。")
@@ -134,6 +142,7 @@ def step_record(
         note=note.strip()[:1000],
         recorded_at=now,
         recorded_by=actor(by),
+        photos_pending=photos_to_follow,
     )
     for upload, (extension, content_type, width, height) in zip(photos, checked, strict=True):
         photo = StepPhoto(
@@ -151,7 +160,48 @@ def step_record(
         actor=by,
         action="checklist.step",
         obj=record,
-        changes={"subject": run.subject, "step": number, "result": result, "photos": len(photos)},
+        changes={
+            "subject": run.subject,
+            "step": number,
+            "result": result,
+            "photos": len(photos),
+            **({"photos_to_follow": photos_to_follow} if photos_to_follow else {}),
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def step_photo_add(record: StepResult, *, photo: UploadedFile, by: "UserLike | None" = None):
+    """One photo that follows its step's answer (the phone sends each as its own request and
+    retries it over a weak link). Checked like any photo; at most MAX_PHOTOS per step. Returns
+    the record with the photos still pending."""
+    record = StepResult.objects.select_for_update().get(pk=record.pk)
+    if record.photos.count() >= MAX_PHOTOS:
+        raise InvalidInputError(
+            _("每一步最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
+            errors=[{"field": "photo", "message": _("照片过多。")}],
+        )
+    extension, content_type, width, height = check_photo(photo)
+    now = clock.now()
+    stored = StepPhoto(
+        result=record,
+        extension=extension,
+        content_type=content_type,
+        size=photo.size or 0,
+        width=width,
+        height=height,
+        uploaded_at=now,
+    )
+    stored.image.save(f"photo.{extension}", photo, save=False)
+    stored.save()
+    record.photos_pending = max(0, record.photos_pending - 1)
+    record.save(update_fields=["photos_pending", "updated_at"])
+    audit_record(
+        actor=by,
+        action="checklist.step_photo",
+        obj=record,
+        changes={"photo": stored.pk, "pending": record.photos_pending},
     )
     return record
 
@@ -165,7 +215,9 @@ def run_progress(run: ChecklistRun) -> dict:
         "steps": steps,
         "latest": latest,
         "before_passed": all(
-            getattr(latest.get(s.number), "result", None) == "pass" for s in before
+            latest.get(s.number) is not None and latest[s.number].counts_as_pass for s in before
         ),
-        "all_passed": all(getattr(latest.get(s.number), "result", None) == "pass" for s in steps),
+        "all_passed": all(
+            latest.get(s.number) is not None and latest[s.number].counts_as_pass for s in steps
+        ),
     }

@@ -24,6 +24,7 @@ def demo_im_groups_build() -> list[ImGroup]:
             purpose="support",
             webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-province",
             secret="SECdemo-province",  # noqa: S106 - demo data
+            dingtalk_conversation_id="cid-demo-province",
         ),
         ImGroup(
             platform="wecom",
@@ -50,6 +51,7 @@ def demo_im_groups_build() -> list[ImGroup]:
                 purpose="support",
                 webhook_url=f"{PLACEHOLDER_BASE}/robot/send?access_token=demo-{city.code}",
                 secret=f"SECdemo-{city.code}",
+                dingtalk_conversation_id=f"cid-demo-{city.code}",
             )
         )
     return ImGroup.objects.bulk_create(rows)

@@ -325,6 +325,9 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     check_in_lng = models.DecimalField(
         _("到场经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    # Metres between the check-in location and the venue's coordinates, when both are known; more
+    # than CHECK_IN_FAR_METRES is flagged (never refused: GPS indoors can be far off).
+    check_in_distance_m = models.PositiveIntegerField(_("签到距离(米)"), null=True, blank=True)
     ready_at = models.DateTimeField(_("就绪时间"), null=True, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # R10 deadlines missed, set once by the sweeper (so each miss escalates once).
@@ -345,6 +348,14 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.venue or self.department or self.org_unit}"
+
+    @property
+    def check_in_far(self) -> bool:
+        """Checked in more than CHECK_IN_FAR_METRES from the venue (flagged, not refused)."""
+        return (
+            self.check_in_distance_m is not None
+            and self.check_in_distance_m > settings.CHECK_IN_FAR_METRES
+        )
 
 
 class TaskTransition(models.Model):

@@ -290,6 +290,8 @@ class FieldTaskOut(TaskOut):
     checked_in_at: LocalDatetime
     check_in_lat: float | None
     check_in_lng: float | None
+    check_in_distance_m: int | None = Field(None, description="metres from the venue, if known")
+    check_in_far: bool = Field(False, description="checked in more than 1 km from the venue")
     ready_at: LocalDatetime
     done_at: LocalDatetime
 

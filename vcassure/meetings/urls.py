@@ -34,4 +34,9 @@ urlpatterns = [
         field_views.task_step,
         name="task_step",
     ),
+    path(
+        "tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/photos/",
+        field_views.task_step_photo,
+        name="task_step_photo",
+    ),
 ]

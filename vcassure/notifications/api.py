@@ -1,3 +1,6 @@
+import json
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from vcassure.notifications.schemas import DeliveryOut, ImGroupIn, ImGroupOut, I
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.scoping import visible_unit
 
+log = logging.getLogger(__name__)
 router = Router(tags=["notifications"])
 
 
@@ -87,3 +91,38 @@ def delivery_list(request: HttpRequest, filters: Query[DeliveryFilter]):
         status=filters.status or "",
         channel=filters.channel,
     )
+
+
+@router.post(
+    "/im/dingtalk/callback",
+    auth=None,
+    response={200: dict, 400: ErrorOut, 401: ErrorOut},
+    summary="DingTalk outgoing robot callback: a reply in the group acknowledges",
+)
+def dingtalk_callback(request: HttpRequest):
+    """Headers `timestamp` and `sign` (SPEC §6.2); body with conversationId, senderStaffId,
+    text.content and sessionWebhook. The answer goes back through sessionWebhook; the response
+    itself is an empty DingTalk message (nothing more is posted in the group)."""
+    try:
+        services.dingtalk_callback_verify(
+            request.headers.get("timestamp", ""), request.headers.get("sign", "")
+        )
+    except services.CallbackRefused as exc:
+        log.warning("DingTalk callback refused: %s", exc)
+        return Status(401, {"detail": _("签名无效或已过期。"), "errors": []})
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise InvalidInputError(_("请求体不是有效的 JSON。"))
+    reply = services.dingtalk_callback_handle(body)
+    webhook = str(body.get("sessionWebhook") or "")
+    sent = bool(webhook) and services.session_webhook_reply(
+        webhook, reply, at_user_id=str(body.get("senderStaffId") or "")
+    )
+    return {
+        "msgtype": "empty",
+        "acknowledged": [n.pk for n in reply.acknowledged],
+        "replied": sent,
+    }

@@ -186,6 +186,12 @@ class ImGroupForm(_Form):
         help_text=_("留空表示服务范围内的全部任务；选定部门时，只接收这些部门负责的任务。"),
         error_messages={"invalid_choice": _("所选部门不存在或不在该群的服务范围内。")},
     )
+    dingtalk_conversation_id = forms.CharField(
+        label=_("钉钉会话ID"),
+        required=False,
+        max_length=100,
+        help_text=_("钉钉群的 conversationId：填写后，群成员在群里 @机器人 回复“收到”即计为确认。"),
+    )
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
     def __init__(self, *args, user: UserLike, group: ImGroup | None = None, **kwargs):
@@ -197,6 +203,7 @@ class ImGroupForm(_Form):
                 "org_unit": group.org_unit_id,
                 "purpose": group.purpose,
                 "is_active": group.is_active,
+                "dingtalk_conversation_id": group.dingtalk_conversation_id,
                 "departments": list(group.departments.values_list("pk", flat=True)),
             }
         kwargs.setdefault("initial", {"is_active": True})

@@ -58,6 +58,11 @@ class ImGroup(TimeStampedModel):
         related_name="im_groups",
         help_text=_("留空表示服务范围内的全部任务；选定部门时，只接收这些部门负责的任务。"),
     )
+    # DingTalk's id of the group's conversation (the outgoing robot's `conversationId`): a reply in
+    # the group ("收到") is matched to the group's digests through it. Blank: replies are not read.
+    dingtalk_conversation_id = models.CharField(
+        _("钉钉会话ID"), max_length=100, blank=True, db_index=True
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     paused_until = models.DateTimeField(_("暂停至"), null=True, blank=True)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)

@@ -16,6 +16,7 @@ class ImGroupOut(Schema):
     org_unit: int
     purpose: str
     departments: list[int]
+    dingtalk_conversation_id: str
     is_active: bool
     paused_until: datetime | None
     needs_attention: bool
@@ -44,6 +45,11 @@ class ImGroupIn(Schema):
     departments: list[ObjectId] = Field(
         default_factory=list, description="empty: every department in the unit's subtree"
     )
+    dingtalk_conversation_id: str = Field(
+        default="",
+        max_length=100,
+        description="DingTalk conversationId: replies in the group count",
+    )
     is_active: bool = True
 
 
@@ -55,6 +61,7 @@ class ImGroupPatch(Schema):
     org_unit: ObjectId | None = None
     purpose: ImGroup.Purpose | None = None
     departments: list[ObjectId] | None = None
+    dingtalk_conversation_id: str | None = Field(default=None, max_length=100)
     is_active: bool | None = None
 
 

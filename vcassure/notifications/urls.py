@@ -17,4 +17,5 @@ urlpatterns = [
     path("groups/<int:pk>/edit/", groups.group_edit, name="group_edit"),
     path("groups/<int:pk>/test/", groups.group_test, name="group_test"),
     path("demo-inbox/", deliveries.demo_inbox, name="demo_inbox"),
+    path("demo-inbox/group-reply/", deliveries.demo_group_reply, name="demo_group_reply"),
 ]

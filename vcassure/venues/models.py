@@ -63,6 +63,11 @@ class Venue(TimeStampedModel):
     role = models.CharField(_("类型"), max_length=10, choices=Role.choices, default=Role.BRANCH)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     room = models.CharField(_("机房/会议室"), max_length=100, blank=True)
+    # Where the venue is (WGS-84, as phones report it): a check-in far from here is flagged.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     primary_staff = models.ForeignKey(
         Staff,
         verbose_name=_("主保障人员"),

@@ -15,6 +15,8 @@ VENUE_FIELDS = [
     "role",
     "address",
     "room",
+    "latitude",
+    "longitude",
     "primary_staff",
     "backup_staff",
     "is_active",

@@ -324,6 +324,31 @@ def dashboard_attention(
     return rows
 
 
+FAR_CHECK_IN_LIMIT = 20
+
+
+def dashboard_far_check_ins(
+    tasks: QuerySet[SupportTask], *, limit: int = FAR_CHECK_IN_LIMIT
+) -> list[SupportTask]:
+    """Venue tasks checked in more than CHECK_IN_FAR_METRES from their venue, farthest first
+    (flagged for a phone call, never refused). One query."""
+    from django.conf import settings
+
+    return list(
+        tasks.filter(check_in_distance_m__gt=settings.CHECK_IN_FAR_METRES)
+        .select_related("venue", "org_unit", "assignee")
+        .only(
+            "state",
+            "checked_in_at",
+            "check_in_distance_m",
+            "venue__name",
+            "org_unit__name",
+            "assignee__name",
+        )
+        .order_by("-check_in_distance_m", "id")[:limit]
+    )
+
+
 def dashboard_venue_rows(
     tasks: QuerySet[SupportTask],
     *,

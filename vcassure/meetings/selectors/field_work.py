@@ -79,9 +79,7 @@ def task_field_card(task: SupportTask) -> dict:
                 "run": runs.get(template.pk),
                 "steps": rows,
                 "passed": sum(
-                    1
-                    for r in rows
-                    if r["latest"] is not None and r["latest"].result == StepResult.Result.PASS
+                    1 for r in rows if r["latest"] is not None and r["latest"].counts_as_pass
                 ),
             }
         )

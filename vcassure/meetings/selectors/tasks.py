@@ -63,6 +63,13 @@ def task_get(*, user: UserLike, pk: int) -> SupportTask:
     return qs.visible_to(user).get(pk=pk)
 
 
+def task_get_for_staff(*, staff_id: int, pk: int) -> SupportTask:
+    """A task by its assignee (a person who came through their personal link, no login)."""
+    return SupportTask.objects.select_related(
+        "venue", "department", "assignee", "org_unit", "meeting"
+    ).get(pk=pk, assignee_id=staff_id)
+
+
 def overdue_tasks(
     meeting: Meeting, *, user: UserLike, now: datetime | None = None
 ) -> QuerySet[SupportTask]:

@@ -63,6 +63,9 @@ def test_my_tasks_and_the_ack_page_link_to_the_card(task, province, worker, clie
     worker.logout()
     done = client.post(f"/ack/{token}").content.decode()
     assert "进入现场工作" in done and f'href="{card_url(task)}"' in done
+    # The link is the credential for that task's field pages (test_field_link_pass.py).
+    assert client.get(card_url(task)).status_code == 200
+    client.cookies.clear()
     login = client.get(card_url(task))
     assert login.status_code == 302 and "/accounts/login/" in login["Location"]
 

@@ -6,9 +6,8 @@ service call, and a refused one re-renders the card with the service's message, 
 from datetime import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from vcassure.checklists.models import ChecklistStep, StepResult
 from vcassure.checklists.services import MAX_PHOTOS
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
+from vcassure.core.passes import login_or_pass, subject_pass
 from vcassure.core.subjects import task_ref
 from vcassure.core.timefmt import hhmm, month_day_hhmm
 from vcassure.faults.models import Fault
@@ -38,10 +38,22 @@ BEFORE_CHECK_IN = (
 )
 
 
+def _task_subject(pk: int, **_kwargs) -> str:
+    return task_ref(pk)
+
+
+# The field pages open with a login, or without one through the assignee's pass for this task
+# (granted by their personal acknowledgement link, see views/ack.py); no other page does.
+task_pass_or_login = login_or_pass(_task_subject)
+
+
 def _task_or_404(request: HttpRequest, pk: int) -> SupportTask:
     """The assignee, or someone whose subtree holds the task: who may see the card. Who may work
-    it is check_field_access's rule (can_do_field_work)."""
+    it is check_field_access's rule (can_do_field_work). Through a pass: the pass's person's task."""
+    held = subject_pass(request)
     try:
+        if held is not None:
+            return selectors.task_get_for_staff(staff_id=held.staff_id, pk=pk)
         return selectors.task_get(user=request.user, pk=pk)
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
@@ -105,7 +117,7 @@ def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], no
             step.phase == ChecklistStep.Phase.BEFORE
             and row["step"].phase == ChecklistStep.Phase.AFTER
         )
-        and (row["latest"] is None or row["latest"].result != StepResult.Result.PASS)
+        and (row["latest"] is None or not row["latest"].counts_as_pass)
     ]
     if missing:
         return _("请先完成第 %(steps)s 步。") % {"steps": "、".join(missing)}
@@ -118,7 +130,12 @@ def _card(
     now = clock.now()
     card = selectors.task_field_card(task)
     # Who only follows the task (can_do_field_work) sees it without the buttons.
-    can_work = can_do_field_work(request.user, task)
+    held = subject_pass(request)
+    can_work = (
+        held.allows(task_ref(task.pk), staff_id=task.assignee_id)
+        if held is not None
+        else can_do_field_work(request.user, task)
+    )
     for checklist in card["checklists"]:
         for row in checklist["steps"]:
             row["key"] = f"{checklist['template'].code}-{row['step'].number}"
@@ -151,6 +168,7 @@ def _card(
             else "",
             "is_venue_task": task.kind in FIELD_KINDS,
             "can_work": can_work,
+            "by_link": held is not None,
             "field_work_refused": FIELD_WORK_REFUSED,
             "can_check_in": task.kind in FIELD_KINDS
             and task.checked_in_at is None
@@ -161,6 +179,8 @@ def _card(
                 None,
             ),
             "dispatch_phone": DISPATCH_DESK_PHONE,
+            "check_in_opens_at": field.check_in_opens_at(task),
+            "now": now,
             "photo_slots": range(MAX_PHOTOS),
             "error": error,
             **card,
@@ -180,7 +200,7 @@ def _refused(request: HttpRequest, task: SupportTask, exc: PermissionDenied, whe
     return _card(request, task, error=error, status=403)
 
 
-@login_required
+@task_pass_or_login
 @require_GET
 def task_field(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
@@ -194,7 +214,7 @@ def task_field(request: HttpRequest, pk: int) -> HttpResponse:
     return _card(request, task)
 
 
-@login_required
+@task_pass_or_login
 @require_POST
 def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
@@ -204,6 +224,7 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             lat=request.POST.get("lat") or None,
             lng=request.POST.get("lng") or None,
+            subject_pass=subject_pass(request),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
@@ -218,14 +239,65 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
 
 
-@login_required
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _count(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
+
+
+def _json_error(exc: ApplicationError) -> JsonResponse:
+    return JsonResponse(
+        {"detail": exc.message, "errors": exc.errors, "code": exc.code}, status=exc.status_code
+    )
+
+
+@task_pass_or_login
+@require_POST
+def task_step_photo(request: HttpRequest, pk: int, template_code: str, number: int):
+    """One photo following its step's answer (the phone's script sends each photo as its own
+    request and retries it on a dropped link). JSON in, JSON out."""
+    task = _task_or_404(request, pk)
+    photo = request.FILES.get("photo")
+    if photo is None:
+        return JsonResponse({"detail": _("请选择照片。"), "errors": []}, status=400)
+    state_before = task.state
+    try:
+        record = field.support_task_step_photo_add(
+            task,
+            by=request.user,
+            number=number,
+            photo=photo,
+            template_code=template_code,
+            subject_pass=subject_pass(request),
+        )
+    except SupportTask.DoesNotExist as exc:
+        raise Http404 from exc
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc) or str(FIELD_WORK_REFUSED)}, status=403)
+    except ApplicationError as exc:
+        return _json_error(exc)
+    task.refresh_from_db(fields=["state"])
+    if task.state == SupportTask.State.READY and state_before != SupportTask.State.READY:
+        messages.success(request, _("会前检查全部通过，会场已就绪。"))
+    return JsonResponse({"photos_pending": record.photos_pending})
+
+
+@task_pass_or_login
 @require_POST
 def task_report_access(request: HttpRequest, pk: int) -> HttpResponse:
     """One tap: I cannot get into the venue. The customer department is told at once."""
     task = _task_or_404(request, pk)
     try:
         fault = field.support_task_report_access(
-            task, by=request.user, note=request.POST.get("note", "")
+            task,
+            by=request.user,
+            note=request.POST.get("note", ""),
+            subject_pass=subject_pass(request),
         )
     except PermissionDenied as exc:
         return _refused(request, task, exc, "access")
@@ -239,7 +311,7 @@ def task_report_access(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#access")
 
 
-@login_required
+@task_pass_or_login
 @require_POST
 def task_step(request: HttpRequest, pk: int, template_code: str, number: int) -> HttpResponse:
     task = _task_or_404(request, pk)
@@ -247,6 +319,7 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
     note = request.POST.get("note", "")
     where = f"{template_code}-{number}"
     state_before = task.state
+    as_json = _wants_json(request)
     try:
         record = field.support_task_record_step(
             task,
@@ -256,12 +329,18 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
             note=note,
             photos=request.FILES.getlist("photos"),
             template_code=template_code,
+            subject_pass=subject_pass(request),
+            photos_to_follow=_count(request.POST.get("photos_to_follow")),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
     except PermissionDenied as exc:
+        if as_json:
+            return JsonResponse({"detail": str(exc) or str(FIELD_WORK_REFUSED)}, status=403)
         return _refused(request, task, exc, where)
     except ApplicationError as exc:
+        if as_json:
+            return _json_error(exc)
         return _card(
             request,
             task,
@@ -286,4 +365,15 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
         task.refresh_from_db(fields=["state"])
         if task.state == SupportTask.State.READY and state_before != SupportTask.State.READY:
             messages.success(request, _("会前检查全部通过，会场已就绪。"))
+    if as_json:  # the phone's script: the answer is saved, its photos follow one by one
+        return JsonResponse(
+            {
+                "result": record.result,
+                "photos_pending": record.photos_pending,
+                "photos_url": reverse(
+                    "meetings:task_step_photo", args=[task.pk, template_code, number]
+                ),
+                "next": reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}",
+            }
+        )
     return redirect(reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}")

@@ -36,6 +36,13 @@ from vcassure.notifications.services.groups import (  # noqa: F401
     im_group_test_queue,
     im_group_update,
 )
+from vcassure.notifications.services.im_replies import (  # noqa: F401
+    CallbackRefused,
+    GroupReply,
+    dingtalk_callback_handle,
+    dingtalk_callback_verify,
+    session_webhook_reply,
+)
 from vcassure.notifications.services.messages import (  # noqa: F401
     BULK_BATCH,
     PersonalMessage,

@@ -1,10 +1,12 @@
 """The delivery log and, in demo mode, the demo inbox of the local fake servers."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from vcassure.core.http import HtmxHttpRequest, get_or_404, require
 from vcassure.core.pagination import paginate
@@ -77,3 +79,32 @@ def demo_inbox(request: HtmxHttpRequest):
     if request.htmx:
         return render(request, "notifications/demo_inbox.html#inbox", context)
     return render(request, "notifications/demo_inbox.html", context)
+
+
+@login_required
+@require_POST
+def demo_group_reply(request: HttpRequest):
+    """Demo mode: the fake DingTalk plays its outgoing robot — a person's reply in a group, as a
+    signed callback to this platform — and the answer it got through sessionWebhook is shown."""
+    if not demo_fakes_enabled():
+        raise Http404
+    require(can_read_demo_inbox(request.user))
+    fake = demo.running_fakes().get("dingtalk")
+    if fake is None:
+        raise Http404
+    status, _answer, replies = fake.play_callback(
+        request.build_absolute_uri("/api/im/dingtalk/callback"),
+        app_secret=settings.DINGTALK_APP_SECRET,
+        conversation_id=request.POST.get("conversation_id", ""),
+        sender_staff_id=request.POST.get("sender", ""),
+        text=request.POST.get("text", ""),
+    )
+    if replies:
+        messages.success(
+            request,
+            _("群内回复已发送；机器人回复：%(text)s")
+            % {"text": replies[-1].get("text", {}).get("content", "")},
+        )
+    else:
+        messages.error(request, _("群内回复未被接受（HTTP %(status)s）。") % {"status": status})
+    return redirect("notifications:demo_inbox")
