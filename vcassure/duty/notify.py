@@ -18,6 +18,7 @@ from vcassure.core.timefmt import month_day_hhmm
 from vcassure.duty.models import DutyRule, Shift
 from vcassure.duty.roster import pool_unit_id
 from vcassure.duty.selectors import roster_problems
+from vcassure.duty.signals import shifts_uncovered
 from vcassure.notifications.channels.escaping import one_line
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import PersonalMessage, notifications_queue
@@ -94,6 +95,9 @@ def shifts_warn(now: datetime) -> int:
         Shift.objects.filter(pk__in=ids, **{f"{column}__isnull": True}).update(**{column: now})
     if not per_county:
         return 0
+    shifts_uncovered.send(
+        sender=Shift, shifts=[row for rows in per_county.values() for row in rows], at=now
+    )
     recipients = dispatchers_for(set(per_county))
     units = OrgUnit.objects.in_bulk(list(per_county))
     messages: list[PersonalMessage] = []

@@ -1,6 +1,5 @@
 """What the integrations app hears from the apps below it, turned into webhook events.
-`shift.uncovered` and `probe.failed` have no sender yet: they fire once the duty and probes apps
-send their signals, connected here."""
+`probe.failed` has no sender yet: it fires once the probes app sends its signal, connected here."""
 
 from typing import Any
 
@@ -101,7 +100,32 @@ on_fault_restored = _fault_receiver(EventType.FAULT_RESTORED)
 on_fault_closed = _fault_receiver(EventType.FAULT_CLOSED)
 
 
+def on_shifts_uncovered(sender, *, shifts, at, **kwargs) -> None:
+    """One `shift.uncovered` event per shift the duty clock warns about (at 72 h, then 24 h)."""
+    webhook_events_record(
+        [
+            Event(
+                EventType.SHIFT_UNCOVERED,
+                subject_ref("shift", shift.pk),
+                at,
+                {
+                    "id": shift.pk,
+                    "period": shift.period_id,
+                    "venue": shift.venue_id,
+                    "starts_at": iso(shift.starts_at),
+                    "ends_at": iso(shift.ends_at),
+                    "assignee": shift.assignee_id,
+                    "problem": problem or "uncovered",
+                    "warning": mark,
+                },
+            )
+            for shift, problem, mark in shifts
+        ]
+    )
+
+
 def connect() -> None:
+    from vcassure.duty.signals import shifts_uncovered
     from vcassure.faults.signals import fault_closed, fault_opened, fault_restored
     from vcassure.meetings.signals import (
         meeting_rescheduled,
@@ -115,3 +139,4 @@ def connect() -> None:
     fault_opened.connect(on_fault_opened, dispatch_uid="integrations.fault_opened")
     fault_restored.connect(on_fault_restored, dispatch_uid="integrations.fault_restored")
     fault_closed.connect(on_fault_closed, dispatch_uid="integrations.fault_closed")
+    shifts_uncovered.connect(on_shifts_uncovered, dispatch_uid="integrations.shifts_uncovered")
