@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "vcassure.notifications",
     "vcassure.checklists",
     "vcassure.faults",
+    "vcassure.probes",
     "vcassure.transfer",
     "vcassure.meetings",
     "vcassure.integrations",
