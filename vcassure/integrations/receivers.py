@@ -1,6 +1,5 @@
 """What the integrations app hears from the apps below it, turned into webhook events.
-`shift.uncovered` and `probe.failed` have no sender yet: they fire once the duty and probes apps
-send their signals, connected here."""
+`shift.uncovered` has no sender yet: it fires once the duty app sends its signal, connected here."""
 
 from typing import Any
 
@@ -101,8 +100,31 @@ on_fault_restored = _fault_receiver(EventType.FAULT_RESTORED)
 on_fault_closed = _fault_receiver(EventType.FAULT_CLOSED)
 
 
+def on_probe_failed(sender, *, results, label="", at=None, **kwargs) -> None:
+    """One `probe.failed` event per failing device of a run, all in one INSERT."""
+    webhook_events_record(
+        Event(
+            EventType.PROBE_FAILED,
+            f"equipment:{r.equipment_id}",
+            at or r.checked_at,
+            {
+                "equipment": r.equipment_id,
+                "venue": r.equipment.venue_id,
+                "kind": r.equipment.kind,
+                "method": r.method,
+                "failure": r.failure,
+                "error": r.error,
+                "checked_at": iso(r.checked_at),
+                "round": label,
+            },
+        )
+        for r in results
+    )
+
+
 def connect() -> None:
     from vcassure.faults.signals import fault_closed, fault_opened, fault_restored
+    from vcassure.probes.signals import probe_failed
     from vcassure.meetings.signals import (
         meeting_rescheduled,
         meeting_state_changed,
@@ -115,3 +137,4 @@ def connect() -> None:
     fault_opened.connect(on_fault_opened, dispatch_uid="integrations.fault_opened")
     fault_restored.connect(on_fault_restored, dispatch_uid="integrations.fault_restored")
     fault_closed.connect(on_fault_closed, dispatch_uid="integrations.fault_closed")
+    probe_failed.connect(on_probe_failed, dispatch_uid="integrations.probe_failed")
