@@ -154,3 +154,16 @@ def test_credentials_are_stored_encrypted(province):
     spec = spec_of(equipment)
     assert (spec.auth_key, spec.priv_key) == ("s3cret-auth", "s3cret-priv")
     assert "s3cret" not in repr(spec)
+
+
+def test_dashboard_shows_machine_state_beside_people(probed, province, client):
+    meeting, bad, good = probed
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=60), tick=False):
+        meeting_probes_sweep()
+        client.force_login(province.user("province"))
+        page = client.get(f"/meetings/{meeting.pk}/dashboard/").content.decode()
+    # The tile and the roll-up count the venue with devices down (one venue, its two devices).
+    assert 'data-state="machine_down"><div class="label">设备异常</div><div class="num">1</div>' in page
+    assert 'data-machine="terminal_refused"' in page and "终端不可达" in page
+    assert 'data-machine="switch_refused"' in page and "交换机不可达" in page
+    assert 'data-machine="1"' in page  # city 0's row
