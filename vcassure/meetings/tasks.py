@@ -1,6 +1,8 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from vcassure.meetings.services.probes import register_probes_runner
+
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_meeting_clock_task() -> None:
@@ -18,6 +20,7 @@ def sweep_meeting_probes_task() -> None:
     meeting_probes_sweep()
 
 
+@register_probes_runner
 @db_task()
 def meeting_probes_now_task(meeting_id: int) -> None:
     """Probe a meeting's devices on demand (the dashboard button, POST /api/meetings/{id}/probes)."""

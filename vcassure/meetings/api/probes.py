@@ -12,7 +12,7 @@ from vcassure.meetings.api._common import READ_ERRORS, WRITE_ERRORS
 from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.schemas import LocalDatetime
 from vcassure.meetings.selectors.probes import meeting_probe_results
-from vcassure.meetings.services.probes import meeting_equipment
+from vcassure.meetings.services.probes import meeting_probes_request
 
 router = Router(tags=["probes"])
 
@@ -60,7 +60,4 @@ def meeting_probes_now(request: HttpRequest, meeting_id: int):
     meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
     if not can_manage_meetings(request.user):
         raise PermissionDenied(_("您的角色不能发起设备探测。"))
-    from vcassure.meetings.tasks import meeting_probes_now_task
-
-    meeting_probes_now_task(meeting.pk)
-    return Status(202, {"queued": True, "devices": len(meeting_equipment(meeting))})
+    return Status(202, {"queued": True, "devices": meeting_probes_request(meeting)})

@@ -223,6 +223,27 @@ def meeting_probes_run(meeting: Meeting, *, round_name: str = "") -> RoundOutcom
     return result
 
 
+_runner = None
+
+
+def register_probes_runner(task):
+    """The queue task that probes a meeting on demand registers here (meetings/tasks.py), so that
+    callers below the task layer can ask for a run without importing it."""
+    global _runner
+    _runner = task
+    return task
+
+
+def meeting_probes_request(meeting: Meeting) -> int:
+    """Probe the meeting's devices soon, in the worker; returns how many devices it has."""
+    devices = len(meeting_equipment(meeting))
+    if _runner is None:  # no queue loaded (a script): probe here
+        meeting_probes_run(meeting)
+    else:
+        transaction.on_commit(lambda: _runner(meeting.pk))
+    return devices
+
+
 def meeting_probes_sweep(now: datetime | None = None) -> dict[str, int]:
     """Every minute: run the T−60 and T−30 rounds that are due and not yet run. A meeting
     published after T−30 gets the T−30 round only."""
