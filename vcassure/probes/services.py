@@ -2,6 +2,7 @@
 over a list of devices, storing every result and the latest per device, then telling whoever
 listens (`probe_failed`) about the failures."""
 
+import ipaddress
 import logging
 from dataclasses import dataclass
 
@@ -128,7 +129,18 @@ def probes_run(
             return RunOutcome(run=None, results=[])
     timeout = timeout or getattr(settings, "PROBE_TIMEOUT", DEFAULT_TIMEOUT)
     concurrency = concurrency or getattr(settings, "PROBE_CONCURRENCY", DEFAULT_CONCURRENCY)
-    specs = [spec_of(e) for e in equipment]
+    allowed = [
+        ipaddress.ip_network(n) for n in getattr(settings, "PROBE_ALLOWED_NETWORKS", []) if n
+    ]
+    specs = []
+    for e in equipment:
+        address = ipaddress.ip_address(str(e.management_ip))
+        # A device outside PROBE_ALLOWED_NETWORKS is left alone: no packet, no result.
+        if not allowed or any(address in network for network in allowed):
+            specs.append(spec_of(e))
+    if len(specs) < len(equipment):
+        log.info("probe run %s: %s devices outside the allowed networks skipped", label or "-",
+                 len(equipment) - len(specs))
     outcomes = engine.probe_all(specs, timeout=timeout, concurrency=concurrency)
     checked_at = clock.now()
     rows = [

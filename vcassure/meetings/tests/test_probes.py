@@ -167,3 +167,25 @@ def test_dashboard_shows_machine_state_beside_people(probed, province, client):
     assert 'data-machine="terminal_refused"' in page and "终端不可达" in page
     assert 'data-machine="switch_refused"' in page and "交换机不可达" in page
     assert 'data-machine="1"' in page  # city 0's row
+
+
+def test_dashboard_button_probes_now(probed, province, client):
+    meeting, bad, good = probed
+    client.force_login(province.user("province"))
+    page = client.get(f"/meetings/{meeting.pk}/dashboard/").content.decode()
+    assert 'id="probe-now"' in page
+    response = client.post(f"/meetings/{meeting.pk}/probes/", follow=True)
+    assert "已发起设备探测（3 台设备）" in response.content.decode()
+    reader = province.user("province", Role.READONLY)
+    client.force_login(reader)
+    assert client.post(f"/meetings/{meeting.pk}/probes/").status_code == 403
+
+
+def test_devices_outside_the_allowed_networks_are_never_probed(probed, province, settings):
+    meeting, bad, good = probed
+    far = EquipmentFactory(venue=province.venues[1], kind="terminal", management_ip="10.64.0.10")
+    settings.PROBE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=60), tick=False):
+        meeting_probes_sweep()
+    assert not ProbeResult.objects.filter(equipment=far).exists()
+    assert ProbeResult.objects.filter(equipment=good).exists()
