@@ -124,12 +124,12 @@ def on_probe_failed(sender, *, results, label="", at=None, **kwargs) -> None:
 
 def connect() -> None:
     from vcassure.faults.signals import fault_closed, fault_opened, fault_restored
-    from vcassure.probes.signals import probe_failed
     from vcassure.meetings.signals import (
         meeting_rescheduled,
         meeting_state_changed,
         support_tasks_changed,
     )
+    from vcassure.probes.signals import probe_failed
 
     meeting_state_changed.connect(on_meeting_state_changed, dispatch_uid="integrations.meeting")
     meeting_rescheduled.connect(on_meeting_rescheduled, dispatch_uid="integrations.reschedule")

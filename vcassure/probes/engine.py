@@ -3,6 +3,7 @@ GET of sysUpTime and the uplink's ifOperStatus (pysnmp). `probe_all` runs many a
 bound on concurrency and a timeout per device."""
 
 import asyncio
+import contextlib
 import errno
 import time
 from dataclasses import dataclass, field
@@ -86,10 +87,8 @@ async def probe_tcp(spec: Spec, timeout: float) -> Outcome:
         return Outcome(spec.key, "tcp", False, failure=failure, error=str(exc)[:200])
     rtt = _ms(start)
     writer.close()
-    try:
+    with contextlib.suppress(OSError):
         await writer.wait_closed()
-    except OSError:
-        pass
     return Outcome(spec.key, "tcp", True, rtt_ms=rtt)
 
 
@@ -112,7 +111,8 @@ def _snmp_auth(spec: Spec):
             authProtocol=auth,
             privProtocol=priv,
         )
-    return snmp.CommunityData(spec.community, mpModel=1)
+    # v2c is what many access switches still speak; v3 is used whenever it is configured.
+    return snmp.CommunityData(spec.community, mpModel=1)  # noqa: S508
 
 
 _mib_view = None
@@ -135,8 +135,14 @@ def snmp_engine():
 
 def _credentials_key(spec: Spec) -> tuple:
     if spec.snmp_version == "v3":
-        return ("v3", spec.snmp_user, spec.auth_protocol, spec.auth_key, spec.priv_protocol,
-                spec.priv_key)
+        return (
+            "v3",
+            spec.snmp_user,
+            spec.auth_protocol,
+            spec.auth_key,
+            spec.priv_protocol,
+            spec.priv_key,
+        )
     return ("v2c",)
 
 
@@ -219,8 +225,7 @@ async def probe_all_async(
     gate = asyncio.Semaphore(concurrency)
     # One SNMP engine per set of credentials (an engine keeps one key set per v3 user name).
     engines = {
-        key: snmp_engine()
-        for key in {_credentials_key(s) for s in specs if s.method == "snmp"}
+        key: snmp_engine() for key in {_credentials_key(s) for s in specs if s.method == "snmp"}
     }
 
     async def bounded(spec: Spec) -> Outcome:

@@ -127,8 +127,12 @@ def probes_run(
         run = _claim(label, now)
         if run is None:
             return RunOutcome(run=None, results=[])
-    timeout = timeout or getattr(settings, "PROBE_TIMEOUT", DEFAULT_TIMEOUT)
-    concurrency = concurrency or getattr(settings, "PROBE_CONCURRENCY", DEFAULT_CONCURRENCY)
+    wait = timeout if timeout is not None else float(settings.PROBE_TIMEOUT or DEFAULT_TIMEOUT)
+    bound = (
+        concurrency
+        if concurrency is not None
+        else int(settings.PROBE_CONCURRENCY or DEFAULT_CONCURRENCY)
+    )
     allowed = [
         ipaddress.ip_network(n) for n in getattr(settings, "PROBE_ALLOWED_NETWORKS", []) if n
     ]
@@ -139,9 +143,12 @@ def probes_run(
         if not allowed or any(address in network for network in allowed):
             specs.append(spec_of(e))
     if len(specs) < len(equipment):
-        log.info("probe run %s: %s devices outside the allowed networks skipped", label or "-",
-                 len(equipment) - len(specs))
-    outcomes = engine.probe_all(specs, timeout=timeout, concurrency=concurrency)
+        log.info(
+            "probe run %s: %s devices outside the allowed networks skipped",
+            label or "-",
+            len(equipment) - len(specs),
+        )
+    outcomes = engine.probe_all(specs, timeout=wait, concurrency=bound)
     checked_at = clock.now()
     rows = [
         ProbeResult(

@@ -49,6 +49,8 @@ def site_photo():
         Image.new("RGB", (64, 48), (40, 120, 200)).save(buffer, "JPEG")
         _photo = buffer.getvalue()
     return SimpleUploadedFile("site.jpg", _photo, content_type="image/jpeg")
+
+
 AFTER_STEP = 4
 STEP = timedelta(minutes=1)
 
@@ -145,7 +147,7 @@ class Simulation:
             .exclude(assignee=None)
             .order_by("id")
         )
-        notices = {
+        notices: dict[tuple[str, int | None], int] = {
             (n.subject, n.recipient_id): n.pk
             for n in Notification.objects.filter(
                 topic=f"meeting:{self.meeting.pk}",
@@ -184,7 +186,7 @@ class Simulation:
     # --- what people do -----------------------------------------------------------------------
 
     def acknowledge(self, person: Person, now: datetime) -> None:
-        notice = Notification.objects.get(pk=person.notice_id)
+        notice = Notification.objects.get(pk=int(person.notice_id or 0))
         token = tokens.make_token(
             notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
         )

@@ -318,7 +318,7 @@ def dashboard_attention(
             reasons.append(("unanswered", _("未确认")))
         machine = [
             (f"{status.equipment.kind}_{status.failure}", machine_label(status))
-            for status in machines.get(task.venue_id, [])
+            for status in (machines.get(task.venue_id, []) if task.venue_id else [])
         ]
         rows.append(
             {

@@ -38,7 +38,9 @@ def round_label(meeting: Meeting, name: str) -> str:
 def meeting_venue_tasks(meeting: Meeting) -> dict[int, SupportTask]:
     """The meeting's live venue tasks by venue id."""
     tasks = (
-        SupportTask.objects.filter(meeting=meeting, kind=SupportTask.Kind.VENUE, venue__isnull=False)
+        SupportTask.objects.filter(
+            meeting=meeting, kind=SupportTask.Kind.VENUE, venue__isnull=False
+        )
         .exclude(state=SupportTask.State.CANCELLED)
         .select_related("venue__org_unit", "assignee")
     )
@@ -150,7 +152,10 @@ def notify_failures(meeting: Meeting, failed: list[ProbeResult], tasks: dict) ->
             body.append(_("……另有 %(n)s 台设备。") % {"n": len(d.lines) - DIGEST_ROWS})
         messages.append(
             PersonalMessage(
-                staff=d.staff, subject=d.subject, title=title, body="\n".join(body),
+                staff=d.staff,
+                subject=d.subject,
+                title=title,
+                body="\n".join(body),
                 requires_ack=False,
             )
         )

@@ -46,7 +46,10 @@ def probed(province, tomorrow, listener, closed_port, settings):
     venue 1's terminal answers."""
     settings.PROBE_TIMEOUT = 1.0
     meeting = publish(province, make_meeting(province, tomorrow, province.venues[:2]))
-    bad = [terminal(province.venues[0], closed_port), terminal(province.venues[0], closed_port, "switch")]
+    bad = [
+        terminal(province.venues[0], closed_port),
+        terminal(province.venues[0], closed_port, "switch"),
+    ]
     good = terminal(province.venues[1], listener)
     WebhookSubscription.objects.create(
         url="http://127.0.0.1:9/hooks", secret="whsec_" + "A" * 32, events=["probe.failed"]
@@ -132,9 +135,7 @@ def test_probes_api_latest_per_device_and_scope(probed, province, api_client_for
 
 
 def test_credentials_are_stored_encrypted(province):
-    equipment = EquipmentFactory(
-        venue=province.venues[0], kind="switch", management_ip="127.0.0.1"
-    )
+    equipment = EquipmentFactory(venue=province.venues[0], kind="switch", management_ip="127.0.0.1")
     target = probe_target_save(
         equipment=equipment,
         method="snmp",
@@ -163,7 +164,10 @@ def test_dashboard_shows_machine_state_beside_people(probed, province, client):
         client.force_login(province.user("province"))
         page = client.get(f"/meetings/{meeting.pk}/dashboard/").content.decode()
     # The tile and the roll-up count the venue with devices down (one venue, its two devices).
-    assert 'data-state="machine_down"><div class="label">设备异常</div><div class="num">1</div>' in page
+    assert (
+        'data-state="machine_down"><div class="label">设备异常</div><div class="num">1</div>'
+        in page
+    )
     assert 'data-machine="terminal_refused"' in page and "终端不可达" in page
     assert 'data-machine="switch_refused"' in page and "交换机不可达" in page
     assert 'data-machine="1"' in page  # city 0's row

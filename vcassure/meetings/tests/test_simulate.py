@@ -21,7 +21,9 @@ def thirty_venues(province):
             org_unit=town,
             code=f"W-SIM-{i:02d}",
             name=f"{town.name}模拟分会场{i}",
-            primary_staff=StaffFactory(org_unit=town, name=f"模拟人员{i}", mobile=f"1390000{i:04d}"),
+            primary_staff=StaffFactory(
+                org_unit=town, name=f"模拟人员{i}", mobile=f"1390000{i:04d}"
+            ),
         )
     return province
 
@@ -45,7 +47,9 @@ def test_simulate_plays_a_meeting_to_its_end_with_consistent_counts(thirty_venue
     tasks = SupportTask.objects.filter(meeting=meeting, kind=SupportTask.Kind.VENUE)
     assert tasks.count() == 30
     notices = Notification.objects.filter(
-        topic=f"meeting:{meeting.pk}", kind=Notification.Kind.PUBLISHED, requires_ack=True,
+        topic=f"meeting:{meeting.pk}",
+        kind=Notification.Kind.PUBLISHED,
+        requires_ack=True,
         subject__in=[f"task:{pk}" for pk in tasks.values_list("pk", flat=True)],
     )
     acked = notices.filter(acknowledged_at__isnull=False).count()
@@ -60,6 +64,9 @@ def test_simulate_plays_a_meeting_to_its_end_with_consistent_counts(thirty_venue
     # Every failed step opened a fault, and every one was restored.
     failed = Fault.objects.filter(source=Fault.Source.CHECKLIST, subject__startswith="task:")
     assert failed.count() > 0
-    assert f"failed {failed.count()}; faults opened {failed.count()}, restored {failed.count()}" in text
+    assert (
+        f"failed {failed.count()}; faults opened {failed.count()}, restored {failed.count()}"
+        in text
+    )
     assert not failed.exclude(state=Fault.State.RESTORED).exists()
     assert tasks.filter(state=SupportTask.State.DONE).count() >= acked - 2

@@ -1,11 +1,18 @@
 """The probes against real listeners and a real SNMP agent, all on 127.0.0.1."""
 
+import contextlib
 import socket
 
 import pytest
 
-from tests.fakes.snmp_agent import COMMUNITY, UPLINK_IF_INDEX, V3_AUTH_KEY, V3_PRIV_KEY, V3_USER
-from tests.fakes.snmp_agent import SwitchAgent
+from tests.fakes.snmp_agent import (
+    COMMUNITY,
+    UPLINK_IF_INDEX,
+    V3_AUTH_KEY,
+    V3_PRIV_KEY,
+    V3_USER,
+    SwitchAgent,
+)
 from vcassure.probes.engine import Spec, probe_all
 
 
@@ -37,10 +44,8 @@ def silent_port():
     for _ in range(3):
         c = socket.socket()
         c.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             c.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(c)
     yield port
     for c in fillers:

@@ -41,9 +41,10 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"meeting {meeting.pk} published: {meeting.title}")
         elif options["meeting"]:
-            meeting = Meeting.objects.filter(pk=options["meeting"]).first()
-            if meeting is None or meeting.state != Meeting.State.PUBLISHED:
+            found = Meeting.objects.filter(pk=options["meeting"]).first()
+            if found is None or found.state != Meeting.State.PUBLISHED:
                 raise CommandError("give the id of a published meeting, or --new")
+            meeting = found
         else:
             raise CommandError("give a meeting id or --new")
         sim = Simulation(
