@@ -193,3 +193,34 @@ def test_devices_outside_the_allowed_networks_are_never_probed(probed, province,
         meeting_probes_sweep()
     assert not ProbeResult.objects.filter(equipment=far).exists()
     assert ProbeResult.objects.filter(equipment=good).exists()
+
+
+def test_admin_never_shows_the_secret_back(province, client):
+    from vcassure.probes.models import ProbeTarget
+
+    equipment = EquipmentFactory(venue=province.venues[0], kind="switch", management_ip="127.0.0.1")
+    admin = province.user("province", Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/probes/probetarget/add/",
+        {
+            "equipment": equipment.pk,
+            "method": "snmp",
+            "port": "161",
+            "snmp_version": "v2c",
+            "community": "very-secret-ro",
+            "is_active": "on",
+            "snmp_user": "",
+            "auth_protocol": "",
+            "priv_protocol": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target = ProbeTarget.objects.get(equipment=equipment)
+    assert "very-secret-ro" not in target.community_encrypted
+    page = client.get(f"/admin/probes/probetarget/{target.pk}/change/").content.decode()
+    listing = client.get("/admin/probes/probetarget/").content.decode()
+    assert "very-secret-ro" not in page + listing
+    assert "••••••" in listing
