@@ -9,7 +9,6 @@ import platform
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,12 +16,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def setup_django(database_url: str | None) -> None:
-    if not database_url:
-        tmp = Path(tempfile.mkdtemp(prefix="vcassure-bench-"))
-        os.environ["VCASSURE_VAR_DIR"] = str(tmp)
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    else:
-        os.environ["DATABASE_URL"] = database_url
+    from bench.workdir import bench_environment, fresh_bench_var_dir
+
+    # Its own files, fresh each run: never the database or queue of `make run` in var/.
+    os.environ.update(bench_environment(fresh_bench_var_dir(), database_url))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     # The production server of the acknowledgement burst must check the links this process signs.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))

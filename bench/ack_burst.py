@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bench.workdir import bench_environment, bench_var_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 32
 TARGET_P99_MS = {"postgresql": 100, "sqlite": 250}
@@ -39,22 +41,21 @@ def gunicorn_server(
     """The production server on 127.0.0.1 with the bench settings, and `consumers` Huey consumers
     (manage.py run_huey, as in production mode) sharing its queue; all stopped on exit."""
     port = free_port()
-    var = Path(tempfile.mkdtemp(prefix="vcassure-bench-web-"))
+    bench_var_dir().mkdir(parents=True, exist_ok=True)
+    var = Path(tempfile.mkdtemp(prefix="web-", dir=bench_var_dir()))
     (var / "staticfiles").mkdir()
+    (var / "media").mkdir()
     env = {
         **os.environ,
+        **bench_environment(var, database_url),
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-        "DATABASE_URL": database_url,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
-        "VCASSURE_VAR_DIR": str(var),
-        "STATIC_ROOT": str(var / "staticfiles"),
         "LOG_LEVEL": "WARNING",
         "GUNICORN_ACCESS_LOG": "off",
-        "REDIS_URL": "",
         **(extra_env or {}),
     }
     log = open(var / "gunicorn.log", "w")  # noqa: SIM115 - closed below

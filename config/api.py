@@ -14,6 +14,7 @@ from vcassure.core.api import document_error_responses
 from vcassure.core.api import router as core_router
 from vcassure.core.errors import ApplicationError
 from vcassure.faults.api import router as faults_router
+from vcassure.faults.api_rma import router as rma_router
 from vcassure.integrations.api import router as integrations_router
 from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
@@ -111,6 +112,7 @@ ROUTERS = [
     *MEETINGS_ROUTERS,
     notifications_router,
     faults_router,
+    rma_router,
     integrations_router,
 ]
 for _router in ROUTERS:

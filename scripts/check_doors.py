@@ -51,7 +51,7 @@ DOORS = (
     ),
     Door(
         model="Fault",
-        module="vcassure/faults/services.py",
+        module="vcassure/faults/services/lifecycle.py",
         fields=frozenset({"state"}),
         transition_models=frozenset({"FaultEvent"}),
         var_hints=("fault",),

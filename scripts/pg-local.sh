@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a throw-away PostgreSQL on 127.0.0.1:${PGPORT:-54329} for tests and benchmarks, installing
 # Debian's server package when it is missing. Prints the DATABASE_URL to use.
-# Usage: scripts/pg-local.sh start|stop
+# Usage: scripts/pg-local.sh start|stop|restart (restart: PG_RESTART_MODE, default fast; the soak
+# scenario uses immediate, a crash and recovery). PGPORT and PGDATA pick another instance.
 set -euo pipefail
 PGPORT=${PGPORT:-54329}
 PGDATA=${PGDATA:-/tmp/vcassure-pg-$PGPORT}
@@ -38,6 +39,10 @@ case "${1:-start}" in
     run_as_pg "$BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='vcassure'" | grep -q 1 \
       || run_as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres vcassure
     echo "postgres://postgres@127.0.0.1:$PGPORT/vcassure"
+    ;;
+  restart)
+    BIN=$(pg_bin)
+    run_as_pg "$BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -m "${PG_RESTART_MODE:-fast}" -w restart >/dev/null
     ;;
   stop)
     BIN=$(pg_bin)

@@ -25,6 +25,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Earlier keys, comma-separated, still accepted when reading what they signed (sessions, personal
+# acknowledgement links) while a new SECRET_KEY signs everything new: keep the old one here for
+# ACK_LINK_MAX_AGE_HOURS after a rotation (README, Runbook).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -109,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+else:
+    # A persistent connection is checked before a request reuses it: after the database restarts,
+    # a worker reconnects instead of answering its next request with a 500 (soak scenario).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

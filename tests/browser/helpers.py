@@ -11,3 +11,52 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+# --- phone pages (tests/browser/test_fault_phone.py; test_field.py keeps its own copies) ---------
+
+
+def png_path(tmp_path) -> str:
+    """A real PNG on disk, for a file input."""
+    import io
+
+    from PIL import Image
+
+    target = tmp_path / "photo.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (20, 110, 190)).save(buffer, format="PNG")
+    target.write_bytes(buffer.getvalue())
+    return str(target)
+
+
+def fits_the_phone(page, where: str) -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{where}: page scrolls sideways by {overflow}px"
+
+
+def touch_targets_fit(page, selector: str) -> None:
+    small = page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector))
+             .filter((el) => el.offsetParent !== null)
+             .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])
+             .filter(([, h]) => h < 44)""",
+        selector,
+    )
+    assert not small, f"touch targets under 44 px: {small}"
+
+
+def record_venue_step(page, number: int, result: str = "通过", note: str = "", photo=None) -> None:
+    """Record step `number` of the venue checklist on the task card."""
+    import re
+
+    step = page.locator(f"#step-venue-r7-{number}")
+    if step.locator("details.redo").count():
+        step.locator("details.redo > summary").click()
+    if note:
+        step.locator("textarea[name=note]").fill(note)
+    if photo:
+        step.locator("input[name=photos]").first.set_input_files(photo)
+    step.locator(f"button:text-is('{result}')").click()
+    page.wait_for_url(re.compile(rf"#step-venue-r7-{number}$"))

@@ -171,7 +171,7 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     page.wait_for_selector("#task-state:has-text('故障')")
     fault = Fault.objects.get(subject=f"task:{task.pk}")
     box = page.locator("#step-venue-r7-2 .fault-box")
-    assert fault.title in box.inner_text() and "已派单" in box.inner_text()
+    assert fault.title in box.inner_text() and "待处理" in box.inner_text()
     assert fault.assigned_department.name in box.inner_text()
     assert_fits_the_phone(page, "faulty")
 

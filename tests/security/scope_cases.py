@@ -18,9 +18,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tests.factories.files import pdf_bytes
+from tests.factories.venues import EquipmentFactory
 from vcassure.checklists.models import StepPhoto
 from vcassure.core import clock
-from vcassure.faults.models import Fault
+from vcassure.faults.models import Fault, Shipment, Spare
+from vcassure.faults.shipments import shipment_create
 from vcassure.integrations.models import WebhookDelivery, WebhookSubscription
 from vcassure.integrations.services import webhook_subscription_create
 from vcassure.meetings import services as meeting_services
@@ -109,6 +111,16 @@ class World:
         return Fault.objects.get(subject=f"task:{self.worked_task.pk}")
 
     @cached_property
+    def guidance(self):
+        """The fault's guidance from the integrator, with a photo."""
+        from vcassure.faults.services import fault_guidance_add
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (32, 24), (30, 30, 200)).save(buffer, format="PNG")
+        photo = SimpleUploadedFile("advice.png", buffer.getvalue(), content_type="image/png")
+        return fault_guidance_add(self.fault, by=None, note="重启终端", advisor="李工", photo=photo)
+
+    @cached_property
     def photo(self) -> StepPhoto:
         return StepPhoto.objects.get(result__run__subject=f"task:{self.worked_task.pk}")
 
@@ -134,6 +146,23 @@ class World:
             notification=self.notification,
             number=self.task.assignee.mobile or "13900000000",
             script="您好，这里是 96311 调度台。",
+        )
+
+    @cached_property
+    def spare(self) -> Spare:
+        return Spare.objects.create(
+            org_unit=self.county, kind="terminal", model="华为 TE40", available=2, minimum=1
+        )
+
+    @cached_property
+    def shipment(self) -> Shipment:
+        """A terminal of county 1 away for repair, with county 1's spare lent meanwhile."""
+        return shipment_create(
+            by=None,
+            equipment=EquipmentFactory(venue=self.venues[0]),
+            carrier="sf",
+            tracking_number="SF1000000000099",
+            loaner=self.spare,
         )
 
     @cached_property
@@ -404,7 +433,87 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "关闭"}}),
     ),
     "api/faults/<int:fault_id>": ({GET}, lambda w: Case({"fault_id": w.fault.pk}, [w.fault])),
+    "faults/<int:pk>/phone/": ({GET}, lambda w: Case({"pk": w.fault.pk}, [w.fault])),
+    "faults/<int:pk>/acknowledge/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {}}),
+    ),
+    "faults/<int:pk>/assign/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"assignee": w.staff.pk}}),
+    ),
+    "faults/<int:pk>/on-site/": ({POST}, lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {}})),
+    "faults/<int:pk>/reopen/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"reason": "复发"}}),
+    ),
+    "faults/<int:pk>/guidance/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "重启", "advisor": "x"}}),
+    ),
+    "faults/<int:pk>/guidance/<int:event_pk>/photo/": (
+        {GET},
+        lambda w: Case({"pk": w.fault.pk, "event_pk": w.guidance.pk}, [w.fault, w.guidance]),
+    ),
+    "faults/<int:pk>/notify-integrator/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"integrator": 1, "channel": "sms"}}),
+    ),
+    "meetings/tasks/<int:pk>/field/access/": (
+        {POST},
+        lambda w: Case({"pk": w.task.pk}, [w.task], {POST: {}}),
+    ),
+    **{
+        f"api/faults/<int:fault_id>/{action}": (
+            {POST},
+            lambda w, body=body: Case({"fault_id": w.fault.pk}, [w.fault], {POST: body}),
+        )
+        for action, body in (
+            ("acknowledge", {}),
+            ("assign", {"assignee": 1}),
+            ("on-site", {"note": ""}),
+            ("restore", {"note": "已恢复"}),
+            ("close", {"note": ""}),
+            ("reopen", {"reason": "复发"}),
+        )
+    },
     "checklists/photos/<int:pk>/": ({GET}, lambda w: Case({"pk": w.photo.pk}, [w.photo])),
+    # RMA and spares
+    "faults/rma/<int:pk>/": ({GET}, lambda w: Case({"pk": w.shipment.pk}, [w.shipment])),
+    "faults/rma/<int:pk>/step/": (
+        {POST},
+        lambda w: Case({"pk": w.shipment.pk}, [w.shipment], {POST: {"state": "received"}}),
+    ),
+    "faults/rma/<int:pk>/lend/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.shipment.pk}, [w.shipment, w.spare], {POST: {"loaner": w.spare.pk}}
+        ),
+    ),
+    "faults/rma/<int:pk>/loaner-return/": (
+        {POST},
+        lambda w: Case({"pk": w.shipment.pk}, [w.shipment, w.spare], {POST: {}}),
+    ),
+    "faults/spares/<int:pk>/lend/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.spare.pk}, [w.shipment, w.spare], {POST: {"shipment": w.shipment.pk}}
+        ),
+    ),
+    "faults/spares/<int:pk>/return/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.spare.pk}, [w.shipment, w.spare], {POST: {"shipment": w.shipment.pk}}
+        ),
+    ),
+    "api/rma/<int:shipment_id>": (
+        {GET, PATCH},
+        lambda w: Case(
+            {"shipment_id": w.shipment.pk},
+            [w.shipment, w.spare],
+            {PATCH: {"state": "received", "loaner": None}},
+        ),
+    ),
 }
 
 

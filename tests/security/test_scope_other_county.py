@@ -86,6 +86,7 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
         "meetings/<int:pk>/",
         "meetings/tasks/<int:pk>/field/",
         "faults/<int:pk>/",
+        "faults/rma/<int:pk>/",
         "checklists/photos/<int:pk>/",
         "notifications/deliveries/<int:pk>/",
         "org/staff/<int:pk>/",
@@ -104,6 +105,7 @@ def test_the_same_requests_reach_the_objects_in_scope(world):
     for route in (
         "api/meetings/<int:meeting_id>",
         "api/faults/<int:fault_id>",
+        "api/rma/<int:shipment_id>",
         "api/im-groups/<int:group_id>",
         "api/staff/<int:staff_id>",
     ):

@@ -26,6 +26,10 @@ def meeting_ref(pk: int) -> str:
     return subject_ref("meeting", pk)
 
 
+def fault_ref(pk: int) -> str:
+    return subject_ref("fault", pk)
+
+
 def subject_id(ref: str | None, kind: Kind) -> int | None:
     """The id in a reference of that kind; None for another kind, an empty or a malformed one."""
     if not ref:
@@ -38,6 +42,10 @@ def subject_id(ref: str | None, kind: Kind) -> int | None:
 
 def task_id_of(ref: str | None) -> int | None:
     return subject_id(ref, "task")
+
+
+def fault_id_of(ref: str | None) -> int | None:
+    return subject_id(ref, "fault")
 
 
 # --- What a reference is called on a page ----------------------------------------------------------

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from vcassure.faults.models import Fault, FaultEvent
+from vcassure.core.services import audit_record
+from vcassure.faults.models import Fault, FaultEvent, FaultPolicy
 
 
 class FaultEventInline(admin.TabularInline):
     model = FaultEvent
     extra = 0
-    fields = ("kind", "at", "actor", "note")
+    fields = ("kind", "at", "actor", "note", "advisor")
     readonly_fields = fields
     can_delete = False
 
@@ -42,6 +43,47 @@ class FaultAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None):
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None):
+        return False
+
+
+@admin.register(FaultPolicy)
+class FaultPolicyAdmin(admin.ModelAdmin):
+    """The deadlines of each severity, editable by administrators; one row per severity (seeded),
+    so rows are neither added nor deleted. A change applies to faults opened afterwards."""
+
+    list_display = (
+        "severity",
+        "ack_amount",
+        "ack_unit",
+        "on_site_amount",
+        "on_site_unit",
+        "restore_amount",
+        "restore_unit",
+        "updated_at",
+    )
+    list_editable = (
+        "ack_amount",
+        "ack_unit",
+        "on_site_amount",
+        "on_site_unit",
+        "restore_amount",
+        "restore_unit",
+    )
+    readonly_fields = ("severity",)
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="fault.policy",
+            obj=obj,
+            changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data},
+        )
+
+    def has_add_permission(self, request: HttpRequest):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None):

@@ -37,6 +37,7 @@ LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_ty
 
 class FaultFilter(Schema):
     state: Fault.State | None = None
+    severity: Fault.Severity | None = None
     org_unit: ObjectId | None = Field(
         None, description="faults of this unit and everything below it"
     )
@@ -69,9 +70,36 @@ class FaultOut(Schema):
     step_result: int | None
     assigned_department: int | None
     assigned_department_name: str
+    responsible_department: int | None = Field(
+        description="the department that answers for the fault (the city's network operations)"
+    )
+    assignee: int | None = Field(description="the staff member sent to repair it")
+    assignee_name: str
+    reported_at: LocalDatetime = Field(description="when the fault was reported (opened)")
     opened_at: LocalDatetime
+    acknowledged_at: LocalDatetime
+    on_site_at: LocalDatetime
     restored_at: LocalDatetime
     closed_at: LocalDatetime
+    ack_due_at: LocalDatetime
+    on_site_due_at: LocalDatetime
+    restore_due_at: LocalDatetime
+
+    @staticmethod
+    def resolve_responsible_department(obj) -> int | None:
+        return obj.assigned_department_id
+
+    @staticmethod
+    def resolve_assignee(obj) -> int | None:
+        return obj.assignee_id
+
+    @staticmethod
+    def resolve_assignee_name(obj) -> str:
+        return obj.assignee.name if obj.assignee_id else ""
+
+    @staticmethod
+    def resolve_reported_at(obj):
+        return obj.opened_at
 
     @staticmethod
     def resolve_org_unit(obj) -> int:
@@ -104,6 +132,7 @@ class FaultEventOut(Schema):
     actor: int | None
     actor_name: str
     note: str
+    advisor: str
 
     @staticmethod
     def resolve_actor(obj) -> int | None:
@@ -126,7 +155,10 @@ class FaultDetailOut(FaultOut):
 @paginate(LimitOffsetPagination)
 def fault_list(request: HttpRequest, filters: Query[FaultFilter]):
     return selectors.fault_list(
-        user=request.user, state=filters.state or "", org_unit=filters.org_unit
+        user=request.user,
+        state=filters.state or "",
+        severity=filters.severity or "",
+        org_unit=filters.org_unit,
     )
 
 
@@ -187,3 +219,95 @@ def fault_create(request: HttpRequest, payload: FaultIn):
         by=request.user,
     )
     return Status(201, selectors.fault_get(user=request.user, pk=fault.pk))
+
+
+# --- handling (SPEC §6.2) ----------------------------------------------------------------------------
+
+
+class AssignIn(Schema):
+    assignee: ObjectId = Field(
+        description="staff id: the county's technical maintenance or network ops"
+    )
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=1000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(description="why the restored fault is open again", max_length=1000)
+
+
+ACTION_RESPONSES = {200: FaultDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _handle(request: HttpRequest, fault_id: int, action, **kwargs):
+    fault = selectors.fault_get(user=request.user, pk=fault_id)
+    action(fault, by=request.user, **kwargs)
+    return selectors.fault_get(user=request.user, pk=fault_id)
+
+
+@router.post(
+    "/faults/{int:fault_id}/acknowledge",
+    response=ACTION_RESPONSES,
+    summary="Network operations has the fault (open → acknowledged)",
+)
+@idempotent
+def fault_acknowledge(request: HttpRequest, fault_id: int):
+    return _handle(request, fault_id, services.fault_acknowledge, via="api")
+
+
+@router.post(
+    "/faults/{int:fault_id}/assign",
+    response=ACTION_RESPONSES,
+    summary="Send someone: the county's technical maintenance or network ops itself",
+)
+@idempotent
+def fault_assign(request: HttpRequest, fault_id: int, payload: AssignIn):
+    return _handle(request, fault_id, services.fault_assign, assignee=payload.assignee)
+
+
+@router.post(
+    "/faults/{int:fault_id}/on-site",
+    response=ACTION_RESPONSES,
+    summary="The assignee is at the venue",
+)
+@idempotent
+def fault_on_site(request: HttpRequest, fault_id: int, payload: NoteIn | None = None):
+    return _handle(
+        request, fault_id, services.fault_on_site, note=(payload.note if payload else "").strip()
+    )
+
+
+@router.post(
+    "/faults/{int:fault_id}/restore",
+    response=ACTION_RESPONSES,
+    summary="Service is back; the venue task returns to its place",
+)
+@idempotent
+def fault_restore(request: HttpRequest, fault_id: int, payload: NoteIn | None = None):
+    return _handle(
+        request, fault_id, services.fault_restore, note=(payload.note if payload else "").strip()
+    )
+
+
+@router.post(
+    "/faults/{int:fault_id}/close",
+    response=ACTION_RESPONSES,
+    summary="Close a restored fault",
+)
+@idempotent
+def fault_close(request: HttpRequest, fault_id: int, payload: NoteIn | None = None):
+    return _handle(
+        request, fault_id, services.fault_close, note=(payload.note if payload else "").strip()
+    )
+
+
+@router.post(
+    "/faults/{int:fault_id}/reopen",
+    response=ACTION_RESPONSES,
+    summary="Open a restored fault again, with the reason",
+)
+@idempotent
+def fault_reopen(request: HttpRequest, fault_id: int, payload: ReasonIn):
+    return _handle(request, fault_id, services.fault_reopen, reason=payload.reason)

@@ -29,6 +29,11 @@ class MeetingsConfig(AppConfig):
 
         fault_restored.connect(on_fault_restored, dispatch_uid="meetings.fault_restored")
 
+        from vcassure.faults.signals import fault_reopened
+        from vcassure.meetings.receivers import on_fault_reopened
+
+        fault_reopened.connect(on_fault_reopened, dispatch_uid="meetings.fault_reopened")
+
         # Lower apps show "meeting:3" and "task:12" as what they are.
         from vcassure.core.subjects import register_labeller
         from vcassure.meetings.selectors.meetings import meeting_labels

@@ -197,6 +197,7 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     class Kind(models.TextChoices):
         VENUE = "venue", _("会场保障")
         COORDINATION = "coordination", _("协调")
+        PATROL = "patrol", _("光缆巡检值守")
 
     class Role(models.TextChoices):
         # coordination roles
@@ -209,6 +210,8 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
         # venue roles
         MAIN_VENUE = "main_venue", _("主会场驻场保障")
         BRANCH_VENUE = "branch_venue", _("分会场保障")
+        # R8: the line crew patrols a fibre route before the meeting and stands by during it
+        FIBRE_PATROL = "fibre_patrol", _("光缆线路会前巡检、会中值守")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待通知")
@@ -268,6 +271,14 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     venue = models.ForeignKey(
         Venue,
         verbose_name=_("会场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fibre_route = models.ForeignKey(
+        "venues.FibreRoute",
+        verbose_name=_("光缆线路"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

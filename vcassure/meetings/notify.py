@@ -52,6 +52,11 @@ def require_group_coverage(unit_ids) -> None:
 
 
 def _task_line(task: SupportTask, esc: Callable[[object], str]) -> str:
+    if task.kind == SupportTask.Kind.PATROL and task.fibre_route is not None:
+        return _("光缆“%(route)s”：%(who)s，会前巡检、会中值守") % {
+            "route": esc(task.fibre_route.name),
+            "who": esc(task.assignee.name) if task.assignee is not None else _("(未落实)"),
+        }
     if task.venue is not None:
         where = esc(task.venue.name)
     else:
@@ -83,6 +88,11 @@ def _personal_body(meeting: Meeting, task: SupportTask, headline: str) -> str:
         ]
     else:
         lines.append(_("职责：%(r)s") % {"r": task.get_role_display()})
+    if task.kind == SupportTask.Kind.PATROL and task.fibre_route is not None:
+        lines.append(
+            _("光缆线路：%(route)s；巡检完成时限：%(r)s")
+            % {"route": esc(task.fibre_route.name), "r": month_day_hhmm(task.ready_due_at)}
+        )
     lines.append(_("请点击链接确认收到。"))
     return "\n".join(lines)
 
@@ -126,10 +136,10 @@ def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str
     tasks = list(
         SupportTask.objects.filter(meeting=meeting)
         .exclude(state=SupportTask.State.CANCELLED)
-        .select_related("venue", "department", "assignee", "org_unit")
+        .select_related("venue", "department", "assignee", "org_unit", "fibre_route")
         if kind != Notification.Kind.CANCELLED
         else SupportTask.objects.filter(meeting=meeting).select_related(
-            "venue", "department", "assignee", "org_unit"
+            "venue", "department", "assignee", "org_unit", "fibre_route"
         )
     )
     topic = topic_of(meeting)

@@ -42,6 +42,21 @@ def on_notification_delivered(sender, *, notification, channel: str, at, **kwarg
         )
 
 
+def on_fault_reopened(
+    sender, *, fault, by: "UserLike | None" = None, at=None, reason: str = "", **kwargs
+) -> None:
+    """A fault of a venue task is open again (not a venue-access report): the task is faulty."""
+    from vcassure.meetings.models import SupportTask
+    from vcassure.meetings.services.field_work import support_task_fault_reopened
+
+    task_id = task_id_of(fault.subject)
+    if task_id is None or fault.source == "access":
+        return
+    task = SupportTask.objects.filter(pk=task_id).first()
+    if task is not None:
+        support_task_fault_reopened(task, by=by, at=at, note=reason[:200])
+
+
 def on_fault_restored(sender, *, fault, by: "UserLike | None" = None, at=None, **kwargs) -> None:
     """A fault of a venue task is restored: the task returns to its place."""
     from vcassure.meetings.models import SupportTask

@@ -27,6 +27,7 @@ urlpatterns = [
     path("share/<str:token>/", dashboard.share_page, name="share_page"),
     path("tasks/<int:pk>/field/", field_views.task_field, name="task_field"),
     path("tasks/<int:pk>/field/check-in/", field_views.task_check_in, name="task_check_in"),
+    path("tasks/<int:pk>/field/access/", field_views.task_report_access, name="task_report_access"),
     path(
         "tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/",
         field_views.task_step,

@@ -132,6 +132,7 @@ class Notification(TimeStampedModel):
         ESCALATION = "escalation", _("升级提醒")
         OVERDUE = "overdue", _("逾期提醒")
         INFO = "info", _("信息")
+        FAULT = "fault", _("故障通知")
 
     recipient = models.ForeignKey(
         "orgs.Staff",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -163,3 +164,40 @@ class FibreRoute(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EquipmentEventQuerySet(ScopedQuerySet):
+    scope_lookup = "equipment__venue__org_unit__path"
+
+
+class EquipmentEvent(models.Model):
+    """The equipment's history: every swap (sent for repair, back from repair, a spare lent in its
+    place and taken back), with who and when. Written by venues.services.equipment_event_record."""
+
+    class Kind(models.TextChoices):
+        SENT_FOR_REPAIR = "sent_for_repair", _("寄出送修")
+        BACK_FROM_REPAIR = "back_from_repair", _("修复返回")
+        LOANER_IN = "loaner_in", _("备件借入替换")
+        LOANER_OUT = "loaner_out", _("备件归还")
+        NOTE = "note", _("备注")
+
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("设备"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reference = models.CharField(_("关联对象"), max_length=64, blank=True)  # e.g. "rma:12"
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    objects = EquipmentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("设备履历")
+        verbose_name_plural = _("设备履历")
+
+    def __str__(self) -> str:
+        return f"{self.equipment_id} {self.kind}"

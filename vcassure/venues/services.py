@@ -1,10 +1,11 @@
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
-from vcassure.accounts.types import UserLike
+from vcassure.accounts.types import UserLike, actor
 from vcassure.core.services import audit_record, model_changes
-from vcassure.venues.models import Venue
+from vcassure.venues.models import Equipment, EquipmentEvent, Venue
 
 VENUE_FIELDS = [
     "code",
@@ -40,3 +41,24 @@ def venue_update(venue: Venue, *, by: UserLike, **fields: Any) -> Venue:
     if changes:
         audit_record(actor=by, action="venue.update", obj=venue, changes=changes)
     return venue
+
+
+def equipment_event_record(
+    *,
+    equipment: Equipment,
+    kind: str,
+    at: datetime,
+    by: "UserLike | None" = None,
+    reference: str = "",
+    note: str = "",
+) -> EquipmentEvent:
+    """One line of the equipment's history (a swap: sent for repair, back, a spare lent in its
+    place). Called inside the caller's transaction."""
+    return EquipmentEvent.objects.create(
+        equipment=equipment,
+        kind=kind,
+        at=at,
+        actor=actor(by),
+        reference=reference[:64],
+        note=note[:500],
+    )

@@ -7,58 +7,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('checklists', '0001_initial'),
-        ('orgs', '0002_default_staffing_rules'),
-        ('venues', '0002_default_systems'),
+        ("checklists", "0001_initial"),
+        ("orgs", "0002_default_staffing_rules"),
+        ("venues", "0002_default_systems"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Fault',
+            name="Fault",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=vcassure.core.clock.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('description', models.TextField(blank=True, verbose_name='描述')),
-                ('source', models.CharField(choices=[('checklist', '现场检查'), ('hotline', '96311 热线'), ('probe', '探测'), ('manual', '人工登记')], max_length=10, verbose_name='来源')),
-                ('severity', models.CharField(choices=[('critical', '紧急'), ('major', '严重'), ('minor', '一般')], default='major', max_length=10, verbose_name='严重程度')),
-                ('state', models.CharField(choices=[('open', '待处理'), ('assigned', '已派单'), ('restored', '已恢复'), ('closed', '已关闭')], db_index=True, default='open', max_length=10, verbose_name='状态')),
-                ('subject', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='关联对象')),
-                ('opened_at', models.DateTimeField(verbose_name='发现时间')),
-                ('restored_at', models.DateTimeField(blank=True, null=True, verbose_name='恢复时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('assigned_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='faults', to='orgs.department', verbose_name='责任部门')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='组织单元')),
-                ('step_result', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='faults', to='checklists.stepresult')),
-                ('venue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='faults', to='venues.venue', verbose_name='会场')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=vcassure.core.clock.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("description", models.TextField(blank=True, verbose_name="描述")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("checklist", "现场检查"),
+                            ("hotline", "96311 热线"),
+                            ("probe", "探测"),
+                            ("manual", "人工登记"),
+                        ],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("critical", "紧急"), ("major", "严重"), ("minor", "一般")],
+                        default="major",
+                        max_length=10,
+                        verbose_name="严重程度",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("assigned", "已派单"),
+                            ("restored", "已恢复"),
+                            ("closed", "已关闭"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="关联对象"
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="发现时间")),
+                (
+                    "restored_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="恢复时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                (
+                    "assigned_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="faults",
+                        to="orgs.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="组织单元",
+                    ),
+                ),
+                (
+                    "step_result",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="faults",
+                        to="checklists.stepresult",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="faults",
+                        to="venues.venue",
+                        verbose_name="会场",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '故障',
-                'verbose_name_plural': '故障',
-                'ordering': ['-opened_at', '-id'],
+                "verbose_name": "故障",
+                "verbose_name_plural": "故障",
+                "ordering": ["-opened_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FaultEvent',
+            name="FaultEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('opened', '登记'), ('assigned', '派单'), ('note', '备注'), ('restored', '恢复'), ('reopened', '重新打开'), ('closed', '关闭')], max_length=10)),
-                ('at', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fault', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='faults.fault')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opened", "登记"),
+                            ("assigned", "派单"),
+                            ("note", "备注"),
+                            ("restored", "恢复"),
+                            ("reopened", "重新打开"),
+                            ("closed", "关闭"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=1000)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fault",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="faults.fault",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '故障记录',
-                'verbose_name_plural': '故障记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "故障记录",
+                "verbose_name_plural": "故障记录",
+                "ordering": ["at", "id"],
             },
         ),
     ]

@@ -5,51 +5,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('faults', '0001_initial'),
-        ('orgs', '0002_default_staffing_rules'),
+        ("faults", "0001_initial"),
+        ("orgs", "0002_default_staffing_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fault',
-            name='ack_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='受理时限'),
+            model_name="fault",
+            name="ack_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="受理时限"),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='acknowledged_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='受理时间'),
+            model_name="fault",
+            name="acknowledged_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="受理时间"),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='faults_assigned', to='orgs.staff', verbose_name='处理人'),
+            model_name="fault",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="faults_assigned",
+                to="orgs.staff",
+                verbose_name="处理人",
+            ),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='on_site_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='到场时间'),
+            model_name="fault",
+            name="on_site_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="到场时间"),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='on_site_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='到场时限'),
+            model_name="fault",
+            name="on_site_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="到场时限"),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='restore_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='恢复时限'),
+            model_name="fault",
+            name="restore_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="恢复时限"),
         ),
         migrations.AlterField(
-            model_name='fault',
-            name='state',
-            field=models.CharField(choices=[('open', '待处理'), ('acknowledged', '已受理'), ('assigned', '已派单'), ('on_site', '已到场'), ('restored', '已恢复'), ('closed', '已关闭')], db_index=True, default='open', max_length=16, verbose_name='状态'),
+            model_name="fault",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("open", "待处理"),
+                    ("acknowledged", "已受理"),
+                    ("assigned", "已派单"),
+                    ("on_site", "已到场"),
+                    ("restored", "已恢复"),
+                    ("closed", "已关闭"),
+                ],
+                db_index=True,
+                default="open",
+                max_length=16,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='faultevent',
-            name='kind',
-            field=models.CharField(choices=[('opened', '登记'), ('acknowledged', '受理'), ('assigned', '派单'), ('on_site', '到场'), ('escalated', '升级'), ('guidance', '集成商指导'), ('note', '备注'), ('restored', '恢复'), ('reopened', '重新打开'), ('closed', '关闭')], max_length=16),
+            model_name="faultevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("opened", "登记"),
+                    ("acknowledged", "受理"),
+                    ("assigned", "派单"),
+                    ("on_site", "到场"),
+                    ("escalated", "升级"),
+                    ("guidance", "集成商指导"),
+                    ("note", "备注"),
+                    ("restored", "恢复"),
+                    ("reopened", "重新打开"),
+                    ("closed", "关闭"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -264,7 +264,7 @@ class Simulation:
             person.done.discard(due)
             for fault in Fault.objects.filter(
                 subject=task_ref(person.task_id),
-                state__in=("open", "acknowledged", "assigned", "on_site"),
+                state__in=Fault.ACTIVE_STATES,
             ):
                 fault_restore(fault, by=self.by, note="模拟：已修复")
                 self.report.faults_restored += 1

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
@@ -276,19 +276,33 @@ def dashboard_attention(
     tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT
 ) -> list[dict]:
     """The first `limit` tasks needing attention, overdue first (earliest deadline first), then
-    faulty, then a device down, then unanswered; each with the reasons why, the machine's beside
-    the people's (terminal unreachable, switch uplink down). One query, two when a device is down."""
+    faulty or kept out of the venue (an open venue-access report), then a device down, then
+    unanswered; each with the reasons why, the machine's beside the people's (terminal
+    unreachable, switch uplink down), and the venue's open fault with its clock (the restore
+    deadline). Two queries, three when a device is down."""
+    from vcassure.faults.models import Fault
+    from vcassure.faults.selectors import open_faults_by_venue
+
     late = overdue_q(now)
     down = venue_machine_down(now)
+    blocked = Exists(
+        Fault.objects.filter(
+            venue_id=OuterRef("venue_id"),
+            source=Fault.Source.ACCESS,
+            state__in=Fault.ACTIVE_STATES,
+        )
+    )
     rank = Case(
         When(late, then=Value(0)),
-        When(state="faulty", then=Value(1)),
+        When(Q(state="faulty") | Q(blocked), then=Value(1)),
         When(down, then=Value(2)),
         default=Value(3),
     )
     qs = (
-        tasks.filter(late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(down))
-        .annotate(rank=rank, machine_down=down)
+        tasks.filter(
+            late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(blocked) | Q(down)
+        )
+        .annotate(rank=rank, blocked=blocked, machine_down=down)
         .select_related("venue", "org_unit", "assignee")
         .only(
             "state",
@@ -301,8 +315,9 @@ def dashboard_attention(
         )
         .order_by("rank", "on_site_due_at", "org_unit__path", "id")[:limit]
     )
-    rows = []
     tasks_list = list(qs)
+    faults = open_faults_by_venue({t.venue_id for t in tasks_list if t.venue_id})
+    rows = []
     # Which devices are down: asked only when a row's venue has one (most boards have none).
     down_venues = [t.venue_id for t in tasks_list if t.machine_down and t.venue_id]
     machines = machine_reasons(down_venues, now=now) if down_venues else {}
@@ -314,12 +329,15 @@ def dashboard_attention(
             reasons.append(("missed_ready", _("逾期未就绪")))
         if task.state == "faulty":
             reasons.append(("faulty", _("故障")))
+        if task.blocked:
+            reasons.append(("access", _("无法进入会场")))
         if task.state in UNANSWERED_STATES:
             reasons.append(("unanswered", _("未确认")))
         machine = [
             (f"{status.equipment.kind}_{status.failure}", machine_label(status))
             for status in (machines.get(task.venue_id, []) if task.venue_id else [])
         ]
+        fault = faults.get(task.venue_id) if task.venue_id is not None else None
         rows.append(
             {
                 "task": task,
@@ -327,6 +345,10 @@ def dashboard_attention(
                 "machine": machine,
                 "is_overdue": task.rank == 0,
                 "state_class": STATE_BADGE.get(task.state, ""),
+                "fault": fault,
+                "fault_late": bool(
+                    fault is not None and fault.restore_due_at and fault.restore_due_at < now
+                ),
             }
         )
     return rows

@@ -10,10 +10,20 @@ VENUE_TEMPLATE = "venue-r7"
 FIBRE_TEMPLATE = "fibre-r8"
 
 
+FIELD_KINDS = (SupportTask.Kind.VENUE, SupportTask.Kind.PATROL)
+
+
+def progress_template(task: SupportTask) -> str:
+    """The checklist whose steps make the task ready and done: R8 for a line crew's patrol task,
+    R7 for a venue task."""
+    return FIBRE_TEMPLATE if task.kind == SupportTask.Kind.PATROL else VENUE_TEMPLATE
+
+
 def templates_for(task: SupportTask) -> list[ChecklistTemplate]:
-    """R7 for every venue task; R8 fibre patrol too for important and special meetings."""
-    codes = [VENUE_TEMPLATE]
-    if task.meeting.importance != Meeting.Importance.NORMAL:
+    """R7 for every venue task; R8 fibre patrol too for important and special meetings; a fibre
+    patrol task (the line crew's) has R8 only."""
+    codes = [progress_template(task)]
+    if task.kind == SupportTask.Kind.VENUE and task.meeting.importance != Meeting.Importance.NORMAL:
         codes.append(FIBRE_TEMPLATE)
     found = {t.code: t for t in ChecklistTemplate.objects.filter(code__in=codes, is_active=True)}
     return [found[c] for c in codes if c in found]
@@ -29,7 +39,7 @@ def task_field_card(task: SupportTask) -> dict:
     from vcassure.faults.services import responsible_department
 
     subject = task_ref(task.pk)
-    templates = templates_for(task) if task.kind == SupportTask.Kind.VENUE else []
+    templates = templates_for(task) if task.kind in FIELD_KINDS else []
     steps_by_template: dict[int, list] = defaultdict(list)
     for step in ChecklistStep.objects.filter(template__in=templates).order_by(
         "template_id", "number"
@@ -80,3 +90,27 @@ def task_field_card(task: SupportTask) -> dict:
         "faults": faults,
         "network_ops": responsible_department(task.org_unit),
     }
+
+
+STANDBY_STATES = ("on_site", "ready", "in_meeting", "restored")
+
+
+def standby_patrol_for_venue(venue_id: int, *, at) -> SupportTask | None:
+    """R8: the line crew's patrol task standing by on a fibre route to this venue at `at` (checked
+    in, its meeting live and `at` inside the crew's busy window), the crew a fibre fault at the
+    venue should go straight to; None when no crew stands by. The earliest-dispatched first."""
+    return (
+        SupportTask.objects.filter(
+            kind=SupportTask.Kind.PATROL,
+            fibre_route__venue_id=venue_id,
+            state__in=STANDBY_STATES,
+            checked_in_at__isnull=False,
+            assignee__isnull=False,
+            busy_from__lte=at,
+            busy_until__gte=at,
+            meeting__state__in=[Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS],
+        )
+        .select_related("assignee", "fibre_route", "meeting")
+        .order_by("id")
+        .first()
+    )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from vcassure.accounts.types import UserLike
 from vcassure.core import clock
-from vcassure.core.subjects import SubjectLabel, task_id_of
+from vcassure.core.subjects import SubjectLabel, fault_id_of, task_id_of
 from vcassure.meetings.models import (
     Meeting,
     SupportTask,
@@ -32,7 +32,7 @@ def task_list(
     mine: bool = False,
 ) -> QuerySet[SupportTask]:
     qs = SupportTask.objects.select_related(
-        "venue", "department", "assignee", "org_unit", "meeting"
+        "venue", "department", "assignee", "org_unit", "meeting", "fibre_route__venue"
     )
     if mine:
         staff = getattr(user, "staff_profile", None)
@@ -53,7 +53,7 @@ def task_list(
 def task_get(*, user: UserLike, pk: int) -> SupportTask:
     staff = getattr(user, "staff_profile", None)
     qs = SupportTask.objects.select_related(
-        "venue", "department", "assignee", "org_unit", "meeting"
+        "venue", "department", "assignee", "org_unit", "meeting", "fibre_route__venue"
     )
     task = qs.filter(pk=pk).first()
     if task is None:
@@ -191,7 +191,8 @@ def ack_context(notification) -> dict:
             kind__in=[Department.Kind.NETWORK_OPS, Department.Kind.OPS],
         ).select_related("org_unit")
         contacts = [d for d in departments if d.phone]
-    return {"task": task, "contacts": contacts}
+    # A fault notice: after acknowledging, the fault's phone page (network ops, the assignee).
+    return {"task": task, "contacts": contacts, "fault_id": fault_id_of(notification.subject)}
 
 
 def task_labels(ids: set[int]) -> dict[int, SubjectLabel]:

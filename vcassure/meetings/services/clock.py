@@ -46,6 +46,18 @@ def meetings_start_and_end(now: datetime) -> dict[str, int]:
     )
     for meeting in ended:
         meeting_move(meeting, to=Meeting.State.ENDED, at=now)
+    if ended:
+        # R8: the line crew's standby ends with the meeting.
+        standing_by = tasks_for_move(
+            SupportTask.objects.filter(
+                meeting__in=[m.pk for m in ended],
+                kind=SupportTask.Kind.PATROL,
+                state__in=[SupportTask.State.READY, SupportTask.State.IN_MEETING],
+            )
+        )
+        support_tasks_transition(
+            standing_by, to=SupportTask.State.DONE, at=now, note="standby over"
+        )
     return {"started": len(started), "ended": len(ended)}
 
 
@@ -93,7 +105,9 @@ def _escalate_missed(tasks: list[SupportTask], *, what: str, now: datetime) -> i
 @transaction.atomic
 def tasks_mark_missed(now: datetime) -> dict[str, int]:
     live = [Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, Meeting.State.ENDED]
-    base = SupportTask.objects.filter(kind=SupportTask.Kind.VENUE, meeting__state__in=live)
+    base = SupportTask.objects.filter(
+        kind__in=[SupportTask.Kind.VENUE, SupportTask.Kind.PATROL], meeting__state__in=live
+    )
     if connection.features.has_select_for_update_skip_locked:
         # Rows another sweep is marking are skipped; once it commits they are marked and drop out.
         base = base.select_for_update(skip_locked=True, of=("self",))

@@ -17,10 +17,14 @@ from vcassure.core.services import audit_record
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
 from vcassure.faults.selectors import fault_is_open_about
-from vcassure.faults.services import fault_open
+from vcassure.faults.services import fault_open, severity_for_meeting
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_do_field_work
-from vcassure.meetings.selectors.field_work import VENUE_TEMPLATE, templates_for
+from vcassure.meetings.selectors.field_work import (
+    FIELD_KINDS,
+    progress_template,
+    templates_for,
+)
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 
 WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
@@ -76,7 +80,7 @@ def support_task_check_in(task: SupportTask, *, by: UserLike, lat=None, lng=None
         .select_related("meeting")
         .get(pk=task.pk)
     )
-    if task.kind != SupportTask.Kind.VENUE:
+    if task.kind not in FIELD_KINDS:
         raise ConflictError(_("协调任务无需到场签到。"), code="not_a_venue_task")
     if task.meeting.state in (Meeting.State.CANCELLED, Meeting.State.CLOSED, Meeting.State.ENDED):
         raise ConflictError(_("会议已结束或已取消，不能签到。"), code="meeting_over")
@@ -113,7 +117,7 @@ def support_task_record_step(
     result: str,
     note: str = "",
     photos: list[UploadedFile] | None = None,
-    template_code: str = VENUE_TEMPLATE,
+    template_code: str = "",
 ) -> StepResult:
     """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
@@ -121,7 +125,7 @@ def support_task_record_step(
     check_field_access(task, by)
     task = (
         SupportTask.objects.select_for_update(of=("self",))
-        .select_related("meeting", "venue", "org_unit")
+        .select_related("meeting", "venue", "org_unit", "fibre_route__venue")
         .get(pk=task.pk)
     )
     if task.state not in WORKING_STATES:
@@ -131,6 +135,7 @@ def support_task_record_step(
             else _("任务当前状态为“%(s)s”，不能记录检查。") % {"s": task.get_state_display()},
             code="not_on_site",
         )
+    template_code = template_code or progress_template(task)  # default: the task's own checklist
     template = next((t for t in templates_for(task) if t.code == template_code), None)
     if template is None:
         raise InvalidInputError(
@@ -155,15 +160,18 @@ def support_task_record_step(
     )
     record = step_record(run, number=number, result=result, note=note, photos=photos, by=by)
     if result == StepResult.Result.FAIL:
+        route = task.fibre_route
+        venue = task.venue or (route.venue if route is not None else None)
+        where = route.name if route is not None else (venue.name if venue else "")
         fault_open(
-            title=_("%(venue)s：%(step)s 不通过")
-            % {"venue": task.venue.name if task.venue else "", "step": record.step.title},
+            title=_("%(venue)s：%(step)s 不通过") % {"venue": where, "step": record.step.title},
             source=Fault.Source.CHECKLIST,
-            org_unit=task.org_unit,
-            venue=task.venue,
+            org_unit=venue.org_unit if venue is not None else task.org_unit,
+            venue=venue,
             subject=task_ref(task.pk),
             step_result=record,
             description=note,
+            severity=severity_for_meeting(task.meeting.starts_at, task.meeting.ends_at, now),
             by=by,
         )
         if task.state != SupportTask.State.FAULTY:
@@ -172,7 +180,7 @@ def support_task_record_step(
             )
             support_tasks_move([move])
         return record
-    if template.code != VENUE_TEMPLATE:
+    if template.code != progress_template(task):
         return record
     progress = run_progress(run)
     if progress["all_passed"] and task.state in ("ready", "in_meeting", "restored"):
@@ -199,3 +207,49 @@ def support_task_fault_restored(
         if back in (SupportTask.State.READY, SupportTask.State.IN_MEETING):
             moves.append(TaskMove(task=task, to=back, at=now, by=by, note="restored"))
         support_tasks_move(moves)
+
+
+def support_task_fault_reopened(
+    task: SupportTask, *, by: "UserLike | None" = None, at=None, note: str = ""
+) -> None:
+    """A restored fault of the task is open again: the task goes back to faulty (where it still
+    works), remembering where it was."""
+    task = SupportTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    if task.state not in WORKING_STATES or task.state == SupportTask.State.FAULTY:
+        return
+    support_tasks_move(
+        [TaskMove(task=task, to=SupportTask.State.FAULTY, at=at or clock.now(), by=by, note=note)]
+    )
+
+
+def support_task_report_access(task: SupportTask, *, by: UserLike, note: str = ""):
+    """The engineer cannot get into the venue (locked room, no escort): one tap opens a fault of
+    source `access`, routed to the customer department that the seed makes responsible for venue
+    access, with the severity's deadlines and escalation. One open report per task."""
+    check_field_access(task, by)
+    task = (
+        SupportTask.objects.select_for_update(of=("self",))
+        .select_related("meeting", "venue", "org_unit")
+        .get(pk=task.pk)
+    )
+    if task.kind != SupportTask.Kind.VENUE or task.venue is None:
+        raise ConflictError(_("协调任务没有会场，无需报告进场受阻。"), code="not_a_venue_task")
+    if task.state in (SupportTask.State.CANCELLED, SupportTask.State.DONE):
+        raise ConflictError(
+            _("任务状态为“%(s)s”，不能再报告。") % {"s": task.get_state_display()}, code="closed"
+        )
+    if Fault.objects.filter(
+        subject=task_ref(task.pk), source=Fault.Source.ACCESS, state__in=Fault.ACTIVE_STATES
+    ).exists():
+        raise ConflictError(_("已报告无法进入会场，客户部正在协调。"), code="already_reported")
+    now = clock.now()
+    return fault_open(
+        title=_("%(venue)s：无法进入会场") % {"venue": task.venue.name},
+        source=Fault.Source.ACCESS,
+        org_unit=task.org_unit,
+        venue=task.venue,
+        subject=task_ref(task.pk),
+        description=(note or "").strip()[:1000],
+        severity=severity_for_meeting(task.meeting.starts_at, task.meeting.ends_at, now),
+        by=by,
+    )

@@ -255,7 +255,7 @@ def _reset_deadlines(meeting: Meeting) -> None:
     tasks.filter(kind=SupportTask.Kind.COORDINATION).update(
         ready_due_at=ready_due, updated_at=clock.now()
     )
-    venue_tasks = tasks.filter(kind=SupportTask.Kind.VENUE)
+    venue_tasks = tasks.filter(kind__in=[SupportTask.Kind.VENUE, SupportTask.Kind.PATROL])
     venue_tasks.update(
         on_site_due_at=meeting.starts_at - meeting.on_site_lead,
         ready_due_at=ready_due,

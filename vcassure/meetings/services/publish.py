@@ -109,6 +109,7 @@ def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by: UserLike, now) -> 
                 parent_id=ids.get(t.parent_key) if t.parent_key else None,
                 department_id=t.department_id,
                 venue_id=t.venue_id,
+                fibre_route_id=t.fibre_route_id,
                 assignee_id=t.assignee_id,
                 assignment=t.assignment,
                 on_site_due_at=t.on_site_due_at,

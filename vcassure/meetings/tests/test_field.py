@@ -140,7 +140,7 @@ def test_failed_step_opens_fault_and_restore_returns_the_task(province, task):
         fault = Fault.objects.get(subject=f"task:{task.pk}")
         assert fault.assigned_department.kind == "network_ops"
         assert fault.assigned_department.org_unit == province.cities[0]
-        assert fault.state == "assigned" and fault.step_result.step.number == 2
+        assert fault.state == "open" and fault.step_result.step.number == 2
         fault_restore(fault, by=province.user("city0"), note="更换尾纤")
     task.refresh_from_db()
     assert task.state == "ready"

@@ -47,7 +47,7 @@ def test_api_check_in_and_steps(task, before, province, api_client_for):
     )
     assert failed.status_code == 200
     fault = failed.json()["fault"]
-    assert failed.json()["task"]["state"] == "faulty" and fault["state"] == "assigned"
+    assert failed.json()["task"]["state"] == "faulty" and fault["state"] == "open"
     assert (
         fault["assigned_department_name"]
         == Department.objects.get(

@@ -111,7 +111,7 @@ def test_check_in_steps_fault_and_restore(task, before, worker, province, client
     assert task.state == "faulty"
     fault = Fault.objects.get(subject=f"task:{task.pk}")
     page = worker.get(card_url(task)).content.decode()
-    assert fault.title in page and "已派单" in page and fault.assigned_department.name in page
+    assert fault.title in page and "待处理" in page and fault.assigned_department.name in page
     assert f'href="/faults/{fault.pk}/"' in page
 
     client.force_login(province.user("city0", Role.DISPATCHER))

@@ -25,6 +25,7 @@ from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
 from vcassure.meetings.permissions import can_do_field_work
+from vcassure.meetings.selectors.field_work import FIELD_KINDS
 from vcassure.meetings.services import field_work as field
 from vcassure.notifications.services import acknowledgements_apply
 
@@ -142,20 +143,23 @@ def _card(
         {
             "task": task,
             "meeting": task.meeting,
-            "venue": task.venue,
+            "venue": task.venue or (task.fibre_route.venue if task.fibre_route else None),
+            "fibre_route": task.fibre_route,
             "deadlines": deadlines,
             "starts_text": (_("距会议开始还有 %(span)s") % {"span": _span(starts_in)})
             if starts_in > 0
             else "",
-            "is_venue_task": task.kind == SupportTask.Kind.VENUE,
+            "is_venue_task": task.kind in FIELD_KINDS,
             "can_work": can_work,
             "field_work_refused": FIELD_WORK_REFUSED,
-            "can_check_in": task.kind == SupportTask.Kind.VENUE
+            "can_check_in": task.kind in FIELD_KINDS
             and task.checked_in_at is None
             and task.state not in (SupportTask.State.CANCELLED, SupportTask.State.DONE),
-            "open_faults": [
-                f for f in card["faults"] if f.state in (Fault.State.OPEN, Fault.State.ASSIGNED)
-            ],
+            "open_faults": [f for f in card["faults"] if f.is_active],
+            "access_fault": next(
+                (f for f in card["faults"] if f.is_active and f.source == Fault.Source.ACCESS),
+                None,
+            ),
             "dispatch_phone": DISPATCH_DESK_PHONE,
             "photo_slots": range(MAX_PHOTOS),
             "error": error,
@@ -212,6 +216,27 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         _("已签到，到场时间 %(t)s。") % {"t": hhmm(task.checked_in_at)},
     )
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
+
+
+@login_required
+@require_POST
+def task_report_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """One tap: I cannot get into the venue. The customer department is told at once."""
+    task = _task_or_404(request, pk)
+    try:
+        fault = field.support_task_report_access(
+            task, by=request.user, note=request.POST.get("note", "")
+        )
+    except PermissionDenied as exc:
+        return _refused(request, task, exc, "access")
+    except ApplicationError as exc:
+        return _card(request, task, error=_error(exc, "access"), status=exc.status_code)
+    messages.success(
+        request,
+        _("已报告无法进入会场，%(d)s 将协调处理。")
+        % {"d": fault.assigned_department.name if fault.assigned_department else _("调度台")},
+    )
+    return redirect(reverse("meetings:task_field", args=[task.pk]) + "#access")
 
 
 @login_required

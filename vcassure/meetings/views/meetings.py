@@ -153,6 +153,11 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
             {
                 "tree": tree,
                 "task_filter": task_filter,
+                "patrols": list(
+                    selectors.task_list(
+                        user=user, meeting=meeting, kind=SupportTask.Kind.PATROL
+                    ).order_by("fibre_route__name", "id")
+                ),
                 **_venue_tasks(request, meeting, task_filter),
             }
         )

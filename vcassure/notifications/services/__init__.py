@@ -39,6 +39,7 @@ from vcassure.notifications.services.groups import (  # noqa: F401
 from vcassure.notifications.services.messages import (  # noqa: F401
     BULK_BATCH,
     PersonalMessage,
+    direct_message_queue,
     group_digests_queue,
     notifications_cancel,
     notifications_queue,

@@ -50,10 +50,12 @@ def notifications_queue(
     kind: str,
     mentioned_staff_ids: set[int] | None = None,
     now: datetime | None = None,
+    ack_due_at: datetime | None = None,
 ) -> list[Notification]:
     """Write one Notification and its first Delivery per message (bulk), with the reply deadline
     and the escalation policy copied on. Call inside the business transaction; the queue is
-    poked when it commits."""
+    poked when it commits. `ack_due_at` replaces the R4 reply deadline when the subject has a
+    tighter one of its own (a critical fault: five minutes)."""
     now = now or clock.now()
     mentioned = mentioned_staff_ids or set()
     policies = escalation_policies()
@@ -64,7 +66,7 @@ def notifications_queue(
         channels = personal_channels_for(msg.staff)
         ack_class = _ack_class(channels, msg.staff.pk in mentioned)
         if ack_class not in deadline_cache:
-            deadline_cache[ack_class] = calendar.ack_due_at(now, ack_class)
+            deadline_cache[ack_class] = ack_due_at or calendar.ack_due_at(now, ack_class)
         due = deadline_cache[ack_class] if msg.requires_ack else None
         steps = escalation_steps_for(msg.staff, policies) if msg.requires_ack else []
         rows.append(
@@ -132,6 +134,37 @@ def group_digests_queue(
     Delivery.objects.bulk_create(rows, batch_size=BULK_BATCH)
     wakeups.outbox_wake_on_commit()
     return rows
+
+
+def direct_message_queue(
+    *,
+    topic: str,
+    channel: str,
+    title: str,
+    text: str,
+    name: str = "",
+    mobile: str = "",
+    email: str = "",
+    now: datetime | None = None,
+) -> Delivery:
+    """One message to someone who is not staff (an integrator's contact) on one personal channel
+    ("sms" or "email"), sent by the outbox like any other delivery; nothing to acknowledge."""
+    now = now or clock.now()
+    delivery = Delivery.objects.create(
+        topic=topic,
+        channel=channel,
+        status=Delivery.Status.QUEUED,
+        next_attempt_at=now,
+        created_at=now,
+        payload={
+            "title": escaping.one_line(title)[:200],
+            "text": text,
+            "link_url": "",
+            "recipient": {"staff_id": None, "name": name, "mobile": mobile, "email": email},
+        },
+    )
+    wakeups.outbox_wake_on_commit()
+    return delivery
 
 
 def notifications_cancel(*, topic: str, subjects: Iterable[str] | None = None) -> int:

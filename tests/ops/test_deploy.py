@@ -1,0 +1,133 @@
+"""deploy/: the environment file template names every variable the settings read (and every one the
+README's Configuration table lists), the nginx site agrees with the settings (upload limit, timeouts,
+the client address the audit log records, static files), and the units run what production mode
+runs. `deploy/check.sh` (run by .ci/run) checks the files with nginx -t and systemd-analyze verify."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory, override_settings
+
+from vcassure.checklists.services import MAX_PHOTO_BYTES, MAX_PHOTOS
+from vcassure.core.middleware import request_client_ip
+from vcassure.meetings.validation import MAX_NOTICE_BYTES
+from vcassure.transfer.services import MAX_UPLOAD_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEPLOY = ROOT / "deploy"
+TEMPLATE = (DEPLOY / "vcassure.env.example").read_text()
+SITE = (DEPLOY / "nginx" / "vcassure.conf").read_text()
+PROXY = (DEPLOY / "nginx" / "vcassure-proxy.conf").read_text()
+READS = re.compile(
+    r"(?:environ\.get|environ\[|env_bool|env_list|environ\.setdefault|getenv)\(?\s*['\"]([A-Z][A-Z0-9_]+)['\"]"
+)
+
+
+def template_values() -> dict[str, str]:
+    """NAME → value of every line `NAME=value` or `# NAME=value` of the template."""
+    return dict(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=(.*)$", TEMPLATE, re.MULTILINE))
+
+
+def settings_variables() -> set[str]:
+    files = [p for p in (ROOT / "config" / "settings").glob("*.py") if p.name != "test.py"]
+    files.append(ROOT / "config" / "gunicorn.conf.py")
+    return {name for f in files for name in READS.findall(f.read_text())}
+
+
+def readme_variables() -> set[str]:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration (environment variables)", 1)[1].split("\n## ", 1)[0]
+    first_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    return {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", cell)}
+
+
+def nginx_size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)", value.lower()).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
+
+
+def directive(text: str, name: str) -> str:
+    return re.search(rf"^\s*{name}\s+([^;]+);", text, re.MULTILINE).group(1).strip()
+
+
+def test_the_environment_template_names_every_variable_the_settings_read():
+    names = template_values()
+    read = settings_variables()
+    assert {"SECRET_KEY", "DATABASE_URL", "PERSONAL_CHANNEL_ORDER", "BIND_HOST"} <= read
+    assert sorted(read - names.keys()) == []
+
+
+def test_the_environment_template_names_every_variable_the_readme_lists():
+    listed = readme_variables()
+    assert {"SECRET_KEY", "MEDIA_S3_BUCKET", "ADMIN_PASSWORD"} <= listed
+    assert sorted(listed - template_values().keys()) == []
+
+
+def test_the_template_is_production_shaped():
+    names = template_values()
+    assert names["DJANGO_SETTINGS_MODULE"] == "config.settings.prod"
+    assert names["TRUSTED_PROXIES"] == "127.0.0.1,::1"
+    # The unit's state directory, nginx's static alias and the template's paths agree.
+    assert names["VCASSURE_VAR_DIR"] == "/var/lib/vcassure"
+    assert f"alias {names['STATIC_ROOT']}/;" in SITE
+    assert f"alias {names['MEDIA_ROOT']}/;" in SITE
+    assert f"server 127.0.0.1:{names['PORT']};" in SITE
+
+
+def test_nginx_takes_the_largest_upload_the_platform_accepts_and_no_more():
+    limit = nginx_size(directive(SITE, "client_max_body_size"))
+    largest = max(MAX_PHOTOS * MAX_PHOTO_BYTES, MAX_NOTICE_BYTES, MAX_UPLOAD_BYTES)
+    assert largest <= limit <= largest + 8 * 1024**2
+
+
+def test_nginx_waits_longer_than_gunicorn_kills_a_silent_worker():
+    gunicorn = (ROOT / "config" / "gunicorn.conf.py").read_text()
+    default = int(re.search(r'"GUNICORN_TIMEOUT", "(\d+)"', gunicorn).group(1))
+    assert int(directive(PROXY, "proxy_read_timeout").rstrip("s")) > default
+
+
+def test_media_is_never_served_to_a_client_directly():
+    media = SITE.split("location /media/", 1)[1].split("}", 1)[0]
+    assert "internal;" in media
+
+
+def test_the_audit_log_gets_the_client_address_nginx_saw():
+    # nginx appends the address it saw ($proxy_add_x_forwarded_for) to what the client sent, and
+    # connects to gunicorn from loopback: the settings' trusted proxies read it from the right.
+    assert re.search(r"proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;", PROXY)
+    assert re.search(r"proxy_set_header X-Real-IP \$remote_addr;", PROXY)
+    assert re.search(r"proxy_set_header X-Forwarded-Proto \$scheme;", PROXY)
+    trusted = template_values()["TRUSTED_PROXIES"].split(",")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7"
+    )
+    with override_settings(TRUSTED_PROXIES=trusted):
+        # The client claimed 10.9.9.9; nginx saw 203.0.113.7: the claim is not believed.
+        assert request_client_ip(request) == "203.0.113.7"
+
+
+def test_the_units_run_what_production_mode_runs():
+    web = (DEPLOY / "systemd" / "vcassure-web.service").read_text()
+    worker = (DEPLOY / "systemd" / "vcassure-worker@.service").read_text()
+    prod_up = (ROOT / "scripts" / "prod-up.sh").read_text()
+    assert "-m gunicorn config.wsgi -c config/gunicorn.conf.py" in web
+    assert "manage.py run_huey -w 4 -k thread" in worker
+    assert "manage.py run_huey -w 4 -k thread" in prod_up
+    for unit in (web, worker):
+        assert "EnvironmentFile=/etc/vcassure/vcassure.env" in unit
+        assert "Environment=DJANGO_SETTINGS_MODULE=config.settings.prod" in unit
+        assert "StateDirectory=vcassure" in unit
+    assert "/etc/vcassure/vcassure.env" in TEMPLATE
+
+
+@pytest.mark.skipif(
+    not (shutil.which("nginx", path="/usr/sbin:/usr/bin") and shutil.which("systemd-analyze")),
+    reason="nginx or systemd-analyze is not installed (deploy/check.sh installs them in CI)",
+)
+def test_deploy_check_passes():
+    out = subprocess.run(["bash", str(DEPLOY / "check.sh")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "nginx -t" in out.stdout and "systemd-analyze verify" in out.stdout
