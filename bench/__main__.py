@@ -269,6 +269,10 @@ def main() -> None:
         from bench.reports import scenario_kpis
 
         results.append(scenario_kpis(200, args.repeat))
+    if not only or "probes_4000" in only:
+        from bench.probes import scenario_probes
+
+        results.append(scenario_probes(2000, min(args.repeat, 3)))
     if not only or "ack_burst" in only:
         from bench.ack_burst import scenario_ack_burst
 

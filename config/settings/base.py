@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "vcassure.notifications",
     "vcassure.checklists",
     "vcassure.faults",
+    "vcassure.probes",
     "vcassure.transfer",
     "vcassure.meetings",
     "vcassure.integrations",
@@ -337,3 +338,10 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Readiness probes (C13): per-device timeout (s), how many at once, the Fernet key of the stored
+# credentials (default: derived from SECRET_KEY), and the networks probes may reach (empty: all).
+PROBE_TIMEOUT = float(os.environ.get("PROBE_TIMEOUT", "2.0"))
+PROBE_CONCURRENCY = int(os.environ.get("PROBE_CONCURRENCY", "500"))
+PROBE_CREDENTIALS_KEY = os.environ.get("PROBE_CREDENTIALS_KEY", "")
+PROBE_ALLOWED_NETWORKS = env_list("PROBE_ALLOWED_NETWORKS", "")

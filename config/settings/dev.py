@@ -11,3 +11,5 @@ SECRET_KEY = (
 )
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "staticfiles").mkdir(exist_ok=True)
+# The demo's devices have made-up addresses: a development machine probes loopback only.
+PROBE_ALLOWED_NETWORKS = ["127.0.0.0/8"]

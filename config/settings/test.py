@@ -30,3 +30,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["NAME"] = str(_tmp / "test.sqlite3")  # noqa: F405
 # The local fakes (tests/fakes) listen on this machine.
 OUTBOUND_URL_ALLOWLIST = [*OUTBOUND_URL_ALLOWLIST, "127.0.0.1", "localhost"]
+# Tests probe loopback only.
+PROBE_ALLOWED_NETWORKS = ["127.0.0.0/8"]

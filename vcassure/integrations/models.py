@@ -8,8 +8,8 @@ from vcassure.core.models import TimeStampedModel
 
 
 class EventType(models.TextChoices):
-    """The event types of SPEC §6.2. `shift.uncovered` and `probe.failed` fire once the duty and
-    probes apps exist; a subscription may already ask for them."""
+    """The event types of SPEC §6.2. `shift.uncovered` fires once the duty app exists; a
+    subscription may already ask for it. `probe.failed` comes from the probes app's signal."""
 
     MEETING_PUBLISHED = "meeting.published", _("会议已发布")
     MEETING_RESCHEDULED = "meeting.rescheduled", _("会议已改期")

@@ -1,5 +1,5 @@
 """What the integrations app hears from the apps below it, turned into webhook events.
-`probe.failed` has no sender yet: it fires once the probes app sends its signal, connected here."""
+Every event type of SPEC §6.2 has its signal connected here."""
 
 from typing import Any
 
@@ -124,6 +124,28 @@ def on_shifts_uncovered(sender, *, shifts, at, **kwargs) -> None:
     )
 
 
+def on_probe_failed(sender, *, results, label="", at=None, **kwargs) -> None:
+    """One `probe.failed` event per failing device of a run, all in one INSERT."""
+    webhook_events_record(
+        Event(
+            EventType.PROBE_FAILED,
+            f"equipment:{r.equipment_id}",
+            at or r.checked_at,
+            {
+                "equipment": r.equipment_id,
+                "venue": r.equipment.venue_id,
+                "kind": r.equipment.kind,
+                "method": r.method,
+                "failure": r.failure,
+                "error": r.error,
+                "checked_at": iso(r.checked_at),
+                "round": label,
+            },
+        )
+        for r in results
+    )
+
+
 def connect() -> None:
     from vcassure.duty.signals import shifts_uncovered
     from vcassure.faults.signals import fault_closed, fault_opened, fault_restored
@@ -132,6 +154,7 @@ def connect() -> None:
         meeting_state_changed,
         support_tasks_changed,
     )
+    from vcassure.probes.signals import probe_failed
 
     meeting_state_changed.connect(on_meeting_state_changed, dispatch_uid="integrations.meeting")
     meeting_rescheduled.connect(on_meeting_rescheduled, dispatch_uid="integrations.reschedule")
@@ -140,3 +163,4 @@ def connect() -> None:
     fault_restored.connect(on_fault_restored, dispatch_uid="integrations.fault_restored")
     fault_closed.connect(on_fault_closed, dispatch_uid="integrations.fault_closed")
     shifts_uncovered.connect(on_shifts_uncovered, dispatch_uid="integrations.shifts_uncovered")
+    probe_failed.connect(on_probe_failed, dispatch_uid="integrations.probe_failed")

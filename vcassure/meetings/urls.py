@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/track/", tracking.meeting_track, name="meeting_track"),
     path("<int:pk>/dashboard/", dashboard.meeting_dashboard, name="meeting_dashboard"),
     path("<int:pk>/share/", dashboard.share_link_create, name="share_link_create"),
+    path("<int:pk>/probes/", dashboard.meeting_probes_now, name="meeting_probes_now"),
     path(
         "<int:pk>/share/<int:link_pk>/revoke/",
         dashboard.share_link_revoke,

@@ -19,6 +19,7 @@ from vcassure.meetings.models import (
     TaskTransition,
     overdue_q,
 )
+from vcassure.meetings.selectors.probes import machine_reasons, venue_machine_down
 from vcassure.meetings.selectors.tasks import BEFORE_READY, BEFORE_SITE, overdue_tasks
 from vcassure.orgs.models import OrgUnit
 from vcassure.orgs.scoping import in_scope, scope_unit
@@ -46,17 +47,25 @@ STATE_BADGE = {
 
 @dataclass
 class Rollup:
-    """Venue-task counts of one node by state, how many are overdue, and how many need attention
-    (overdue, faulty or unanswered, each task once)."""
+    """Venue-task counts of one node by state, how many are overdue, how many venues have a
+    device failing its readiness probe (`machine_down`), and how many need attention (overdue,
+    faulty, unanswered or a device down, each task once)."""
 
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     overdue: int = 0
     attention: int = 0
+    machine_down: int = 0
 
-    def add(self, state: str, n: int, late: int) -> None:
+    def add(self, state: str, n: int, late: int, machine: int = 0, machine_only: int = 0) -> None:
+        """`machine`: tasks of those whose venue has a device down; `machine_only`: of those, the
+        ones not overdue (so that a task is counted once in `attention`)."""
         self.counts[state] += n
         self.overdue += late
-        self.attention += n if state == "faulty" or state in UNANSWERED_STATES else late
+        self.machine_down += machine
+        if state == "faulty" or state in UNANSWERED_STATES:
+            self.attention += n
+        else:
+            self.attention += late + machine_only
 
     @property
     def total(self) -> int:
@@ -158,18 +167,24 @@ class UnitRollups:
 def unit_rollups(tasks: QuerySet[SupportTask], *, unit: OrgUnit, now: datetime) -> UnitRollups:
     """The one roll-up of the dashboard and the status API: one query whatever the number of
     tasks, grouped by unit path and state, then folded onto the children of `unit`."""
+    down = venue_machine_down(now)
     rows = (
         tasks.order_by()
         .values_list("org_unit__path", "state")
-        .annotate(n=Count("id"), late=Count("id", filter=overdue_q(now)))
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=overdue_q(now)),
+            machine=Count("id", filter=down),
+            machine_only=Count("id", filter=down & ~overdue_q(now)),
+        )
     )
     depth = len(OrgUnit.path_ids(unit.path))
     total = Rollup()
     per_child: dict[int, Rollup] = defaultdict(Rollup)
     deeper: set[int] = set()
     keys: dict[str, int | None] = {}  # a path comes once per state: parse it once
-    for path, state, n, n_late in rows:
-        total.add(state, n, n_late)
+    for path, state, n, n_late, n_machine, n_machine_only in rows:
+        total.add(state, n, n_late, n_machine, n_machine_only)
         if path not in keys:
             keys[path] = None
             # Only at the root can a task lie outside the node: it counts but sits on no child.
@@ -181,7 +196,7 @@ def unit_rollups(tasks: QuerySet[SupportTask], *, unit: OrgUnit, now: datetime) 
                 keys[path] = child
         key = keys[path]
         if key is not None:
-            per_child[key].add(state, n, n_late)
+            per_child[key].add(state, n, n_late, n_machine, n_machine_only)
     return UnitRollups(total=total, per_child=dict(per_child), deeper=deeper)
 
 
@@ -261,12 +276,15 @@ def dashboard_attention(
     tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT
 ) -> list[dict]:
     """The first `limit` tasks needing attention, overdue first (earliest deadline first), then
-    faulty or kept out of the venue (an open venue-access report), then unanswered; each with the
-    reasons why and the venue's open fault with its clock (the restore deadline). Two queries."""
+    faulty or kept out of the venue (an open venue-access report), then a device down, then
+    unanswered; each with the reasons why, the machine's beside the people's (terminal
+    unreachable, switch uplink down), and the venue's open fault with its clock (the restore
+    deadline). Two queries, three when a device is down."""
     from vcassure.faults.models import Fault
     from vcassure.faults.selectors import open_faults_by_venue
 
     late = overdue_q(now)
+    down = venue_machine_down(now)
     blocked = Exists(
         Fault.objects.filter(
             venue_id=OuterRef("venue_id"),
@@ -277,16 +295,20 @@ def dashboard_attention(
     rank = Case(
         When(late, then=Value(0)),
         When(Q(state="faulty") | Q(blocked), then=Value(1)),
-        default=Value(2),
+        When(down, then=Value(2)),
+        default=Value(3),
     )
     qs = (
-        tasks.filter(late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(blocked))
-        .annotate(rank=rank, blocked=blocked)
+        tasks.filter(
+            late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(blocked) | Q(down)
+        )
+        .annotate(rank=rank, blocked=blocked, machine_down=down)
         .select_related("venue", "org_unit", "assignee")
         .only(
             "state",
             "on_site_due_at",
             "ready_due_at",
+            "venue_id",
             "venue__name",
             "org_unit__name",
             "assignee__name",
@@ -296,6 +318,9 @@ def dashboard_attention(
     tasks_list = list(qs)
     faults = open_faults_by_venue({t.venue_id for t in tasks_list if t.venue_id})
     rows = []
+    # Which devices are down: asked only when a row's venue has one (most boards have none).
+    down_venues = [t.venue_id for t in tasks_list if t.machine_down and t.venue_id]
+    machines = machine_reasons(down_venues, now=now) if down_venues else {}
     for task in tasks_list:
         reasons: list[tuple[str, str]] = []
         if task.on_site_due_at and task.on_site_due_at < now and task.state in BEFORE_SITE:
@@ -308,11 +333,16 @@ def dashboard_attention(
             reasons.append(("access", _("无法进入会场")))
         if task.state in UNANSWERED_STATES:
             reasons.append(("unanswered", _("未确认")))
+        machine = [
+            (f"{status.equipment.kind}_{status.failure}", machine_label(status))
+            for status in (machines.get(task.venue_id, []) if task.venue_id else [])
+        ]
         fault = faults.get(task.venue_id) if task.venue_id is not None else None
         rows.append(
             {
                 "task": task,
                 "reasons": reasons,
+                "machine": machine,
                 "is_overdue": task.rank == 0,
                 "state_class": STATE_BADGE.get(task.state, ""),
                 "fault": fault,
@@ -347,6 +377,16 @@ def dashboard_far_check_ins(
         )
         .order_by("-check_in_distance_m", "id")[:limit]
     )
+
+
+def machine_label(status) -> str:
+    """What a dispatcher reads of a failing device: 终端不可达, 交换机上联中断…"""
+    kind = _("终端") if status.equipment.kind == "terminal" else _("交换机")
+    if status.failure == "uplink_down":
+        return _("%(kind)s上联中断") % {"kind": kind}
+    if status.failure == "auth":
+        return _("%(kind)s探测认证失败") % {"kind": kind}
+    return _("%(kind)s不可达") % {"kind": kind}
 
 
 def dashboard_venue_rows(

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -256,3 +257,22 @@ def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
     }
     template = "meetings/share.html#live" if _wants_partial(request) else "meetings/share.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def meeting_probes_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard's "probe now" button: the worker probes the meeting's devices (C13)."""
+    meeting = _meeting_or_404(request, pk)
+    if not can_manage_meetings(request.user):
+        raise PermissionDenied(_("您的角色不能发起设备探测。"))
+    from vcassure.meetings.services.probes import meeting_probes_request
+
+    devices = meeting_probes_request(meeting)
+    if devices:
+        messages.success(
+            request, _("已发起设备探测（%(n)s 台设备），结果稍后显示在看板上。") % {"n": devices}
+        )
+    else:
+        messages.info(request, _("本会议的会场没有登记管理地址的终端或交换机。"))
+    return redirect("meetings:meeting_dashboard", pk=meeting.pk)

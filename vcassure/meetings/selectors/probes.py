@@ -1,0 +1,53 @@
+"""Reads of a meeting's readiness probes: the latest result per device of the venues the user may
+see, and the failing devices of a dashboard's venues."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from vcassure.accounts.types import UserLike
+from vcassure.meetings.models import Meeting, SupportTask
+from vcassure.probes import selectors as probe_selectors
+from vcassure.probes.models import ProbeResult, ProbeStatus
+
+# A probe older than this says nothing about today's meeting.
+FRESH_FOR = timedelta(hours=3)
+
+
+def meeting_probe_results(meeting: Meeting, *, user: UserLike) -> QuerySet[ProbeResult]:
+    """The latest probe of each device of the meeting's venues in the user's scope."""
+    venue_ids = (
+        SupportTask.objects.visible_to(user)
+        .filter(meeting=meeting, kind=SupportTask.Kind.VENUE, venue__isnull=False)
+        .exclude(state=SupportTask.State.CANCELLED)
+        .values("venue_id")
+    )
+    equipment = probe_selectors.probeable_equipment(venue_ids).values("id")
+    return probe_selectors.latest_results(equipment)
+
+
+def failing_since(now: datetime) -> datetime:
+    return now - FRESH_FOR
+
+
+def venue_machine_down(now: datetime) -> Exists:
+    """For a venue task: does one of its venue's devices fail its latest (fresh) probe?"""
+    return Exists(
+        probe_selectors.failing_status(since=failing_since(now)).filter(
+            equipment__venue_id=OuterRef("venue_id")
+        )
+    )
+
+
+def machine_reasons(venue_ids, *, now: datetime) -> dict[int, list[ProbeStatus]]:
+    """The failing devices of these venues, by venue. One query."""
+    out: dict[int, list[ProbeStatus]] = {}
+    rows = (
+        probe_selectors.failing_status(since=failing_since(now))
+        .filter(equipment__venue_id__in=venue_ids)
+        .select_related("equipment")
+        .order_by("equipment__kind", "equipment_id")
+    )
+    for status in rows:
+        out.setdefault(status.equipment.venue_id, []).append(status)
+    return out
