@@ -2,6 +2,8 @@
 here; when a step may be done relative to a meeting is the caller's business (meetings knows the
 meeting's times)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from vcassure.checklists.models import (
     ChecklistRun,
     ChecklistStep,
     ChecklistTemplate,
+    RunStep,
     StepPhoto,
     StepResult,
 )
@@ -28,16 +31,83 @@ PHOTO_FORMATS = tuple(IMAGE_FORMATS)  # JPEG, PNG, WebP
 def checklist_run_start(
     *, template: ChecklistTemplate, subject: str, org_unit, venue=None, by: "UserLike | None" = None
 ) -> ChecklistRun:
-    run, _created = ChecklistRun.objects.get_or_create(
-        template=template,
-        subject=subject,
-        defaults={
-            "org_unit": org_unit,
-            "venue": venue,
-            "started_by": actor(by),
-        },
-    )
+    """Start (or find) the run of a template for a subject. Starting freezes the template's steps
+    onto the run (RunStep rows): editing the template later changes nothing this run does."""
+    with transaction.atomic():
+        run, created = ChecklistRun.objects.get_or_create(
+            template=template,
+            subject=subject,
+            defaults={
+                "org_unit": org_unit,
+                "venue": venue,
+                "started_by": actor(by),
+            },
+        )
+        if created:
+            RunStep.objects.bulk_create(
+                RunStep(
+                    run=run,
+                    number=s.number,
+                    title=s.title,
+                    guidance=s.guidance,
+                    phase=s.phase,
+                    requires_photo=s.requires_photo,
+                    reading_label=s.reading_label,
+                    reading_unit=s.reading_unit,
+                    reading_min=s.reading_min,
+                    reading_max=s.reading_max,
+                )
+                for s in template.steps.all()
+            )
     return run
+
+
+def parse_reading(value) -> Decimal | None:
+    """A reading as typed ('-18.5', '-18,5'), or None when left empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInputError(
+            _("读数“%(v)s”不是数字。") % {"v": value},
+            errors=[{"field": "reading", "message": _("请输入数字，例如 -18.5。")}],
+        ) from exc
+    if not number.is_finite() or abs(number) >= Decimal("10000000"):
+        raise InvalidInputError(
+            _("读数超出可记录的范围。"),
+            errors=[{"field": "reading", "message": _("读数过大。")}],
+        )
+    return number.quantize(Decimal("0.001"))
+
+
+def reading_problem(step: RunStep, reading: Decimal) -> str:
+    """The Chinese sentence saying why a reading is out of its allowed range, or ""."""
+    unit = step.reading_unit
+    low, high = step.reading_min, step.reading_max
+    if (low is not None and reading < low) or (high is not None and reading > high):
+        if low is not None and high is not None:
+            allowed = _("%(low)s 至 %(high)s %(unit)s") % {
+                "low": _num(low),
+                "high": _num(high),
+                "unit": unit,
+            }
+        elif low is not None:
+            allowed = _("不低于 %(low)s %(unit)s") % {"low": _num(low), "unit": unit}
+        else:
+            allowed = _("不高于 %(high)s %(unit)s") % {"high": _num(high), "unit": unit}
+        return _("%(label)s %(value)s %(unit)s 超出允许范围（%(allowed)s）。") % {
+            "label": step.reading_label,
+            "value": _num(reading),
+            "unit": unit,
+            "allowed": allowed.strip(),
+        }
+    return ""
+
+
+def _num(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
 
 
 def latest_results(run: ChecklistRun) -> dict[int, StepResult]:
@@ -80,17 +150,20 @@ def step_record(
     result: str,
     note: str = "",
     photos: list[UploadedFile] | None = None,
+    reading=None,
     by: "UserLike | None" = None,
 ) -> StepResult:
-    """Record one step. Steps go in order: step n needs every earlier step of the same phase, and
-    every "before" step when it is an "after" step, to have passed."""
+    """Record one step of the run's frozen steps. Steps go in order: step n needs every earlier
+    step of the same phase, and every "before" step when it is an "after" step, to have passed.
+    A step with a reading needs one; a reading out of the allowed range fails the step, with the
+    reason put in front of the note."""
     photos = photos or []
     if result not in StepResult.Result.values:
         raise InvalidInputError(
             _("结果只能是“通过”或“不通过”。"),
             errors=[{"field": "result", "message": _("无效的结果。")}],
         )
-    step = ChecklistStep.objects.filter(template=run.template, number=number).first()
+    step = RunStep.objects.filter(run=run, number=number).first()
     if step is None:
         raise InvalidInputError(
             _("该检查表没有第 %(n)s 步。") % {"n": number},
@@ -101,6 +174,18 @@ def step_record(
             _("每一步最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
             errors=[{"field": "photos", "message": _("照片过多。")}],
         )
+    value = parse_reading(reading)
+    if step.requires_reading:
+        if value is None:
+            raise InvalidInputError(
+                _("此步骤需要填写读数：%(label)s（%(unit)s）。")
+                % {"label": step.reading_label, "unit": step.reading_unit},
+                errors=[{"field": "reading", "message": _("请填写读数。")}],
+            )
+        problem = reading_problem(step, value)
+        if problem:
+            result = StepResult.Result.FAIL
+            note = f"{problem} {note.strip()}".strip()
     checked = [check_photo(p) for p in photos]
     if step.requires_photo and result == StepResult.Result.PASS and not photos:
         raise InvalidInputError(
@@ -112,8 +197,8 @@ def step_record(
             errors=[{"field": "note", "message": _("请说明故障现象。")}],
         )
     latest = latest_results(run)
-    earlier = ChecklistStep.objects.filter(template=run.template, number__lt=number)
-    if step.phase == ChecklistStep.Phase.BEFORE:
+    earlier = RunStep.objects.filter(run=run, number__lt=number)
+    if step.phase == RunStep.Phase.BEFORE:
         earlier = earlier.filter(phase__in=[ChecklistStep.Phase.BEFORE, ChecklistStep.Phase.ANY])
     missing = [
         s
@@ -132,6 +217,7 @@ def step_record(
         step=step,
         result=result,
         note=note.strip()[:1000],
+        reading=value if step.requires_reading else None,
         recorded_at=now,
         recorded_by=actor(by),
     )
@@ -151,14 +237,20 @@ def step_record(
         actor=by,
         action="checklist.step",
         obj=record,
-        changes={"subject": run.subject, "step": number, "result": result, "photos": len(photos)},
+        changes={
+            "subject": run.subject,
+            "step": number,
+            "result": result,
+            "photos": len(photos),
+            **({"reading": str(value)} if value is not None else {}),
+        },
     )
     return record
 
 
 def run_progress(run: ChecklistRun) -> dict:
     """Which steps passed, which failed, which are still to do, per phase."""
-    steps = list(run.template.steps.all())
+    steps = list(run.steps.all())
     latest = latest_results(run)
     before = [s for s in steps if s.phase != ChecklistStep.Phase.AFTER]
     return {

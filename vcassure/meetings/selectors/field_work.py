@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from vcassure.checklists.models import ChecklistTemplate
+from vcassure.checklists.selectors import templates_applying
 from vcassure.core.subjects import task_ref
 from vcassure.meetings.models import Meeting, SupportTask
 
@@ -11,12 +12,32 @@ FIBRE_TEMPLATE = "fibre-r8"
 
 
 def templates_for(task: SupportTask) -> list[ChecklistTemplate]:
-    """R7 for every venue task; R8 fibre patrol too for important and special meetings."""
-    codes = [VENUE_TEMPLATE]
-    if task.meeting.importance != Meeting.Importance.NORMAL:
-        codes.append(FIBRE_TEMPLATE)
-    found = {t.code: t for t in ChecklistTemplate.objects.filter(code__in=codes, is_active=True)}
-    return [found[c] for c in codes if c in found]
+    """The templates that apply to a venue task: by default R7 for every meeting and the R8 fibre
+    patrol for important and special ones; an administrator's template for the meeting's system
+    or importance replaces the default of its kind. A template already started on the task (its
+    run) stays, even if the administrator has changed what applies since."""
+    applying = templates_applying(
+        applies_to=ChecklistTemplate.AppliesTo.MEETING,
+        system_id=task.meeting.system_id,
+        importance=task.meeting.importance,
+    )
+    started = list(
+        ChecklistTemplate.objects.filter(runs__subject=task_ref(task.pk)).order_by("runs__id")
+    )
+    if not started:
+        return applying
+    kinds = {t.kind for t in started}
+    return started + [t for t in applying if t.kind not in kinds]
+
+
+def template_for_code(task: SupportTask, code: str) -> ChecklistTemplate | None:
+    """The task's template by code; the R7 code also names whichever venue-kind template applies
+    (clients written for R7 keep working when an administrator replaces it)."""
+    templates = templates_for(task)
+    found = next((t for t in templates if t.code == code), None)
+    if found is None and code == VENUE_TEMPLATE:
+        found = next((t for t in templates if t.kind == ChecklistTemplate.Kind.VENUE), None)
+    return found
 
 
 def task_field_card(task: SupportTask) -> dict:
@@ -24,7 +45,7 @@ def task_field_card(task: SupportTask) -> dict:
     task_get): each checklist with every step's latest result and photos, the faults opened for
     the task (a failed step points to its own), and the city network operations department to
     call. Six queries whatever the number of steps and photos."""
-    from vcassure.checklists.models import ChecklistRun, ChecklistStep, StepResult
+    from vcassure.checklists.models import ChecklistRun, ChecklistStep, RunStep, StepResult
     from vcassure.faults.selectors import fault_list_for_subject
     from vcassure.faults.services import responsible_department
 
@@ -39,6 +60,12 @@ def task_field_card(task: SupportTask) -> dict:
         run.template_id: run
         for run in ChecklistRun.objects.filter(subject=subject, template__in=templates)
     }
+    # A started run shows its frozen steps, not the template's current ones.
+    frozen: dict[int, list] = defaultdict(list)
+    for run_step in RunStep.objects.filter(run__in=list(runs.values())).order_by("run_id", "number"):
+        frozen[run_step.run_id].append(run_step)
+    for template_id, run in runs.items():
+        steps_by_template[template_id] = frozen[run.pk]
     template_of_run = {run.pk: template_id for template_id, run in runs.items()}
     latest: dict[tuple[int, int], StepResult] = {}
     results = (

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
-from vcassure.checklists.models import ChecklistStep, StepResult
+from vcassure.checklists.models import ChecklistStep, ChecklistTemplate, RunStep, StepResult
 from vcassure.checklists.services import checklist_run_start, run_progress, step_record
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
@@ -20,7 +20,11 @@ from vcassure.faults.selectors import fault_is_open_about
 from vcassure.faults.services import fault_open
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_do_field_work
-from vcassure.meetings.selectors.field_work import VENUE_TEMPLATE, templates_for
+from vcassure.meetings.selectors.field_work import (
+    VENUE_TEMPLATE,
+    template_for_code,
+    templates_for,
+)
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
 
 WORKING_STATES = {"on_site", "ready", "in_meeting", "faulty", "restored"}
@@ -114,6 +118,7 @@ def support_task_record_step(
     note: str = "",
     photos: list[UploadedFile] | None = None,
     template_code: str = VENUE_TEMPLATE,
+    reading=None,
 ) -> StepResult:
     """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
@@ -131,12 +136,19 @@ def support_task_record_step(
             else _("任务当前状态为“%(s)s”，不能记录检查。") % {"s": task.get_state_display()},
             code="not_on_site",
         )
-    template = next((t for t in templates_for(task) if t.code == template_code), None)
+    template = template_for_code(task, template_code)
     if template is None:
         raise InvalidInputError(
             _("该任务没有这张检查表。"), errors=[{"field": "template", "message": template_code}]
         )
-    step = ChecklistStep.objects.filter(template=template, number=number).first()
+    run = checklist_run_start(
+        template=template,
+        subject=task_ref(task.pk),
+        org_unit=task.org_unit,
+        venue=task.venue,
+        by=by,
+    )
+    step = RunStep.objects.filter(run=run, number=number).first()
     now = clock.now()
     if step is not None and step.phase == ChecklistStep.Phase.AFTER and now < task.meeting.ends_at:
         raise ConflictError(_("第 %(n)s 步须在会议结束后进行。") % {"n": number}, code="too_early")
@@ -146,15 +158,10 @@ def support_task_record_step(
         and now >= task.meeting.ends_at
     ):
         raise ConflictError(_("会议已结束，会前检查不能再记录。"), code="too_late")
-    run = checklist_run_start(
-        template=template,
-        subject=task_ref(task.pk),
-        org_unit=task.org_unit,
-        venue=task.venue,
-        by=by,
+    record = step_record(
+        run, number=number, result=result, note=note, photos=photos, reading=reading, by=by
     )
-    record = step_record(run, number=number, result=result, note=note, photos=photos, by=by)
-    if result == StepResult.Result.FAIL:
+    if record.result == StepResult.Result.FAIL:
         fault_open(
             title=_("%(venue)s：%(step)s 不通过")
             % {"venue": task.venue.name if task.venue else "", "step": record.step.title},
@@ -163,7 +170,7 @@ def support_task_record_step(
             venue=task.venue,
             subject=task_ref(task.pk),
             step_result=record,
-            description=note,
+            description=record.note,
             by=by,
         )
         if task.state != SupportTask.State.FAULTY:
@@ -172,7 +179,7 @@ def support_task_record_step(
             )
             support_tasks_move([move])
         return record
-    if template.code != VENUE_TEMPLATE:
+    if template.kind != ChecklistTemplate.Kind.VENUE:
         return record
     progress = run_progress(run)
     if progress["all_passed"] and task.state in ("ready", "in_meeting", "restored"):

@@ -121,6 +121,10 @@ def _card(
     for checklist in card["checklists"]:
         for row in checklist["steps"]:
             row["key"] = f"{checklist['template'].code}-{row['step'].number}"
+            row["action"] = reverse(
+                "meetings:task_step",
+                args=[task.pk, checklist["template"].code, row["step"].number],
+            )
             row["blocked"] = (
                 _blocked_reason(task, row["step"], checklist["steps"], now)
                 if can_work
@@ -231,6 +235,7 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
             note=note,
             photos=request.FILES.getlist("photos"),
             template_code=template_code,
+            reading=request.POST.get("reading"),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
@@ -240,7 +245,9 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
         return _card(
             request,
             task,
-            error=_error(exc, where, note=note, result=result),
+            error=_error(
+                exc, where, note=note, result=result, reading=request.POST.get("reading", "")
+            ),
             status=exc.status_code,
         )
     title = {"n": number, "title": record.step.title}
