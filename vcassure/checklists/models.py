@@ -7,6 +7,15 @@ from vcassure.core.uploads import stored_path
 from vcassure.orgs.scoping import ScopedQuerySet
 
 
+# Meeting importances a template may name (meetings.Meeting.Importance; this app sits below it).
+IMPORTANCE_CHOICES = [
+    ("normal", _("一般")),
+    ("important", _("重要")),
+    ("special", _("特别重要")),
+]
+IMPORTANCE_VALUES = {value for value, _label in IMPORTANCE_CHOICES}
+
+
 class ChecklistTemplate(TimeStampedModel):
     """An editable procedure: the R7 venue procedure, the R8 fibre-route patrol, or a custom one."""
 
