@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "vcassure.faults",
     "vcassure.transfer",
     "vcassure.meetings",
+    "vcassure.routine",
     "vcassure.integrations",
     "vcassure.home",
     "vcassure.ops",

@@ -16,6 +16,8 @@ class Fault(StateMachineMixin, TimeStampedModel):
         HOTLINE = "hotline", _("96311 热线")
         PROBE = "probe", _("探测")
         MANUAL = "manual", _("人工登记")
+        INSPECTION = "inspection", _("日常巡检")
+        JOINT_TEST = "joint_test", _("联调测试")
 
     class Severity(models.TextChoices):
         CRITICAL = "critical", _("紧急")

@@ -36,3 +36,9 @@ class MeetingsConfig(AppConfig):
 
         register_labeller("meeting", meeting_labels)
         register_labeller("task", task_labels)
+
+        # Routine work hands an inspection to the backup person when the primary has a meeting.
+        from vcassure.core.availability import register_busy_provider
+        from vcassure.meetings.selectors.tasks import staff_with_venue_tasks_on
+
+        register_busy_provider("meetings", staff_with_venue_tasks_on)
