@@ -18,6 +18,7 @@ from vcassure.integrations.api import router as integrations_router
 from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
+from vcassure.routine.api import router as routine_router
 from vcassure.venues.api import router as venues_router
 
 api = NinjaAPI(
@@ -112,6 +113,7 @@ ROUTERS = [
     notifications_router,
     faults_router,
     integrations_router,
+    routine_router,
 ]
 for _router in ROUTERS:
     api.add_router("", _router)
