@@ -77,7 +77,8 @@ def test_scope_another_countys_plans_and_inspections_are_404(province, county_pl
     assert other.get(f"/api/inspections/{inspection.pk}").status_code == 404
     step = post(other, f"/api/inspections/{inspection.pk}/steps/1", {"result": "pass"})
     assert step.status_code == 404
-    assert [p["name"] for p in other.get("/api/inspection-plans").json()["items"]] == ["全省巡检"]
+    # Plans belong to the unit that made them; inspections to their venue's unit.
+    assert other.get("/api/inspection-plans").json()["count"] == 0
     names = {i["venue_name"] for i in other.get("/api/inspections").json()["items"]}
     assert names and all("1市1县" not in n for n in names)
 
