@@ -53,6 +53,11 @@ class InspectionPlan(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def weekday_names(self) -> str:
+        names = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
+        return "、".join(str(names[d]) for d in self.weekdays if 0 <= d <= 6)
+
 
 class StaffLeave(models.Model):
     """A person away (leave, training) on some days: that day's inspections go to the venue's

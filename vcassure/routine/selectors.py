@@ -189,3 +189,42 @@ def overdue_by_unit(*, user: UserLike) -> list[dict]:
 
 def local_due_at(day: date, due: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, due))
+
+
+def inspection_card(inspection: Inspection) -> dict:
+    """The checklist of an inspection, shaped like a venue task's card (the shared partial
+    checklists/_checklists.html): its frozen steps once started, else the plan's template's."""
+    from vcassure.checklists.models import ChecklistStep, RunStep, StepResult
+    from vcassure.core.subjects import subject_ref
+    from vcassure.faults.selectors import fault_list_for_subject
+
+    template = inspection.plan.checklist_template
+    steps: list = (
+        list(RunStep.objects.filter(run=inspection.run).order_by("number"))
+        if inspection.run_id
+        else list(ChecklistStep.objects.filter(template=template).order_by("number"))
+    )
+    latest: dict[int, StepResult] = {}
+    if inspection.run_id:
+        for result in (
+            StepResult.objects.filter(run_id=inspection.run_id)
+            .select_related("step", "recorded_by")
+            .prefetch_related("photos")
+            .order_by("recorded_at", "id")
+        ):
+            latest[result.step.number] = result
+    faults = list(fault_list_for_subject(subject_ref("inspection", inspection.pk)))
+    fault_of_result = {f.step_result_id: f for f in reversed(faults) if f.step_result_id}
+    rows = []
+    for step in steps:
+        last = latest.get(step.number)
+        rows.append(
+            {"step": step, "latest": last, "fault": fault_of_result.get(last.pk) if last else None}
+        )
+    passed = sum(1 for r in rows if r["latest"] is not None and r["latest"].result == "pass")
+    return {
+        "checklists": [
+            {"template": template, "run": inspection.run, "steps": rows, "passed": passed}
+        ],
+        "faults": faults,
+    }
