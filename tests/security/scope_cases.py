@@ -158,6 +158,45 @@ class World:
         )
 
     @cached_property
+    def checklist_template(self):
+        """Templates are the administrators': to a county user one is as missing as another
+        scope's object."""
+        from tests.factories.checklists import ChecklistStepFactory, ChecklistTemplateFactory
+
+        template = ChecklistTemplateFactory(kind="inspection", applies_to="inspection")
+        ChecklistStepFactory(template=template, number=1, phase="any")
+        return template
+
+    @cached_property
+    def inspection_plan(self):
+        from datetime import time
+
+        from vcassure.routine.services import inspection_plan_create
+
+        return inspection_plan_create(
+            by=self.tree.user("county1"),
+            name="县1巡检",
+            system="water",
+            frequency="daily",
+            due_time=time(10, 0),
+            checklist_template=self.checklist_template.code,
+            venues=[v.pk for v in self.venues],
+            working_days_only=False,
+            starts_on=clock.now().date(),
+        )
+
+    @cached_property
+    def inspection(self):
+        from django.utils import timezone
+
+        from vcassure.routine.models import Inspection
+        from vcassure.routine.services import inspections_generate
+
+        plan = self.inspection_plan
+        inspections_generate(day=timezone.localdate(clock.now()))
+        return Inspection.objects.filter(plan=plan).first()
+
+    @cached_property
     def webhook_delivery(self) -> WebhookDelivery:
         return WebhookDelivery.objects.create(
             subscription=self.webhook,
@@ -391,6 +430,43 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         lambda w: Case(
             {"webhook_id": w.webhook.pk, "delivery_id": w.webhook_delivery.pk},
             [w.webhook_delivery],
+        ),
+    ),
+    # routine: inspection plans and inspections, and the checklist templates (administrators)
+    "api/inspection-plans/<int:plan_id>": (
+        {GET},
+        lambda w: Case({"plan_id": w.inspection_plan.pk}, [w.inspection_plan]),
+    ),
+    "api/inspections/<int:inspection_id>": (
+        {GET},
+        lambda w: Case({"inspection_id": w.inspection.pk}, [w.inspection]),
+    ),
+    "api/inspections/<int:inspection_id>/steps/<int:number>": (
+        {POST},
+        lambda w: Case(
+            {"inspection_id": w.inspection.pk, "number": 1},
+            [w.inspection],
+            {POST: {"result": "fail", "note": "机柜无电"}},
+        ),
+    ),
+    "routine/inspections/<int:pk>/": (
+        {GET},
+        lambda w: Case({"pk": w.inspection.pk}, [w.inspection]),
+    ),
+    "routine/inspections/<int:pk>/steps/<int:number>/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.inspection.pk, "number": 1},
+            [w.inspection],
+            {POST: {"result": "fail", "note": "机柜无电"}},
+        ),
+    ),
+    "checklists/templates/<int:pk>/": (
+        {GET, POST},
+        lambda w: Case(
+            {"pk": w.checklist_template.pk},
+            [w.checklist_template],
+            {POST: {"name": "改名", "code": "x", "kind": "custom", "applies_to": "meeting"}},
         ),
     ),
     # faults and checklist photos

@@ -34,7 +34,10 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Build a template: its fields, where it applies, and its steps (a row per step; an empty
-    row is skipped, so adding a step is filling the next empty row)."""
+    row is skipped, so adding a step is filling the next empty row). To anyone else an existing
+    template is as missing as another scope's object (404)."""
+    if pk is not None and not can_manage_templates(request.user):
+        raise Http404
     require(can_manage_templates(request.user))
     template: ChecklistTemplate | None = (
         get_or_404(selectors.template_get, pk=pk) if pk is not None else None
