@@ -55,7 +55,7 @@ class World:
     def staff(self) -> Staff:
         return self.tree.user("county1").staff_profile
 
-    def _meeting(self, *, notice: bool = True) -> Meeting:
+    def _meeting(self, *, notice: bool = True, kind: str = "meeting") -> Meeting:
         start, end = self.when
         return meeting_services.meeting_create(
             by=self.tree.user("province"),
@@ -65,6 +65,7 @@ class World:
             ends_at=end,
             notice_ref="水利〔2026〕30号",
             main_venue=self.tree.main_venue.pk,
+            kind=kind,
             venues=[v.pk for v in self.venues],
             notice_document=SimpleUploadedFile("通知.pdf", PDF, content_type="application/pdf")
             if notice
@@ -156,6 +157,14 @@ class World:
             url="http://127.0.0.1:9/hooks",
             events=["fault.opened"],
         )
+
+    @cached_property
+    def joint_test(self) -> Meeting:
+        meeting = self._meeting(kind="test")
+        meeting_services.meeting_publish(
+            meeting, by=self.tree.user("province"), confirm_shortfalls=True
+        )
+        return meeting
 
     @cached_property
     def checklist_template(self):
@@ -431,6 +440,31 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
             {"webhook_id": w.webhook.pk, "delivery_id": w.webhook_delivery.pk},
             [w.webhook_delivery],
         ),
+    ),
+    # joint tests (a meeting of kind test)
+    "api/meetings/<int:meeting_id>/test-results": (
+        {GET, POST},
+        lambda w: Case(
+            {"meeting_id": w.joint_test.pk},
+            [w.joint_test],
+            {POST: {"venue": w.venues[0].pk, "audio_in": "fail", "note": "无声"}},
+        ),
+    ),
+    "meetings/<int:pk>/test-matrix/": (
+        {GET, POST},
+        lambda w: Case(
+            {"pk": w.joint_test.pk},
+            [w.joint_test],
+            {POST: {f"c-{w.venues[0].pk}-1-audio_in": "fail", f"n-{w.venues[0].pk}-1": "无声"}},
+        ),
+    ),
+    "meetings/<int:pk>/test-matrix/counts/": (
+        {GET},
+        lambda w: Case({"pk": w.joint_test.pk}, [w.joint_test]),
+    ),
+    "meetings/<int:pk>/test-matrix/export.xlsx": (
+        {GET},
+        lambda w: Case({"pk": w.joint_test.pk}, [w.joint_test]),
     ),
     # routine: inspection plans and inspections, and the checklist templates (administrators)
     "api/inspection-plans/<int:plan_id>": (

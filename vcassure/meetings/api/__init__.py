@@ -1,6 +1,6 @@
 """The meetings app's API, one router per resource: meetings, tasks and acknowledgement links,
 field work. config/api.py adds each of ROUTERS."""
 
-from vcassure.meetings.api import field_work, meetings, tasks
+from vcassure.meetings.api import field_work, joint_tests, meetings, tasks
 
-ROUTERS = (meetings.router, tasks.router, field_work.router)
+ROUTERS = (meetings.router, tasks.router, field_work.router, joint_tests.router)
