@@ -6,7 +6,6 @@ from vcassure.core.models import TimeStampedModel
 from vcassure.core.uploads import stored_path
 from vcassure.orgs.scoping import ScopedQuerySet
 
-
 # Meeting importances a template may name (meetings.Meeting.Importance; this app sits below it).
 IMPORTANCE_CHOICES = [
     ("normal", _("一般")),

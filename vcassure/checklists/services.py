@@ -283,7 +283,9 @@ def _template_errors(
         .exclude(pk=getattr(template, "pk", None))
         .exists()
     ):
-        errors.append({"field": "code", "message": _("代码“%(c)s”已被其他模板使用。") % {"c": code}})
+        errors.append(
+            {"field": "code", "message": _("代码“%(c)s”已被其他模板使用。") % {"c": code}}
+        )
     bad = [i for i in importances if i not in IMPORTANCE_VALUES]
     if bad:
         errors.append({"field": "importances", "message": _("无效的会议重要性。")})

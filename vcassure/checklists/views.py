@@ -83,6 +83,7 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         status=status,
     )
 
+
 THUMBNAIL_SIZE = (240, 240)
 
 

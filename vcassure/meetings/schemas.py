@@ -1,8 +1,8 @@
 """Shapes of the meetings API (SPEC §6). Input is checked for types here; every business rule
 (scope, systems, venues, times) is checked by the services, which name the field at fault."""
 
-from decimal import Decimal
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils import timezone

@@ -18,9 +18,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("<int:pk>/track/", tracking.meeting_track, name="meeting_track"),
     path("<int:pk>/test-matrix/", joint_tests.test_matrix_page, name="test_matrix"),
-    path(
-        "<int:pk>/test-matrix/counts/", joint_tests.test_matrix_counts, name="test_matrix_counts"
-    ),
+    path("<int:pk>/test-matrix/counts/", joint_tests.test_matrix_counts, name="test_matrix_counts"),
     path(
         "<int:pk>/test-matrix/export.xlsx",
         joint_tests.test_matrix_export,

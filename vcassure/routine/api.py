@@ -91,7 +91,9 @@ def inspection_detail(request: HttpRequest, inspection_id: int):
 
 def _step_input(request: HttpRequest) -> tuple[InspectionStepIn, list]:
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        raw: object = {k: request.POST[k] for k in ("result", "note", "reading") if request.POST.get(k)}
+        raw: object = {
+            k: request.POST[k] for k in ("result", "note", "reading") if request.POST.get(k)
+        }
         photos = request.FILES.getlist("photos")
     else:
         try:

@@ -63,9 +63,7 @@ class PlanForm(ServiceErrorsForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_units"].queryset = (
-            OrgUnit.objects.visible_to(user)
-            .exclude(level=OrgUnit.Level.TOWNSHIP)
-            .order_by("path")
+            OrgUnit.objects.visible_to(user).exclude(level=OrgUnit.Level.TOWNSHIP).order_by("path")
         )
         self.fields["checklist_template"].initial = (
             ChecklistTemplate.objects.filter(applies_to="inspection", is_active=True)

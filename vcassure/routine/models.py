@@ -101,9 +101,7 @@ class Inspection(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    state = models.CharField(
-        _("状态"), max_length=12, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.PENDING)
     due_at = models.DateTimeField(_("完成时限"))
     run = models.OneToOneField(
         "checklists.ChecklistRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

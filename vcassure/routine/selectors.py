@@ -91,7 +91,9 @@ def plan_list(*, user: UserLike) -> QuerySet[InspectionPlan]:
     return (
         InspectionPlan.objects.visible_to(user)
         .select_related("system", "org_unit", "checklist_template")
-        .annotate(open_count=Count("inspections", filter=Q(inspections__state__in=Inspection.OPEN_STATES)))
+        .annotate(
+            open_count=Count("inspections", filter=Q(inspections__state__in=Inspection.OPEN_STATES))
+        )
         .order_by("name", "id")
     )
 
@@ -163,9 +165,7 @@ def inspection_done_rates(unit_ids, month: date | str) -> dict[int, dict]:
         for unit in units:
             in_unit = subtree_q(unit.path)
             kwargs[f"due_{unit.pk}"] = Count("pk", filter=in_unit)
-            kwargs[f"done_{unit.pk}"] = Count(
-                "pk", filter=in_unit & Q(state=Inspection.State.DONE)
-            )
+            kwargs[f"done_{unit.pk}"] = Count("pk", filter=in_unit & Q(state=Inspection.State.DONE))
         aggregates = base.aggregate(**kwargs)
     out = {}
     for unit in units:
@@ -177,9 +177,7 @@ def inspection_done_rates(unit_ids, month: date | str) -> dict[int, dict]:
 def overdue_by_unit(*, user: UserLike) -> list[dict]:
     """Open inspections past their due time, grouped by the unit that owns the venue."""
     rows: dict[int, dict] = {}
-    for inspection in inspection_list(user=user, overdue=True).order_by(
-        "org_unit__path", "due_at"
-    ):
+    for inspection in inspection_list(user=user, overdue=True).order_by("org_unit__path", "due_at"):
         entry = rows.setdefault(
             inspection.org_unit_id, {"org_unit": inspection.org_unit, "inspections": []}
         )

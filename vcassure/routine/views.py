@@ -48,7 +48,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_inspections(request: HttpRequest) -> HttpResponse:
-    items = list(selectors.inspection_list(user=request.user, mine=True).order_by("-scheduled_on", "due_at")[:100])
+    items = list(
+        selectors.inspection_list(user=request.user, mine=True).order_by("-scheduled_on", "due_at")[
+            :100
+        ]
+    )
     now = clock.now()
     for i in items:
         i.is_overdue = i.state in Inspection.OPEN_STATES and i.due_at < now
@@ -134,7 +138,9 @@ def inspection_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         status = getattr(exc, "status_code", 403)
         error = {
             "message": getattr(exc, "message", str(exc)),
-            "details": [str(e.get("message")) for e in getattr(exc, "errors", []) if e.get("message")],
+            "details": [
+                str(e.get("message")) for e in getattr(exc, "errors", []) if e.get("message")
+            ],
             "where": where,
             "note": note,
             "result": result,
@@ -144,9 +150,7 @@ def inspection_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         return _card(request, inspection, error=error, status=status)
     title = {"n": number, "title": record.step.title}
     if record.result == "fail":
-        messages.error(
-            request, _("第 %(n)s 步“%(title)s”不通过，已登记故障。") % title
-        )
+        messages.error(request, _("第 %(n)s 步“%(title)s”不通过，已登记故障。") % title)
     else:
         messages.success(request, _("第 %(n)s 步“%(title)s”已记录为通过。") % title)
     return redirect(reverse("routine:inspection_card", args=[pk]) + f"#step-{where}")

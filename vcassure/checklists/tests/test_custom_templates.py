@@ -69,7 +69,9 @@ def reading_run(tree):
         reading_min=Decimal("-27"),
         reading_max=Decimal("-8"),
     )
-    return checklist_run_start(template=template, subject="inspection:1", org_unit=tree.townships[0])
+    return checklist_run_start(
+        template=template, subject="inspection:1", org_unit=tree.townships[0]
+    )
 
 
 def test_an_administrator_builds_a_template_on_the_page(admin):

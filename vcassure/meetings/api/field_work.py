@@ -71,7 +71,9 @@ def _step_input(request: HttpRequest) -> tuple[StepIn, list]:
     """JSON, or a form (multipart with the photos as files named "photos")."""
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raw: object = {
-            k: request.POST[k] for k in ("result", "note", "template", "reading") if k in request.POST
+            k: request.POST[k]
+            for k in ("result", "note", "template", "reading")
+            if k in request.POST
         }
         photos = request.FILES.getlist("photos")
     else:

@@ -77,9 +77,7 @@ def test_results_get(request: HttpRequest, meeting_id: int):
 @idempotent
 def test_results_post(request: HttpRequest, meeting_id: int, payload: TestResultIn):
     meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
-    [result] = test_results_record(
-        meeting, by=request.user, rows=[ResultInput(**payload.dict())]
-    )
+    [result] = test_results_record(meeting, by=request.user, rows=[ResultInput(**payload.dict())])
     result.faults = list(
         Fault.objects.filter(
             source=Fault.Source.JOINT_TEST, venue=result.venue, subject=f"meeting:{meeting.pk}"

@@ -5,7 +5,7 @@ from collections import defaultdict
 from vcassure.checklists.models import ChecklistTemplate
 from vcassure.checklists.selectors import templates_applying
 from vcassure.core.subjects import task_ref
-from vcassure.meetings.models import Meeting, SupportTask
+from vcassure.meetings.models import SupportTask
 
 VENUE_TEMPLATE = "venue-r7"
 FIBRE_TEMPLATE = "fibre-r8"
@@ -62,7 +62,9 @@ def task_field_card(task: SupportTask) -> dict:
     }
     # A started run shows its frozen steps, not the template's current ones.
     frozen: dict[int, list] = defaultdict(list)
-    for run_step in RunStep.objects.filter(run__in=list(runs.values())).order_by("run_id", "number"):
+    for run_step in RunStep.objects.filter(run__in=list(runs.values())).order_by(
+        "run_id", "number"
+    ):
         frozen[run_step.run_id].append(run_step)
     for template_id, run in runs.items():
         steps_by_template[template_id] = frozen[run.pk]

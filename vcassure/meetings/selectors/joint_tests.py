@@ -17,7 +17,9 @@ def test_matrix(meeting: Meeting, *, unit: OrgUnit | None = None) -> dict:
     """Rows (one per venue, optionally under one city or county) with a cell per round: the
     result, and whether the venue takes part in that round. Failing venues first. A constant
     number of queries whatever the number of venues."""
-    rounds = list(TestRound.objects.filter(meeting=meeting).select_related("city").order_by("number"))
+    rounds = list(
+        TestRound.objects.filter(meeting=meeting).select_related("city").order_by("number")
+    )
     if not rounds:
         rounds = [TestRound(meeting=meeting, number=1)]
     venues = meeting.venues.select_related("org_unit").order_by("org_unit__path", "code")

@@ -52,11 +52,15 @@ def _check_recorder(meeting: Meeting, user: UserLike, venue_ids: set[int]) -> No
     if can_manage_meetings(user):
         return
     staff = getattr(user, "staff_profile", None)
-    own = set(
-        SupportTask.objects.filter(
-            meeting=meeting, assignee=staff, venue_id__in=venue_ids
-        ).values_list("venue_id", flat=True)
-    ) if staff is not None else set()
+    own = (
+        set(
+            SupportTask.objects.filter(
+                meeting=meeting, assignee=staff, venue_id__in=venue_ids
+            ).values_list("venue_id", flat=True)
+        )
+        if staff is not None
+        else set()
+    )
     if own != venue_ids:
         raise PermissionDenied(_("只有测试协调人或该会场的保障人员可以录入联调结果。"))
 
@@ -132,7 +136,9 @@ def test_results_record(
         result.recorded_at, result.recorded_by = now, actor(by)
         result.save()
         if result.outcome == "fail" and before != "fail":
-            failed = [str(CHECK_NAMES[c]) for c in TestResult.CHECKS if getattr(result, c) == "fail"]
+            failed = [
+                str(CHECK_NAMES[c]) for c in TestResult.CHECKS if getattr(result, c) == "fail"
+            ]
             fault_open(
                 title=_("%(venue)s 联调第 %(n)s 轮不通过：%(checks)s")
                 % {"venue": venue.name, "n": round_.number, "checks": "、".join(failed)},

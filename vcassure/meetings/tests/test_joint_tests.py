@@ -41,7 +41,13 @@ def test_a_failed_venue_is_retested_in_the_next_round_and_its_fault_opened(
     failed = post(
         coordinator,
         url,
-        {"venue": province.venues[1].pk, "round": 1, **ALL_PASS, "video_in": "fail", "note": "无图像"},
+        {
+            "venue": province.venues[1].pk,
+            "round": 1,
+            **ALL_PASS,
+            "video_in": "fail",
+            "note": "无图像",
+        },
     )
     assert failed.status_code == 200, failed.content
     assert failed.json()["outcome"] == "fail" and len(failed.json()["faults"]) == 1
@@ -64,14 +70,20 @@ def test_a_failed_venue_is_retested_in_the_next_round_and_its_fault_opened(
     assert Fault.objects.filter(source="joint_test").count() == 1
 
 
-def test_bad_results_are_refused_and_nothing_is_written(province, joint_test, coordinator, tomorrow):
+def test_bad_results_are_refused_and_nothing_is_written(
+    province, joint_test, coordinator, tomorrow
+):
     url = f"/api/meetings/{joint_test.pk}/test-results"
-    no_note = post(coordinator, url, {"venue": province.venues[0].pk, **ALL_PASS, "audio_in": "fail"})
+    no_note = post(
+        coordinator, url, {"venue": province.venues[0].pk, **ALL_PASS, "audio_in": "fail"}
+    )
     assert no_note.status_code == 422 and "请填写现象说明" in no_note.json()["detail"]
     outside = post(coordinator, url, {"venue": province.venues[6].pk, **ALL_PASS})
     assert outside.status_code == 422
     plain = published_meeting(province, tomorrow, province.venues[:1])
-    not_test = post(coordinator, f"/api/meetings/{plain.pk}/test-results", {"venue": province.venues[0].pk})
+    not_test = post(
+        coordinator, f"/api/meetings/{plain.pk}/test-results", {"venue": province.venues[0].pk}
+    )
     assert not_test.status_code == 409
     assert not TestResult.objects.exists() and not Fault.objects.exists()
 

@@ -76,9 +76,11 @@ def test_matrix_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存 %(n)s 个会场的结果。") % {"n": len(saved)})
             return redirect(request.get_full_path())
-    cities = OrgUnit.objects.visible_to(request.user).filter(
-        level__in=[OrgUnit.Level.CITY, OrgUnit.Level.COUNTY]
-    ).order_by("path")
+    cities = (
+        OrgUnit.objects.visible_to(request.user)
+        .filter(level__in=[OrgUnit.Level.CITY, OrgUnit.Level.COUNTY])
+        .order_by("path")
+    )
     return render(
         request,
         "meetings/test_matrix.html",
@@ -99,7 +101,9 @@ def test_matrix_page(request: HttpRequest, pk: int) -> HttpResponse:
 def test_matrix_counts(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     matrix = test_matrix(meeting, unit=_unit(request))
-    return render(request, "meetings/test_matrix.html#counts", {"matrix": matrix, "meeting": meeting})
+    return render(
+        request, "meetings/test_matrix.html#counts", {"matrix": matrix, "meeting": meeting}
+    )
 
 
 @login_required
@@ -112,7 +116,9 @@ def test_matrix_export(request: HttpRequest, pk: int) -> HttpResponse:
     sheet.title = str(_("联调结果"))
     header = [str(_("会场")), str(_("单位"))]
     for round_ in matrix["rounds"]:
-        header += [f"{_('第%(n)s轮') % {'n': round_.number}} {CHECK_NAMES[c]}" for c in TestResult.CHECKS]
+        header += [
+            f"{_('第%(n)s轮') % {'n': round_.number}} {CHECK_NAMES[c]}" for c in TestResult.CHECKS
+        ]
         header.append(f"{_('第%(n)s轮') % {'n': round_.number}} {_('备注')}")
     sheet.append(header)
     fills = {

@@ -249,4 +249,3 @@ def routine_sweep(*, now: datetime | None = None) -> dict:
                 marker.save(update_fields=["generated_at"])
     escalated = inspections_escalate(now=now)
     return {"made": made, "announced": announced, "escalated": escalated}
-

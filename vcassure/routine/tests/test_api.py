@@ -20,7 +20,9 @@ def post(client, url, body, **headers):
 def county_plan(province, make_plan):
     """County 0's own plan (its two township venues) and one of the province's, generated."""
     county = province.user("county0", Role.DISPATCHER)
-    own = make_plan(by=county, name="一县巡检", venue_filter=None, venues=[v.pk for v in province.venues[:2]])
+    own = make_plan(
+        by=county, name="一县巡检", venue_filter=None, venues=[v.pk for v in province.venues[:2]]
+    )
     make_plan(name="全省巡检")
     inspections_generate(day=date(2026, 10, 9))
     return own
@@ -88,7 +90,7 @@ def test_the_person_does_their_inspection_and_a_failure_opens_a_minor_fault(
 ):
     inspection = Inspection.objects.filter(plan=county_plan).first()
     person = api_client_for(inspection.assignee.user)
-    mine = person.get("/api/inspections?mine=true&plan=%d" % county_plan.pk).json()
+    mine = person.get(f"/api/inspections?mine=true&plan={county_plan.pk}").json()
     assert [i["id"] for i in mine["items"]] == [inspection.pk]
     url = f"/api/inspections/{inspection.pk}/steps"
     assert post(person, f"{url}/1", {"result": "pass"}).status_code == 200

@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories.meetings import published_meeting
-from vcassure.notifications.models import Delivery, Notification
 from vcassure.notifications.calendar import WorkingCalendar
+from vcassure.notifications.models import Delivery, Notification
 from vcassure.orgs.models import Staff
 from vcassure.routine.models import Inspection, StaffLeave
 from vcassure.routine.selectors import inspection_done_rates, plan_dates
@@ -44,7 +44,9 @@ def test_a_day_is_generated_once_for_the_primary_or_the_backup(province, make_pl
     plan = make_plan()
     venues = province.venues
     on_leave = venues[0].primary_staff
-    StaffLeave.objects.create(staff=on_leave, starts_on=date(2026, 10, 9), ends_on=date(2026, 10, 9))
+    StaffLeave.objects.create(
+        staff=on_leave, starts_on=date(2026, 10, 9), ends_on=date(2026, 10, 9)
+    )
     assert inspections_generate(day=date(2026, 10, 9)) == 8
     inspections_generate(day=date(2026, 10, 9))
     rows = {i.venue_id: i for i in Inspection.objects.filter(plan=plan)}
@@ -120,6 +122,9 @@ def test_done_rates_per_unit_and_month(province, make_plan):
     rates = inspection_done_rates([province.counties[0].pk, province.cities[1].pk], "2026-10")
     assert rates[province.counties[0].pk] == {"due": 2, "done": 1, "rate": 0.5}
     assert rates[province.cities[1].pk] == {"due": 4, "done": 0, "rate": 0.0}
-    assert inspection_done_rates([province.cities[1].pk], date(2026, 11, 3))[
-        province.cities[1].pk
-    ]["rate"] is None
+    assert (
+        inspection_done_rates([province.cities[1].pk], date(2026, 11, 3))[province.cities[1].pk][
+            "rate"
+        ]
+        is None
+    )

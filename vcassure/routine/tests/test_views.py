@@ -52,7 +52,9 @@ def test_a_dispatcher_creates_a_plan_on_the_page(province, dispatcher, inspectio
     assert "每周一四巡检" in page and "周一、周四" in page
 
 
-def test_a_weekly_plan_without_days_is_refused_on_the_page(province, dispatcher, inspection_template):
+def test_a_weekly_plan_without_days_is_refused_on_the_page(
+    province, dispatcher, inspection_template
+):
     response = logged_in(dispatcher).post(
         reverse("routine:plan_list"),
         {
@@ -91,7 +93,9 @@ def test_another_countys_inspection_is_a_404(province, inspection):
     step = reverse("routine:inspection_step", args=[inspection.pk, 1])
     assert other.post(step, {"result": "pass"}).status_code == 404
     colleague = logged_in(province.user("township1", Role.SUPPORT))
-    assert colleague.get(reverse("routine:inspection_card", args=[inspection.pk])).status_code == 404
+    assert (
+        colleague.get(reverse("routine:inspection_card", args=[inspection.pk])).status_code == 404
+    )
 
 
 def test_overdue_inspections_are_listed_per_unit(province, inspection):
