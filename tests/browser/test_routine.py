@@ -47,7 +47,11 @@ def inspection(province):
         code="browser-inspection", name="会场日常巡检", kind="inspection", applies_to="inspection"
     )
     ChecklistStepFactory(
-        template=template, number=1, title="检查机房及机柜电源", phase="any", guidance="市电、UPS 正常"
+        template=template,
+        number=1,
+        title="检查机房及机柜电源",
+        phase="any",
+        guidance="市电、UPS 正常",
     )
     ChecklistStepFactory(
         template=template,
@@ -97,7 +101,9 @@ def test_an_inspection_on_a_360px_phone(browser, live_server, province, inspecti
 
 
 def test_the_joint_test_matrix_entered_by_keyboard(browser, live_server, province, tomorrow):
-    meeting = published_meeting(province, tomorrow, province.venues[:4], kind="test", title="全省联调")
+    meeting = published_meeting(
+        province, tomorrow, province.venues[:4], kind="test", title="全省联调"
+    )
     first, second = province.venues[0], province.venues[1]
     page = new_page(browser, "desktop")
     login(page, live_server, province.user("province").username)

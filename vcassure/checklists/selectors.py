@@ -45,8 +45,8 @@ def templates_applying(
     best: dict[str, ChecklistTemplate] = {}
     for template in sorted(candidates, key=_specificity):
         best.setdefault(template.kind, template)
-    order = {k: i for i, k in enumerate(KIND_ORDER)}
-    return sorted(best.values(), key=lambda t: order.get(t.kind, 99))
+    order: dict[str, int] = {str(k): i for i, k in enumerate(KIND_ORDER)}
+    return sorted(best.values(), key=lambda t: order.get(str(t.kind), 99))
 
 
 def template_list() -> QuerySet[ChecklistTemplate]:

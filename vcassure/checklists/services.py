@@ -105,7 +105,9 @@ def reading_problem(step: RunStep, reading: Decimal) -> str:
     return ""
 
 
-def _num(value: Decimal) -> str:
+def _num(value: Decimal | None) -> str:
+    if value is None:
+        return ""
     text = format(value.normalize(), "f")
     return text
 
@@ -280,7 +282,7 @@ def _template_errors(
         errors.append({"field": "code", "message": _("请填写模板代码。")})
     elif (
         ChecklistTemplate.objects.filter(code=code)
-        .exclude(pk=getattr(template, "pk", None))
+        .exclude(pk=template.pk if template is not None else 0)
         .exists()
     ):
         errors.append(
@@ -348,7 +350,7 @@ def checklist_template_save(
     if template is None:
         template = ChecklistTemplate(code=code)
     else:
-        template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+        template = ChecklistTemplate.objects.select_for_update().get(pk=int(template.pk))
         before = {"name": template.name, "steps": template.steps.count()}
     template.code, template.name, template.kind = code.strip(), name.strip(), kind
     template.applies_to, template.system = applies_to, system

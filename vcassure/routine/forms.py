@@ -62,7 +62,7 @@ class PlanForm(ServiceErrorsForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_units"].queryset = (
+        self.fields["org_units"].queryset = (  # type: ignore[attr-defined]
             OrgUnit.objects.visible_to(user).exclude(level=OrgUnit.Level.TOWNSHIP).order_by("path")
         )
         self.fields["checklist_template"].initial = (

@@ -1,5 +1,6 @@
 """Shapes of the routine API (SPEC §6.2): inspection plans, inspections and their steps."""
 
+import datetime as dt
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -85,7 +86,7 @@ class InspectionOut(Schema):
     venue: int
     venue_name: str
     org_unit: int
-    date: date
+    date: dt.date
     assignee: int | None
     assignee_name: str
     state: str
@@ -115,7 +116,7 @@ class InspectionOut(Schema):
         return obj.org_unit_id
 
     @staticmethod
-    def resolve_date(obj) -> date:
+    def resolve_date(obj) -> dt.date:
         return obj.scheduled_on
 
     @staticmethod

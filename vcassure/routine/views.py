@@ -55,7 +55,8 @@ def my_inspections(request: HttpRequest) -> HttpResponse:
     )
     now = clock.now()
     for i in items:
-        i.is_overdue = i.state in Inspection.OPEN_STATES and i.due_at < now
+        overdue = i.state in Inspection.OPEN_STATES and i.due_at < now
+        i.is_overdue = overdue  # type: ignore[attr-defined]
     return render(request, "routine/my_inspections.html", {"inspections": items})
 
 

@@ -78,7 +78,7 @@ def test_results_get(request: HttpRequest, meeting_id: int):
 def test_results_post(request: HttpRequest, meeting_id: int, payload: TestResultIn):
     meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
     [result] = test_results_record(meeting, by=request.user, rows=[ResultInput(**payload.dict())])
-    result.faults = list(
+    result.faults = list(  # type: ignore[attr-defined]
         Fault.objects.filter(
             source=Fault.Source.JOINT_TEST, venue=result.venue, subject=f"meeting:{meeting.pk}"
         ).values_list("pk", flat=True)

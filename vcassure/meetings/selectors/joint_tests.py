@@ -22,10 +22,10 @@ def test_matrix(meeting: Meeting, *, unit: OrgUnit | None = None) -> dict:
     )
     if not rounds:
         rounds = [TestRound(meeting=meeting, number=1)]
-    venues = meeting.venues.select_related("org_unit").order_by("org_unit__path", "code")
+    qs = meeting.venues.select_related("org_unit").order_by("org_unit__path", "code")
     if unit is not None:
-        venues = venues.filter(subtree_q(unit.path))
-    venues = list(venues)
+        qs = qs.filter(subtree_q(unit.path))
+    venues = list(qs)
     results: dict[tuple[int, int], TestResult] = {
         (r.venue_id, r.round.number): r for r in test_results_list(meeting)
     }
@@ -33,16 +33,16 @@ def test_matrix(meeting: Meeting, *, unit: OrgUnit | None = None) -> dict:
     counts = {"venues": len(venues), "passed": 0, "failed": 0, "untested": 0}
     for venue in venues:
         cells = []
-        status = ""
+        status: str = ""
         for round_ in rounds:
             result = results.get((venue.pk, round_.number))
             previous = results.get((venue.pk, round_.number - 1))
             eligible = round_.number == 1 or (previous is not None and previous.outcome == "fail")
             cells.append({"round": round_, "result": result, "eligible": eligible})
             if result is not None and result.outcome:
-                status = result.outcome
+                status = str(result.outcome)
         counts["passed" if status == "pass" else "failed" if status == "fail" else "untested"] += 1
         rows.append({"venue": venue, "cells": cells, "status": status})
     order = {"fail": 0, "": 1, "pass": 2}
-    rows.sort(key=lambda r: order[r["status"]])
+    rows.sort(key=lambda r: order[str(r["status"])])
     return {"rounds": rounds, "rows": rows, "counts": counts}

@@ -110,6 +110,7 @@ def inspection_plan_create(
     if errors:
         raise InvalidInputError(errors[0]["message"], errors=errors)
     assert owner is not None and found_system is not None and template is not None
+    assert due_time is not None
     plan = InspectionPlan.objects.create(
         name=name.strip()[:100],
         system=found_system,
