@@ -141,6 +141,19 @@ def test_the_joint_test_matrix_entered_by_keyboard(browser, live_server, provinc
     phone.goto(f"{live_server.url}/meetings/{meeting.pk}/test-matrix/")
     shot(phone, "joint-test-matrix-phone")
     phone.context.close()
+    # The venue's own person on the phone: their venue only, no horizontal scrolling.
+    person = new_page(browser, "phone")
+    login(person, live_server, province.user("township2", Role.SUPPORT).username)
+    person.goto(f"{live_server.url}/meetings/{meeting.pk}/test-matrix/")
+    third = province.venues[2]
+    for check in ("audio_in", "audio_out", "video_in", "video_out"):
+        person.select_option(f"select[name='c-{third.pk}-1-{check}']", "pass")
+    person.click("#matrix-form button[type=submit]")
+    person.wait_for_selector("text=已保存 1 个会场的结果")
+    assert no_horizontal_scroll(person)
+    shot(person, "joint-test-venue-phone")
+    assert TestResult.objects.get(venue=third).outcome == "pass"
+    person.context.close()
     page.context.close()
 
 

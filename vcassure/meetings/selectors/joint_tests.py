@@ -13,7 +13,9 @@ def test_results_list(meeting: Meeting) -> QuerySet[TestResult]:
     )
 
 
-def test_matrix(meeting: Meeting, *, unit: OrgUnit | None = None) -> dict:
+def test_matrix(
+    meeting: Meeting, *, unit: OrgUnit | None = None, venue_ids: set[int] | None = None
+) -> dict:
     """Rows (one per venue, optionally under one city or county) with a cell per round: the
     result, and whether the venue takes part in that round. Failing venues first. A constant
     number of queries whatever the number of venues."""
@@ -25,6 +27,8 @@ def test_matrix(meeting: Meeting, *, unit: OrgUnit | None = None) -> dict:
     qs = meeting.venues.select_related("org_unit").order_by("org_unit__path", "code")
     if unit is not None:
         qs = qs.filter(subtree_q(unit.path))
+    if venue_ids is not None:
+        qs = qs.filter(pk__in=venue_ids)
     venues = list(qs)
     results: dict[tuple[int, int], TestResult] = {
         (r.venue_id, r.round.number): r for r in test_results_list(meeting)

@@ -128,3 +128,18 @@ def test_the_matrix_page_failures_first_filters_and_export(province, joint_test)
     other = Client()
     other.force_login(province.user("county3", Role.DISPATCHER))
     assert other.get(page_url).status_code == 404
+
+
+def test_the_venue_person_enters_their_result_on_the_phone_page(province, joint_test):
+    client = Client()
+    client.force_login(province.user("township0", Role.SUPPORT))
+    page_url = reverse("meetings:test_matrix", args=[joint_test.pk])
+    v0 = province.venues[0]
+    page = client.get(page_url).content.decode()
+    assert f'name="c-{v0.pk}-1-audio_in"' in page and province.venues[1].name not in page
+    form = {f"c-{v0.pk}-1-{c}": "pass" for c in ALL_PASS}
+    assert client.post(page_url, form).status_code == 302
+    assert TestResult.objects.get(venue=v0).outcome == "pass"
+    forged = {f"c-{province.venues[1].pk}-1-audio_in": "fail"}
+    client.post(page_url, forged)
+    assert not TestResult.objects.filter(venue=province.venues[1]).exists()

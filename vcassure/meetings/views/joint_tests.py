@@ -18,7 +18,8 @@ from vcassure.core.errors import ApplicationError
 from vcassure.core.http import get_or_404
 from vcassure.core.pagination import int_or_none
 from vcassure.meetings import selectors
-from vcassure.meetings.models import Meeting, TestResult
+from vcassure.meetings.models import Meeting, SupportTask, TestResult
+from vcassure.meetings.permissions import can_manage_meetings
 from vcassure.meetings.selectors.joint_tests import test_matrix
 from vcassure.meetings.services.joint_tests import CHECK_NAMES, ResultInput, test_results_record
 from vcassure.orgs.models import OrgUnit
@@ -31,6 +32,17 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
 def _unit(request: HttpRequest) -> OrgUnit | None:
     pk = int_or_none(request.GET.get("unit"))
     return OrgUnit.objects.visible_to(request.user).filter(pk=pk).first() if pk else None
+
+
+def _own_venues(request: HttpRequest, meeting: Meeting) -> set[int]:
+    staff = getattr(request.user, "staff_profile", None)
+    if staff is None:
+        return set()
+    return set(
+        SupportTask.objects.filter(
+            meeting=meeting, assignee=staff, venue__isnull=False
+        ).values_list("venue_id", flat=True)
+    )
 
 
 def _changed_rows(request: HttpRequest, matrix: dict) -> list[ResultInput]:
@@ -58,7 +70,10 @@ def _changed_rows(request: HttpRequest, matrix: dict) -> list[ResultInput]:
 def test_matrix_page(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     unit = _unit(request)
-    matrix = test_matrix(meeting, unit=unit)
+    coordinator = can_manage_meetings(request.user)
+    # The venue's own person (on the phone) sees and enters only the venues they are assigned.
+    own = None if coordinator else _own_venues(request, meeting)
+    matrix = test_matrix(meeting, unit=unit, venue_ids=own)
     error = None
     status = 200
     if request.method == "POST":
@@ -91,6 +106,7 @@ def test_matrix_page(request: HttpRequest, pk: int) -> HttpResponse:
             "units": cities,
             "unit": unit,
             "error": error,
+            "coordinator": coordinator,
         },
         status=status,
     )
