@@ -20,34 +20,36 @@ from vcassure.routine.permissions import can_manage_plans
 from vcassure.routine.schemas import (
     InspectionFilter,
     InspectionOut,
+    InspectionPlanIn,
+    InspectionPlanOut,
     InspectionStepIn,
     InspectionStepOut,
-    PlanIn,
-    PlanOut,
 )
 
 router = Router(tags=["routine"])
 WRITE_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-@router.get("/inspection-plans", response=list[PlanOut], summary="Inspection plans in scope")
+@router.get(
+    "/inspection-plans", response=list[InspectionPlanOut], summary="Inspection plans in scope"
+)
 @paginate(LimitOffsetPagination)
 def plan_list(request: HttpRequest):
     return selectors.plan_list(user=request.user).prefetch_related("venues")
 
 
-@router.get("/inspection-plans/{int:plan_id}", response={200: PlanOut, 404: ErrorOut})
+@router.get("/inspection-plans/{int:plan_id}", response={200: InspectionPlanOut, 404: ErrorOut})
 def plan_detail(request: HttpRequest, plan_id: int):
     return selectors.plan_get(user=request.user, pk=plan_id)
 
 
 @router.post(
     "/inspection-plans",
-    response={201: PlanOut, **WRITE_ERRORS},
+    response={201: InspectionPlanOut, **WRITE_ERRORS},
     summary="Create an inspection plan (venues by id or venue_filter; daily/weekly/monthly)",
 )
 @idempotent
-def plan_create(request: HttpRequest, payload: PlanIn):
+def plan_create(request: HttpRequest, payload: InspectionPlanIn):
     if not can_manage_plans(request.user):
         raise PermissionDenied(_("只有管理员、调度员和部门负责人可以制定巡检计划。"))
     plan = services.inspection_plan_create(

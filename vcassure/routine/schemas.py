@@ -19,16 +19,16 @@ def _local_iso(value: datetime | None) -> str | None:
 LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
 
 
-class VenueFilterIn(Schema):
+class PlanVenueFilterIn(Schema):
     levels: list[Literal["province", "city", "county", "township"]] = []
     org_units: list[ObjectId] = []
 
 
-class PlanIn(Schema):
+class InspectionPlanIn(Schema):
     name: str
     system: str = Field(description="customer system code, e.g. water")
     venues: list[ObjectId] | None = Field(None, description="venue ids; or venue_filter")
-    venue_filter: VenueFilterIn | None = None
+    venue_filter: PlanVenueFilterIn | None = None
     frequency: Literal["daily", "weekly", "monthly"]
     weekdays: list[int] = Field([], description="weekly: 0 = Monday … 6 = Sunday")
     month_day: int | None = Field(None, description="monthly: the day of the month (1–31)")
@@ -38,7 +38,7 @@ class PlanIn(Schema):
     starts_on: date | None = None
 
 
-class PlanOut(Schema):
+class InspectionPlanOut(Schema):
     id: int
     name: str
     system: str
