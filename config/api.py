@@ -21,6 +21,7 @@ from vcassure.meetings.api import ROUTERS as MEETINGS_ROUTERS
 from vcassure.notifications.api import router as notifications_router
 from vcassure.orgs.api import router as orgs_router
 from vcassure.reports.api import router as reports_router
+from vcassure.routine.api import router as routine_router
 from vcassure.venues.api import router as venues_router
 
 api = NinjaAPI(
@@ -118,6 +119,7 @@ ROUTERS = [
     integrations_router,
     reports_router,
     duty_router,
+    routine_router,
 ]
 for _router in ROUTERS:
     api.add_router("", _router)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "vcassure.probes",
     "vcassure.transfer",
     "vcassure.meetings",
+    "vcassure.routine",
     "vcassure.integrations",
     "vcassure.reports",
     "vcassure.duty",

@@ -59,7 +59,7 @@ class World:
     def staff(self) -> Staff:
         return self.tree.user("county1").staff_profile
 
-    def _meeting(self, *, notice: bool = True) -> Meeting:
+    def _meeting(self, *, notice: bool = True, kind: str = "meeting") -> Meeting:
         start, end = self.when
         return meeting_services.meeting_create(
             by=self.tree.user("province"),
@@ -69,6 +69,7 @@ class World:
             ends_at=end,
             notice_ref="水利〔2026〕30号",
             main_venue=self.tree.main_venue.pk,
+            kind=kind,
             venues=[v.pk for v in self.venues],
             notice_document=SimpleUploadedFile("通知.pdf", PDF, content_type="application/pdf")
             if notice
@@ -211,6 +212,53 @@ class World:
             url="http://127.0.0.1:9/hooks",
             events=["fault.opened"],
         )
+
+    @cached_property
+    def joint_test(self) -> Meeting:
+        meeting = self._meeting(kind="test")
+        meeting_services.meeting_publish(
+            meeting, by=self.tree.user("province"), confirm_shortfalls=True
+        )
+        return meeting
+
+    @cached_property
+    def checklist_template(self):
+        """Templates are the administrators': to a county user one is as missing as another
+        scope's object."""
+        from tests.factories.checklists import ChecklistStepFactory, ChecklistTemplateFactory
+
+        template = ChecklistTemplateFactory(kind="inspection", applies_to="inspection")
+        ChecklistStepFactory(template=template, number=1, phase="any")
+        return template
+
+    @cached_property
+    def inspection_plan(self):
+        from datetime import time
+
+        from vcassure.routine.services import inspection_plan_create
+
+        return inspection_plan_create(
+            by=self.tree.user("county1"),
+            name="县1巡检",
+            system="water",
+            frequency="daily",
+            due_time=time(10, 0),
+            checklist_template=self.checklist_template.code,
+            venues=[v.pk for v in self.venues],
+            working_days_only=False,
+            starts_on=clock.now().date(),
+        )
+
+    @cached_property
+    def inspection(self):
+        from django.utils import timezone
+
+        from vcassure.routine.models import Inspection
+        from vcassure.routine.services import inspections_generate
+
+        plan = self.inspection_plan
+        inspections_generate(day=timezone.localdate(clock.now()))
+        return Inspection.objects.filter(plan=plan).first()
 
     @cached_property
     def webhook_delivery(self) -> WebhookDelivery:
@@ -473,6 +521,68 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         lambda w: Case(
             {"webhook_id": w.webhook.pk, "delivery_id": w.webhook_delivery.pk},
             [w.webhook_delivery],
+        ),
+    ),
+    # joint tests (a meeting of kind test)
+    "api/meetings/<int:meeting_id>/test-results": (
+        {GET, POST},
+        lambda w: Case(
+            {"meeting_id": w.joint_test.pk},
+            [w.joint_test],
+            {POST: {"venue": w.venues[0].pk, "audio_in": "fail", "note": "无声"}},
+        ),
+    ),
+    "meetings/<int:pk>/test-matrix/": (
+        {GET, POST},
+        lambda w: Case(
+            {"pk": w.joint_test.pk},
+            [w.joint_test],
+            {POST: {f"c-{w.venues[0].pk}-1-audio_in": "fail", f"n-{w.venues[0].pk}-1": "无声"}},
+        ),
+    ),
+    "meetings/<int:pk>/test-matrix/counts/": (
+        {GET},
+        lambda w: Case({"pk": w.joint_test.pk}, [w.joint_test]),
+    ),
+    "meetings/<int:pk>/test-matrix/export.xlsx": (
+        {GET},
+        lambda w: Case({"pk": w.joint_test.pk}, [w.joint_test]),
+    ),
+    # routine: inspection plans and inspections, and the checklist templates (administrators)
+    "api/inspection-plans/<int:plan_id>": (
+        {GET},
+        lambda w: Case({"plan_id": w.inspection_plan.pk}, [w.inspection_plan]),
+    ),
+    "api/inspections/<int:inspection_id>": (
+        {GET},
+        lambda w: Case({"inspection_id": w.inspection.pk}, [w.inspection]),
+    ),
+    "api/inspections/<int:inspection_id>/steps/<int:number>": (
+        {POST},
+        lambda w: Case(
+            {"inspection_id": w.inspection.pk, "number": 1},
+            [w.inspection],
+            {POST: {"result": "fail", "note": "机柜无电"}},
+        ),
+    ),
+    "routine/inspections/<int:pk>/": (
+        {GET},
+        lambda w: Case({"pk": w.inspection.pk}, [w.inspection]),
+    ),
+    "routine/inspections/<int:pk>/steps/<int:number>/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.inspection.pk, "number": 1},
+            [w.inspection],
+            {POST: {"result": "fail", "note": "机柜无电"}},
+        ),
+    ),
+    "checklists/templates/<int:pk>/": (
+        {GET, POST},
+        lambda w: Case(
+            {"pk": w.checklist_template.pk},
+            [w.checklist_template],
+            {POST: {"name": "改名", "code": "x", "kind": "custom", "applies_to": "meeting"}},
         ),
     ),
     # faults and checklist photos

@@ -6,6 +6,14 @@ from vcassure.core.models import TimeStampedModel
 from vcassure.core.uploads import stored_path
 from vcassure.orgs.scoping import ScopedQuerySet
 
+# Meeting importances a template may name (meetings.Meeting.Importance; this app sits below it).
+IMPORTANCE_CHOICES = [
+    ("normal", _("一般")),
+    ("important", _("重要")),
+    ("special", _("特别重要")),
+]
+IMPORTANCE_VALUES = {value for value, _label in IMPORTANCE_CHOICES}
+
 
 class ChecklistTemplate(TimeStampedModel):
     """An editable procedure: the R7 venue procedure, the R8 fibre-route patrol, or a custom one."""
@@ -16,10 +24,31 @@ class ChecklistTemplate(TimeStampedModel):
         INSPECTION = "inspection", _("巡检")
         CUSTOM = "custom", _("自定义")
 
+    class AppliesTo(models.TextChoices):
+        MEETING = "meeting", _("会议保障")
+        INSPECTION = "inspection", _("日常巡检")
+        TEST = "test", _("联调测试")
+
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Where the template applies: to what work, for which system (none: every system), for which
+    # meeting importances (empty: every importance), for which inspection kind (blank: any). The
+    # most specific active template of each kind wins (checklists.selectors.templates_applying).
+    applies_to = models.CharField(
+        _("适用于"), max_length=12, choices=AppliesTo.choices, default=AppliesTo.MEETING
+    )
+    system = models.ForeignKey(
+        "venues.CustomerSystem",
+        verbose_name=_("系统"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    importances = models.JSONField(_("会议重要性"), default=list, blank=True)
+    inspection_kind = models.CharField(_("巡检类别"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -44,6 +73,16 @@ class ChecklistStep(models.Model):
     guidance = models.TextField(_("说明"), blank=True)
     phase = models.CharField(_("时机"), max_length=8, choices=Phase.choices, default=Phase.BEFORE)
     requires_photo = models.BooleanField(_("需拍照"), default=False)
+    # A reading (e.g. optical power in dBm): required when reading_label is set; out of the
+    # allowed range (either bound optional) the step fails.
+    reading_label = models.CharField(_("读数名称"), max_length=40, blank=True)
+    reading_unit = models.CharField(_("单位"), max_length=12, blank=True)
+    reading_min = models.DecimalField(
+        _("下限"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    reading_max = models.DecimalField(
+        _("上限"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["template", "number"]
@@ -55,6 +94,10 @@ class ChecklistStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def requires_reading(self) -> bool:
+        return bool(self.reading_label)
 
 
 class ChecklistRun(TimeStampedModel):
@@ -86,6 +129,47 @@ class ChecklistRun(TimeStampedModel):
         return f"{self.template} · {self.subject}"
 
 
+class RunStep(models.Model):
+    """A template step frozen onto a run when the run starts: editing the template later changes
+    nothing a run already does or did."""
+
+    Phase = ChecklistStep.Phase
+
+    run = models.ForeignKey(ChecklistRun, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("步骤"), max_length=200)
+    guidance = models.TextField(_("说明"), blank=True)
+    phase = models.CharField(_("时机"), max_length=8, choices=Phase.choices, default=Phase.BEFORE)
+    requires_photo = models.BooleanField(_("需拍照"), default=False)
+    reading_label = models.CharField(_("读数名称"), max_length=40, blank=True)
+    reading_unit = models.CharField(_("单位"), max_length=12, blank=True)
+    reading_min = models.DecimalField(
+        _("下限"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    reading_max = models.DecimalField(
+        _("上限"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="uniq_run_step_number")
+        ]
+        verbose_name = _("检查步骤")
+        verbose_name_plural = _("检查步骤")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def template(self):
+        return self.run.template
+
+    @property
+    def requires_reading(self) -> bool:
+        return bool(self.reading_label)
+
+
 class StepResult(TimeStampedModel):
     """The outcome of one step in a run: pass or fail, a note, who and when. A step may be
     recorded again (after a repair); every record is kept, the latest one counts."""
@@ -95,9 +179,10 @@ class StepResult(TimeStampedModel):
         FAIL = "fail", _("不通过")
 
     run = models.ForeignKey(ChecklistRun, on_delete=models.CASCADE, related_name="results")
-    step = models.ForeignKey(ChecklistStep, on_delete=models.PROTECT, related_name="+")
+    step = models.ForeignKey(RunStep, on_delete=models.PROTECT, related_name="+")
     result = models.CharField(_("结果"), max_length=4, choices=Result.choices)
     note = models.CharField(_("备注"), max_length=1000, blank=True)
+    reading = models.DecimalField(_("读数"), max_digits=10, decimal_places=3, null=True, blank=True)
     recorded_at = models.DateTimeField(_("记录时间"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -2,6 +2,8 @@
 here; when a step may be done relative to a meeting is the caller's business (meetings knows the
 meeting's times)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from vcassure.checklists.models import (
     ChecklistRun,
     ChecklistStep,
     ChecklistTemplate,
+    RunStep,
     StepPhoto,
     StepResult,
 )
@@ -28,16 +31,85 @@ PHOTO_FORMATS = tuple(IMAGE_FORMATS)  # JPEG, PNG, WebP
 def checklist_run_start(
     *, template: ChecklistTemplate, subject: str, org_unit, venue=None, by: "UserLike | None" = None
 ) -> ChecklistRun:
-    run, _created = ChecklistRun.objects.get_or_create(
-        template=template,
-        subject=subject,
-        defaults={
-            "org_unit": org_unit,
-            "venue": venue,
-            "started_by": actor(by),
-        },
-    )
+    """Start (or find) the run of a template for a subject. Starting freezes the template's steps
+    onto the run (RunStep rows): editing the template later changes nothing this run does."""
+    with transaction.atomic():
+        run, created = ChecklistRun.objects.get_or_create(
+            template=template,
+            subject=subject,
+            defaults={
+                "org_unit": org_unit,
+                "venue": venue,
+                "started_by": actor(by),
+            },
+        )
+        if created:
+            RunStep.objects.bulk_create(
+                RunStep(
+                    run=run,
+                    number=s.number,
+                    title=s.title,
+                    guidance=s.guidance,
+                    phase=s.phase,
+                    requires_photo=s.requires_photo,
+                    reading_label=s.reading_label,
+                    reading_unit=s.reading_unit,
+                    reading_min=s.reading_min,
+                    reading_max=s.reading_max,
+                )
+                for s in template.steps.all()
+            )
     return run
+
+
+def parse_reading(value) -> Decimal | None:
+    """A reading as typed ('-18.5', '-18,5'), or None when left empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInputError(
+            _("读数“%(v)s”不是数字。") % {"v": value},
+            errors=[{"field": "reading", "message": _("请输入数字，例如 -18.5。")}],
+        ) from exc
+    if not number.is_finite() or abs(number) >= Decimal("10000000"):
+        raise InvalidInputError(
+            _("读数超出可记录的范围。"),
+            errors=[{"field": "reading", "message": _("读数过大。")}],
+        )
+    return number.quantize(Decimal("0.001"))
+
+
+def reading_problem(step: RunStep, reading: Decimal) -> str:
+    """The Chinese sentence saying why a reading is out of its allowed range, or ""."""
+    unit = step.reading_unit
+    low, high = step.reading_min, step.reading_max
+    if (low is not None and reading < low) or (high is not None and reading > high):
+        if low is not None and high is not None:
+            allowed = _("%(low)s 至 %(high)s %(unit)s") % {
+                "low": _num(low),
+                "high": _num(high),
+                "unit": unit,
+            }
+        elif low is not None:
+            allowed = _("不低于 %(low)s %(unit)s") % {"low": _num(low), "unit": unit}
+        else:
+            allowed = _("不高于 %(high)s %(unit)s") % {"high": _num(high), "unit": unit}
+        return _("%(label)s %(value)s %(unit)s 超出允许范围（%(allowed)s）。") % {
+            "label": step.reading_label,
+            "value": _num(reading),
+            "unit": unit,
+            "allowed": allowed.strip(),
+        }
+    return ""
+
+
+def _num(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text
 
 
 def latest_results(run: ChecklistRun) -> dict[int, StepResult]:
@@ -80,13 +152,16 @@ def step_record(
     result: str,
     note: str = "",
     photos: list[UploadedFile] | None = None,
+    reading=None,
     by: "UserLike | None" = None,
     photos_to_follow: int = 0,
 ) -> StepResult:
-    """Record one step. Steps go in order: step n needs every earlier step of the same phase, and
-    every "before" step when it is an "after" step, to have passed. `photos_to_follow`: photos
-    the phone will send as their own requests (step_photo_add); a pass then counts once they
-    have all arrived (StepResult.counts_as_pass)."""
+    """Record one step of the run's frozen steps. Steps go in order: step n needs every earlier
+    step of the same phase, and every "before" step when it is an "after" step, to have passed.
+    A step with a reading needs one; a reading out of the allowed range fails the step, with the
+    reason put in front of the note. `photos_to_follow`: photos the phone will send as their own
+    requests (step_photo_add); a pass then counts once they have all arrived
+    (StepResult.counts_as_pass)."""
     photos = photos or []
     if not 0 <= photos_to_follow <= MAX_PHOTOS - len(photos or []):
         raise InvalidInputError(
@@ -98,7 +173,7 @@ def step_record(
             _("结果只能是“通过”或“不通过”。"),
             errors=[{"field": "result", "message": _("无效的结果。")}],
         )
-    step = ChecklistStep.objects.filter(template=run.template, number=number).first()
+    step = RunStep.objects.filter(run=run, number=number).first()
     if step is None:
         raise InvalidInputError(
             _("该检查表没有第 %(n)s 步。") % {"n": number},
@@ -109,6 +184,18 @@ def step_record(
             _("每一步最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
             errors=[{"field": "photos", "message": _("照片过多。")}],
         )
+    value = parse_reading(reading)
+    if step.requires_reading:
+        if value is None:
+            raise InvalidInputError(
+                _("此步骤需要填写读数：%(label)s（%(unit)s）。")
+                % {"label": step.reading_label, "unit": step.reading_unit},
+                errors=[{"field": "reading", "message": _("请填写读数。")}],
+            )
+        problem = reading_problem(step, value)
+        if problem:
+            result = StepResult.Result.FAIL
+            note = f"{problem} {note.strip()}".strip()
     checked = [check_photo(p) for p in photos]
     if (
         step.requires_photo
@@ -124,8 +211,8 @@ def step_record(
             errors=[{"field": "note", "message": _("请说明故障现象。")}],
         )
     latest = latest_results(run)
-    earlier = ChecklistStep.objects.filter(template=run.template, number__lt=number)
-    if step.phase == ChecklistStep.Phase.BEFORE:
+    earlier = RunStep.objects.filter(run=run, number__lt=number)
+    if step.phase == RunStep.Phase.BEFORE:
         earlier = earlier.filter(phase__in=[ChecklistStep.Phase.BEFORE, ChecklistStep.Phase.ANY])
     missing = [s for s in earlier if not (latest.get(s.number) and latest[s.number].counts_as_pass)]
     if missing:
@@ -140,6 +227,7 @@ def step_record(
         step=step,
         result=result,
         note=note.strip()[:1000],
+        reading=value if step.requires_reading else None,
         recorded_at=now,
         recorded_by=actor(by),
         photos_pending=photos_to_follow,
@@ -165,6 +253,7 @@ def step_record(
             "step": number,
             "result": result,
             "photos": len(photos),
+            **({"reading": str(value)} if value is not None else {}),
             **({"photos_to_follow": photos_to_follow} if photos_to_follow else {}),
         },
     )
@@ -208,7 +297,7 @@ def step_photo_add(record: StepResult, *, photo: UploadedFile, by: "UserLike | N
 
 def run_progress(run: ChecklistRun) -> dict:
     """Which steps passed, which failed, which are still to do, per phase."""
-    steps = list(run.template.steps.all())
+    steps = list(run.steps.all())
     latest = latest_results(run)
     before = [s for s in steps if s.phase != ChecklistStep.Phase.AFTER]
     return {
@@ -221,3 +310,122 @@ def run_progress(run: ChecklistRun) -> dict:
             latest.get(s.number) is not None and latest[s.number].counts_as_pass for s in steps
         ),
     }
+
+
+# --- the template builder -------------------------------------------------------------------------
+
+MAX_STEPS = 30
+
+
+def _template_errors(
+    *, code: str, name: str, importances: list[str], steps: list[dict], template
+) -> list[dict]:
+    from vcassure.checklists.models import IMPORTANCE_VALUES
+
+    errors: list[dict] = []
+    if not name.strip():
+        errors.append({"field": "name", "message": _("请填写模板名称。")})
+    if not code.strip():
+        errors.append({"field": "code", "message": _("请填写模板代码。")})
+    elif (
+        ChecklistTemplate.objects.filter(code=code)
+        .exclude(pk=template.pk if template is not None else 0)
+        .exists()
+    ):
+        errors.append(
+            {"field": "code", "message": _("代码“%(c)s”已被其他模板使用。") % {"c": code}}
+        )
+    bad = [i for i in importances if i not in IMPORTANCE_VALUES]
+    if bad:
+        errors.append({"field": "importances", "message": _("无效的会议重要性。")})
+    if not steps:
+        errors.append({"field": "steps", "message": _("模板至少要有一个步骤。")})
+    if len(steps) > MAX_STEPS:
+        errors.append(
+            {"field": "steps", "message": _("步骤不能超过 %(n)s 个。") % {"n": MAX_STEPS}}
+        )
+    for number, step in enumerate(steps, start=1):
+        if not str(step.get("title", "")).strip():
+            errors.append(
+                {"field": "steps", "message": _("第 %(n)s 步缺少步骤名称。") % {"n": number}}
+            )
+        low, high = step.get("reading_min"), step.get("reading_max")
+        label = str(step.get("reading_label", "")).strip()
+        if (low is not None or high is not None or step.get("reading_unit")) and not label:
+            errors.append(
+                {
+                    "field": "steps",
+                    "message": _("第 %(n)s 步填写了读数范围或单位，请同时填写读数名称。")
+                    % {"n": number},
+                }
+            )
+        if low is not None and high is not None and low > high:
+            errors.append(
+                {
+                    "field": "steps",
+                    "message": _("第 %(n)s 步的读数下限 %(low)s 大于上限 %(high)s。")
+                    % {"n": number, "low": _num(low), "high": _num(high)},
+                }
+            )
+    return errors
+
+
+@transaction.atomic
+def checklist_template_save(
+    *,
+    by: "UserLike",
+    template: ChecklistTemplate | None = None,
+    code: str,
+    name: str,
+    kind: str,
+    applies_to: str,
+    system=None,
+    importances: list[str] | None = None,
+    inspection_kind: str = "",
+    is_active: bool = True,
+    steps: list[dict],
+) -> ChecklistTemplate:
+    """Create or edit a template with its steps (numbered 1… in the order given). Runs already
+    started keep the steps frozen on them; only runs started later see the edit."""
+    importances = list(importances or [])
+    errors = _template_errors(
+        code=code, name=name, importances=importances, steps=steps, template=template
+    )
+    if errors:
+        raise InvalidInputError(errors[0]["message"], errors=errors)
+    before = None
+    if template is None:
+        template = ChecklistTemplate(code=code)
+    else:
+        template = ChecklistTemplate.objects.select_for_update().get(pk=int(template.pk))
+        before = {"name": template.name, "steps": template.steps.count()}
+    template.code, template.name, template.kind = code.strip(), name.strip(), kind
+    template.applies_to, template.system = applies_to, system
+    template.importances, template.inspection_kind = importances, inspection_kind.strip()
+    template.is_active = is_active
+    template.save()
+    # Nothing refers to a template's step rows (results point to the run's frozen steps), so an
+    # edit simply replaces them.
+    template.steps.all().delete()
+    ChecklistStep.objects.bulk_create(
+        ChecklistStep(
+            template=template,
+            number=number,
+            title=str(s["title"]).strip()[:200],
+            guidance=str(s.get("guidance", "")).strip(),
+            phase=s.get("phase") or ChecklistStep.Phase.ANY,
+            requires_photo=bool(s.get("requires_photo")),
+            reading_label=str(s.get("reading_label", "")).strip()[:40],
+            reading_unit=str(s.get("reading_unit", "")).strip()[:12],
+            reading_min=s.get("reading_min"),
+            reading_max=s.get("reading_max"),
+        )
+        for number, s in enumerate(steps, start=1)
+    )
+    audit_record(
+        actor=by,
+        action="checklist.template_saved",
+        obj=template,
+        changes={"before": before, "code": template.code, "steps": len(steps)},
+    )
+    return template

@@ -18,6 +18,8 @@ class Fault(StateMachineMixin, TimeStampedModel):
         PROBE = "probe", _("探测")
         MANUAL = "manual", _("人工登记")
         ACCESS = "access", _("无法进入会场")
+        INSPECTION = "inspection", _("日常巡检")
+        JOINT_TEST = "joint_test", _("联调测试")
 
     class Severity(models.TextChoices):
         CRITICAL = "critical", _("紧急")

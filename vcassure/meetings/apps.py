@@ -52,3 +52,9 @@ class MeetingsConfig(AppConfig):
         from vcassure.meetings.selectors.tasks import task_agenda
 
         register_agenda_source("task", task_agenda)
+
+        # Routine work hands an inspection to the backup person when the primary has a meeting.
+        from vcassure.core.availability import register_busy_provider
+        from vcassure.meetings.selectors.tasks import staff_with_venue_tasks_on
+
+        register_busy_provider("meetings", staff_with_venue_tasks_on)

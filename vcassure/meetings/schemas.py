@@ -2,6 +2,7 @@
 (scope, systems, venues, times) is checked by the services, which name the field at fault."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils import timezone
@@ -312,6 +313,9 @@ class StepIn(Schema):
     result: str = Field(description="pass/fail")
     note: str = Field("", description="required when the result is fail")
     template: str = Field("venue-r7", description="checklist code: venue-r7 (R7) or fibre-r8 (R8)")
+    reading: Decimal | None = Field(
+        None, description="the step's reading (e.g. optical power in dBm) when it asks for one"
+    )
 
 
 class StepPhotoOut(Schema):
@@ -337,12 +341,13 @@ class StepResultOut(Schema):
     phase: str
     result: str
     note: str
+    reading: Decimal | None = None
     recorded_at: LocalDatetime
     photos: list[StepPhotoOut]
 
     @staticmethod
     def resolve_template(obj) -> str:
-        return obj.step.template.code
+        return obj.run.template.code
 
     @staticmethod
     def resolve_number(obj) -> int:

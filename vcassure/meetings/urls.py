@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vcassure.meetings.views import closeout, dashboard, tracking
+from vcassure.meetings.views import closeout, dashboard, joint_tests, tracking
 from vcassure.meetings.views import field as field_views
 from vcassure.meetings.views import meetings as views
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("<int:pk>/close/", closeout.meeting_close, name="meeting_close"),
     path("tasks/<int:pk>/complete/", closeout.task_complete, name="task_complete"),
     path("<int:pk>/track/", tracking.meeting_track, name="meeting_track"),
+    path("<int:pk>/test-matrix/", joint_tests.test_matrix_page, name="test_matrix"),
+    path("<int:pk>/test-matrix/counts/", joint_tests.test_matrix_counts, name="test_matrix_counts"),
+    path(
+        "<int:pk>/test-matrix/export.xlsx",
+        joint_tests.test_matrix_export,
+        name="test_matrix_export",
+    ),
     path("<int:pk>/dashboard/", dashboard.meeting_dashboard, name="meeting_dashboard"),
     path("<int:pk>/share/", dashboard.share_link_create, name="share_link_create"),
     path("<int:pk>/probes/", dashboard.meeting_probes_now, name="meeting_probes_now"),

@@ -71,7 +71,9 @@ def _step_input(request: HttpRequest) -> tuple[StepIn, list]:
     """JSON, or a form (multipart with the photos as files named "photos")."""
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raw: object = {
-            k: request.POST[k] for k in ("result", "note", "template") if k in request.POST
+            k: request.POST[k]
+            for k in ("result", "note", "template", "reading")
+            if k in request.POST
         }
         photos = request.FILES.getlist("photos")
     else:
@@ -112,6 +114,7 @@ def task_step_record(request: HttpRequest, task_id: int, number: int):
         note=data.note,
         photos=photos,
         template_code=data.template,
+        reading=data.reading,
     )
     fault = Fault.objects.filter(step_result=record).select_related("assigned_department").first()
     return {

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from vcassure.checklists.models import ChecklistTemplate
+from vcassure.checklists.selectors import templates_applying
 from vcassure.core.subjects import task_ref
 from vcassure.meetings.models import Meeting, SupportTask
 
@@ -14,19 +15,54 @@ FIELD_KINDS = (SupportTask.Kind.VENUE, SupportTask.Kind.PATROL)
 
 
 def progress_template(task: SupportTask) -> str:
-    """The checklist whose steps make the task ready and done: R8 for a line crew's patrol task,
-    R7 for a venue task."""
+    """The default checklist code of a task: R8 for a line crew's patrol task, R7 for a venue task
+    (template_for_code maps it to whichever template of that kind applies)."""
     return FIBRE_TEMPLATE if task.kind == SupportTask.Kind.PATROL else VENUE_TEMPLATE
 
 
+def progress_kind(task: SupportTask) -> str:
+    """The kind of checklist whose steps make the task ready and done."""
+    return (
+        ChecklistTemplate.Kind.FIBRE
+        if task.kind == SupportTask.Kind.PATROL
+        else ChecklistTemplate.Kind.VENUE
+    )
+
+
 def templates_for(task: SupportTask) -> list[ChecklistTemplate]:
-    """R7 for every venue task; R8 fibre patrol too for important and special meetings; a fibre
-    patrol task (the line crew's) has R8 only."""
-    codes = [progress_template(task)]
-    if task.kind == SupportTask.Kind.VENUE and task.meeting.importance != Meeting.Importance.NORMAL:
-        codes.append(FIBRE_TEMPLATE)
-    found = {t.code: t for t in ChecklistTemplate.objects.filter(code__in=codes, is_active=True)}
-    return [found[c] for c in codes if c in found]
+    """The templates that apply to a task. A venue task: by default R7 for every meeting and the
+    R8 fibre patrol for important and special ones; an administrator's template for the meeting's
+    system or importance replaces the default of its kind. A line crew's patrol task: the fibre
+    (R8) kind only. A template already started on the task (its run) stays, even if the
+    administrator has changed what applies since."""
+    applying = templates_applying(
+        applies_to=ChecklistTemplate.AppliesTo.MEETING,
+        system_id=task.meeting.system_id,
+        importance=task.meeting.importance,
+    )
+    if task.kind == SupportTask.Kind.PATROL:
+        applying = [t for t in applying if t.kind == ChecklistTemplate.Kind.FIBRE]
+    started = list(
+        ChecklistTemplate.objects.filter(runs__subject=task_ref(task.pk)).order_by("runs__id")
+    )
+    if not started:
+        return applying
+    kinds = {t.kind for t in started}
+    return started + [t for t in applying if t.kind not in kinds]
+
+
+def template_for_code(task: SupportTask, code: str) -> ChecklistTemplate | None:
+    """The task's template by code; the R7 and R8 codes also name whichever template of their
+    kind applies (clients written for R7/R8 keep working when an administrator replaces them)."""
+    templates = templates_for(task)
+    found = next((t for t in templates if t.code == code), None)
+    default_kind = {
+        VENUE_TEMPLATE: ChecklistTemplate.Kind.VENUE,
+        FIBRE_TEMPLATE: ChecklistTemplate.Kind.FIBRE,
+    }.get(code)
+    if found is None and default_kind is not None:
+        found = next((t for t in templates if t.kind == default_kind), None)
+    return found
 
 
 def task_field_card(task: SupportTask) -> dict:
@@ -34,7 +70,7 @@ def task_field_card(task: SupportTask) -> dict:
     task_get): each checklist with every step's latest result and photos, the faults opened for
     the task (a failed step points to its own), and the city network operations department to
     call. Six queries whatever the number of steps and photos."""
-    from vcassure.checklists.models import ChecklistRun, ChecklistStep, StepResult
+    from vcassure.checklists.models import ChecklistRun, ChecklistStep, RunStep, StepResult
     from vcassure.faults.selectors import fault_list_for_subject
     from vcassure.faults.services import responsible_department
 
@@ -49,6 +85,14 @@ def task_field_card(task: SupportTask) -> dict:
         run.template_id: run
         for run in ChecklistRun.objects.filter(subject=subject, template__in=templates)
     }
+    # A started run shows its frozen steps, not the template's current ones.
+    frozen: dict[int, list] = defaultdict(list)
+    for run_step in RunStep.objects.filter(run__in=list(runs.values())).order_by(
+        "run_id", "number"
+    ):
+        frozen[run_step.run_id].append(run_step)
+    for template_id, run in runs.items():
+        steps_by_template[template_id] = frozen[run.pk]
     template_of_run = {run.pk: template_id for template_id, run in runs.items()}
     latest: dict[tuple[int, int], StepResult] = {}
     results = (

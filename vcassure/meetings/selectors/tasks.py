@@ -1,10 +1,11 @@
 """Reads of support tasks: lists, one task, the task tree, overdue tasks, the acknowledgement page."""
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from vcassure.accounts.types import UserLike
 from vcassure.core import clock
@@ -282,3 +283,19 @@ def task_agenda(staff_ids, start: datetime, end: datetime) -> list:
             )
         )
     return items
+
+
+def staff_with_venue_tasks_on(day, staff_ids) -> set[int]:
+    """Those of the staff who have a venue task at a meeting held (in part) on that local day."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    return set(
+        SupportTask.objects.filter(
+            kind=SupportTask.Kind.VENUE,
+            assignee_id__in=list(staff_ids),
+            meeting__starts_at__lt=end,
+            meeting__ends_at__gt=start,
+        )
+        .exclude(state=SupportTask.State.CANCELLED)
+        .values_list("assignee_id", flat=True)
+    )

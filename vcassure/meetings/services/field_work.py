@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
-from vcassure.checklists.models import ChecklistStep, StepResult
+from vcassure.checklists.models import ChecklistStep, RunStep, StepResult
 from vcassure.checklists.services import (
     checklist_run_start,
     latest_results,
@@ -33,7 +33,9 @@ from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.permissions import can_do_field_work
 from vcassure.meetings.selectors.field_work import (
     FIELD_KINDS,
+    progress_kind,
     progress_template,
+    template_for_code,
     templates_for,
 )
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move
@@ -222,6 +224,7 @@ def support_task_record_step(
     template_code: str = "",
     subject_pass: SubjectPass | None = None,
     photos_to_follow: int = 0,
+    reading=None,
 ) -> StepResult:
     """Record one checklist step. Steps 1–3 (before) until the meeting ends; step 4 (after) only
     once it has ended. All "before" steps passed → ready; everything passed → done; a failure
@@ -242,12 +245,19 @@ def support_task_record_step(
             code="not_on_site",
         )
     template_code = template_code or progress_template(task)  # default: the task's own checklist
-    template = next((t for t in templates_for(task) if t.code == template_code), None)
+    template = template_for_code(task, template_code)
     if template is None:
         raise InvalidInputError(
             _("该任务没有这张检查表。"), errors=[{"field": "template", "message": template_code}]
         )
-    step = ChecklistStep.objects.filter(template=template, number=number).first()
+    run = checklist_run_start(
+        template=template,
+        subject=task_ref(task.pk),
+        org_unit=task.org_unit,
+        venue=task.venue,
+        by=by,
+    )
+    step = RunStep.objects.filter(run=run, number=number).first()
     now = clock.now()
     if step is not None and step.phase == ChecklistStep.Phase.AFTER and now < task.meeting.ends_at:
         raise ConflictError(_("第 %(n)s 步须在会议结束后进行。") % {"n": number}, code="too_early")
@@ -257,23 +267,17 @@ def support_task_record_step(
         and now >= task.meeting.ends_at
     ):
         raise ConflictError(_("会议已结束，会前检查不能再记录。"), code="too_late")
-    run = checklist_run_start(
-        template=template,
-        subject=task_ref(task.pk),
-        org_unit=task.org_unit,
-        venue=task.venue,
-        by=by,
-    )
     record = step_record(
         run,
         number=number,
         result=result,
         note=note,
         photos=photos,
+        reading=reading,
         by=by,
         photos_to_follow=photos_to_follow,
     )
-    if result == StepResult.Result.FAIL:
+    if record.result == StepResult.Result.FAIL:
         route = task.fibre_route
         venue = task.venue or (route.venue if route is not None else None)
         where = route.name if route is not None else (venue.name if venue else "")
@@ -284,7 +288,7 @@ def support_task_record_step(
             venue=venue,
             subject=task_ref(task.pk),
             step_result=record,
-            description=note,
+            description=record.note,
             severity=severity_for_meeting(task.meeting.starts_at, task.meeting.ends_at, now),
             by=by,
         )
@@ -298,7 +302,7 @@ def support_task_record_step(
             )
             support_tasks_move([move])
         return record
-    if template.code == progress_template(task):
+    if template.kind == progress_kind(task):
         _advance(task, run, now=now, by=by, via=via)
     return record
 
@@ -337,7 +341,7 @@ def support_task_step_photo_add(
         .get(pk=task.pk)
     )
     template_code = template_code or progress_template(task)
-    template = next((t for t in templates_for(task) if t.code == template_code), None)
+    template = template_for_code(task, template_code)
     run = (
         checklist_run_start(
             template=template,
@@ -354,7 +358,12 @@ def support_task_step_photo_add(
         raise ConflictError(_("请先提交此步骤的检查结果，再上传照片。"), code="no_answer")
     before = record.photos_pending
     record = step_photo_add(record, photo=photo, by=by)
-    if before and not record.photos_pending and template_code == progress_template(task):
+    if (
+        before
+        and not record.photos_pending
+        and template is not None
+        and template.kind == progress_kind(task)
+    ):
         _advance(task, run, now=clock.now(), by=by, via=via)
     return record
 

@@ -139,6 +139,10 @@ def _card(
     for checklist in card["checklists"]:
         for row in checklist["steps"]:
             row["key"] = f"{checklist['template'].code}-{row['step'].number}"
+            row["action"] = reverse(
+                "meetings:task_step",
+                args=[task.pk, checklist["template"].code, row["step"].number],
+            )
             row["blocked"] = (
                 _blocked_reason(task, row["step"], checklist["steps"], now)
                 if can_work
@@ -331,6 +335,7 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
             template_code=template_code,
             subject_pass=subject_pass(request),
             photos_to_follow=_count(request.POST.get("photos_to_follow")),
+            reading=request.POST.get("reading"),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
@@ -344,7 +349,9 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
         return _card(
             request,
             task,
-            error=_error(exc, where, note=note, result=result),
+            error=_error(
+                exc, where, note=note, result=result, reading=request.POST.get("reading", "")
+            ),
             status=exc.status_code,
         )
     title = {"n": number, "title": record.step.title}

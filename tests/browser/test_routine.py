@@ -1,0 +1,177 @@
+"""Routine work in a real browser: an inspection done on a 360 px phone (a reading out of range
+fails its step and opens a fault; no horizontal scrolling), the joint-test matrix entered with
+the keyboard on the desktop (Tab through a venue's row, arrows to choose), and the template
+builder and plan page at both sizes. With SCREENSHOT_DIR set, each page is saved there."""
+
+import os
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.helpers import login
+from tests.factories.checklists import ChecklistStepFactory, ChecklistTemplateFactory
+from tests.factories.meetings import published_meeting
+from vcassure.accounts.models import Role
+from vcassure.faults.models import Fault
+from vcassure.meetings.models import TestResult
+from vcassure.routine.models import Inspection
+from vcassure.routine.services import inspection_plan_create, inspections_generate
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 360, "height": 740}}
+
+
+def shot(page, name: str) -> None:
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def new_page(browser, size: str):
+    context = browser.new_context(viewport=SIZES[size], locale="zh-CN", is_mobile=size == "phone")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.fixture
+def inspection(province):
+    template = ChecklistTemplateFactory(
+        code="browser-inspection", name="会场日常巡检", kind="inspection", applies_to="inspection"
+    )
+    ChecklistStepFactory(
+        template=template,
+        number=1,
+        title="检查机房及机柜电源",
+        phase="any",
+        guidance="市电、UPS 正常",
+    )
+    ChecklistStepFactory(
+        template=template,
+        number=2,
+        title="测量接入光功率",
+        phase="any",
+        reading_label="收光功率",
+        reading_unit="dBm",
+        reading_min=-27,
+        reading_max=-8,
+    )
+    inspection_plan_create(
+        by=province.user("province"),
+        name="水利会场日常巡检",
+        system="water",
+        frequency="weekly",
+        weekdays=[0, 1, 2, 3, 4],
+        due_time=time(10, 0),
+        checklist_template=template.code,
+        venue_filter={"levels": ["township"], "org_units": []},
+        working_days_only=False,
+        starts_on=date(2026, 1, 1),
+    )
+    inspections_generate(day=date(2026, 12, 2))
+    return Inspection.objects.get(venue=province.venues[0])
+
+
+def test_an_inspection_on_a_360px_phone(browser, live_server, province, inspection):
+    page = new_page(browser, "phone")
+    login(page, live_server, inspection.assignee.user.username)
+    page.goto(f"{live_server.url}/routine/inspections/mine/")
+    page.click(f"text={inspection.venue.name}")
+    page.wait_for_selector("#inspection-card")
+    assert no_horizontal_scroll(page)
+    shot(page, "routine-inspection-phone")
+    page.click("#step-browser-inspection-1 button.pass")
+    page.wait_for_selector("text=已记录为通过")
+    page.fill("#reading-browser-inspection-2", "-31.5")
+    page.click("#step-browser-inspection-2 button.pass")
+    page.wait_for_selector("text=不通过，已登记故障")
+    assert page.is_visible("text=收光功率 -31.5 dBm 超出允许范围（-27 至 -8 dBm）。")
+    assert no_horizontal_scroll(page)
+    shot(page, "routine-inspection-phone-fault")
+    fault = Fault.objects.get(subject=f"inspection:{inspection.pk}")
+    assert (fault.source, fault.severity) == ("inspection", "minor")
+    page.context.close()
+
+
+def test_the_joint_test_matrix_entered_by_keyboard(browser, live_server, province, tomorrow):
+    meeting = published_meeting(
+        province, tomorrow, province.venues[:4], kind="test", title="全省联调"
+    )
+    first, second = province.venues[0], province.venues[1]
+    page = new_page(browser, "desktop")
+    login(page, live_server, province.user("province").username)
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/test-matrix/")
+    # The first venue's row: four checks passed, by keyboard only.
+    page.focus(f"select[name='c-{first.pk}-1-audio_in']")
+    for _check in range(4):
+        page.keyboard.press("ArrowDown")  # "" → 通过
+        page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the note to the next venue's row
+    page.focus(f"select[name='c-{second.pk}-1-audio_in']")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # 不通过
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.type("无声音")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=已保存 2 个会场的结果")
+    assert page.inner_text("[data-count='failed']") == "1"
+    assert page.inner_text("[data-count='passed']") == "1"
+    rows = page.locator("table.matrix tbody tr")
+    assert rows.first.get_attribute("data-venue") == str(second.pk)  # failures first
+    assert page.locator(f"select[name='c-{second.pk}-2-audio_in']").count() == 1
+    shot(page, "joint-test-matrix-desktop")
+    result = TestResult.objects.get(venue=second, round__number=1)
+    assert (result.audio_out, result.note) == ("fail", "无声音")
+    assert Fault.objects.filter(source="joint_test", venue=second).count() == 1
+    phone = new_page(browser, "phone")
+    login(phone, live_server, province.user("province").username)
+    phone.goto(f"{live_server.url}/meetings/{meeting.pk}/test-matrix/")
+    shot(phone, "joint-test-matrix-phone")
+    phone.context.close()
+    # The venue's own person on the phone: their venue only, no horizontal scrolling.
+    person = new_page(browser, "phone")
+    login(person, live_server, province.user("township2", Role.SUPPORT).username)
+    person.goto(f"{live_server.url}/meetings/{meeting.pk}/test-matrix/")
+    third = province.venues[2]
+    for check in ("audio_in", "audio_out", "video_in", "video_out"):
+        person.select_option(f"select[name='c-{third.pk}-1-{check}']", "pass")
+    person.click("#matrix-form button[type=submit]")
+    person.wait_for_selector("text=已保存 1 个会场的结果")
+    assert no_horizontal_scroll(person)
+    shot(person, "joint-test-venue-phone")
+    assert TestResult.objects.get(venue=third).outcome == "pass"
+    person.context.close()
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_template_builder_and_plan_page(browser, live_server, province, inspection, size):
+    page = new_page(browser, size)
+    login(page, live_server, province.user("province", Role.ADMIN).username)
+    page.goto(f"{live_server.url}/checklists/templates/")
+    page.click("text=会场日常巡检")
+    page.wait_for_selector("form.template-form")
+    assert page.input_value("input[name='steps-1-reading_min']") in ("-27", "-27.000")
+    shot(page, f"checklist-template-builder-{size}")
+    page.goto(f"{live_server.url}/routine/plans/")
+    assert page.is_visible("text=水利会场日常巡检")
+    shot(page, f"routine-plans-{size}")
+    if size == "phone":
+        assert no_horizontal_scroll(page)
+    page.goto(f"{live_server.url}/routine/inspections/{inspection.pk}/")
+    page.wait_for_selector("#inspection-card")
+    shot(page, f"routine-inspection-{size}")
+    page.context.close()

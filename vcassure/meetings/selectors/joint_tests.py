@@ -1,0 +1,52 @@
+"""Reads for joint tests: the venue × round matrix with its counts, failures first."""
+
+from django.db.models import QuerySet
+
+from vcassure.meetings.models import Meeting, TestResult, TestRound
+from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.scoping import subtree_q
+
+
+def test_results_list(meeting: Meeting) -> QuerySet[TestResult]:
+    return TestResult.objects.filter(round__meeting=meeting).select_related(
+        "round", "venue", "org_unit"
+    )
+
+
+def test_matrix(
+    meeting: Meeting, *, unit: OrgUnit | None = None, venue_ids: set[int] | None = None
+) -> dict:
+    """Rows (one per venue, optionally under one city or county) with a cell per round: the
+    result, and whether the venue takes part in that round. Failing venues first. A constant
+    number of queries whatever the number of venues."""
+    rounds = list(
+        TestRound.objects.filter(meeting=meeting).select_related("city").order_by("number")
+    )
+    if not rounds:
+        rounds = [TestRound(meeting=meeting, number=1)]
+    qs = meeting.venues.select_related("org_unit").order_by("org_unit__path", "code")
+    if unit is not None:
+        qs = qs.filter(subtree_q(unit.path))
+    if venue_ids is not None:
+        qs = qs.filter(pk__in=venue_ids)
+    venues = list(qs)
+    results: dict[tuple[int, int], TestResult] = {
+        (r.venue_id, r.round.number): r for r in test_results_list(meeting)
+    }
+    rows = []
+    counts = {"venues": len(venues), "passed": 0, "failed": 0, "untested": 0}
+    for venue in venues:
+        cells = []
+        status: str = ""
+        for round_ in rounds:
+            result = results.get((venue.pk, round_.number))
+            previous = results.get((venue.pk, round_.number - 1))
+            eligible = round_.number == 1 or (previous is not None and previous.outcome == "fail")
+            cells.append({"round": round_, "result": result, "eligible": eligible})
+            if result is not None and result.outcome:
+                status = str(result.outcome)
+        counts["passed" if status == "pass" else "failed" if status == "fail" else "untested"] += 1
+        rows.append({"venue": venue, "cells": cells, "status": status})
+    order = {"fail": 0, "": 1, "pass": 2}
+    rows.sort(key=lambda r: order[str(r["status"])])
+    return {"rounds": rounds, "rows": rows, "counts": counts}

@@ -1,0 +1,188 @@
+"""Joint debugging tests (联调测试, C9): a meeting of kind test whose venues are tested in rounds.
+Per venue and round: audio in/out, video in/out (pass/fail) and a note. A venue that fails a round
+is tested again in the next round (made when needed) until it passes; a failure opens a fault."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vcassure.accounts.types import UserLike, actor
+from vcassure.core import clock
+from vcassure.core.errors import ConflictError, InvalidInputError
+from vcassure.core.services import audit_record
+from vcassure.core.subjects import subject_ref
+from vcassure.faults.models import Fault
+from vcassure.faults.services import fault_open
+from vcassure.meetings.models import Meeting, SupportTask, TestResult, TestRound
+from vcassure.meetings.permissions import can_manage_meetings
+
+OPEN_STATES = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
+CHECK_NAMES = {
+    "audio_in": _("音频收"),
+    "audio_out": _("音频发"),
+    "video_in": _("视频收"),
+    "video_out": _("视频发"),
+}
+
+
+@dataclass
+class ResultInput:
+    venue: int
+    round: int
+    audio_in: str = ""
+    audio_out: str = ""
+    video_in: str = ""
+    video_out: str = ""
+    note: str = ""
+
+
+def venue_round_eligible(meeting: Meeting, venue_id: int, number: int) -> bool:
+    """Round 1 tests every venue; a later round only those whose previous round failed."""
+    if number == 1:
+        return True
+    previous = TestResult.objects.filter(
+        round__meeting=meeting, round__number=number - 1, venue_id=venue_id
+    ).first()
+    return previous is not None and previous.outcome == "fail"
+
+
+def _check_recorder(meeting: Meeting, user: UserLike, venue_ids: set[int]) -> None:
+    if can_manage_meetings(user):
+        return
+    staff = getattr(user, "staff_profile", None)
+    own = (
+        set(
+            SupportTask.objects.filter(
+                meeting=meeting, assignee=staff, venue_id__in=venue_ids
+            ).values_list("venue_id", flat=True)
+        )
+        if staff is not None
+        else set()
+    )
+    if own != venue_ids:
+        raise PermissionDenied(_("只有测试协调人或该会场的保障人员可以录入联调结果。"))
+
+
+@transaction.atomic
+def test_results_record(
+    meeting: Meeting, *, by: UserLike, rows: list[ResultInput]
+) -> list[TestResult]:
+    """Record results (one or a whole matrix row). Validated all at once; nothing written when any
+    row is wrong. Each newly failed venue gets a fault (minor) and a place in the next round."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.kind != Meeting.Kind.TEST:
+        raise ConflictError(_("只有联调测试可以录入测试结果。"), code="not_a_test")
+    if meeting.state not in OPEN_STATES:
+        raise ConflictError(_("联调测试须已发布且未结束才能录入结果。"), code="not_open")
+    venues = {v.pk: v for v in meeting.venues.select_related("org_unit")}
+    rounds = {r.number: r for r in meeting.test_rounds.all()}
+    errors: list[dict] = []
+    for i, row in enumerate(rows):
+        where = f"rows[{i}]"
+        if row.venue not in venues:
+            errors.append({"field": f"{where}.venue", "message": _("会场不在本次联调测试中。")})
+            continue
+        if row.round < 1 or (row.round not in rounds and row.round != 1):
+            errors.append(
+                {"field": f"{where}.round", "message": _("第 %(n)s 轮不存在。") % {"n": row.round}}
+            )
+            continue
+        for check in TestResult.CHECKS:
+            if getattr(row, check) not in ("", "pass", "fail"):
+                errors.append(
+                    {
+                        "field": f"{where}.{check}",
+                        "message": _("%(c)s 只能是通过或不通过。") % {"c": CHECK_NAMES[check]},
+                    }
+                )
+        if not venue_round_eligible(meeting, row.venue, row.round):
+            errors.append(
+                {
+                    "field": f"{where}.round",
+                    "message": _("%(v)s 不参加第 %(n)s 轮（只有上一轮不通过的会场参加重测）。")
+                    % {"v": venues[row.venue].name, "n": row.round},
+                }
+            )
+        if "fail" in {getattr(row, c) for c in TestResult.CHECKS} and not row.note.strip():
+            errors.append(
+                {
+                    "field": f"{where}.note",
+                    "message": _("%(v)s 不通过，请填写现象说明。") % {"v": venues[row.venue].name},
+                }
+            )
+    if errors:
+        raise InvalidInputError(errors[0]["message"], errors=errors)
+    _check_recorder(meeting, by, {r.venue for r in rows})
+    now = clock.now()
+    if 1 not in rounds:
+        rounds[1] = TestRound.objects.create(meeting=meeting, number=1)
+    saved = []
+    for row in rows:
+        venue = venues[row.venue]
+        round_ = rounds[row.round]
+        result, _created = TestResult.objects.get_or_create(
+            round=round_,
+            venue=venue,
+            defaults={"org_unit": venue.org_unit, "recorded_at": now},
+        )
+        before = result.outcome
+        for check in TestResult.CHECKS:
+            value = getattr(row, check)
+            if value:
+                setattr(result, check, value)
+        result.note = row.note.strip()[:500] or result.note
+        result.recorded_at, result.recorded_by = now, actor(by)
+        result.save()
+        if result.outcome == "fail" and before != "fail":
+            failed = [
+                str(CHECK_NAMES[c]) for c in TestResult.CHECKS if getattr(result, c) == "fail"
+            ]
+            fault_open(
+                title=_("%(venue)s 联调第 %(n)s 轮不通过：%(checks)s")
+                % {"venue": venue.name, "n": round_.number, "checks": "、".join(failed)},
+                source=Fault.Source.JOINT_TEST,
+                org_unit=venue.org_unit,
+                venue=venue,
+                subject=subject_ref("meeting", meeting.pk),
+                description=result.note,
+                severity=Fault.Severity.MINOR,
+                by=by,
+            )
+            if round_.number + 1 not in rounds:
+                rounds[round_.number + 1] = TestRound.objects.create(
+                    meeting=meeting,
+                    number=round_.number + 1,
+                    city=round_.city,
+                    is_retest=True,
+                )
+        audit_record(
+            actor=by,
+            action="joint_test.result",
+            obj=result,
+            changes={c: getattr(result, c) for c in (*TestResult.CHECKS, "note")},
+        )
+        saved.append(result)
+    return saved
+
+
+@transaction.atomic
+def test_round_add(
+    meeting: Meeting, *, by: UserLike, city=None, starts_at=None, ends_at=None
+) -> TestRound:
+    """A round (time slot, optionally for one city), numbered after the last one."""
+    if not can_manage_meetings(by):
+        raise PermissionDenied(_("只有测试协调人可以安排轮次。"))
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise InvalidInputError(
+            _("结束时间须晚于开始时间。"), errors=[{"field": "ends_at", "message": ""}]
+        )
+    last = meeting.test_rounds.order_by("-number").first()
+    return TestRound.objects.create(
+        meeting=meeting,
+        number=(last.number + 1) if last else 1,
+        city=city,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
