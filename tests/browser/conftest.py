@@ -1,11 +1,19 @@
 """Real headless Chromium (Debian's package) driven by Playwright against Django's live server."""
 
+import importlib
 import os
 import shutil
+from datetime import timedelta
 
 import pytest
+from django.apps import apps
 
 from tests.browser.helpers import VIEWPORTS
+from tests.browser.phone import DINGTALK_UA, PHONE
+from tests.factories.meetings import published_meeting, task_notice, venue_task
+from tests.factories.notifications import ack_token
+from vcassure.checklists.models import ChecklistTemplate
+from vcassure.core import clock
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,3 +51,46 @@ def page(request, browser):
     page.viewport_name = request.param
     yield page
     context.close()
+
+
+@pytest.fixture
+def dingtalk(browser):
+    """A fresh DingTalk in-app browser on a 360 px phone that lets the page read its location."""
+    contexts = []
+
+    def new_phone():
+        context = browser.new_context(
+            viewport=PHONE,
+            user_agent=DINGTALK_UA,
+            locale="zh-CN",
+            is_mobile=True,
+            has_touch=True,
+            geolocation={"latitude": 30.27415, "longitude": 120.15507},
+            permissions=["geolocation"],
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield new_phone
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def linked_task(province, settings):
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    if (
+        not ChecklistTemplate.objects.exists()
+    ):  # transactional tests flush the data migration's rows
+        importlib.import_module(
+            "vcassure.checklists.migrations.0002_default_templates"
+        ).add_templates(apps, None)
+    # A live server in another thread: no time travel; the meeting starts in three hours.
+    start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    meeting = published_meeting(
+        province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商"
+    )
+    task = venue_task(meeting, province.venues[0])
+    return task, ack_token(task_notice(task))

@@ -8,34 +8,21 @@ var/phone-pages.json; no time is asserted). The link-only path also counts the t
 message to "on site" and to "ready"."""
 
 import gzip
-import importlib
 import io
 import json
 import re
 import urllib.request
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from PIL import Image
 
-from tests.factories.meetings import published_meeting, task_notice, venue_task
-from tests.factories.notifications import ack_token
-from vcassure.checklists.models import ChecklistTemplate
-from vcassure.core import clock
+from tests.browser.phone import DINGTALK_UA, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 360, "height": 740}
-DINGTALK_UA = (
-    "Mozilla/5.0 (Linux; Android 12; V2145A Build/SP1A.210812.003; wv) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Version/4.0 Chrome/97.0.4692.98 Mobile Safari/537.36 "
-    "AliApp(DingTalk/7.0.40) com.alibaba.android.rimet/31020186 Channel/700159 language/zh-CN "
-    "abi/64 UT4Aplus/0.2.25 colorScheme/light"
-)
 BUDGET_BYTES = 100 * 1024
 MIN_TARGET = 44
 MIN_TEXT = 16
@@ -52,49 +39,6 @@ TARGETS = (
     "button, input:not([type=hidden]), select, textarea, summary, a.button, .topbar a, "
     ".way-back a, .contacts a, label.photo-input"
 )
-
-
-@pytest.fixture
-def dingtalk(browser):
-    """A fresh DingTalk in-app browser on a 360 px phone that lets the page read its location."""
-    contexts = []
-
-    def new_phone():
-        context = browser.new_context(
-            viewport=PHONE,
-            user_agent=DINGTALK_UA,
-            locale="zh-CN",
-            is_mobile=True,
-            has_touch=True,
-            geolocation={"latitude": 30.27415, "longitude": 120.15507},
-            permissions=["geolocation"],
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield new_phone
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def linked_task(province, settings):
-    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    if (
-        not ChecklistTemplate.objects.exists()
-    ):  # transactional tests flush the data migration's rows
-        importlib.import_module(
-            "vcassure.checklists.migrations.0002_default_templates"
-        ).add_templates(apps, None)
-    # A live server in another thread: no time travel; the meeting starts in three hours.
-    start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
-    meeting = published_meeting(
-        province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商"
-    )
-    task = venue_task(meeting, province.venues[0])
-    return task, ack_token(task_notice(task))
 
 
 @pytest.fixture(scope="module")

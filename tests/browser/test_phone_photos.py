@@ -8,7 +8,6 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser.test_phone_pages import dingtalk, linked_task  # noqa: F401 (fixtures)
 from vcassure.checklists.models import StepPhoto, StepResult
 from vcassure.core.models import AuditEvent
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -105,13 +106,15 @@ class World:
         """The other township's task: checked in, step 1 failed with a photo, so a fault is open."""
         task = SupportTask.objects.get(meeting=self.meeting, venue=self.venues[1])
         person = task.assignee.user
-        field_services.support_task_check_in(task, by=person)
         buffer = io.BytesIO()
         Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, format="PNG")
         photo = SimpleUploadedFile("cabinet.png", buffer.getvalue(), content_type="image/png")
-        field_services.support_task_record_step(
-            task, by=person, number=1, result="fail", note="机柜无电", photos=[photo]
-        )
+        # on site an hour before the deadline: check-ins open 3 hours before it
+        with time_machine.travel(task.on_site_due_at - timedelta(hours=1), tick=False):
+            field_services.support_task_check_in(task, by=person)
+            field_services.support_task_record_step(
+                task, by=person, number=1, result="fail", note="机柜无电", photos=[photo]
+            )
         task.refresh_from_db()
         return task
 
@@ -441,6 +444,22 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
     "api/meetings/<int:meeting_id>/open-items": (
         {GET},
         lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting]),
+    ),
+    "api/meetings/<int:meeting_id>/probes": (
+        {GET, POST},
+        lambda w: Case({"meeting_id": w.meeting.pk}, [w.meeting], {POST: {}}),
+    ),
+    "meetings/<int:pk>/probes/": (
+        {POST},
+        lambda w: Case({"pk": w.meeting.pk}, [w.meeting], {POST: {}}),
+    ),
+    "meetings/tasks/<int:pk>/field/steps/<slug:template_code>/<int:number>/photos/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.worked_task.pk, "template_code": "venue-r7", "number": 1},
+            [w.worked_task],
+            {POST: {}},
+        ),
     ),
     "api/meetings/<int:meeting_id>/report": (
         {GET},

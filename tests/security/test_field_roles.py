@@ -219,8 +219,8 @@ PHOTO_ROUTE = "meetings/tasks/<int:pk>/field/steps/<slug:template_code>/<int:num
 @pytest.mark.parametrize("role", list(ROLES))
 def test_a_photo_following_its_answer_by_role(role, province, task, snapshot):
     """The photo that follows a step's answer (the phone's script) obeys the same matrix."""
+    from tests.factories.files import photo
     from vcassure.checklists.models import StepResult
-    from vcassure.meetings.tests.field_helpers import photo
 
     expected = ROLES[role]
     with time_machine.travel(task.meeting.starts_at - timedelta(minutes=90), tick=False):

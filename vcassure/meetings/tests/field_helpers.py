@@ -2,22 +2,13 @@
 test_field_pages_refusals.py, test_field_api.py) and the `task` fixture in conftest.py: photos to
 upload, the field URLs, and the form posts a phone makes."""
 
-import io
-
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+
+from tests.factories.files import image_bytes, photo
+
+__all__ = ["image_bytes", "photo"]
 
 NETOPS_PHONE = "0571-87001234"
-
-
-def image_bytes(fmt: str = "PNG", size=(64, 48)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (30, 120, 200)).save(buffer, format=fmt)
-    return buffer.getvalue()
-
-
-def photo(name: str = "cabinet.png", fmt: str = "PNG") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, image_bytes(fmt), content_type="image/png")
 
 
 def gif() -> SimpleUploadedFile:
