@@ -1,5 +1,5 @@
-"""HTML input for duty pages. The venue part is one simple form (units + levels + systems) that
-the shared venue picker can replace: it only has to produce `venue_filter` for venues_choose."""
+"""HTML input for duty pages. The venues come from the shared venue picker (a list of ids, any
+system: a period may span systems); venues_choose checks their scope as it does for the API."""
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy
 
 from vcassure.core.forms import ServiceErrorsForm
 from vcassure.duty.models import SpecialPeriod
-from vcassure.orgs.models import OrgUnit, Staff
-from vcassure.venues.models import CustomerSystem
+from vcassure.orgs.models import Staff
+from vcassure.venues.forms import VenuePickerField
 
 
 def parse_windows(text: str) -> list[dict]:
@@ -27,12 +27,7 @@ def parse_windows(text: str) -> list[dict]:
 
 
 class PeriodForm(ServiceErrorsForm):
-    error_fields = {
-        "venues": "org_units",
-        "venue_filter": "org_units",
-        "venue_filter.org_units": "org_units",
-        "venue_filter.levels": "levels",
-    }
+    error_fields = {"venue_filter": "venues", "venue_filter.org_units": "venues"}
 
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     starts_on = forms.DateField(
@@ -54,46 +49,13 @@ class PeriodForm(ServiceErrorsForm):
         coerce=int,
         choices=[(8, gettext_lazy("8 小时")), (12, gettext_lazy("12 小时"))],
     )
-    org_units = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("会场范围(组织单元)"),
-        queryset=OrgUnit.objects.none(),
-        help_text=gettext_lazy("所选单元及其下级的全部启用会场。"),
-    )
-    levels = forms.MultipleChoiceField(
-        label=gettext_lazy("会场层级"),
-        required=False,
-        choices=OrgUnit.Level.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("不选则包括各层级。"),
-    )
-    systems = forms.MultipleChoiceField(
-        label=gettext_lazy("视频会商系统"),
-        required=False,
-        choices=[],
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("不选则包括全部系统。"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["org_units"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = (
-            OrgUnit.objects.visible_to(user).exclude(level=OrgUnit.Level.TOWNSHIP).order_by("path")
-        )
-        systems = self.fields["systems"]
-        assert isinstance(systems, forms.MultipleChoiceField)
-        systems.choices = [(s.code, s.name) for s in CustomerSystem.objects.order_by("code")]
+    venues = VenuePickerField(label=gettext_lazy("会场"), required=False)
 
     def clean_duty_hours(self) -> list[dict]:
         return parse_windows(self.cleaned_data.get("duty_hours", ""))
 
-    def venue_filter(self) -> dict:
-        return {
-            "org_units": [u.pk for u in self.cleaned_data["org_units"]],
-            "levels": self.cleaned_data.get("levels") or [],
-            "systems": self.cleaned_data.get("systems") or [],
-        }
+    def venue_ids(self) -> list[int]:
+        return self.cleaned_data.get("venues") or []
 
 
 class SwapRequestForm(forms.Form):

@@ -1,6 +1,6 @@
 """Which venues a period covers: ids one by one, or a filter (`{"levels": [...], "org_units":
-[...]}` as for meetings, optionally `"systems": [...]`). Kept in this one function so the shared
-venue picker can replace the page's simple form without touching the services."""
+[...]}` as for meetings, optionally `"systems": [...]`). The page posts the venue picker's ids;
+the API takes either."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _

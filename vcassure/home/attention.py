@@ -26,10 +26,13 @@ from vcassure.accounts.models import Role
 from vcassure.accounts.types import UserLike
 from vcassure.core.subjects import describe, subject_id
 from vcassure.core.templatetags.vca_time import when
+from vcassure.duty.models import Shift
+from vcassure.duty.selectors import roster_problems
 from vcassure.faults.models import Fault
 from vcassure.meetings.models import Meeting, SupportTask, overdue_q
 from vcassure.notifications.models import ImGroup, Notification, PhoneCallTask
 from vcassure.notifications.permissions import can_manage_im_groups, can_work_dispatch_desk
+from vcassure.routine.models import Inspection
 
 LIMIT = 12
 
@@ -421,6 +424,161 @@ def my_next_tasks(user: UserLike, now: datetime) -> list[AttentionItem]:
     return items
 
 
+# --- overdue inspections (routine) ----------------------------------------------------------------
+
+
+def inspections_overdue(user: UserLike, now: datetime) -> list[AttentionItem]:
+    """Open inspections past their due time, one item per unit owning the venues, oldest first,
+    linking to the overdue list."""
+    rows = list(
+        Inspection.objects.visible_to(user)
+        .filter(state__in=Inspection.OPEN_STATES, due_at__lt=now)
+        .values("org_unit_id", "org_unit__name")
+        .annotate(n=Count("id"), first=Min("due_at"))
+        .order_by("first", "org_unit_id")[: LIMIT + 1]
+    )
+    url = reverse("routine:overdue")
+    items = [
+        AttentionItem(
+            kind="inspection_overdue",
+            urgency=NOW,
+            label=ngettext("%(n)s 项巡检逾期未完成", "%(n)s 项巡检逾期未完成", row["n"])
+            % {"n": row["n"]},
+            detail=row["org_unit__name"],
+            badge=_late(row["first"], now),
+            tone="bad",
+            url=url,
+            due_at=row["first"],
+        )
+        for row in rows[:LIMIT]
+    ]
+    if len(rows) > LIMIT:
+        items.append(_more("inspection_overdue", len(rows) - LIMIT, url))
+    return items
+
+
+def my_inspections_today(user: UserLike, now: datetime) -> list[AttentionItem]:
+    """The person's own open inspections of today (and earlier ones still open)."""
+    staff = _staff(user)
+    if staff is None:
+        return []
+    today = timezone.localtime(now).date()
+    inspections = list(
+        Inspection.objects.filter(
+            assignee=staff, state__in=Inspection.OPEN_STATES, scheduled_on__lte=today
+        )
+        .select_related("venue", "plan")
+        .order_by("due_at", "id")[:LIMIT]
+    )
+    items = []
+    for inspection in inspections:
+        late = inspection.due_at < now
+        items.append(
+            AttentionItem(
+                kind="my_inspection",
+                urgency=NOW if late else SOON,
+                label=inspection.venue.name,
+                detail=_("%(plan)s · 完成时限 %(at)s")
+                % {"plan": inspection.plan.name, "at": when(inspection.due_at)},
+                badge=_("已逾期") if late else inspection.get_state_display(),
+                tone="bad" if late else "",
+                url=reverse("routine:inspection_card", args=[inspection.pk]),
+                due_at=inspection.due_at,
+            )
+        )
+    return items
+
+
+# --- uncovered or rule-breaking shifts (duty) -----------------------------------------------------
+
+SHIFT_HORIZON = timedelta(hours=72)
+
+
+def shifts_at_risk(user: UserLike, now: datetime) -> list[AttentionItem]:
+    """Shifts starting within 72 h that nobody covers or whose person would break a roster rule,
+    one item per special period, linking to the period's page."""
+    shifts = list(
+        Shift.objects.visible_to(user)
+        .filter(starts_at__gte=now, starts_at__lt=now + SHIFT_HORIZON)
+        .select_related("period")
+        .only("id", "assignee_id", "starts_at", "ends_at", "period__id", "period__name")
+    )
+    if not shifts:
+        return []
+    broken = roster_problems([s for s in shifts if s.assignee_id])
+    per_period: dict[int, dict] = {}
+    for shift in shifts:
+        if shift.assignee_id is not None and shift.pk not in broken:
+            continue
+        entry = per_period.setdefault(
+            shift.period_id,
+            {"period": shift.period, "uncovered": 0, "broken": 0, "first": shift.starts_at},
+        )
+        entry["uncovered" if shift.assignee_id is None else "broken"] += 1
+        entry["first"] = min(entry["first"], shift.starts_at)
+    items = []
+    for entry in sorted(per_period.values(), key=lambda e: e["first"])[:LIMIT]:
+        parts = []
+        if entry["uncovered"]:
+            parts.append(
+                ngettext("%(n)s 个班次无人值班", "%(n)s 个班次无人值班", entry["uncovered"])
+                % {"n": entry["uncovered"]}
+            )
+        if entry["broken"]:
+            parts.append(
+                ngettext("%(n)s 个班次违反排班规则", "%(n)s 个班次违反排班规则", entry["broken"])
+                % {"n": entry["broken"]}
+            )
+        first = entry["first"]
+        items.append(
+            AttentionItem(
+                kind="shift_risk",
+                urgency=NOW if first - now < timedelta(hours=24) else SOON,
+                label=entry["period"].name,
+                detail=" · ".join(parts),
+                badge=_("最早 %(at)s 开始") % {"at": when(first)},
+                tone="bad" if first - now < timedelta(hours=24) else "warn",
+                url=reverse("duty:period_detail", args=[entry["period"].pk]),
+                due_at=first,
+            )
+        )
+    return items
+
+
+def my_next_shift(user: UserLike, now: datetime) -> list[AttentionItem]:
+    """The person's shift under way or next to come."""
+    staff = _staff(user)
+    if staff is None:
+        return []
+    shift = (
+        Shift.objects.filter(assignee=staff, ends_at__gt=now)
+        .select_related("venue", "period")
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if shift is None:
+        return []
+    started = shift.starts_at <= now
+    missing = started and shift.checked_in_at is None
+    return [
+        AttentionItem(
+            kind="my_shift",
+            urgency=NOW if started or shift.starts_at - now < timedelta(hours=2) else LATER,
+            label=shift.venue.name,
+            detail=_("%(period)s · %(start)s 至 %(end)s")
+            % {
+                "period": shift.period.name,
+                "start": when(shift.starts_at),
+                "end": when(shift.ends_at),
+            },
+            badge=_("请签到") if missing else (_("值班中") if started else _("下一班")),
+            tone="bad" if missing else "",
+            url=reverse("duty:shift_detail", args=[shift.pk]),
+            due_at=shift.starts_at,
+        )
+    ]
+
+
 SOURCES: list[AttentionSource] = [
     AttentionSource(
         "my_task",
@@ -463,6 +621,34 @@ SOURCES: list[AttentionSource] = [
         gettext_lazy("消息群机器人工作正常"),
         im_groups_failing,
         can_manage_im_groups,
+    ),
+    AttentionSource(
+        "inspection_overdue",
+        gettext_lazy("逾期的巡检"),
+        gettext_lazy("没有逾期的巡检"),
+        inspections_overdue,
+        _not_field_only,
+    ),
+    AttentionSource(
+        "shift_risk",
+        gettext_lazy("72 小时内无人或违规的班次"),
+        gettext_lazy("72 小时内的班次都有人值守且符合规则"),
+        shifts_at_risk,
+        _not_field_only,
+    ),
+    AttentionSource(
+        "my_inspection",
+        gettext_lazy("我今天的巡检"),
+        gettext_lazy("今天没有待做的巡检"),
+        my_inspections_today,
+        _is_field_staff,
+    ),
+    AttentionSource(
+        "my_shift",
+        gettext_lazy("我的下一个班次"),
+        gettext_lazy("没有排到值班"),
+        my_next_shift,
+        _is_field_staff,
     ),
 ]
 

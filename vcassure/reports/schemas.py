@@ -137,6 +137,7 @@ class KpiTrendOut(Schema):
     faults_per_100: float | None
     mtta_minutes: float | None
     mttr_minutes: float | None
+    inspections_done_rate: float | None
 
 
 class KpisOut(Schema):

@@ -1,12 +1,13 @@
-"""The plan form: what a person types, checked for types; the service checks the rest."""
+"""The plan form: what a person types, checked for types; the service checks the rest. The
+venues come from the shared venue picker, following the chosen system (branch venues only)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vcassure.checklists.models import ChecklistTemplate
 from vcassure.core.forms import ServiceErrorsForm
-from vcassure.orgs.models import OrgUnit
 from vcassure.routine.models import InspectionPlan
+from vcassure.venues.forms import VenuePickerField
 from vcassure.venues.models import CustomerSystem
 
 WEEKDAYS = [
@@ -25,19 +26,7 @@ class PlanForm(ServiceErrorsForm):
     system = forms.ModelChoiceField(
         label=_("系统"), queryset=CustomerSystem.objects.order_by("code"), to_field_name="code"
     )
-    levels = forms.MultipleChoiceField(
-        label=_("会场层级"),
-        choices=OrgUnit.Level.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("该系统在所选范围内这些层级的全部分会场"),
-    )
-    org_units = forms.ModelMultipleChoiceField(
-        label=_("范围"),
-        queryset=OrgUnit.objects.none(),
-        required=False,
-        help_text=_("不选表示本单位全部"),
-    )
+    venues = VenuePickerField(label=_("会场"), required=False, system_field="system", role="branch")
     frequency = forms.ChoiceField(label=_("频次"), choices=InspectionPlan.Frequency.choices)
     weekdays = forms.TypedMultipleChoiceField(
         label=_("每周哪几天"),
@@ -58,13 +47,10 @@ class PlanForm(ServiceErrorsForm):
         label=_("完成时限"), widget=forms.TimeInput(attrs={"type": "time"}), initial="10:00"
     )
 
-    error_fields = {"venue_filter": "levels", "venues": "levels"}
+    error_fields = {"venue_filter": "venues"}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_units"].queryset = (  # type: ignore[attr-defined]
-            OrgUnit.objects.visible_to(user).exclude(level=OrgUnit.Level.TOWNSHIP).order_by("path")
-        )
         self.fields["checklist_template"].initial = (
             ChecklistTemplate.objects.filter(applies_to="inspection", is_active=True)
             .values_list("pk", flat=True)
@@ -76,10 +62,7 @@ class PlanForm(ServiceErrorsForm):
         return {
             "name": data["name"],
             "system": data["system"].code,
-            "venue_filter": {
-                "levels": data["levels"] or ["township"],
-                "org_units": [u.pk for u in data["org_units"]],
-            },
+            "venues": data["venues"],
             "frequency": data["frequency"],
             "weekdays": data["weekdays"],
             "month_day": data["month_day"],

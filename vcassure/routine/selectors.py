@@ -226,3 +226,51 @@ def inspection_card(inspection: Inspection) -> dict:
         ],
         "faults": faults,
     }
+
+
+# How long an inspection is taken to occupy its person: the hour before its due time.
+INSPECTION_SPAN = timedelta(hours=1)
+
+
+def inspection_agenda(staff_ids, start: datetime, end: datetime) -> list:
+    """The core.agenda source of routine work: each assigned, not cancelled inspection as the
+    hour before its due time, with the venue's address and the due time. Duty rosters count
+    these against the person (when the DutyRule says so); the calendar feed lists them."""
+    from django.utils.translation import gettext as _
+
+    from vcassure.core.agenda import AgendaItem
+
+    qs = Inspection.objects.filter(
+        assignee__isnull=False, due_at__gt=start, due_at__lt=end + INSPECTION_SPAN
+    ).exclude(state=Inspection.State.CANCELLED)
+    if staff_ids is not None:
+        qs = qs.filter(assignee_id__in=list(staff_ids))
+    items = []
+    for inspection in qs.select_related("plan", "venue").only(
+        "id",
+        "assignee_id",
+        "due_at",
+        "state",
+        "plan__name",
+        "venue__name",
+        "venue__address",
+        "venue__room",
+    ):
+        if inspection.assignee_id is None:
+            continue  # excluded by the query; for the type checker
+        venue = inspection.venue
+        address = " ".join(x for x in (venue.address, venue.room) if x)
+        items.append(
+            AgendaItem(
+                staff_id=inspection.assignee_id,
+                kind="inspection",
+                uid=f"inspection-{inspection.pk}",
+                starts_at=inspection.due_at - INSPECTION_SPAN,
+                ends_at=inspection.due_at,
+                title=f"{_('巡检')} · {venue.name} · {inspection.plan.name}",
+                location=address or venue.name,
+                description=inspection.get_state_display(),
+                deadlines=((_("巡检完成时限"), inspection.due_at),),
+            )
+        )
+    return items

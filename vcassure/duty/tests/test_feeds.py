@@ -85,3 +85,29 @@ def test_a_deactivated_person_has_no_feed(province, api_client_for, client):
     person.save(update_fields=["is_active"])
     assert client.get(path).status_code == 404
     assert client.get("/duty/calendar/not-a-token.ics").status_code == 404
+
+
+def test_the_feed_lists_the_persons_inspections(province, api_client_for, client):
+    """Routine registers inspections as an agenda source: the feed shows each of the person's
+    inspections as the hour before its due time, at the venue, with the due time."""
+    from datetime import timedelta
+
+    from tests.factories.routine import inspections_on
+    from vcassure.core import clock
+
+    venue = province.venues[0]
+    Venue.objects.filter(pk=venue.pk).update(address="乐桥乡政府三楼")
+    day = clock.localnow().date() + timedelta(days=1)
+    inspection = next(i for i in inspections_on(province, day) if i.venue_id == venue.pk)
+    person = inspection.assignee
+    assert person is not None
+
+    cal = Calendar.from_ical(client.get(feed_path(api_client_for(person.user), person)).content)
+    event = next(
+        e for e in cal.walk("VEVENT") if str(e["UID"]).startswith(f"inspection-{inspection.pk}@")
+    )
+    assert event.decoded("DTEND") == inspection.due_at
+    assert event.decoded("DTSTART") == inspection.due_at - timedelta(hours=1)
+    assert venue.name in str(event["SUMMARY"]) and "巡检" in str(event["SUMMARY"])
+    assert "乐桥乡政府三楼" in str(event["LOCATION"])
+    assert "巡检完成时限" in str(event["DESCRIPTION"])

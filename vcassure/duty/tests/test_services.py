@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
-from tests.factories.duty import make_period
+from tests.factories.duty import make_period, next_monday
 from tests.factories.meetings import make_meeting, publish, venue_task
 from vcassure.core.errors import ConflictError
 from vcassure.duty import services
@@ -164,3 +164,24 @@ def test_filling_the_empty_shifts_later_keeps_what_was_assigned(province):
     assert shifts[0].assignee == pool_person
     assert all(s.assignee_id for s in shifts)
     assert roster_problems(shifts) == {}
+
+
+def test_a_shift_overlapping_an_inspection_is_flagged_when_the_rule_counts_it(province):
+    from tests.factories.routine import inspections_on
+
+    venue = province.venues[0]
+    day = next_monday()
+    inspection = next(i for i in inspections_on(province, day) if i.venue_id == venue.pk)
+    person = inspection.assignee
+    period = make_period(province.user("province"), [venue], days=1, starts_on=day, suggest=False)
+    clash = Shift.objects.get(
+        period=period, starts_at__lt=inspection.due_at, ends_at__gt=inspection.due_at
+    )
+    assert "冲突" in services.shift_rule_problem(clash, person)
+    with pytest.raises(ConflictError):
+        services.shift_assign(clash, by=province.user("province"), assignee=person)
+    # Switched off, the inspection no longer counts and the shift can be given.
+    DutyRule.objects.create(count_agenda=False)
+    assert services.shift_rule_problem(clash, person) is None
+    services.shift_assign(clash, by=province.user("province"), assignee=person)
+    assert roster_problems([clash]) == {}

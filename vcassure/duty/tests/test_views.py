@@ -11,11 +11,16 @@ from openpyxl import load_workbook
 from tests.factories.duty import make_period, next_monday
 from vcassure.duty.models import Shift, ShiftSwap, SpecialPeriod
 from vcassure.orgs.models import Staff
+from vcassure.venues.models import Venue
 
 
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def county0_venues(province):
+    return list(Venue.objects.filter(org_unit__parent=province.counties[0]).order_by("code"))
 
 
 def test_create_a_period_from_the_form(province, client):
@@ -30,15 +35,56 @@ def test_create_a_period_from_the_form(province, client):
             "mode": "duty_hours",
             "duty_hours": "08:00-20:00，20:00-08:00",
             "shift_hours": "12",
-            "org_units": [province.counties[0].pk],
-            "levels": ["township"],
+            "venues": ",".join(str(v.pk) for v in county0_venues(province)),
         },
     )
     period = SpecialPeriod.objects.get()
     assert response.status_code == 302 and response.url == f"/duty/periods/{period.pk}/"
     assert Shift.objects.filter(period=period).count() == 2 * 2 * 2
+    assert {s.venue_id for s in Shift.objects.filter(period=period)} == {
+        v.pk for v in county0_venues(province)
+    }
     page = client.get(response.url)
     assert "防汛值守" in page.content.decode()
+
+
+def test_the_form_uses_the_venue_picker_and_refuses_another_countys_venue(province, client):
+    login(client, province.user("county0"))
+    page = client.get("/duty/").content.decode()
+    assert "data-venue-picker" in page
+    assert 'name="org_units"' not in page
+    start = next_monday()
+    other = (
+        Venue.objects.exclude(org_unit__parent=province.counties[0])
+        .filter(org_unit__level="township")
+        .first()
+    )
+    response = client.post(
+        "/duty/",
+        {
+            "name": "越权值守",
+            "starts_on": start.isoformat(),
+            "ends_on": start.isoformat(),
+            "mode": "24x7",
+            "shift_hours": "8",
+            "venues": str(other.pk),
+        },
+    )
+    assert response.status_code == 422
+    assert "会场不存在或不在您的管辖范围内" in response.content.decode()
+    response = client.post(
+        "/duty/",
+        {
+            "name": "空",
+            "starts_on": start.isoformat(),
+            "ends_on": start.isoformat(),
+            "mode": "24x7",
+            "shift_hours": "8",
+            "venues": "",
+        },
+    )
+    assert response.status_code == 422 and "请至少选择一个会场。" in response.content.decode()
+    assert not SpecialPeriod.objects.exists()
 
 
 def test_the_form_shows_the_services_errors_beside_the_fields(province, client):
@@ -53,7 +99,7 @@ def test_the_form_shows_the_services_errors_beside_the_fields(province, client):
             "mode": "duty_hours",
             "duty_hours": "",
             "shift_hours": "8",
-            "org_units": [province.counties[0].pk],
+            "venues": ",".join(str(v.pk) for v in county0_venues(province)),
         },
     )
     assert response.status_code == 422

@@ -41,7 +41,6 @@ def period_list(request: HttpRequest) -> HttpResponse:
         start = clock.localnow().date() + timedelta(days=1)
         form = PeriodForm(
             request.POST or None,
-            user=request.user,
             initial={"starts_on": start, "ends_on": start + timedelta(days=6), "shift_hours": 8},
         )
     if request.method == "POST":
@@ -58,7 +57,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
                     mode=data["mode"],
                     duty_hours=data["duty_hours"],
                     shift_hours=data["shift_hours"],
-                    venue_filter=form.venue_filter(),
+                    venues=form.venue_ids(),
                 )
             except ApplicationError as exc:
                 form.add_service_errors(exc)

@@ -141,3 +141,45 @@ def test_the_assignee_is_told_and_the_link_leads_to_the_phone_page(
     response = client.post(f"/ack/{ack_token(notice)}")
     assert response.status_code == 200
     assert f'href="/faults/{fault.pk}/phone/"' in response.content.decode()
+
+
+def test_the_assignees_link_opens_that_faults_phone_page_without_login(
+    province, failed_during_meeting, client
+):
+    """The notice link grants a pass for THAT fault: its phone page and buttons work without a
+    login, as the assignee; another fault's page still asks for a login."""
+    from vcassure.faults.services import fault_acknowledge, fault_assign
+
+    fault = failed_during_meeting
+    other = Fault.objects.create(
+        title="另一个故障",
+        org_unit=fault.org_unit,
+        venue=fault.venue,
+        severity=fault.severity,
+        source=fault.source,
+        opened_at=fault.opened_at,
+    )
+    engineer = province.user("county0", "support").staff_profile
+    fault_acknowledge(fault, by=None)
+    fault_assign(fault, by=province.user("city0", "support"), assignee=engineer)
+    fault_assign(other, by=province.user("city0", "support"), assignee=engineer)
+    assert client.get(f"/faults/{fault.pk}/phone/").status_code == 302  # no pass yet
+    notice = Notification.objects.get(subject=f"fault:{fault.pk}", recipient=engineer)
+    assert client.get(f"/ack/{ack_token(notice)}").status_code == 200
+
+    page = client.get(f"/faults/{fault.pk}/phone/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert fault.title in html and 'id="on-site-form"' in html
+    refused = client.get(f"/faults/{other.pk}/phone/")
+    assert refused.status_code == 302 and "/accounts/login" in refused["Location"]
+    assert client.post(f"/faults/{other.pk}/phone/on-site/").status_code == 302
+    assert client.get(f"/faults/{other.pk}/").status_code == 302
+
+    response = client.post(f"/faults/{fault.pk}/phone/on-site/")
+    assert response.status_code == 302 and response["Location"] == f"/faults/{fault.pk}/phone/"
+    fault.refresh_from_db()
+    assert fault.state == Fault.State.ON_SITE
+    assert fault.events.get(kind="on_site").actor == engineer.user
+    other.refresh_from_db()
+    assert other.state != Fault.State.ON_SITE

@@ -6,15 +6,21 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from tests.factories.duty import make_period
 from tests.factories.home import attention_scenario, open_fault
 from tests.factories.meetings import venue_task
+from tests.factories.routine import inspections_on
 from vcassure.accounts.models import Role
 from vcassure.core import clock
+from vcassure.duty.models import Shift
 from vcassure.home.attention import SOURCES, attention_for
 from vcassure.notifications.models import ImGroup
+from vcassure.routine.models import Inspection
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -120,3 +126,68 @@ def test_every_source_answers_for_every_role_without_error(province, source):
         user = province.user(key, role)
         if source.applies(user):
             assert isinstance(source.collect(user, clock.now()), list)
+
+
+def test_overdue_inspections_per_unit_in_scope(province, client):
+
+    yesterday = clock.localnow().date() - timedelta(days=1)
+    inspections_on(province, yesterday)  # due yesterday 10:00, all still open
+    client.force_login(province.user("province"))
+    page = client.get("/").content.decode()
+    assert kinds(page).count("inspection_overdue") == 8
+    assert 'href="/routine/inspections/overdue/"' in page and "1 项巡检逾期未完成" in page
+    assert province.townships[0].name in page and "已超时" in page
+    client.force_login(province.user("county1"))
+    page = client.get("/").content.decode()
+    assert kinds(page).count("inspection_overdue") == 2
+    assert province.townships[0].name not in page
+    Inspection.objects.update(state=Inspection.State.DONE)
+    assert "没有逾期的巡检" in client.get("/").content.decode()
+
+
+def test_uncovered_shifts_within_72_hours_link_to_the_period(province, client):
+
+    start = clock.localnow().date() + timedelta(days=1)
+    period = make_period(
+        province.user("province"), province.venues[:1], days=1, starts_on=start, suggest=False
+    )
+    later = make_period(
+        province.user("province"),
+        province.venues[:1],
+        days=1,
+        starts_on=start + timedelta(days=5),
+        suggest=False,
+        name="远期保障",
+    )
+    client.force_login(province.user("province"))
+    page = client.get("/").content.decode()
+    assert kinds(page).count("shift_risk") == 1
+    assert f'href="/duty/periods/{period.pk}/"' in page and "3 个班次无人值班" in page
+    assert f'href="/duty/periods/{later.pk}/"' not in page  # more than 72 h ahead
+    client.force_login(province.user("city1"))
+    page = client.get("/").content.decode()
+    assert "shift_risk" not in kinds(page) and "72 小时内的班次都有人值守且符合规则" in page
+
+
+def test_township_staff_see_their_inspections_today_and_next_shift(province, client):
+
+    venue = province.venues[0]
+    today = clock.localnow().date() + timedelta(days=1)
+    at_eight = timezone.make_aware(timezone.datetime(today.year, today.month, today.day, 8, 0))
+    with time_machine.travel(at_eight - timedelta(days=1), tick=False):
+        make_period(province.user("province"), [venue], days=2, starts_on=today)
+    with time_machine.travel(at_eight, tick=False):
+        inspection = next(i for i in inspections_on(province, today) if i.venue_id == venue.pk)
+        client.force_login(province.user("township0", Role.SUPPORT))
+        assert inspection.assignee.user == province.user("township0", Role.SUPPORT)
+        page = client.get("/").content.decode()
+        found = kinds(page)
+        assert "my_inspection" in found and "inspection_overdue" not in found
+        assert f'href="/routine/inspections/{inspection.pk}/"' in page
+        shift = (
+            Shift.objects.filter(assignee=inspection.assignee, ends_at__gt=at_eight)
+            .order_by("starts_at")
+            .first()
+        )
+        assert "my_shift" in found and f'href="/duty/shifts/{shift.pk}/"' in page
+        assert "shift_risk" not in found  # that is the dispatchers' list

@@ -3,7 +3,9 @@ A phone page with the task and one button; used, expired or forged links get a c
 
 The link also opens the way to the work: a valid link (used or not) about a venue task grants its
 holder a pass for THAT task's field pages (check-in, steps, photos) until a few hours after the
-meeting ends (FIELD_PASS_HOURS_AFTER_MEETING), so "进入现场工作" needs no password."""
+meeting ends (FIELD_PASS_HOURS_AFTER_MEETING), so "进入现场工作" needs no password. Likewise the
+assignee's fault notice grants a pass for THAT fault's phone page (on site, restored) for
+FAULT_PASS_HOURS, while the fault is theirs and not closed."""
 
 from datetime import timedelta
 
@@ -20,7 +22,8 @@ from django.views.decorators.http import require_http_methods
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
 from vcassure.core.passes import SubjectPass, pass_for, pass_grant
-from vcassure.core.subjects import task_ref
+from vcassure.core.subjects import fault_ref, task_ref
+from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
 from vcassure.meetings.services import field_work as field
@@ -31,6 +34,7 @@ from vcassure.notifications.services import (
 )
 
 STATUS_BY_CODE = {"invalid": 404, "expired": 410, "used": 200, "cancelled": 410}
+FAULT_PASS_HOURS = 12
 CLOSED_STATES = (SupportTask.State.CANCELLED, SupportTask.State.DONE)
 
 
@@ -50,6 +54,26 @@ def _grant_field_pass(request: HttpRequest, notification, task) -> bool:
     if not granted.allows(granted.subject):
         return False
     pass_grant(request, granted)
+    return True
+
+
+def _grant_fault_pass(request: HttpRequest, notification, fault_id: int | None) -> bool:
+    """The link's person gets a pass for the phone page of the fault the notice is about, when
+    the fault is assigned to them and not closed."""
+    if fault_id is None or notification.is_cancelled:
+        return False
+    fault = Fault.objects.filter(pk=fault_id).only("id", "assignee_id", "state").first()
+    if (
+        fault is None
+        or fault.assignee_id is None
+        or fault.assignee_id != notification.recipient_id
+        or fault.state == Fault.State.CLOSED
+    ):
+        return False
+    until = clock.now() + timedelta(hours=FAULT_PASS_HOURS)
+    pass_grant(
+        request, SubjectPass(subject=fault_ref(fault.pk), staff_id=fault.assignee_id, until=until)
+    )
     return True
 
 
@@ -90,6 +114,7 @@ def ack_page(request: HttpRequest, token: str) -> HttpResponse:
         )
     context = {"notification": notification, **selectors.ack_context(notification)}
     context["field_pass"] = _grant_field_pass(request, notification, context["task"])
+    context["fault_pass"] = _grant_fault_pass(request, notification, context["fault_id"])
     context["check_in_open"] = bool(
         context["field_pass"] and clock.now() >= field.check_in_opens_at(context["task"])
     )

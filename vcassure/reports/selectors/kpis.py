@@ -1,7 +1,8 @@
 """Monthly KPIs per city or county (C12, SPEC §6.2) and their 12-month trend: meetings, venue
 tasks, acknowledgement on time, ready before start, faults (and per 100 venue-meetings), MTTA,
-MTTR. Inspections come with C9 (null until then). The caller's scope only; one read of the venue
-tasks and one of the faults over the 12 months, whatever the number of meetings."""
+MTTR, inspections done (routine's completion rate per unit and month). The caller's scope only;
+one read of the venue tasks and one of the faults over the 12 months, whatever the number of
+meetings, and one read of the inspections per month."""
 
 import re
 from collections import Counter, defaultdict
@@ -22,6 +23,7 @@ from vcassure.reports.selectors._common import (
     rate,
     task_ref_expr,
 )
+from vcassure.routine.selectors import inspection_done_rates
 
 LEVELS = ("city", "county")
 LEVEL_DEPTH = {"city": 1, "county": 2}
@@ -65,7 +67,9 @@ class KpiTable:
     total: dict = field(default_factory=dict)
 
 
-def _measures(c: Counter, meeting_ids: set[int], fault_times: list[tuple]) -> dict:
+def _measures(
+    c: Counter, meeting_ids: set[int], fault_times: list[tuple], inspections: dict | None = None
+) -> dict:
     return {
         "meetings": len(meeting_ids),
         "venue_tasks": c["tasks"],
@@ -75,7 +79,9 @@ def _measures(c: Counter, meeting_ids: set[int], fault_times: list[tuple]) -> di
         "faults_per_100": round(len(fault_times) * 100 / c["tasks"], 1) if c["tasks"] else None,
         "mtta_minutes": mean([m for o, a, _r in fault_times if (m := minutes(o, a)) is not None]),
         "mttr_minutes": mean([m for o, _a, r in fault_times if (m := minutes(o, r)) is not None]),
-        "inspections_done_rate": None,
+        "inspections_done_rate": (
+            rate(inspections["done"], inspections["due"]) if inspections else None
+        ),
     }
 
 
@@ -153,8 +159,24 @@ def kpi_table(*, user: UserLike, month: date, level: str) -> KpiTable:
             unit_faults[chain[depth]].append((opened, acknowledged, restored))
 
     units = OrgUnit.objects.visible_to(user).filter(level=level).order_by("code")
+    units = list(units.only("id", "name", "code", "parent__name").select_related("parent"))
+    unit_ids = [unit.pk for unit in units]
+    # Inspections per unit of the level, and their sum over the level's units for the trend
+    # (units of one level never overlap).
+    month_inspections = {}
+    for i in range(12):
+        this = add_months(first, i)
+        per = inspection_done_rates(unit_ids, this) if unit_ids else {}
+        month_inspections[(this.year, this.month)] = (
+            per,
+            {
+                "due": sum(v["due"] for v in per.values()),
+                "done": sum(v["done"] for v in per.values()),
+            },
+        )
+    unit_inspections = month_inspections[month_key][0]
     table = []
-    for unit in units.only("id", "name", "code", "parent__name").select_related("parent"):
+    for unit in units:
         c = per_unit.get(unit.pk, Counter())
         table.append(
             {
@@ -162,7 +184,12 @@ def kpi_table(*, user: UserLike, month: date, level: str) -> KpiTable:
                 "name": unit.name,
                 "code": unit.code,
                 "parent": unit.parent.name if unit.parent else "",
-                **_measures(c, unit_meetings.get(unit.pk, set()), unit_faults.get(unit.pk, [])),
+                **_measures(
+                    c,
+                    unit_meetings.get(unit.pk, set()),
+                    unit_faults.get(unit.pk, []),
+                    unit_inspections.get(unit.pk),
+                ),
             }
         )
     # The monthly ranking (通报): most answers on time, then most venues ready before the start,
@@ -189,6 +216,7 @@ def kpi_table(*, user: UserLike, month: date, level: str) -> KpiTable:
                     per_month.get(key, Counter()),
                     month_meetings.get(key, set()),
                     month_faults.get(key, []),
+                    month_inspections[key][1],
                 ),
             }
         )

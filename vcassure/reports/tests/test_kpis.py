@@ -6,6 +6,10 @@ from io import BytesIO
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.factories.routine import inspections_on
+from vcassure.routine.models import Inspection
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +102,41 @@ def test_an_empty_month_still_has_its_files(province, client):
         assert response.status_code == 200, fmt
     chart = client.get("/reports/kpis/charts/repair.svg?month=2020-01&level=city")
     assert chart.status_code == 200
+
+
+def test_inspections_done_rate_of_a_known_month(built, province, api_client_for, client):
+    """Routine's completion per unit fills the KPI in the JSON, the page, the Excel and the PDF:
+    of city 0's four inspections that month one is done, one cancelled (not counted)."""
+    day = timezone.localtime(built.start).date()
+    inspections_on(province, day)
+    city0 = province.cities[0]
+    mine = list(
+        Inspection.objects.filter(scheduled_on=day, org_unit__path__contains=f"/{city0.pk}/")
+    )
+    assert len(mine) == 4
+    Inspection.objects.filter(pk=mine[0].pk).update(state=Inspection.State.DONE)
+    Inspection.objects.filter(pk=mine[1].pk).update(state=Inspection.State.CANCELLED)
+
+    month = _month(built)
+    data = (
+        api_client_for(province.user("province"))
+        .get(f"/api/reports/kpis?month={month}&level=city")
+        .json()
+    )
+    rows = {r["org_unit"]: r for r in data["items"]}
+    assert rows[city0.pk]["inspections_done_rate"] == 33.3  # 1 of 3
+    assert rows[province.cities[1].pk]["inspections_done_rate"] == 0.0  # 0 of 4
+    assert data["trend"][-1]["inspections_done_rate"] == 14.3  # 1 of 7
+    assert data["trend"][0]["inspections_done_rate"] is None  # no inspection then
+
+    client.force_login(province.user("province"))
+    page = client.get(f"/reports/kpis/?month={month}&level=city").content.decode()
+    assert "33.3%" in page
+    xlsx = client.get(f"/reports/kpis/?month={month}&level=city&format=xlsx")
+    sheet = load_workbook(BytesIO(xlsx.content))["月度通报"]
+    header, *body = list(sheet.iter_rows(values_only=True))
+    assert header[-1] == "巡检完成率(%)"
+    assert {r[1]: r[-1] for r in body}[city0.name] == 33.3
+    pdf = client.get(f"/reports/kpis/?month={month}&level=city&format=pdf")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert "33.3%" in text.replace(" ", "")

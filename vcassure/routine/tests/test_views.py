@@ -12,6 +12,7 @@ from django.utils import timezone
 from vcassure.accounts.models import Role
 from vcassure.faults.models import Fault
 from vcassure.routine.models import Inspection, InspectionPlan
+from vcassure.routine.selectors import plan_venues
 from vcassure.routine.services import inspections_generate
 
 
@@ -36,8 +37,7 @@ def test_a_dispatcher_creates_a_plan_on_the_page(province, dispatcher, inspectio
         {
             "name": "每周一四巡检",
             "system": "water",
-            "levels": ["township"],
-            "org_units": [province.cities[0].pk],
+            "venues": f"{province.venues[0].pk},{province.venues[1].pk}",
             "frequency": "weekly",
             "weekdays": ["0", "3"],
             "working_days_only": "on",
@@ -47,9 +47,34 @@ def test_a_dispatcher_creates_a_plan_on_the_page(province, dispatcher, inspectio
     )
     assert response.status_code == 302
     plan = InspectionPlan.objects.get(name="每周一四巡检")
-    assert plan.weekdays == [0, 3] and plan.venue_filter["org_units"] == [province.cities[0].pk]
+    assert plan.weekdays == [0, 3]
+    assert set(plan_venues(plan).values_list("pk", flat=True)) == {
+        province.venues[0].pk,
+        province.venues[1].pk,
+    }
     page = client.get(reverse("routine:plan_list")).content.decode()
     assert "每周一四巡检" in page and "周一、周四" in page
+
+
+def test_the_plan_form_uses_the_venue_picker_and_refuses_what_it_may_not_choose(
+    province, dispatcher, inspection_template
+):
+    client = logged_in(dispatcher)
+    page = client.get(reverse("routine:plan_list")).content.decode()
+    assert "data-venue-picker" in page and 'name="org_units"' not in page
+    base = {
+        "name": "巡检",
+        "system": "water",
+        "frequency": "daily",
+        "checklist_template": inspection_template.pk,
+        "due_time": "09:30",
+    }
+    response = client.post(reverse("routine:plan_list"), {**base, "venues": "999999"})
+    assert response.status_code == 400
+    assert "所选会场中有不存在" in response.content.decode()
+    response = client.post(reverse("routine:plan_list"), {**base, "venues": ""})
+    assert response.status_code == 400 and "请选择会场" in response.content.decode()
+    assert not InspectionPlan.objects.exists()
 
 
 def test_a_weekly_plan_without_days_is_refused_on_the_page(
