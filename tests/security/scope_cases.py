@@ -625,6 +625,14 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
         lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"assignee": w.staff.pk}}),
     ),
     "faults/<int:pk>/on-site/": ({POST}, lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {}})),
+    "faults/<int:pk>/phone/on-site/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {}}),
+    ),
+    "faults/<int:pk>/phone/restore/": (
+        {POST},
+        lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"note": "已恢复"}}),
+    ),
     "faults/<int:pk>/reopen/": (
         {POST},
         lambda w: Case({"pk": w.fault.pk}, [w.fault], {POST: {"reason": "复发"}}),

@@ -2,13 +2,17 @@
 
 from datetime import datetime
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
+from vcassure.core.errors import ApplicationError
+from vcassure.core.passes import subject_pass
 from vcassure.core.timefmt import hhmm
-from vcassure.faults import selectors
+from vcassure.faults import selectors, services
 from vcassure.faults.models import Fault
+from vcassure.faults.permissions import can_handle_fault
 
 
 def fault_or_404(request: HttpRequest, pk: int) -> Fault:
@@ -68,3 +72,20 @@ def clocks(fault: Fault) -> list[dict]:
     if fault.state == Fault.State.CLOSED:
         rows = [r for r in rows if r and r["tone"] in ("ok", "warn")]
     return [r for r in rows if r is not None]
+
+
+def phone_page(
+    request: HttpRequest, fault: Fault, *, error: ApplicationError | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "faults/fault_phone.html",
+        {
+            "fault": fault,
+            "clocks": clocks(fault),
+            "can_handle": subject_pass(request) is not None or can_handle_fault(request.user),
+            "integrators": services.integrators_of(fault),
+            "error": error,
+        },
+        status=status,
+    )

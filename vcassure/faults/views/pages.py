@@ -16,7 +16,7 @@ from vcassure.core.pagination import int_or_none, paginate
 from vcassure.faults import selectors, services
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.permissions import can_handle_fault
-from vcassure.faults.views.common import clocks, fault_or_404
+from vcassure.faults.views.common import clocks, fault_or_404, phone_page
 from vcassure.orgs.scoping import visible_unit
 
 
@@ -100,8 +100,6 @@ def _act(request: HttpRequest, pk: int, call, success: str, *, phone: bool = Fal
         call(fault)
     except ApplicationError as exc:
         if phone:
-            from vcassure.faults.views.phone import phone_page
-
             return phone_page(request, fault, error=exc, status=exc.status_code)
         return _detail(request, fault, error=exc, status=exc.status_code)
     messages.success(request, success)

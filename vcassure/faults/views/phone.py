@@ -7,7 +7,7 @@ on the pass; any other fault still needs a login."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,8 +16,7 @@ from vcassure.core.passes import login_or_pass, subject_pass
 from vcassure.core.subjects import fault_ref
 from vcassure.faults import services
 from vcassure.faults.models import Fault
-from vcassure.faults.permissions import can_handle_fault
-from vcassure.faults.views.common import clocks, fault_or_404
+from vcassure.faults.views.common import fault_or_404, phone_page
 
 
 def _fault_subject(pk: int) -> str:
@@ -25,23 +24,6 @@ def _fault_subject(pk: int) -> str:
 
 
 fault_pass_or_login = login_or_pass(_fault_subject)
-
-
-def phone_page(
-    request: HttpRequest, fault: Fault, *, error: ApplicationError | None = None, status: int = 200
-) -> HttpResponse:
-    return render(
-        request,
-        "faults/fault_phone.html",
-        {
-            "fault": fault,
-            "clocks": clocks(fault),
-            "can_handle": subject_pass(request) is not None or can_handle_fault(request.user),
-            "integrators": services.integrators_of(fault),
-            "error": error,
-        },
-        status=status,
-    )
 
 
 def _passed_fault(request: HttpRequest, pk: int) -> Fault:
