@@ -231,6 +231,8 @@ PERSONAL_CHANNEL_ORDER = env_list(
     "PERSONAL_CHANNEL_ORDER", "dingtalk_work_notice,wecom_app_message,sms,aliyun_sms,email,oa"
 )
 NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
+# At most this many requests in flight at once to one provider host (per worker process).
+NOTIFY_SENDS_PER_HOST = int(os.environ.get("NOTIFY_SENDS_PER_HOST", "8"))
 # How long a worker holds the deliveries it claimed before another may take them over (it died).
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "90"))
 DINGTALK_API_URL = os.environ.get("DINGTALK_API_URL", "https://oapi.dingtalk.com")

@@ -237,16 +237,40 @@ def support_task_acknowledge(
     return bool(support_tasks_acknowledge([item]))
 
 
+@dataclass(frozen=True)
+class TaskNotified:
+    """The first notice about a task reached someone: its assignee's moves the task to notified."""
+
+    task_id: int
+    recipient_id: int
+    channel: str
+    at: datetime
+
+
+def support_tasks_mark_notified(items: Sequence[TaskNotified]) -> int:
+    """First notices reached their recipients (a batch of the sender's outcomes): each pending
+    task whose assignee it was moves to notified, once. One locked read, one INSERT, one UPDATE
+    however many. Returns how many moved."""
+    if not items:
+        return 0
+    with transaction.atomic(savepoint=False):
+        pending = {t.pk: t for t in _locked({i.task_id for i in items}, states=[State.PENDING])}
+        moves = []
+        for item in items:
+            task = pending.get(item.task_id)
+            if task is None or task.assignee_id != item.recipient_id:
+                continue
+            del pending[item.task_id]  # a task moves once
+            moves.append(TaskMove(task=task, to=State.NOTIFIED, at=item.at, note=item.channel))
+        return len(support_tasks_move(moves, strict=False))
+
+
 def support_task_mark_notified(
     task_id: int, *, recipient_id: int, channel: str, at: datetime | None = None
 ) -> bool:
     """The first notice reached the task's assignee: pending → notified (no-op otherwise)."""
-    with transaction.atomic(savepoint=False):
-        task = next(iter(_locked([task_id], states=[State.PENDING])), None)
-        if task is None or task.assignee_id != recipient_id:
-            return False
-        move = TaskMove(task=task, to=State.NOTIFIED, at=at or clock.now(), note=channel)
-        return bool(support_tasks_move([move], strict=False))
+    item = TaskNotified(task_id, recipient_id, channel, at or clock.now())
+    return bool(support_tasks_mark_notified([item]))
 
 
 def task_acknowledge(task: SupportTask, *, by: UserLike, via: str) -> bool:
