@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
 from vcassure.core import clock
+from vcassure.core.bulk import bulk_insert
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
 from vcassure.meetings.dispatch import (
@@ -120,7 +121,7 @@ def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by: UserLike, now) -> 
             )
             for t in ready
         ]
-        SupportTask.objects.bulk_create(rows, batch_size=BULK_BATCH)
+        bulk_insert(rows, batch_size=BULK_BATCH)
         for planned, row in zip(ready, rows, strict=True):
             ids[planned.key] = row.pk
         created += rows

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from vcassure.accounts.types import UserLike
 from vcassure.accounts.types import actor as _actor
 from vcassure.core import clock
+from vcassure.core.bulk import bulk_insert
 from vcassure.core.errors import ConflictError
 from vcassure.core.subjects import task_ref
 from vcassure.meetings.models import SupportTask, TaskTransition
@@ -105,7 +106,7 @@ def support_tasks_move(moves: Sequence[TaskMove], *, strict: bool = True) -> lis
         return []
     now = clock.now()
     with transaction.atomic(savepoint=False):
-        TaskTransition.objects.bulk_create(transitions, batch_size=1000)
+        bulk_insert(transitions)
         groups: dict[tuple, list[int]] = defaultdict(list)
         for pk, task in touched.items():
             key = (task.state, kept_fault_state.get(pk), tuple(sorted(stamped[pk])))
@@ -167,12 +168,11 @@ def support_tasks_created(
 ) -> None:
     """The first transition ("" → pending) of tasks just inserted: one INSERT."""
     actor = _actor(by)
-    TaskTransition.objects.bulk_create(
+    bulk_insert(
         [
             TaskTransition(task_id=t.pk, from_state="", to_state=t.state, at=at, actor=actor)
             for t in tasks
-        ],
-        batch_size=1000,
+        ]
     )
 
 
