@@ -34,6 +34,21 @@ def _plain(field: models.Field) -> bool:
     )
 
 
+def _memoized(field: models.Field, connection) -> Callable[[models.Model], Any]:
+    prepared: dict[Any, Any] = {}
+    attname = field.attname
+
+    def get(obj: models.Model) -> Any:
+        value = getattr(obj, attname)
+        try:
+            return prepared[value]
+        except KeyError:
+            prepared[value] = result = field.get_db_prep_save(value, connection)
+            return result
+
+    return get
+
+
 def bulk_insert(objs: Sequence[models.Model], *, batch_size: int = 1000) -> None:
     """INSERT the unsaved objects (all of one model with an automatic primary key) and set their
     primary keys. Falls back to bulk_create where the database cannot return the new ids."""
@@ -56,6 +71,9 @@ def bulk_insert(objs: Sequence[models.Model], *, batch_size: int = 1000) -> None
             )
         elif _plain(field):
             getters.append(lambda obj, a=field.attname: getattr(obj, a))
+        elif isinstance(field, (models.DateTimeField, models.DateField, models.TimeField)):
+            # A batch carries few distinct times (now, a deadline or two): prepare each once.
+            getters.append(_memoized(field, connection))
         else:
             getters.append(
                 lambda obj, f=field: f.get_db_prep_save(getattr(obj, f.attname), connection)
