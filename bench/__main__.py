@@ -252,6 +252,12 @@ def main() -> None:
             results.append(scenario_publish(n, args.repeat))
     if not only or "dashboard_2000" in only:
         results.append(scenario_dashboard(2000, args.repeat))
+    if not only or "dashboard_http_2000" in only:
+        from bench.dashboard_http import scenario_dashboard_http
+
+        results.append(
+            scenario_dashboard_http(2000, 40 * args.repeat, database_url=os.environ["DATABASE_URL"])
+        )
     if not only or "sweeper_100k" in only:
         results.append(scenario_sweeper(100_000, min(args.repeat, 3)))
     if not only or "fanout" in only:
@@ -298,6 +304,12 @@ def main() -> None:
                 f"{'':<16}{r['rps']} req/s (bare one-INSERT view: {r['baseline_rps']} req/s, {r['ratio']:.0%}), "
                 f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms (bare: p50 {r['baseline_p50_ms']} ms, "
                 f"p99 {r['baseline_p99_ms']} ms); {r['clients']} clients, {r['gunicorn_workers']} gunicorn sync workers"
+            )
+        elif r["scenario"].startswith("dashboard_http"):
+            print(
+                f"{'':<16}over HTTP from gunicorn ({r['gunicorn_workers']} sync workers, {r['clients']} clients): "
+                f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms over {r['renders']} refreshes; bare table "
+                f"p50 {r['baseline_p50_ms']} ms, p99 {r['baseline_p99_ms']} ms"
             )
         elif "p99_ms" in r:
             print(
