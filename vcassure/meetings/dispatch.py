@@ -212,8 +212,14 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
             pools[unit_id].append(staff_id)
 
     loaded_venues = {v.pk: v for v in venues}
-    staff = {s.pk: s for v in venues for s in (v.primary_staff, v.backup_staff) if s is not None}
-    staff.update({d.head_id: d.head for d in departments.values() if d.head_id})
+    staff: dict[int, Staff] = {}
+    for v in venues:
+        for person in (v.primary_staff, v.backup_staff):
+            if person is not None:
+                staff[person.pk] = person
+    for d in departments.values():
+        if d.head is not None:
+            staff[d.head.pk] = d.head
     plan.loaded = {
         "venue": loaded_venues,
         "org_unit": {**{v.org_unit_id: v.org_unit for v in venues}, **units},

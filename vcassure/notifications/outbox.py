@@ -186,7 +186,10 @@ def delivery_record_outcome(
     return Delivery.objects.get(pk=delivery.pk)
 
 
-SENT_FIELDS = ("status", "sent_at", "provider_ref", "last_error", "next_attempt_at")
+SENT_SET = (
+    "status = %s, sent_at = %s, updated_at = %s, next_attempt_at = NULL, lease_until = NULL, "
+    "last_error = '', attempts = attempts + 1, provider_ref = %s"
+)
 
 
 @transaction.atomic
@@ -247,10 +250,9 @@ def deliveries_record_outcomes(outcomes: Sequence[Outcome]) -> int:
             "id", "kind", "subject", "recipient_id", "topic"
         ).in_bulk({d.notification_id for d in reached})
         for delivery in reached:
-            first.setdefault(
-                delivery.notification_id,
-                Delivered(notices[delivery.notification_id], delivery.channel, now),
-            )
+            notice_id = delivery.notification_id
+            if notice_id is not None and notice_id not in first:
+                first[notice_id] = Delivered(notices[notice_id], delivery.channel, now)
         if first:
             notifications_delivered.send(sender=Delivery, deliveries=list(first.values()))
     for delivery, o in recorded:
@@ -267,9 +269,7 @@ def _mark_sent(refs: list[tuple[str, int]], now: datetime) -> None:
     sent_at = fields["sent_at"].get_db_prep_value(now, connection)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET status = %s, sent_at = %s, updated_at = %s, "  # noqa: S608
-            "next_attempt_at = NULL, lease_until = NULL, last_error = '', "
-            "attempts = attempts + 1, provider_ref = %s WHERE id = %s",
+            f"UPDATE {table} SET {SENT_SET} WHERE id = %s",  # noqa: S608  # nosec B608
             [(Delivery.Status.SENT.value, sent_at, sent_at, ref, pk) for ref, pk in refs],
         )
 

@@ -1,6 +1,8 @@
 """Publishing a meeting (R2, R3, C4): the whole task chain in one transaction with bulk writes,
 the notices and digests queued with it."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -100,7 +102,12 @@ def _attach_loaded(tasks: list[SupportTask], plan: DispatchPlan) -> None:
     read (the few it did not read, such as emergency staff taken by id, in one query each), so
     that the notices are written without reading 2,000 tasks and their relations back."""
     loaded = plan.loaded
-    models = {"venue": Venue, "org_unit": OrgUnit, "department": Department, "staff": Staff}
+    models: dict[str, Any] = {
+        "venue": Venue,
+        "org_unit": OrgUnit,
+        "department": Department,
+        "staff": Staff,
+    }
     fields = {
         "venue": "venue",
         "org_unit": "org_unit",
