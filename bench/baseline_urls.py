@@ -1,5 +1,5 @@
 """The bench-only URLconf (bench/settings_bench.py): the product's URLs plus the bare baseline of
-the acknowledgement burst, a Django view that does one INSERT. Never part of the product."""
+the acknowledgement burst, a Django view that does one INSERT, and the dashboard's bare table. Never part of the product."""
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
@@ -19,4 +19,15 @@ def one_insert(request: HttpRequest, token: str) -> JsonResponse:
     return JsonResponse({"ok": True, "id": event.pk})
 
 
-urlpatterns = [path("bench/insert/<str:token>", one_insert), path("", include("config.urls"))]
+def bare_rows(request: HttpRequest, pk: int):
+    """The dashboard's baseline: the meeting's venue tasks as a bare table (bench/scenarios.py)."""
+    from bench.scenarios import bare_rows as rows
+
+    return rows(request, pk)
+
+
+urlpatterns = [
+    path("bench/insert/<str:token>", one_insert),
+    path("bench/rows/<int:pk>/", bare_rows),
+    path("", include("config.urls")),
+]

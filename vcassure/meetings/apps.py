@@ -9,19 +9,19 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from vcassure.meetings.receivers import (
-            on_notification_delivered,
             on_notifications_acknowledged,
+            on_notifications_delivered,
         )
         from vcassure.notifications.signals import (
-            notification_delivered,
             notifications_acknowledged,
+            notifications_delivered,
         )
 
         notifications_acknowledged.connect(
             on_notifications_acknowledged, dispatch_uid="meetings.task_ack"
         )
-        notification_delivered.connect(
-            on_notification_delivered, dispatch_uid="meetings.task_notified"
+        notifications_delivered.connect(
+            on_notifications_delivered, dispatch_uid="meetings.task_notified"
         )
 
         from vcassure.faults.signals import fault_restored

@@ -5,6 +5,7 @@ of coordination tasks, one venue task per branch venue, who is assigned and what
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -40,6 +41,9 @@ class PlannedTask:
 class DispatchPlan:
     tasks: list[PlannedTask] = field(default_factory=list)
     shortfalls: list[dict] = field(default_factory=list)
+    # What the plan read, by id (venues with their unit and staff, units, departments, staff), so
+    # that publishing can tell people about their tasks without reading it all again.
+    loaded: dict[str, dict[int, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def venue_task_count(self) -> int:
@@ -208,6 +212,22 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
         if staff_id not in committed:
             pools[unit_id].append(staff_id)
 
+    loaded_venues = {v.pk: v for v in venues}
+    staff: dict[int, Staff] = {}
+    for v in venues:
+        for person in (v.primary_staff, v.backup_staff):
+            if person is not None:
+                staff[person.pk] = person
+    for d in departments.values():
+        if d.head is not None:
+            staff[d.head.pk] = d.head
+    plan.loaded = {
+        "venue": loaded_venues,
+        "org_unit": {**{v.org_unit_id: v.org_unit for v in venues}, **units},
+        "department": {d.pk: d for d in departments.values()},
+        "staff": staff,
+    }
+
     def take(staff: Staff | None) -> bool:
         return bool(
             staff and staff.is_active and staff.pk not in committed and staff.pk not in used
@@ -218,6 +238,8 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
     if main is not None:
         venue_items.insert(0, (main, Role.MAIN_VENUE))
         venue_chain.setdefault(main.pk, OrgUnit.path_ids(main.org_unit.path))
+        loaded_venues[main.pk] = main
+        plan.loaded["org_unit"][main.org_unit_id] = main.org_unit
     for venue, role in venue_items:
         chain = venue_chain[venue.pk]
         if role == Role.MAIN_VENUE:

@@ -131,17 +131,27 @@ def _digest_lines(
     return f"{headline} {esc(meeting.title)}", lines
 
 
-def notify_meeting_event(meeting: Meeting, event: MeetingEvent, *, headline: str, kind: str) -> int:
-    """Queue the digests and personal notices for one event. Returns the number of notices."""
-    tasks = list(
-        SupportTask.objects.filter(meeting=meeting)
-        .exclude(state=SupportTask.State.CANCELLED)
-        .select_related("venue", "department", "assignee", "org_unit", "fibre_route")
-        if kind != Notification.Kind.CANCELLED
-        else SupportTask.objects.filter(meeting=meeting).select_related(
-            "venue", "department", "assignee", "org_unit", "fibre_route"
+def notify_meeting_event(
+    meeting: Meeting,
+    event: MeetingEvent,
+    *,
+    headline: str,
+    kind: str,
+    tasks: list[SupportTask] | None = None,
+) -> int:
+    """Queue the digests and personal notices for one event. Returns the number of notices.
+    `tasks`: the meeting's tasks in id order with venue, department, assignee and org_unit
+    loaded, when the caller has them (publishing just wrote them); else they are read."""
+    if tasks is None:
+        tasks = list(
+            SupportTask.objects.filter(meeting=meeting)
+            .exclude(state=SupportTask.State.CANCELLED)
+            .select_related("venue", "department", "assignee", "org_unit", "fibre_route")
+            if kind != Notification.Kind.CANCELLED
+            else SupportTask.objects.filter(meeting=meeting).select_related(
+                "venue", "department", "assignee", "org_unit", "fibre_route"
+            )
         )
-    )
     topic = topic_of(meeting)
     covering = groups_covering([t.org_unit.path for t in tasks])
     # A venue task belongs to the department of the coordination task above it.

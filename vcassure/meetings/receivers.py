@@ -31,15 +31,17 @@ def on_notifications_acknowledged(sender, *, acknowledgements, **kwargs) -> None
         support_tasks_acknowledge(items)
 
 
-def on_notification_delivered(sender, *, notification, channel: str, at, **kwargs) -> None:
-    """The assignee's notice reached them: a pending task becomes notified."""
-    from vcassure.meetings.services.tasks import support_task_mark_notified
+def on_notifications_delivered(sender, *, deliveries, **kwargs) -> None:
+    """Notices reached their recipients for the first time (one call per batch of the sender's
+    outcomes): each assignee's pending task becomes notified."""
+    from vcassure.meetings.services.tasks import TaskNotified, support_tasks_mark_notified
 
-    task_id = _task_id(notification)
-    if task_id is not None:
-        support_task_mark_notified(
-            task_id, recipient_id=notification.recipient_id, channel=channel, at=at
-        )
+    items = [
+        TaskNotified(task_id, d.notification.recipient_id, d.channel, d.at)
+        for d in deliveries
+        if (task_id := _task_id(d.notification)) is not None
+    ]
+    support_tasks_mark_notified(items)
 
 
 def on_fault_reopened(

@@ -5,11 +5,13 @@ workers share one limiter and nothing is flooded or lost."""
 
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from vcassure.core import clock
@@ -18,13 +20,15 @@ from vcassure.notifications import wakeups
 from vcassure.notifications.channels.base import Message, Recipient, SendResult, Target, get_channel
 from vcassure.notifications.delivery import personal_channels_for, personal_delivery_build
 from vcassure.notifications.models import Delivery, DeliveryAttempt, ImGroup, Notification
-from vcassure.notifications.signals import notification_delivered
+from vcassure.notifications.signals import Delivered, notifications_delivered
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = [10, 30, 60, 120, 300, 600]
 FAILOVER_AFTER_ATTEMPTS = 1  # a personal message moves to the next channel after its first failure
-SEND_THREADS = 4
+SEND_THREADS = 16  # concurrent sends of one worker (and NOTIFY_SENDS_PER_HOST per provider host)
+CLAIM_LIMIT = 400  # deliveries leased per claim
+RECORD_BATCH = 100  # outcomes written per transaction
 
 
 def _group_budgets(now: datetime) -> dict[int, int]:
@@ -50,7 +54,7 @@ def _group_budgets(now: datetime) -> dict[int, int]:
     return budget
 
 
-def deliveries_claim(*, now: datetime, limit: int = 200) -> list[Delivery]:
+def deliveries_claim(*, now: datetime, limit: int = CLAIM_LIMIT) -> list[Delivery]:
     """Lease due deliveries (queued and due, or sending with an expired lease: a worker died),
     never more per group robot than its budget for the current minute. Rows of robots with no
     budget left are not even read, so however many wait for them, everything else still goes."""
@@ -134,7 +138,16 @@ def _send(delivery: Delivery) -> tuple[SendResult, int]:
     return result, int((time.perf_counter() - started) * 1000)
 
 
-def deliveries_process_due(*, now: datetime | None = None, limit: int = 200) -> int:
+@dataclass(frozen=True)
+class Outcome:
+    """What one send of a claimed delivery came to."""
+
+    delivery: Delivery
+    result: SendResult
+    duration_ms: int = 0
+
+
+def deliveries_process_due(*, now: datetime | None = None, limit: int = CLAIM_LIMIT) -> int:
     """Send one batch of due deliveries; returns how many were attempted."""
     now = now or clock.now()
     claimed = deliveries_claim(now=now, limit=limit)
@@ -146,77 +159,142 @@ def deliveries_process_due(*, now: datetime | None = None, limit: int = 200) -> 
             d.group = groups[d.group_id]
     if len(claimed) == 1:
         result, duration_ms = _send(claimed[0])
-        delivery_record_outcome(claimed[0], result, duration_ms=duration_ms)
+        deliveries_record_outcomes([Outcome(claimed[0], result, duration_ms)])
         return 1
-    # Each outcome is recorded as soon as its send returns, so a worker killed mid-batch leaves
-    # only the sends in flight at that moment to be repeated after their lease runs out.
-    with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+    # The sends run concurrently (at most SEND_THREADS, and at most NOTIFY_SENDS_PER_HOST at one
+    # provider host: channels/_http.py); their outcomes are written in batches of RECORD_BATCH as
+    # they come back, so a worker killed mid-batch repeats at most the sends of one unwritten
+    # batch after their lease runs out, each with the same ref (the provider's deduplication key).
+    pending: list[Outcome] = []
+    with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(claimed))) as pool:
         sending = {pool.submit(_send, d): d for d in claimed}
         for future in as_completed(sending):
             result, duration_ms = future.result()
-            delivery_record_outcome(sending[future], result, duration_ms=duration_ms)
+            pending.append(Outcome(sending[future], result, duration_ms))
+            if len(pending) >= RECORD_BATCH:
+                deliveries_record_outcomes(pending)
+                pending = []
+    deliveries_record_outcomes(pending)
     return len(claimed)
 
 
-@transaction.atomic
 def delivery_record_outcome(
     delivery: Delivery, result: SendResult, *, duration_ms: int = 0
 ) -> Delivery:
+    """Record one send's outcome (see deliveries_record_outcomes)."""
+    deliveries_record_outcomes([Outcome(delivery, result, duration_ms)])
+    return Delivery.objects.get(pk=delivery.pk)
+
+
+SENT_SET = (
+    "status = %s, sent_at = %s, updated_at = %s, next_attempt_at = NULL, lease_until = NULL, "
+    "last_error = '', attempts = attempts + 1, provider_ref = %s"
+)
+
+
+@transaction.atomic
+def deliveries_record_outcomes(outcomes: Sequence[Outcome]) -> int:
+    """Record a batch of send outcomes in one transaction: one locked read of the rows, one INSERT
+    of the attempts, one UPDATE of the sent ones; failures (rare) each take their own path (retry
+    with backoff, the group's trouble, failover to the person's next channel). A row that is no
+    longer being sent (acknowledged or withdrawn meanwhile) is left alone. Notices reached for the
+    first time are told to the apps above in one `notifications_delivered` call. Returns how many
+    outcomes were recorded."""
+    if not outcomes:
+        return 0
     now = clock.now()
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    if delivery.status != Delivery.Status.SENDING:
-        return delivery  # acknowledged or withdrawn meanwhile
-    DeliveryAttempt.objects.create(
-        delivery=delivery,
-        at=now,
-        ok=result.ok,
-        error=result.error[:500],
-        retryable=result.retryable,
-        duration_ms=duration_ms,
-        http_status=result.http_status,
+    locked = Delivery.objects.select_for_update().in_bulk([o.delivery.pk for o in outcomes])
+    recorded = [
+        (locked[o.delivery.pk], o)
+        for o in outcomes
+        if o.delivery.pk in locked and locked[o.delivery.pk].status == Delivery.Status.SENDING
+    ]
+    if not recorded:
+        return 0
+    DeliveryAttempt.objects.bulk_create(
+        [
+            DeliveryAttempt(
+                delivery=delivery,
+                at=now,
+                ok=o.result.ok,
+                error=o.result.error[:500],
+                retryable=o.result.retryable,
+                duration_ms=o.duration_ms,
+                http_status=o.result.http_status,
+            )
+            for delivery, o in recorded
+        ],
+        batch_size=500,
     )
+    sent = [(d, o) for d, o in recorded if o.result.ok]
+    if sent:
+        notice_ids = {d.notification_id for d, _ in sent if d.notification_id}
+        reached_before = set(
+            Delivery.objects.filter(notification_id__in=notice_ids, status=Delivery.Status.SENT)
+            .values_list("notification_id", flat=True)
+            .distinct()
+        )
+        for delivery, o in sent:
+            delivery.status, delivery.sent_at, delivery.next_attempt_at = (
+                Delivery.Status.SENT,
+                now,
+                None,
+            )
+            delivery.provider_ref, delivery.last_error = o.result.provider_ref[:100], ""
+        _mark_sent([(d.provider_ref, d.pk) for d, _ in sent], now)
+        first: dict[int, Delivered] = {}
+        reached = [
+            d for d, _ in sent if d.notification_id and d.notification_id not in reached_before
+        ]
+        notices = Notification.objects.only(
+            "id", "kind", "subject", "recipient_id", "topic"
+        ).in_bulk({d.notification_id for d in reached})
+        for delivery in reached:
+            notice_id = delivery.notification_id
+            if notice_id is not None and notice_id not in first:
+                first[notice_id] = Delivered(notices[notice_id], delivery.channel, now)
+        if first:
+            notifications_delivered.send(sender=Delivery, deliveries=list(first.values()))
+    for delivery, o in recorded:
+        if not o.result.ok:
+            _record_failure(delivery, o.result, now)
+    return len(recorded)
+
+
+def _mark_sent(refs: list[tuple[str, int]], now: datetime) -> None:
+    """The sent rows, each with its provider reference: one statement run for every row
+    (executemany: a single round trip on PostgreSQL's pipeline, no SQL compiled per row)."""
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    fields = {f.attname: f for f in Delivery._meta.concrete_fields}
+    sent_at = fields["sent_at"].get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {SENT_SET} WHERE id = %s",  # noqa: S608  # nosec B608
+            [(Delivery.Status.SENT.value, sent_at, sent_at, ref, pk) for ref, pk in refs],
+        )
+
+
+def _record_failure(delivery: Delivery, result: SendResult, now: datetime) -> None:
     delivery.attempts += 1
     delivery.lease_until = None
-    if result.ok:
-        delivery.status, delivery.sent_at, delivery.provider_ref, delivery.last_error = (
-            Delivery.Status.SENT,
-            now,
-            result.provider_ref[:100],
-            "",
+    delivery.last_error = result.error[:500]
+    if result.retryable and delivery.attempts < delivery.max_attempts:
+        delay = (
+            result.retry_after_seconds
+            or BACKOFF_SECONDS[min(delivery.attempts - 1, len(BACKOFF_SECONDS) - 1)]
         )
-        delivery.next_attempt_at = None
-        if (
-            delivery.notification_id
-            and not Delivery.objects.filter(
-                notification_id=delivery.notification_id, status=Delivery.Status.SENT
-            ).exists()
-        ):
-            notification_delivered.send(
-                sender=Delivery,
-                notification=delivery.notification,
-                channel=delivery.channel,
-                at=now,
-            )
+        delivery.status, delivery.next_attempt_at = (
+            Delivery.Status.QUEUED,
+            now + timedelta(seconds=delay),
+        )
+        transaction.on_commit(lambda: wakeups.outbox_wake_in(delay))
     else:
-        delivery.last_error = result.error[:500]
-        if result.retryable and delivery.attempts < delivery.max_attempts:
-            delay = (
-                result.retry_after_seconds
-                or BACKOFF_SECONDS[min(delivery.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-            )
-            delivery.status, delivery.next_attempt_at = (
-                Delivery.Status.QUEUED,
-                now + timedelta(seconds=delay),
-            )
-            transaction.on_commit(lambda: wakeups.outbox_wake_in(delay))
-        else:
-            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
-        if delivery.group_id:
-            _group_trouble(delivery.group_id, result, now)
-        elif delivery.attempts >= FAILOVER_AFTER_ATTEMPTS:
-            _failover(delivery, now)
+        delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+    if delivery.group_id:
+        _group_trouble(delivery.group_id, result, now)
+    elif delivery.attempts >= FAILOVER_AFTER_ATTEMPTS:
+        _failover(delivery, now)
     delivery.save()
-    return delivery
 
 
 def _group_trouble(group_id: int, result: SendResult, now: datetime) -> None:

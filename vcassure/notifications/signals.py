@@ -25,5 +25,16 @@ class Acknowledgement:
 # the worker applies, or a list of one for a signed-in acknowledgement.
 notifications_acknowledged = Signal()
 
-# A personal notice reached its recipient on some channel for the first time: kwargs notification, channel, at.
-notification_delivered = Signal()
+
+@dataclass(frozen=True)
+class Delivered:
+    """A personal notice reached its recipient on some channel for the first time."""
+
+    notification: Any  # Notification
+    channel: str
+    at: datetime
+
+
+# Personal notices reached their recipients for the first time: kwargs deliveries
+# (list[Delivered]); one call per batch of outcomes the sender records.
+notifications_delivered = Signal()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from vcassure.accounts.types import UserLike
 from vcassure.accounts.types import actor as _actor
 from vcassure.core import clock
+from vcassure.core.bulk import bulk_insert
 from vcassure.core.errors import ConflictError
 from vcassure.core.subjects import task_ref
 from vcassure.meetings.models import SupportTask, TaskTransition
@@ -105,7 +106,7 @@ def support_tasks_move(moves: Sequence[TaskMove], *, strict: bool = True) -> lis
         return []
     now = clock.now()
     with transaction.atomic(savepoint=False):
-        TaskTransition.objects.bulk_create(transitions, batch_size=1000)
+        bulk_insert(transitions)
         groups: dict[tuple, list[int]] = defaultdict(list)
         for pk, task in touched.items():
             key = (task.state, kept_fault_state.get(pk), tuple(sorted(stamped[pk])))
@@ -181,12 +182,11 @@ def support_tasks_created(
 ) -> None:
     """The first transition ("" → pending) of tasks just inserted: one INSERT."""
     actor = _actor(by)
-    TaskTransition.objects.bulk_create(
+    bulk_insert(
         [
             TaskTransition(task_id=t.pk, from_state="", to_state=t.state, at=at, actor=actor)
             for t in tasks
-        ],
-        batch_size=1000,
+        ]
     )
 
 
@@ -251,16 +251,40 @@ def support_task_acknowledge(
     return bool(support_tasks_acknowledge([item]))
 
 
+@dataclass(frozen=True)
+class TaskNotified:
+    """The first notice about a task reached someone: its assignee's moves the task to notified."""
+
+    task_id: int
+    recipient_id: int
+    channel: str
+    at: datetime
+
+
+def support_tasks_mark_notified(items: Sequence[TaskNotified]) -> int:
+    """First notices reached their recipients (a batch of the sender's outcomes): each pending
+    task whose assignee it was moves to notified, once. One locked read, one INSERT, one UPDATE
+    however many. Returns how many moved."""
+    if not items:
+        return 0
+    with transaction.atomic(savepoint=False):
+        pending = {t.pk: t for t in _locked({i.task_id for i in items}, states=[State.PENDING])}
+        moves = []
+        for item in items:
+            task = pending.get(item.task_id)
+            if task is None or task.assignee_id != item.recipient_id:
+                continue
+            del pending[item.task_id]  # a task moves once
+            moves.append(TaskMove(task=task, to=State.NOTIFIED, at=item.at, note=item.channel))
+        return len(support_tasks_move(moves, strict=False))
+
+
 def support_task_mark_notified(
     task_id: int, *, recipient_id: int, channel: str, at: datetime | None = None
 ) -> bool:
     """The first notice reached the task's assignee: pending → notified (no-op otherwise)."""
-    with transaction.atomic(savepoint=False):
-        task = next(iter(_locked([task_id], states=[State.PENDING])), None)
-        if task is None or task.assignee_id != recipient_id:
-            return False
-        move = TaskMove(task=task, to=State.NOTIFIED, at=at or clock.now(), note=channel)
-        return bool(support_tasks_move([move], strict=False))
+    item = TaskNotified(task_id, recipient_id, channel, at or clock.now())
+    return bool(support_tasks_mark_notified([item]))
 
 
 def task_acknowledge(task: SupportTask, *, by: UserLike, via: str) -> bool:

@@ -5,8 +5,10 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 from django.utils.translation import gettext
 
 from vcassure.core.outbound import ADDRESS, HOST, SCHEME, outbound_url_problem
@@ -41,7 +43,8 @@ def request(method: str, url: str, **kwargs: Any) -> httpx.Response | SendResult
             error=OUTBOUND_REFUSED[problem],
         )
     try:
-        return http_client().request(method, url, follow_redirects=False, **kwargs)
+        with host_slot(url):
+            return http_client().request(method, url, follow_redirects=False, **kwargs)
     except httpx.TimeoutException as exc:
         return SendResult(ok=False, retryable=True, error=clip(f"timeout: {type(exc).__name__}"))
     except httpx.UnsupportedProtocol as exc:  # a misconfigured URL will not heal by retrying
@@ -52,6 +55,21 @@ def request(method: str, url: str, **kwargs: Any) -> httpx.Response | SendResult
         )
     except httpx.InvalidURL as exc:
         return SendResult(ok=False, retryable=False, error=clip(f"invalid URL: {exc}"))
+
+
+_slots: dict[str, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def host_slot(url: str) -> threading.BoundedSemaphore:
+    """The bound on concurrent requests to one provider host (NOTIFY_SENDS_PER_HOST): the outbox
+    sends on several threads, and a provider must not see more than that many at once from us."""
+    key = urlsplit(url).netloc
+    with _slots_lock:
+        slot = _slots.get(key)
+        if slot is None:
+            slot = _slots[key] = threading.BoundedSemaphore(settings.NOTIFY_SENDS_PER_HOST)
+        return slot
 
 
 def retry_after(response: httpx.Response) -> int | None:

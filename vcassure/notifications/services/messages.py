@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from vcassure.core import clock
+from vcassure.core.bulk import bulk_insert
 from vcassure.notifications import calendar, tokens, wakeups
 from vcassure.notifications.channels import escaping
 from vcassure.notifications.channels.base import channel_registry
@@ -90,13 +91,13 @@ def notifications_queue(
             )
         )
         first_channels.append(channels)
-    Notification.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    bulk_insert(rows, batch_size=BULK_BATCH)
     deliveries = []
     for notification, channels, msg in zip(rows, first_channels, messages, strict=True):
         if not channels:
             continue  # nobody to reach by message: escalation takes over at the deadline
         deliveries.append(personal_delivery_build(notification, channels[0], msg.staff, now=now))
-    Delivery.objects.bulk_create(deliveries, batch_size=BULK_BATCH)
+    bulk_insert(deliveries, batch_size=BULK_BATCH)
     wakeups.outbox_wake_on_commit()
     return rows
 
