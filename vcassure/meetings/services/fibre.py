@@ -22,13 +22,13 @@ def is_fibre_fault(fault: Fault) -> bool:
 def fibre_fault_to_standby_crew(fault: Fault) -> bool:
     """Assign a still-open fibre fault to the crew standing by on a route to its venue, if any.
     Done by the system (no actor); the crew is told as any assignee is. True when assigned."""
-    fault = Fault.objects.filter(pk=fault.pk).select_related("venue").first()
-    if fault is None or fault.venue_id is None or fault.state != Fault.State.OPEN:
+    current = Fault.objects.filter(pk=fault.pk).first()
+    if current is None or current.venue_id is None or current.state != Fault.State.OPEN:
         return False
-    if not is_fibre_fault(fault):
+    if not is_fibre_fault(current):
         return False
-    patrol = standby_patrol_for_venue(fault.venue_id, at=clock.now())
+    patrol = standby_patrol_for_venue(current.venue_id, at=clock.now())
     if patrol is None or patrol.assignee_id is None:
         return False
-    fault_assign(fault, by=None, assignee=patrol.assignee_id)
+    fault_assign(current, by=None, assignee=patrol.assignee_id)
     return True
