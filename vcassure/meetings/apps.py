@@ -34,6 +34,11 @@ class MeetingsConfig(AppConfig):
 
         fault_reopened.connect(on_fault_reopened, dispatch_uid="meetings.fault_reopened")
 
+        from vcassure.faults.signals import fault_opened
+        from vcassure.meetings.receivers import on_fault_opened
+
+        fault_opened.connect(on_fault_opened, dispatch_uid="meetings.fibre_standby")
+
         from vcassure.meetings.receivers import on_support_tasks_changed
         from vcassure.meetings.signals import support_tasks_changed
 

@@ -78,3 +78,10 @@ def on_support_tasks_changed(sender, *, changes, **kwargs) -> None:
     settled = [c for c in changes if c.to_state in ("done", "cancelled")]
     if settled:
         coordination_rollup({c.meeting_id for c in settled}, at=max(c.at for c in settled))
+
+
+def on_fault_opened(sender, *, fault, **kwargs) -> None:
+    """R8: a fibre fault at a venue with a line crew standing by goes straight to that crew."""
+    from vcassure.meetings.services.fibre import fibre_fault_to_standby_crew
+
+    fibre_fault_to_standby_crew(fault)

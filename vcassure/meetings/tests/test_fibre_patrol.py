@@ -149,6 +149,59 @@ def test_the_crew_on_standby_is_found_for_a_fibre_fault(province, tomorrow, rout
     assert standby_patrol_for_venue(venue.pk, at=meeting.ends_at + timedelta(hours=2)) is None
 
 
+def test_a_fibre_fault_during_the_meeting_goes_straight_to_the_crew_on_standby(
+    province, tomorrow, routes, django_capture_on_commit_callbacks
+):
+    from vcassure.faults.models import Fault
+
+    meeting = publish(
+        province, make_meeting(province, tomorrow, province.venues[:1], importance="important")
+    )
+    patrol = SupportTask.objects.filter(meeting=meeting, kind="patrol").order_by("id").first()
+    venue_task = SupportTask.objects.get(meeting=meeting, kind="venue", venue=province.venues[0])
+    admin = province.user("province")
+    with time_machine.travel(venue_task.on_site_due_at - timedelta(hours=1), tick=False):
+        support_task_check_in(patrol, by=admin)  # the crew on its route, standing by
+        support_task_check_in(venue_task, by=admin)
+    during = meeting.starts_at + timedelta(minutes=20)
+    with (
+        time_machine.travel(during, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        support_task_record_step(
+            venue_task,
+            by=admin,
+            number=1,
+            result="fail",
+            note="光功率过低",
+            template_code="fibre-r8",
+        )
+    fault = Fault.objects.get(subject=f"task:{venue_task.pk}")
+    assert fault.state == "assigned" and fault.assignee == patrol.assignee
+    assert fault.severity == "critical"
+    assert fault.events.filter(kind="assigned", actor=None).exists()
+
+
+def test_a_venue_fault_that_is_not_fibre_waits_for_network_operations(
+    province, tomorrow, routes, django_capture_on_commit_callbacks
+):
+    from vcassure.faults.models import Fault
+
+    meeting = publish(
+        province, make_meeting(province, tomorrow, province.venues[:1], importance="important")
+    )
+    patrol = SupportTask.objects.filter(meeting=meeting, kind="patrol").order_by("id").first()
+    venue_task = SupportTask.objects.get(meeting=meeting, kind="venue", venue=province.venues[0])
+    admin = province.user("province")
+    with time_machine.travel(venue_task.on_site_due_at - timedelta(hours=1), tick=False):
+        support_task_check_in(patrol, by=admin)
+        support_task_check_in(venue_task, by=admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            support_task_record_step(venue_task, by=admin, number=1, result="fail", note="机柜无电")
+    fault = Fault.objects.get(subject=f"task:{venue_task.pk}")
+    assert fault.state == "open" and fault.assignee is None
+
+
 def test_meeting_page_lists_the_patrols(province, tomorrow, routes, client):
     meeting = publish(
         province, make_meeting(province, tomorrow, province.venues[:5], importance="important")
