@@ -11,6 +11,7 @@ message to "on site" and to "ready"."""
 import gzip
 import io
 import json
+import os
 import re
 import urllib.request
 from decimal import Decimal
@@ -123,6 +124,11 @@ def check_page(page, meter: Meter, name: str, results: dict) -> dict:
         "small_text": small_text,
     }
     results[name] = row
+    folder = os.environ.get("SCREENSHOT_DIR")  # set it to look at each page as measured
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"\W+", "-", name).strip("-")
+        page.screenshot(path=str(Path(folder) / f"phone-{slug}.png"), full_page=True)
     print(f"{name}: {json.dumps(row, ensure_ascii=False)}")  # noqa: T201
     assert row["bytes"] <= BUDGET_BYTES, f"{name}: {row['bytes']} bytes"
     assert overflow <= 0, f"{name}: scrolls sideways by {overflow}px"
