@@ -13,6 +13,18 @@ def test_results_list(meeting: Meeting) -> QuerySet[TestResult]:
     )
 
 
+def meeting_cities(meeting: Meeting) -> QuerySet[OrgUnit]:
+    """The cities the joint test's venues lie in, a round may be scheduled for one of them."""
+    ids: set[int] = set()
+    for path in meeting.venues.values_list("org_unit__path", flat=True):
+        ids.update(OrgUnit.path_ids(path))
+    return OrgUnit.objects.filter(pk__in=ids, level=OrgUnit.Level.CITY).order_by("code")
+
+
+def test_rounds_list(meeting: Meeting) -> QuerySet[TestRound]:
+    return TestRound.objects.filter(meeting=meeting).select_related("city").order_by("number")
+
+
 def test_matrix(
     meeting: Meeting, *, unit: OrgUnit | None = None, venue_ids: set[int] | None = None
 ) -> dict:
