@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from vcassure.core.idempotency import idempotent
 from vcassure.faults.models import Fault
@@ -157,4 +157,4 @@ def test_rounds_post(request: HttpRequest, meeting_id: int, payload: TestRoundIn
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
     )
-    return 201, test_rounds_list(meeting).get(pk=round_.pk)
+    return Status(201, test_rounds_list(meeting).get(pk=round_.pk))
