@@ -10,8 +10,7 @@ from ninja import Field, Router, Schema, Status
 from vcassure.core.idempotency import idempotent
 from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
-from vcassure.meetings.api._common import WRITE_ERRORS
-from vcassure.meetings.api._common import READ_ERRORS
+from vcassure.meetings.api._common import READ_ERRORS, WRITE_ERRORS
 from vcassure.meetings.selectors.joint_tests import test_results_list, test_rounds_list
 from vcassure.meetings.services._common import iso
 from vcassure.meetings.services.joint_tests import (

@@ -225,9 +225,9 @@ def test_round_add(
     if errors:
         raise InvalidInputError(errors[0]["message"], errors=errors)
     assert starts_at is not None and ends_at is not None
-    clash = meeting.test_rounds.filter(
-        starts_at__lt=ends_at, ends_at__gt=starts_at
-    ).select_related("city")
+    clash = meeting.test_rounds.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).select_related(
+        "city"
+    )
     if unit is not None:
         clash = clash.filter(Q(city=unit) | Q(city__isnull=True))
     other = clash.order_by("number").first()
