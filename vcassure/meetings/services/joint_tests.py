@@ -20,8 +20,9 @@ from vcassure.faults.models import Fault
 from vcassure.faults.services import fault_open
 from vcassure.meetings.models import Meeting, SupportTask, TestResult, TestRound
 from vcassure.meetings.permissions import can_manage_meetings
-from vcassure.meetings.selectors.joint_tests import meeting_cities
+from vcassure.meetings.selectors.joint_tests import eligible_rounds, meeting_cities, round_applies
 from vcassure.meetings.services._common import check_owner
+from vcassure.venues.models import Venue
 
 OPEN_STATES = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 CHECK_NAMES = {
@@ -43,14 +44,17 @@ class ResultInput:
     note: str = ""
 
 
-def venue_round_eligible(meeting: Meeting, venue_id: int, number: int) -> bool:
-    """Round 1 tests every venue; a later round only those whose previous round failed."""
-    if number == 1:
-        return True
-    previous = TestResult.objects.filter(
-        round__meeting=meeting, round__number=number - 1, venue_id=venue_id
-    ).first()
-    return previous is not None and previous.outcome == "fail"
+def venue_round_eligible(meeting: Meeting, venue: Venue, number: int) -> bool:
+    """The first round that applies to the venue (its city's or every venue's) tests it; a later
+    one only when it failed its previous applying round."""
+    rounds = list(meeting.test_rounds.order_by("number")) or [TestRound(meeting=meeting, number=1)]
+    results = {
+        r.round.number: r
+        for r in TestResult.objects.filter(round__meeting=meeting, venue=venue).select_related(
+            "round"
+        )
+    }
+    return number in eligible_rounds(rounds, venue.org_unit.chain_ids, results)
 
 
 def _check_recorder(meeting: Meeting, user: UserLike, venue_ids: set[int]) -> None:
@@ -82,7 +86,7 @@ def test_results_record(
     if meeting.state not in OPEN_STATES:
         raise ConflictError(_("联调测试须已发布且未结束才能录入结果。"), code="not_open")
     venues = {v.pk: v for v in meeting.venues.select_related("org_unit")}
-    rounds = {r.number: r for r in meeting.test_rounds.all()}
+    rounds = {r.number: r for r in meeting.test_rounds.select_related("city")}
     errors: list[dict] = []
     for i, row in enumerate(rows):
         where = f"rows[{i}]"
@@ -102,7 +106,18 @@ def test_results_record(
                         "message": _("%(c)s 只能是通过或不通过。") % {"c": CHECK_NAMES[check]},
                     }
                 )
-        if not venue_round_eligible(meeting, row.venue, row.round):
+        other_city = rounds.get(row.round)
+        if other_city is not None and not round_applies(
+            other_city, venues[row.venue].org_unit.chain_ids
+        ):
+            errors.append(
+                {
+                    "field": f"{where}.round",
+                    "message": _("%(v)s 不参加第 %(n)s 轮：该轮只测%(city)s的会场。")
+                    % {"v": venues[row.venue].name, "n": row.round, "city": other_city.city},
+                }
+            )
+        elif not venue_round_eligible(meeting, venues[row.venue], row.round):
             errors.append(
                 {
                     "field": f"{where}.round",
@@ -155,12 +170,11 @@ def test_results_record(
                 severity=Fault.Severity.MINOR,
                 by=by,
             )
-            if round_.number + 1 not in rounds:
-                rounds[round_.number + 1] = TestRound.objects.create(
-                    meeting=meeting,
-                    number=round_.number + 1,
-                    city=round_.city,
-                    is_retest=True,
+            chain = venue.org_unit.chain_ids
+            if not any(n > round_.number and round_applies(r, chain) for n, r in rounds.items()):
+                number = max(rounds) + 1
+                rounds[number] = TestRound.objects.create(
+                    meeting=meeting, number=number, city_id=round_.city_id, is_retest=True
                 )
         audit_record(
             actor=by,

@@ -293,3 +293,30 @@ def test_the_round_form_is_the_owners_only(province, two_city_test, tomorrow):
     outsider.force_login(province.user("county3", Role.DISPATCHER))
     assert outsider.post(add_url, form_slot(tomorrow, 0, 30)).status_code == 404
     assert not TestRound.objects.exists()
+
+
+def test_a_citys_round_tests_that_citys_venues_and_its_retest_follows(
+    province, two_city_test, coordinator, tomorrow
+):
+    rounds = f"/api/meetings/{two_city_test.pk}/test-rounds"
+    results = f"/api/meetings/{two_city_test.pk}/test-results"
+    city0, city1 = province.cities
+    v0, v4 = province.venues[0], province.venues[4]  # city 0's, city 1's
+    assert post(coordinator, rounds, {"city": city0.pk, **slot(tomorrow, 0, 30)}).status_code == 201
+    assert post(coordinator, rounds, {"city": city1.pk, **slot(tomorrow, 0, 30)}).status_code == 201
+    wrong = post(coordinator, results, {"venue": v4.pk, "round": 1, **ALL_PASS})
+    assert wrong.status_code == 422
+    assert f"不参加第 1 轮：该轮只测{city0.name}的会场" in wrong.json()["detail"]
+    assert post(coordinator, results, {"venue": v4.pk, "round": 2, **ALL_PASS}).status_code == 200
+    failed = {"venue": v0.pk, "round": 1, **ALL_PASS, "video_out": "fail", "note": "无图像"}
+    assert post(coordinator, results, failed).status_code == 200
+    # City 0's venue is re-tested in a new round of its own city, not in city 1's round 2.
+    retest = TestRound.objects.get(meeting=two_city_test, number=3)
+    assert (retest.city_id, retest.is_retest) == (city0.pk, True)
+    assert post(coordinator, results, {"venue": v0.pk, "round": 2, **ALL_PASS}).status_code == 422
+    client = Client()
+    client.force_login(province.user("province"))
+    page = client.get(reverse("meetings:test_matrix", args=[two_city_test.pk])).content.decode()
+    assert f'name="c-{v0.pk}-3-audio_in"' in page and f'name="c-{v0.pk}-2-audio_in"' not in page
+    assert f'name="c-{v4.pk}-1-audio_in"' not in page
+    assert post(coordinator, results, {"venue": v0.pk, "round": 3, **ALL_PASS}).status_code == 200
