@@ -13,6 +13,13 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
+def open_menu(page) -> None:
+    """On a phone the top menu folds behind "菜单": open it (at desk width it is always shown)."""
+    toggle = page.locator(".nav-menu summary")
+    if toggle.is_visible() and page.locator(".nav-menu[open]").count() == 0:
+        toggle.click()
+
+
 # --- phone pages (tests/browser/test_fault_phone.py; test_field.py keeps its own copies) ---------
 
 

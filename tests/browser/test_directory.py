@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.helpers import login
+from tests.browser.helpers import login, open_menu
 from tests.factories.venues import EquipmentFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,6 +12,7 @@ def test_log_in_walk_the_tree_and_open_a_venue(page, live_server, tree):
     login(page, live_server, "province-dispatcher")
     assert page.locator("h1").inner_text().startswith("工作台")
 
+    open_menu(page)
     page.click("nav >> text=组织架构")
     page.wait_for_selector("text=测试1市")
     # Expand city → county through HTMX, without leaving the page.

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.helpers import login
+from tests.browser.helpers import login, open_menu
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.orgs.models import Staff
 
@@ -31,6 +31,7 @@ def test_create_preview_confirm_and_publish(page, live_server, province, tomorro
     Staff.objects.filter(org_unit=county, is_emergency_mobile=True).update(is_active=False)
     login(page, live_server, "province-dispatcher")
 
+    open_menu(page)
     page.click("nav >> text=会议")
     page.wait_for_selector("h1:has-text('会议')")
     assert "没有符合条件的会议" in page.content()

@@ -1,6 +1,7 @@
 """Every phone page at 360 × 740 inside DingTalk's browser (its user agent): the acknowledgement
 page, the task card before and after check-in (the checklist steps), the card after a failed step
-(the fault report), and the error pages. On first load (empty cache): bytes transferred (HTML, CSS,
+(the fault report), the error pages, the fault's phone page, the inspection card and the shift
+check-in page. On first load (empty cache): bytes transferred (HTML, CSS,
 JS, fonts, images) within SPEC §4's 100 KB, no horizontal overflow, tap targets ≥ 44 px, text
 ≥ 16 px. One run under Chromium's network emulation (400 kbit/s, 400 ms) of the acknowledgement
 and checklist path records the time until the main button works (printed and written to
@@ -10,6 +11,7 @@ message to "on site" and to "ready"."""
 import gzip
 import io
 import json
+import os
 import re
 import urllib.request
 from decimal import Decimal
@@ -37,7 +39,7 @@ RESULTS = Path(settings.VAR_DIR) / "phone-pages.json"
 # exempt, as in WCAG 2.5.8).
 TARGETS = (
     "button, input:not([type=hidden]), select, textarea, summary, a.button, .topbar a, "
-    ".way-back a, .contacts a, label.photo-input"
+    ".way-back a, .contacts a, a.field-link, label.photo-input"
 )
 
 
@@ -122,6 +124,11 @@ def check_page(page, meter: Meter, name: str, results: dict) -> dict:
         "small_text": small_text,
     }
     results[name] = row
+    folder = os.environ.get("SCREENSHOT_DIR")  # set it to look at each page as measured
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"\W+", "-", name).strip("-")
+        page.screenshot(path=str(Path(folder) / f"phone-{slug}.png"), full_page=True)
     print(f"{name}: {json.dumps(row, ensure_ascii=False)}")  # noqa: T201
     assert row["bytes"] <= BUDGET_BYTES, f"{name}: {row['bytes']} bytes"
     assert overflow <= 0, f"{name}: scrolls sideways by {overflow}px"
@@ -285,3 +292,103 @@ def test_the_fault_phone_page(dingtalk, live_server, linked_task, province, resu
     page.goto(f"{live_server.url}/faults/{fault.pk}/phone/")
     assert task.venue.name in page.inner_text("h1")
     check_page(page, meter, "fault phone page", results)
+
+
+def fresh_phone_logged_in(dingtalk, live_server, username: str):
+    """A phone logged in as `username`, with an empty cache: the login happens in another
+    browser context whose session cookie is handed over, so that first-load bytes count everything."""
+    from tests.browser.helpers import login
+
+    door = dingtalk()
+    login(door, live_server, username)
+    page = dingtalk()
+    page.context.add_cookies(door.context.cookies())
+    return page
+
+
+def test_the_inspection_card(dingtalk, live_server, province, results):
+    """The inspection's phone card (routine work), logged in as its inspector: before and after a
+    step is recorded, and after a reading out of range fails its step."""
+    from datetime import date, time
+
+    from tests.factories.checklists import ChecklistStepFactory, ChecklistTemplateFactory
+    from vcassure.routine.models import Inspection
+    from vcassure.routine.services import inspection_plan_create, inspections_generate
+
+    template = ChecklistTemplateFactory(
+        code="phone-inspection", name="会场日常巡检", kind="inspection", applies_to="inspection"
+    )
+    ChecklistStepFactory(
+        template=template,
+        number=1,
+        title="检查机房及机柜电源",
+        phase="any",
+        guidance="市电、UPS 正常",
+    )
+    ChecklistStepFactory(
+        template=template,
+        number=2,
+        title="测量接入光功率",
+        phase="any",
+        reading_label="收光功率",
+        reading_unit="dBm",
+        reading_min=-27,
+        reading_max=-8,
+    )
+    inspection_plan_create(
+        by=province.user("province"),
+        name="水利会场日常巡检",
+        system="water",
+        frequency="daily",
+        due_time=time(10, 0),
+        checklist_template=template.code,
+        venue_filter={"levels": ["township"], "org_units": []},
+        working_days_only=False,
+        starts_on=date(2026, 1, 1),
+    )
+    inspections_generate(day=date(2026, 12, 2))
+    inspection = Inspection.objects.get(venue=province.venues[0])
+    page = fresh_phone_logged_in(dingtalk, live_server, inspection.assignee.user.username)
+    meter = Meter(page)
+    page.goto(f"{live_server.url}/routine/inspections/{inspection.pk}/")
+    assert inspection.venue.name in page.inner_text("h1")
+    check_page(page, meter, "inspection card", results)
+
+    page.click("#step-phone-inspection-1 button.pass")
+    page.wait_for_selector("text=已记录为通过")
+    page.fill("#reading-phone-inspection-2", "-31.5")
+    meter.reset()
+    page.click("#step-phone-inspection-2 button.pass")
+    page.wait_for_selector("text=不通过，已登记故障")
+    check_page(page, meter, "inspection card (fault)", results)
+
+
+def test_the_shift_check_in_page(dingtalk, live_server, province, results):
+    """The person on shift's duty page (check-in, check-out), logged in."""
+    from tests.factories.duty import make_period
+    from vcassure.core import clock
+    from vcassure.duty.models import Shift
+
+    today = clock.localnow().date()
+    period = make_period(province.user("province"), province.venues[:1], days=1, starts_on=today)
+    now = clock.now()
+    shift = Shift.objects.get(period=period, starts_at__lte=now, ends_at__gt=now)
+    assert shift.assignee is not None and shift.assignee.user is not None
+    page = fresh_phone_logged_in(dingtalk, live_server, shift.assignee.user.username)
+    meter = Meter(page)
+    page.goto(f"{live_server.url}/duty/mine/")
+    assert province.venues[0].name in page.inner_text(f"#shift-{shift.pk}")
+    check_page(page, meter, "shift check-in", results)
+
+    meter.reset()
+    page.locator(f"#shift-{shift.pk}").get_by_role("button", name="签到").click()
+    page.wait_for_selector(".msg-success")
+    check_page(page, meter, "shift checked in", results)
+
+    # The top menu folds behind "菜单" on a phone; opened, every link is reachable and big enough.
+    links = page.locator(".topbar .nav a")
+    assert not links.first.is_visible()
+    page.click(".nav-menu summary")
+    assert links.count() > 10 and all(links.nth(i).is_visible() for i in range(links.count()))
+    meter.reset()
+    check_page(page, meter, "shift page, menu open", results)

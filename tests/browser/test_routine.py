@@ -158,6 +158,45 @@ def test_the_joint_test_matrix_entered_by_keyboard(browser, live_server, provinc
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_coordinator_schedules_rounds_on_the_matrix_page(
+    browser, live_server, province, tomorrow, size
+):
+    venues = [*province.venues[:2], *province.venues[4:6]]
+    meeting = published_meeting(province, tomorrow, venues, kind="test", title="两市联调")
+    city0, city1 = province.cities
+    start = tomorrow[0]
+    page = new_page(browser, size)
+    login(page, live_server, province.user("province").username)
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/test-matrix/")
+    page.select_option("#id_round-city", str(city0.pk))
+    page.fill("#id_round-starts_at", f"{start:%Y-%m-%d}T09:00")
+    page.fill("#id_round-ends_at", f"{start:%Y-%m-%d}T09:30")
+    page.click("#round-form button[type=submit]")
+    page.wait_for_selector("text=已安排第 1 轮")
+    page.select_option("#id_round-city", str(city1.pk))
+    page.fill("#id_round-starts_at", f"{start:%Y-%m-%d}T09:00")
+    page.fill("#id_round-ends_at", f"{start:%Y-%m-%d}T09:40")
+    page.click("#round-form button[type=submit]")
+    page.wait_for_selector("text=已安排第 2 轮")
+    rounds = page.inner_text(".round-list")
+    assert city0.name in rounds and city1.name in rounds and "09:00–09:40" in rounds
+    # The same city again in an overlapping slot: refused, in Chinese, next to the form.
+    page.select_option("#id_round-city", str(city0.pk))
+    page.fill("#id_round-starts_at", f"{start:%Y-%m-%d}T09:15")
+    page.fill("#id_round-ends_at", f"{start:%Y-%m-%d}T09:45")
+    page.click("#round-form button[type=submit]")
+    page.wait_for_selector("#round-error")
+    assert "与第 1 轮" in page.inner_text("#round-error")
+    if size == "phone":
+        assert page.evaluate(
+            "document.querySelector('#round-form').getBoundingClientRect().right <= innerWidth"
+        )
+    shot(page, f"joint-test-rounds-{size}")
+    assert meeting.test_rounds.count() == 2
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_template_builder_and_plan_page(browser, live_server, province, inspection, size):
     page = new_page(browser, size)
     login(page, live_server, province.user("province", Role.ADMIN).username)

@@ -289,6 +289,12 @@ def _times(w: World) -> dict:
     return {"starts_at": start + timedelta(hours=1), "ends_at": end + timedelta(hours=1)}
 
 
+def _round_slot(w: World) -> dict:
+    """A joint-test round's time slot within the meeting."""
+    start, _end = w.when
+    return {"starts_at": start, "ends_at": start + timedelta(minutes=30)}
+
+
 def _form_times(w: World) -> dict:
     return {k: v.strftime("%Y-%m-%dT%H:%M") for k, v in _times(w).items()}
 
@@ -549,6 +555,22 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
             {"meeting_id": w.joint_test.pk},
             [w.joint_test],
             {POST: {"venue": w.venues[0].pk, "audio_in": "fail", "note": "无声"}},
+        ),
+    ),
+    "api/meetings/<int:meeting_id>/test-rounds": (
+        {GET, POST},
+        lambda w: Case(
+            {"meeting_id": w.joint_test.pk},
+            [w.joint_test],
+            {POST: {k: v.isoformat() for k, v in _round_slot(w).items()}},
+        ),
+    ),
+    "meetings/<int:pk>/test-matrix/rounds/": (
+        {POST},
+        lambda w: Case(
+            {"pk": w.joint_test.pk},
+            [w.joint_test],
+            {POST: {f"round-{k}": v.strftime("%Y-%m-%dT%H:%M") for k, v in _round_slot(w).items()}},
         ),
     ),
     "meetings/<int:pk>/test-matrix/": (

@@ -290,3 +290,18 @@ class CloseForm(BaseForm):
         error_messages={"required": _("请填写关闭说明。")},
     )
     force = forms.BooleanField(label=_("有未完成事项，仍然关闭(将记入报告)"), required=False)
+
+
+class TestRoundForm(BaseForm):
+    """Schedule a joint-test round: a time slot, optionally for one city of the meeting."""
+
+    city = forms.TypedChoiceField(
+        label=_("城市"), required=False, coerce=int, empty_value=None, choices=()
+    )
+    starts_at = LocalDateTimeField(label=_("开始时间"))
+    ends_at = LocalDateTimeField(label=_("结束时间"))
+
+    def __init__(self, *args, cities=(), **kwargs):
+        super().__init__(*args, prefix="round", **kwargs)
+        city = cast(forms.TypedChoiceField, self.fields["city"])
+        city.choices = [("", _("全部会场")), *[(c.pk, c.name) for c in cities]]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", closeout.task_complete, name="task_complete"),
     path("<int:pk>/track/", tracking.meeting_track, name="meeting_track"),
     path("<int:pk>/test-matrix/", joint_tests.test_matrix_page, name="test_matrix"),
+    path("<int:pk>/test-matrix/rounds/", joint_tests.test_round_create, name="test_round_create"),
     path("<int:pk>/test-matrix/counts/", joint_tests.test_matrix_counts, name="test_matrix_counts"),
     path(
         "<int:pk>/test-matrix/export.xlsx",

@@ -1,16 +1,23 @@
-"""Joint test results (SPEC §6.2): `GET/POST /api/meetings/{id}/test-results`."""
+"""Joint tests (SPEC §6.2): `GET/POST /api/meetings/{id}/test-results` and the rounds (time
+slots per city) `GET/POST /api/meetings/{id}/test-rounds`."""
 
+from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from vcassure.core.idempotency import idempotent
 from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
-from vcassure.meetings.api._common import WRITE_ERRORS
-from vcassure.meetings.selectors.joint_tests import test_results_list
-from vcassure.meetings.services.joint_tests import ResultInput, test_results_record
+from vcassure.meetings.api._common import READ_ERRORS, WRITE_ERRORS
+from vcassure.meetings.selectors.joint_tests import test_results_list, test_rounds_list
+from vcassure.meetings.services._common import iso
+from vcassure.meetings.services.joint_tests import (
+    ResultInput,
+    test_results_record,
+    test_round_add,
+)
 
 router = Router(tags=["meetings"])
 
@@ -84,3 +91,69 @@ def test_results_post(request: HttpRequest, meeting_id: int, payload: TestResult
         ).values_list("pk", flat=True)
     )
     return result
+
+
+class TestRoundIn(Schema):
+    city: int | None = Field(None, description="a city of the meeting's venues; none: every venue")
+    starts_at: datetime = Field(description="local ISO datetime, within the meeting")
+    ends_at: datetime
+
+
+class TestRoundOut(Schema):
+    id: int
+    number: int
+    city: int | None
+    city_name: str
+    starts_at: str | None
+    ends_at: str | None
+    is_retest: bool
+
+    @staticmethod
+    def resolve_city(obj) -> int | None:
+        return obj.city_id
+
+    @staticmethod
+    def resolve_city_name(obj) -> str:
+        return obj.city.name if obj.city else ""
+
+    @staticmethod
+    def resolve_starts_at(obj) -> str | None:
+        return iso(obj.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(obj) -> str | None:
+        return iso(obj.ends_at)
+
+
+class TestRoundsOut(Schema):
+    items: list[TestRoundOut]
+    count: int
+
+
+@router.get(
+    "/meetings/{int:meeting_id}/test-rounds",
+    response={200: TestRoundsOut, **READ_ERRORS},
+    summary="A joint test's rounds: number, city, time slot",
+)
+def test_rounds_get(request: HttpRequest, meeting_id: int):
+    meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
+    items = list(test_rounds_list(meeting))
+    return {"items": items, "count": len(items)}
+
+
+@router.post(
+    "/meetings/{int:meeting_id}/test-rounds",
+    response={201: TestRoundOut, **WRITE_ERRORS},
+    summary="Schedule a round: a time slot within the meeting, for one city or every venue",
+)
+@idempotent
+def test_rounds_post(request: HttpRequest, meeting_id: int, payload: TestRoundIn):
+    meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
+    round_ = test_round_add(
+        meeting,
+        by=request.user,
+        city=payload.city,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+    )
+    return Status(201, test_rounds_list(meeting).get(pk=round_.pk))

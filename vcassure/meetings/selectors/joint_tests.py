@@ -13,6 +13,40 @@ def test_results_list(meeting: Meeting) -> QuerySet[TestResult]:
     )
 
 
+def meeting_cities(meeting: Meeting) -> QuerySet[OrgUnit]:
+    """The cities the joint test's venues lie in, a round may be scheduled for one of them."""
+    ids: set[int] = set()
+    for path in meeting.venues.values_list("org_unit__path", flat=True):
+        ids.update(OrgUnit.path_ids(path))
+    return OrgUnit.objects.filter(pk__in=ids, level=OrgUnit.Level.CITY).order_by("code")
+
+
+def round_applies(round_: TestRound, chain_ids: list[int]) -> bool:
+    """A round for every venue (no city), or for the city the venue lies in."""
+    return round_.city_id is None or round_.city_id in chain_ids
+
+
+def eligible_rounds(rounds: list[TestRound], chain_ids: list[int], results: dict) -> set[int]:
+    """The round numbers a venue takes part in: the first round that applies to it (its city's
+    or every venue's), then each later applying round while its previous one failed.
+    `results` maps a round number to the venue's TestResult."""
+    eligible: set[int] = set()
+    previous: TestResult | None = None
+    first = True
+    for round_ in rounds:
+        if not round_applies(round_, chain_ids):
+            continue
+        if first or (previous is not None and previous.outcome == "fail"):
+            eligible.add(round_.number)
+        first = False
+        previous = results.get(round_.number)
+    return eligible
+
+
+def test_rounds_list(meeting: Meeting) -> QuerySet[TestRound]:
+    return TestRound.objects.filter(meeting=meeting).select_related("city").order_by("number")
+
+
 def test_matrix(
     meeting: Meeting, *, unit: OrgUnit | None = None, venue_ids: set[int] | None = None
 ) -> dict:
@@ -38,11 +72,11 @@ def test_matrix(
     for venue in venues:
         cells = []
         status: str = ""
+        own = {n: r for (v, n), r in results.items() if v == venue.pk}
+        eligible = eligible_rounds(rounds, venue.org_unit.chain_ids, own)
         for round_ in rounds:
-            result = results.get((venue.pk, round_.number))
-            previous = results.get((venue.pk, round_.number - 1))
-            eligible = round_.number == 1 or (previous is not None and previous.outcome == "fail")
-            cells.append({"round": round_, "result": result, "eligible": eligible})
+            result = own.get(round_.number)
+            cells.append({"round": round_, "result": result, "eligible": round_.number in eligible})
             if result is not None and result.outcome:
                 status = str(result.outcome)
         counts["passed" if status == "pass" else "failed" if status == "fail" else "untested"] += 1

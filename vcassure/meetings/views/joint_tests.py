@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
@@ -18,10 +18,16 @@ from vcassure.core.errors import ApplicationError
 from vcassure.core.http import get_or_404
 from vcassure.core.pagination import int_or_none
 from vcassure.meetings import selectors
+from vcassure.meetings.forms import TestRoundForm
 from vcassure.meetings.models import Meeting, SupportTask, TestResult
 from vcassure.meetings.permissions import can_manage_meetings
-from vcassure.meetings.selectors.joint_tests import test_matrix
-from vcassure.meetings.services.joint_tests import CHECK_NAMES, ResultInput, test_results_record
+from vcassure.meetings.selectors.joint_tests import meeting_cities, test_matrix, test_rounds_list
+from vcassure.meetings.services.joint_tests import (
+    CHECK_NAMES,
+    ResultInput,
+    test_results_record,
+    test_round_add,
+)
 from vcassure.orgs.models import OrgUnit
 
 
@@ -66,36 +72,31 @@ def _changed_rows(request: HttpRequest, matrix: dict) -> list[ResultInput]:
     return rows
 
 
-@login_required
-def test_matrix_page(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+def _round_form(meeting: Meeting, data=None) -> TestRoundForm:
+    initial = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at}
+    return TestRoundForm(data, cities=meeting_cities(meeting), initial=initial)
+
+
+def _render_matrix(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    error: dict | None = None,
+    round_form: TestRoundForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     unit = _unit(request)
     coordinator = can_manage_meetings(request.user)
     # The venue's own person (on the phone) sees and enters only the venues they are assigned.
     own = None if coordinator else _own_venues(request, meeting)
     matrix = test_matrix(meeting, unit=unit, venue_ids=own)
-    error = None
-    status = 200
-    if request.method == "POST":
-        rows = _changed_rows(request, matrix)
-        try:
-            saved = test_results_record(meeting, by=request.user, rows=rows) if rows else []
-        except PermissionDenied as exc:
-            error, status = {"message": str(exc), "details": []}, 403
-        except ApplicationError as exc:
-            error = {
-                "message": exc.message,
-                "details": [str(e["message"]) for e in exc.errors if e.get("message")],
-            }
-            status = exc.status_code
-        else:
-            messages.success(request, _("已保存 %(n)s 个会场的结果。") % {"n": len(saved)})
-            return redirect(request.get_full_path())
     cities = (
         OrgUnit.objects.visible_to(request.user)
         .filter(level__in=[OrgUnit.Level.CITY, OrgUnit.Level.COUNTY])
         .order_by("path")
     )
+    # Only the meeting's owner (a dispatcher of its unit or above) schedules rounds.
+    planner = coordinator and Meeting.objects.owned_by(request.user).filter(pk=meeting.pk).exists()
     return render(
         request,
         "meetings/test_matrix.html",
@@ -107,9 +108,56 @@ def test_matrix_page(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "error": error,
             "coordinator": coordinator,
+            "planner": planner,
+            "rounds": test_rounds_list(meeting) if coordinator else [],
+            "round_form": round_form or (_round_form(meeting) if planner else None),
         },
         status=status,
     )
+
+
+@login_required
+def test_matrix_page(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    if request.method != "POST":
+        return _render_matrix(request, meeting)
+    coordinator = can_manage_meetings(request.user)
+    own = None if coordinator else _own_venues(request, meeting)
+    rows = _changed_rows(request, test_matrix(meeting, unit=_unit(request), venue_ids=own))
+    try:
+        saved = test_results_record(meeting, by=request.user, rows=rows) if rows else []
+    except PermissionDenied as exc:
+        return _render_matrix(
+            request, meeting, error={"message": str(exc), "details": []}, status=403
+        )
+    except ApplicationError as exc:
+        error = {
+            "message": exc.message,
+            "details": [str(e["message"]) for e in exc.errors if e.get("message")],
+        }
+        return _render_matrix(request, meeting, error=error, status=exc.status_code)
+    messages.success(request, _("已保存 %(n)s 个会场的结果。") % {"n": len(saved)})
+    return redirect(request.get_full_path())
+
+
+@login_required
+@require_POST
+def test_round_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The compact form on the matrix page: schedule a round (time slot, optionally one city)."""
+    meeting = _meeting(request, pk)
+    form = _round_form(meeting, request.POST)
+    if not form.is_valid():
+        return _render_matrix(request, meeting, round_form=form, status=422)
+    try:
+        round_ = test_round_add(meeting, by=request.user, **form.cleaned_data)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+        return _render_matrix(request, meeting, round_form=form, status=403)
+    except ApplicationError as exc:
+        form.add_service_errors(exc)
+        return _render_matrix(request, meeting, round_form=form, status=exc.status_code)
+    messages.success(request, _("已安排第 %(n)s 轮。") % {"n": round_.number})
+    return redirect(matrix_url(meeting))
 
 
 @login_required
