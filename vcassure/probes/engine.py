@@ -3,6 +3,7 @@ GET of sysUpTime and the uplink's ifOperStatus (pysnmp). `probe_all` runs many a
 bound on concurrency and a timeout per device."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import errno
 import time
@@ -243,4 +244,12 @@ def probe_all(specs: list[Spec], *, timeout: float = 2.0, concurrency: int = 500
     """Probe every spec, at most `concurrency` at a time; one Outcome per spec, in order."""
     if not specs:
         return []
-    return asyncio.run(probe_all_async(specs, timeout=timeout, concurrency=concurrency))
+    run = probe_all_async(specs, timeout=timeout, concurrency=concurrency)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: a worker thread or a command, no loop of its own
+        return asyncio.run(run)
+    # Called where an event loop already runs in this thread (an async view, a test process whose
+    # browser driver keeps one): run the probes on a loop of their own in a short-lived thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run).result()

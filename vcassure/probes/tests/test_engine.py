@@ -1,5 +1,6 @@
 """The probes against real listeners and a real SNMP agent, all on 127.0.0.1."""
 
+import asyncio
 import contextlib
 import socket
 
@@ -129,3 +130,14 @@ def test_snmp_bad_credentials(switch):
     assert not wrong_community.ok and wrong_community.failure == "timeout"
     wrong_key = one(v3(switch, auth_key="not-the-key-2026"), timeout=2.0)
     assert not wrong_key.ok and wrong_key.failure == "auth"
+
+
+def test_probes_run_where_an_event_loop_is_already_running(listener):
+    """A caller inside a running loop (an async view; a test process whose browser driver keeps a
+    loop) still gets its results instead of "asyncio.run() cannot be called from a running loop"."""
+
+    async def inside_a_loop():
+        return one(Spec(1, "127.0.0.1", "tcp", listener))
+
+    outcome = asyncio.run(inside_a_loop())
+    assert outcome.ok
