@@ -1,6 +1,7 @@
 """The probes against real listeners and a real SNMP agent, all on 127.0.0.1."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import socket
 
@@ -139,5 +140,7 @@ def test_probes_run_where_an_event_loop_is_already_running(listener):
     async def inside_a_loop():
         return one(Spec(1, "127.0.0.1", "tcp", listener))
 
-    outcome = asyncio.run(inside_a_loop())
+    # a thread of its own, so that this test does not depend on a loop in the test process
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        outcome = pool.submit(asyncio.run, inside_a_loop()).result()
     assert outcome.ok
