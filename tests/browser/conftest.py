@@ -3,6 +3,7 @@
 import importlib
 import os
 import shutil
+import threading
 from datetime import timedelta
 
 import pytest
@@ -41,6 +42,47 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class InFlight:
+    """Counts the live server's requests still being handled. A browser context closed at the end
+    of a test may leave a request in the server thread; finishing it after the test database was
+    torn down fails inside the session save and leaves the shared connection mid-transaction."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
+
+    def wait_until_idle(self, seconds: float = 15.0) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout=seconds)
+
+
+@pytest.fixture(autouse=True)
+def live_server_quiet_before_teardown(request):
+    """Runs after the test's own fixtures have closed their browser contexts and before the
+    database is torn down: waits for the requests those pages left in flight."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    app = httpd.get_app()
+    if not isinstance(app, InFlight):
+        app = InFlight(app)
+        httpd.set_app(app)
+    yield
+    assert app.wait_until_idle(), "the live server still handles a request 15 s after the test"
 
 
 @pytest.fixture(params=list(VIEWPORTS))
