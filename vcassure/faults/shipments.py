@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from vcassure.accounts.types import UserLike, actor
 from vcassure.core import clock
@@ -27,20 +26,16 @@ from vcassure.faults.rma_models import (
     ShipmentEvent,
     Spare,
     normalise_tracking_number,
-    tracking_number_is_valid,
+)
+from vcassure.faults.shipment_checks import (
+    check_carrier_and_number,
+    check_expected_return,
+    check_links,
+    refuse_if_any,
 )
 from vcassure.orgs.models import OrgUnit
 from vcassure.venues.models import Equipment, EquipmentEvent
 from vcassure.venues.services import equipment_event_record
-
-TRACKING_HINTS = {
-    "sf": gettext_lazy("顺丰运单号应为 SF 加 12–15 位数字，如 SF1234567890123。"),
-    "ems": gettext_lazy(
-        "EMS 运单号应为 13 位数字，或 2 位字母 + 9 位数字 + 2 位字母(如 EA123456785CN)。"
-    ),
-    "jd": gettext_lazy("京东运单号应为 JD 加 13–15 位字母或数字，如 JD0012345678901。"),
-    "other": gettext_lazy("运单号应为 6–30 位字母、数字或连字符。"),
-}
 
 
 def rma_ref(shipment: Shipment) -> str:
@@ -52,83 +47,6 @@ def check_can_manage(user: "UserLike | None") -> None:
     operations and technical maintenance. `None` is the system itself."""
     if user is not None and not can_handle_fault(user):
         raise PermissionDenied(_("只有网络运行部、技术维护部、调度员和负责人可以办理返修和备件。"))
-
-
-def _refuse(errors: list[dict[str, str]]) -> None:
-    if errors:
-        raise InvalidInputError("；".join(e["message"] for e in errors), errors=errors)
-
-
-def _check_carrier_and_number(
-    carrier: str, tracking_number: str, *, exclude_pk: int | None = None
-) -> list[dict[str, str]]:
-    errors = []
-    if carrier not in Shipment.Carrier.values:
-        errors.append(
-            {
-                "field": "carrier",
-                "message": _(
-                    "未知的承运商“%(carrier)s”，可选：sf(顺丰)、ems、jd(京东)、other(其他)。"
-                )
-                % {"carrier": carrier[:20]},
-            }
-        )
-        return errors
-    if not tracking_number:
-        errors.append({"field": "tracking_number", "message": _("请填写运单号。")})
-    elif not tracking_number_is_valid(carrier, tracking_number):
-        errors.append(
-            {
-                "field": "tracking_number",
-                "message": _("运单号“%(number)s”格式不正确：%(hint)s")
-                % {"number": tracking_number[:40], "hint": TRACKING_HINTS[carrier]},
-            }
-        )
-    else:
-        duplicate = Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number)
-        if exclude_pk is not None:
-            duplicate = duplicate.exclude(pk=exclude_pk)
-        if duplicate.exists():
-            errors.append(
-                {
-                    "field": "tracking_number",
-                    "message": _("运单号“%(number)s”已登记过(%(carrier)s)，请勿重复登记。")
-                    % {
-                        "number": tracking_number,
-                        "carrier": Shipment.Carrier(carrier).label,
-                    },
-                }
-            )
-    return errors
-
-
-def _check_links(
-    *, equipment: Equipment, fault: Fault | None, loaner: Spare | None
-) -> list[dict[str, str]]:
-    errors = []
-    if fault is not None and fault.venue_id and fault.venue_id != equipment.venue_id:
-        errors.append({"field": "equipment", "message": _("送修设备不在该故障所在的会场。")})
-    if loaner is not None:
-        if loaner.kind != equipment.kind:
-            errors.append(
-                {
-                    "field": "loaner",
-                    "message": _("备件类型“%(spare)s”与送修设备“%(equipment)s”不符。")
-                    % {
-                        "spare": loaner.get_kind_display(),
-                        "equipment": equipment.get_kind_display(),
-                    },
-                }
-            )
-        elif loaner.org_unit_id not in equipment.venue.org_unit.chain_ids:
-            errors.append({"field": "loaner", "message": _("只能借用会场所在县或市的备件。")})
-    return errors
-
-
-def _check_expected_return(value: date | None, shipped_on: date) -> list[dict[str, str]]:
-    if value is not None and value < shipped_on:
-        return [{"field": "expected_return", "message": _("预计返回日期不能早于寄出日期。")}]
-    return []
 
 
 def _event(shipment: Shipment, kind: str, *, at, by, note: str = "", from_state="", to_state=""):
@@ -203,10 +121,10 @@ def shipment_create(
     carrier = (carrier or "").strip().lower()
     tracking_number = normalise_tracking_number(tracking_number)
     now = clock.now()
-    errors = _check_carrier_and_number(carrier, tracking_number)
-    errors += _check_links(equipment=equipment, fault=fault, loaner=loaner)
-    errors += _check_expected_return(expected_return, clock.localnow().date())
-    _refuse(errors)
+    errors = check_carrier_and_number(carrier, tracking_number)
+    errors += check_links(equipment=equipment, fault=fault, loaner=loaner)
+    errors += check_expected_return(expected_return, clock.localnow().date())
+    refuse_if_any(errors)
     try:
         with transaction.atomic():
             shipment = Shipment.objects.create(
@@ -311,22 +229,22 @@ def shipment_update(
             if tracking_number is UNSET
             else normalise_tracking_number(tracking_number)
         )
-        errors += _check_carrier_and_number(new_carrier, new_number, exclude_pk=shipment.pk)
+        errors += check_carrier_and_number(new_carrier, new_number, exclude_pk=shipment.pk)
     else:
         new_carrier, new_number = shipment.carrier, shipment.tracking_number
     loaner_changes = loaner is not UNSET and (loaner.pk if loaner else None) != (
         shipment.loaner_id if shipment.has_loaner_out else None
     )
-    errors += _check_links(
+    errors += check_links(
         equipment=new_equipment,
         fault=new_fault,
         loaner=loaner if loaner_changes and loaner is not None else None,
     )
     if expected_return is not UNSET:
-        errors += _check_expected_return(
+        errors += check_expected_return(
             expected_return, shipment.shipped_at.astimezone(clock.localnow().tzinfo).date()
         )
-    _refuse(errors)
+    refuse_if_any(errors)
 
     if state is not UNSET and state != shipment.state:
         if state not in Shipment.State.values:
@@ -440,7 +358,7 @@ def spare_create(
         errors.append({"field": "available", "message": _("数量不能为负数。")})
     if Spare.objects.filter(org_unit=org_unit, kind=kind, model=model.strip()).exists():
         errors.append({"field": "model", "message": _("该单位已有同类型同型号的备件。")})
-    _refuse(errors)
+    refuse_if_any(errors)
     spare = Spare.objects.create(
         org_unit=org_unit, kind=kind, model=model.strip(), available=available, minimum=minimum
     )
