@@ -3,51 +3,27 @@ of coordination tasks, one venue task per branch venue, who is assigned and what
 `meeting_publish` (services.py) writes the plan; the form and the API show it beforehand."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from vcassure.meetings.patrols import plan_fibre_patrols
+from vcassure.meetings.plans import READY_LEAD, SHUTDOWN_GRACE, DispatchPlan, PlannedTask
 from vcassure.orgs.models import Department, OrgUnit, Staff
 from vcassure.orgs.selectors import staffing_shortfalls
 from vcassure.venues.models import Venue
 
-READY_LEAD = timedelta(minutes=30)
-SHUTDOWN_GRACE = timedelta(minutes=30)
-
-
-@dataclass
-class PlannedTask:
-    key: str
-    kind: str
-    role: str
-    org_unit_id: int
-    parent_key: str | None = None
-    department_id: int | None = None
-    venue_id: int | None = None
-    fibre_route_id: int | None = None
-    assignee_id: int | None = None
-    assignment: str = "none"
-    on_site_due_at: datetime | None = None
-    ready_due_at: datetime | None = None
-    shutdown_due_at: datetime | None = None
-    busy_from: datetime | None = None
-    busy_until: datetime | None = None
-
-
-@dataclass
-class DispatchPlan:
-    tasks: list[PlannedTask] = field(default_factory=list)
-    shortfalls: list[dict] = field(default_factory=list)
-    # What the plan read, by id (venues with their unit and staff, units, departments, staff), so
-    # that publishing can tell people about their tasks without reading it all again.
-    loaded: dict[str, dict[int, Any]] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def venue_task_count(self) -> int:
-        return sum(1 for t in self.tasks if t.kind == "venue")
+__all__ = [
+    "READY_LEAD",
+    "SHUTDOWN_GRACE",
+    "DispatchPlan",
+    "PlannedTask",
+    "busy_window",
+    "committed_staff_ids",
+    "dispatch_plan",
+    "overlapping_meeting_counts",
+]
 
 
 def busy_window(meeting) -> tuple[datetime, datetime]:
@@ -299,7 +275,7 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
         )
 
     if meeting.importance != "normal":
-        _plan_fibre_patrols(
+        plan_fibre_patrols(
             plan,
             meeting,
             venues=[v for v, _role in venue_items],
@@ -356,98 +332,3 @@ def dispatch_plan(meeting, venues: list[Venue] | None = None) -> DispatchPlan:
                 }
             )
     return plan
-
-
-LINE_CREW_TITLE = "线路"  # a network operations engineer whose post names the line is the crew
-
-
-def _plan_fibre_patrols(
-    plan: DispatchPlan,
-    meeting,
-    *,
-    venues: list[Venue],
-    venue_chain: dict[int, list[int]],
-    departments: dict[tuple[int, str], Department],
-    city_parent: dict[int, str],
-    root: str,
-    committed: set[int],
-    used: set[int],
-    deadlines: tuple,
-) -> None:
-    """R8: one patrol task per fibre route serving the meeting's venues, for the line crew of the
-    venue's city network operations department (the province's O&M for a venue above any city):
-    patrol before the meeting with the fibre checklist and its photos, stand by during it. Two
-    queries: the routes and the crews."""
-    from vcassure.venues.models import FibreRoute
-
-    on_site_due, ready_due, shutdown_due, busy_from, busy_until = deadlines
-    routes = list(
-        FibreRoute.objects.filter(venue_id__in=[v.pk for v in venues]).order_by("venue_id", "id")
-    )
-    if not routes:
-        return
-    province_ops = departments.get((next(iter(venue_chain.values()))[0], "ops"))
-
-    def department_for(venue_id: int) -> Department | None:
-        chain = venue_chain[venue_id]
-        if len(chain) > 1:
-            return departments.get((chain[1], "network_ops"))
-        return province_ops
-
-    wanted = {d.pk for d in (department_for(r.venue_id) for r in routes) if d is not None}
-    candidates: dict[int, list[tuple[bool, int]]] = defaultdict(list)
-    for staff_id, department_id, title, head_of in (
-        Staff.objects.filter(department_id__in=wanted, is_active=True)
-        .order_by("is_emergency_mobile", "code")
-        .values_list("id", "department_id", "title", "department__head_id")
-    ):
-        if staff_id in committed or staff_id in used or staff_id == head_of:
-            continue
-        candidates[department_id].append((LINE_CREW_TITLE not in title, staff_id))
-    # The line crew is whoever's post names the line; a department without one sends its other
-    # people (regulars before the emergency pool, by code), taking the routes in turn.
-    crews = {
-        department_id: [staff_id for not_line, staff_id in people if not not_line]
-        or [staff_id for _, staff_id in people]
-        for department_id, people in candidates.items()
-    }
-    turn: dict[int, int] = defaultdict(int)
-    for route in routes:
-        chain = venue_chain[route.venue_id]
-        department = department_for(route.venue_id)
-        assignee, how = None, "none"
-        if department is not None:
-            crew = crews.get(department.pk) or []
-            if crew:
-                assignee = crew[turn[department.pk] % len(crew)]
-                turn[department.pk] += 1
-                how = "department"
-            elif department.head_id:
-                assignee, how = department.head_id, "department"
-        if assignee is None:
-            plan.shortfalls.append(
-                {
-                    "kind": "unassigned_patrol",
-                    "fibre_route": route.pk,
-                    "org_unit": chain[1] if len(chain) > 1 else chain[0],
-                    "message": _("光缆线路“%(route)s”无人可派巡检值守。") % {"route": route.name},
-                }
-            )
-        plan.tasks.append(
-            PlannedTask(
-                key=f"patrol:{route.pk}",
-                kind="patrol",
-                role="fibre_patrol",
-                org_unit_id=department.org_unit_id if department else chain[0],
-                parent_key=city_parent.get(chain[1], root) if len(chain) > 1 else root,
-                department_id=department.pk if department else None,
-                fibre_route_id=route.pk,
-                assignee_id=assignee,
-                assignment=how,
-                on_site_due_at=on_site_due,
-                ready_due_at=ready_due,
-                shutdown_due_at=shutdown_due,
-                busy_from=busy_from if assignee else None,
-                busy_until=busy_until if assignee else None,
-            )
-        )
