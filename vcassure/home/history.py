@@ -23,7 +23,7 @@ from vcassure.faults.models import Fault
 from vcassure.meetings.dispatch import dispatch_plan
 from vcassure.meetings.models import Meeting, MeetingEvent, MeetingVenue, SupportTask
 from vcassure.meetings.services.meetings import meeting_move
-from vcassure.meetings.services.publish import _write_tasks
+from vcassure.meetings.services.publish import support_tasks_write_plan
 from vcassure.meetings.services.tasks import TaskMove, support_tasks_move, tasks_for_move
 from vcassure.notifications.models import Notification
 from vcassure.orgs.models import OrgUnit
@@ -152,7 +152,7 @@ def _meeting(
         meeting=meeting, kind="created", at=received, actor=by, changes={"venues": len(venues)}
     )
     plan = dispatch_plan(meeting, venues)
-    _write_tasks(meeting, plan, by=by, now=published)
+    support_tasks_write_plan(meeting, plan, by=by, now=published)
     meeting.published_at = published
     meeting_move(meeting, to="published", at=published, by=by, fields=("published_at",))
 

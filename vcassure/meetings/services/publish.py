@@ -69,7 +69,7 @@ def meeting_publish(
             code="shortfalls",
         )
     now = clock.now()
-    created = _write_tasks(meeting, plan, by=by, now=now)
+    created = support_tasks_write_plan(meeting, plan, by=by, now=now)
     _attach_loaded(created, plan)
     meeting.published_at = now
     meeting.shortfalls = plan.shortfalls
@@ -126,8 +126,12 @@ def _attach_loaded(tasks: list[SupportTask], plan: DispatchPlan) -> None:
             setattr(task, field, known[related_id] if related_id is not None else None)
 
 
-def _write_tasks(meeting: Meeting, plan: DispatchPlan, *, by: UserLike, now) -> list[SupportTask]:
-    """Insert parents before children, level by level, so that every task knows its parent's id."""
+def support_tasks_write_plan(
+    meeting: Meeting, plan: DispatchPlan, *, by: UserLike, now
+) -> list[SupportTask]:
+    """Write a dispatch plan's tasks with their first transitions (the one write path for a
+    published plan, also used by `seed_history` for past meetings). Parents are inserted before
+    children, level by level, so that every task knows its parent's id."""
     ids: dict[str, int] = {}
     pending = list(plan.tasks)
     created: list[SupportTask] = []
