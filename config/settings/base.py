@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vcassure.core.middleware.CredentialPathNoStoreMiddleware",
+    # Files stored during a request stay only if the transaction that refers to them commits.
+    "vcassure.core.stored_files.UploadsKeptOnlyIfCommittedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vcassure.core.middleware.IdleSessionMiddleware",
     "vcassure.core.middleware.LanguageMiddleware",

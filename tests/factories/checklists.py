@@ -48,3 +48,16 @@ def image_upload(
 ) -> SimpleUploadedFile:
     """A real image in `fmt`, whatever `name` says."""
     return SimpleUploadedFile(name, image_bytes(fmt, size), content_type=CONTENT_TYPES[fmt])
+
+
+def default_templates() -> None:
+    """The R7/R8 templates the data migration writes, again: a transactional test's flush removes
+    them, and a later test in the same process needs them."""
+    import importlib
+
+    from django.apps import apps
+
+    if not ChecklistTemplate.objects.exists():
+        importlib.import_module(
+            "vcassure.checklists.migrations.0002_default_templates"
+        ).add_templates(apps, None)

@@ -21,6 +21,7 @@ from vcassure.checklists.models import (
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
+from vcassure.core.stored_files import stored_file_track, uploads_guarded
 from vcassure.core.uploads import IMAGE_FORMATS, decode_image, upload_bytes
 
 MAX_PHOTOS = 4
@@ -144,6 +145,7 @@ def check_photo(upload: UploadedFile) -> tuple[str, str, int, int]:
     return extension, content_type, width, height
 
 
+@uploads_guarded
 @transaction.atomic
 def step_record(
     run: ChecklistRun,
@@ -243,6 +245,7 @@ def step_record(
             uploaded_at=now,
         )
         photo.image.save(f"photo.{extension}", upload, save=False)
+        stored_file_track(photo.image)
         photo.save()
     audit_record(
         actor=by,
@@ -260,6 +263,7 @@ def step_record(
     return record
 
 
+@uploads_guarded
 @transaction.atomic
 def step_photo_add(record: StepResult, *, photo: UploadedFile, by: "UserLike | None" = None):
     """One photo that follows its step's answer (the phone sends each as its own request and
@@ -283,6 +287,7 @@ def step_photo_add(record: StepResult, *, photo: UploadedFile, by: "UserLike | N
         uploaded_at=now,
     )
     stored.image.save(f"photo.{extension}", photo, save=False)
+    stored_file_track(stored.image)
     stored.save()
     record.photos_pending = max(0, record.photos_pending - 1)
     record.save(update_fields=["photos_pending", "updated_at"])

@@ -350,10 +350,6 @@ def test_progress_tells_when_the_before_steps_and_then_all_steps_have_passed(run
     assert sorted(run_progress(run)["latest"]) == [1, 2, 3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="photo files are written inside the transaction and stay on disk when it rolls back",
-)
 def test_a_failure_after_the_photos_are_saved_leaves_no_file_behind(
     run, worker, media, monkeypatch
 ):

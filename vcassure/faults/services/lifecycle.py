@@ -15,6 +15,7 @@ from vcassure.accounts.types import UserLike, actor
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.services import audit_record
+from vcassure.core.stored_files import stored_file_track, uploads_guarded
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.permissions import can_handle_fault
 from vcassure.faults.services.policy import deadlines_for
@@ -55,6 +56,7 @@ def _event(fault: Fault, kind: str, at: datetime, by, note: str = "") -> FaultEv
 LOG_KINDS = {FaultEvent.Kind.GUIDANCE, FaultEvent.Kind.NOTE, FaultEvent.Kind.ESCALATED}
 
 
+@uploads_guarded
 def fault_log(
     fault: Fault,
     *,
@@ -81,6 +83,7 @@ def fault_log(
         name, data, content_type = photo
         event.photo_content_type = content_type
         event.photo.save(name, ContentFile(data), save=False)
+        stored_file_track(event.photo)
     event.save()
     return event
 

@@ -11,6 +11,7 @@ from vcassure.accounts.types import UserLike, actor
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.core.services import audit_record
+from vcassure.core.stored_files import stored_file_track, uploads_guarded
 from vcassure.core.uploads import DetectedFile, display_name
 from vcassure.meetings.dispatch import (
     READY_LEAD,
@@ -80,9 +81,11 @@ def _notice_document_save(meeting: Meeting, upload: UploadedFile, detected: Dete
     person's file name is kept, cleaned, for display only."""
     meeting.notice_filename = display_name(upload.name or "", detected, default=_("通知"))
     meeting.notice_document.save(f"notice.{detected.extension}", upload, save=False)
+    stored_file_track(meeting.notice_document)
     meeting.save(update_fields=["notice_document", "notice_filename", "updated_at"])
 
 
+@uploads_guarded
 @transaction.atomic
 def meeting_create(
     *,
@@ -147,6 +150,7 @@ def meeting_create(
     return meeting
 
 
+@uploads_guarded
 @transaction.atomic
 def meeting_update(meeting: Meeting, *, by: UserLike, **fields) -> Meeting:
     """Edit a draft: the same validation as creation, then the branch venues are replaced."""
