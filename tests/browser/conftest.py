@@ -1,6 +1,7 @@
 """Real headless Chromium (Debian's package) driven by Playwright against Django's live server."""
 
 import importlib
+import json
 import os
 import shutil
 import threading
@@ -8,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 
 from tests.browser.helpers import VIEWPORTS
 from tests.browser.phone import DINGTALK_UA, PHONE
@@ -136,3 +138,16 @@ def linked_task(province, settings):
     )
     task = venue_task(meeting, province.venues[0])
     return task, ack_token(task_notice(task))
+
+
+@pytest.fixture(scope="module")
+def results():
+    """What the phone page tests measured, merged into var/phone-pages.json at the module's end."""
+    from pathlib import Path
+
+    found: dict = {}
+    yield found
+    target = Path(settings.VAR_DIR) / "phone-pages.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(target.read_text()) if target.exists() else {}
+    target.write_text(json.dumps({**previous, **found}, ensure_ascii=False, indent=2))

@@ -67,3 +67,14 @@ def record_venue_step(page, number: int, result: str = "通过", note: str = "",
         step.locator("input[name=photos]").first.set_input_files(photo)
     step.locator(f"button:text-is('{result}')").click()
     page.wait_for_url(re.compile(rf"#step-venue-r7-{number}$"))
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """Save the page as `<name>.png` in SCREENSHOT_DIR when it is set (to look at it)."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)

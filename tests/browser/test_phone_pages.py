@@ -5,8 +5,8 @@ check-in page. On first load (empty cache): bytes transferred (HTML, CSS,
 JS, fonts, images) within SPEC §4's 100 KB, no horizontal overflow, tap targets ≥ 44 px, text
 ≥ 16 px. One run under Chromium's network emulation (400 kbit/s, 400 ms) of the acknowledgement
 and checklist path records the time until the main button works (printed and written to
-var/phone-pages.json; no time is asserted). The link-only path also counts the taps from the
-message to "on site" and to "ready"."""
+var/phone-pages.json; no time is asserted; the other phone pages' are test_phone_slow_3g.py's).
+The link-only path also counts the taps from the message to "on site" and to "ready"."""
 
 import gzip
 import io
@@ -18,38 +18,28 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from PIL import Image
 
-from tests.browser.phone import DINGTALK_UA, PHONE
+from tests.browser.phone import (
+    DINGTALK_UA,
+    PHONE,
+    SLOW_3G,
+    current_shift,
+    fresh_phone_logged_in,
+    phone_inspection,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BUDGET_BYTES = 100 * 1024
 MIN_TARGET = 44
 MIN_TEXT = 16
-SLOW_3G = {
-    "offline": False,
-    "latency": 400,
-    "downloadThroughput": 400_000 / 8,
-    "uploadThroughput": 400_000 / 8,
-}
-RESULTS = Path(settings.VAR_DIR) / "phone-pages.json"
 # What a person can tap: controls, and links that stand alone (inline links inside a sentence are
 # exempt, as in WCAG 2.5.8).
 TARGETS = (
     "button, input:not([type=hidden]), select, textarea, summary, a.button, .topbar a, "
     ".way-back a, .contacts a, a.field-link, label.photo-input"
 )
-
-
-@pytest.fixture(scope="module")
-def results():
-    found: dict = {}
-    yield found
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    RESULTS.write_text(json.dumps({**previous, **found}, ensure_ascii=False, indent=2))
 
 
 def photo_file(tmp_path) -> str:
@@ -275,8 +265,7 @@ def test_every_main_action_works_without_javascript(browser, live_server, linked
 
 
 def test_the_fault_phone_page(dingtalk, live_server, linked_task, province, results, tmp_path):
-    """The fault's own phone page (the engineer sent to it), logged in."""
-    from tests.browser.helpers import login
+    """The fault's own phone page (the engineer sent to it), logged in, with an empty cache."""
     from vcassure.faults.models import Fault
     from vcassure.meetings.services import field_work as field
 
@@ -285,69 +274,17 @@ def test_the_fault_phone_page(dingtalk, live_server, linked_task, province, resu
     field.support_task_check_in(task, by=worker)
     field.support_task_record_step(task, by=worker, number=1, result="fail", note="终端无图像")
     fault = Fault.objects.get(subject=f"task:{task.pk}")
-    page = dingtalk()
-    login(page, live_server, worker.username)
+    page = fresh_phone_logged_in(dingtalk, live_server, worker.username)
     meter = Meter(page)
-    meter.reset()
     page.goto(f"{live_server.url}/faults/{fault.pk}/phone/")
     assert task.venue.name in page.inner_text("h1")
     check_page(page, meter, "fault phone page", results)
 
 
-def fresh_phone_logged_in(dingtalk, live_server, username: str):
-    """A phone logged in as `username`, with an empty cache: the login happens in another
-    browser context whose session cookie is handed over, so that first-load bytes count everything."""
-    from tests.browser.helpers import login
-
-    door = dingtalk()
-    login(door, live_server, username)
-    page = dingtalk()
-    page.context.add_cookies(door.context.cookies())
-    return page
-
-
 def test_the_inspection_card(dingtalk, live_server, province, results):
     """The inspection's phone card (routine work), logged in as its inspector: before and after a
     step is recorded, and after a reading out of range fails its step."""
-    from datetime import date, time
-
-    from tests.factories.checklists import ChecklistStepFactory, ChecklistTemplateFactory
-    from vcassure.routine.models import Inspection
-    from vcassure.routine.services import inspection_plan_create, inspections_generate
-
-    template = ChecklistTemplateFactory(
-        code="phone-inspection", name="会场日常巡检", kind="inspection", applies_to="inspection"
-    )
-    ChecklistStepFactory(
-        template=template,
-        number=1,
-        title="检查机房及机柜电源",
-        phase="any",
-        guidance="市电、UPS 正常",
-    )
-    ChecklistStepFactory(
-        template=template,
-        number=2,
-        title="测量接入光功率",
-        phase="any",
-        reading_label="收光功率",
-        reading_unit="dBm",
-        reading_min=-27,
-        reading_max=-8,
-    )
-    inspection_plan_create(
-        by=province.user("province"),
-        name="水利会场日常巡检",
-        system="water",
-        frequency="daily",
-        due_time=time(10, 0),
-        checklist_template=template.code,
-        venue_filter={"levels": ["township"], "org_units": []},
-        working_days_only=False,
-        starts_on=date(2026, 1, 1),
-    )
-    inspections_generate(day=date(2026, 12, 2))
-    inspection = Inspection.objects.get(venue=province.venues[0])
+    inspection = phone_inspection(province)
     page = fresh_phone_logged_in(dingtalk, live_server, inspection.assignee.user.username)
     meter = Meter(page)
     page.goto(f"{live_server.url}/routine/inspections/{inspection.pk}/")
@@ -365,15 +302,7 @@ def test_the_inspection_card(dingtalk, live_server, province, results):
 
 def test_the_shift_check_in_page(dingtalk, live_server, province, results):
     """The person on shift's duty page (check-in, check-out), logged in."""
-    from tests.factories.duty import make_period
-    from vcassure.core import clock
-    from vcassure.duty.models import Shift
-
-    today = clock.localnow().date()
-    period = make_period(province.user("province"), province.venues[:1], days=1, starts_on=today)
-    now = clock.now()
-    shift = Shift.objects.get(period=period, starts_at__lte=now, ends_at__gt=now)
-    assert shift.assignee is not None and shift.assignee.user is not None
+    shift = current_shift(province)
     page = fresh_phone_logged_in(dingtalk, live_server, shift.assignee.user.username)
     meter = Meter(page)
     page.goto(f"{live_server.url}/duty/mine/")

@@ -3,31 +3,19 @@ fails its step and opens a fault; no horizontal scrolling), the joint-test matri
 the keyboard on the desktop (Tab through a venue's row, arrows to choose), and the template
 builder and plan page at both sizes. With SCREENSHOT_DIR set, each page is saved there."""
 
-import os
-from datetime import date, time
-from pathlib import Path
-
 import pytest
 
 from tests.browser.helpers import login
-from tests.factories.checklists import ChecklistStepFactory, ChecklistTemplateFactory
+from tests.browser.helpers import screenshot as shot
+from tests.browser.phone import phone_inspection
 from tests.factories.meetings import published_meeting
 from vcassure.accounts.models import Role
 from vcassure.faults.models import Fault
 from vcassure.meetings.models import TestResult
-from vcassure.routine.models import Inspection
-from vcassure.routine.services import inspection_plan_create, inspections_generate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 360, "height": 740}}
-
-
-def shot(page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def new_page(browser, size: str):
@@ -43,40 +31,7 @@ def no_horizontal_scroll(page) -> bool:
 
 @pytest.fixture
 def inspection(province):
-    template = ChecklistTemplateFactory(
-        code="browser-inspection", name="会场日常巡检", kind="inspection", applies_to="inspection"
-    )
-    ChecklistStepFactory(
-        template=template,
-        number=1,
-        title="检查机房及机柜电源",
-        phase="any",
-        guidance="市电、UPS 正常",
-    )
-    ChecklistStepFactory(
-        template=template,
-        number=2,
-        title="测量接入光功率",
-        phase="any",
-        reading_label="收光功率",
-        reading_unit="dBm",
-        reading_min=-27,
-        reading_max=-8,
-    )
-    inspection_plan_create(
-        by=province.user("province"),
-        name="水利会场日常巡检",
-        system="water",
-        frequency="weekly",
-        weekdays=[0, 1, 2, 3, 4],
-        due_time=time(10, 0),
-        checklist_template=template.code,
-        venue_filter={"levels": ["township"], "org_units": []},
-        working_days_only=False,
-        starts_on=date(2026, 1, 1),
-    )
-    inspections_generate(day=date(2026, 12, 2))
-    return Inspection.objects.get(venue=province.venues[0])
+    return phone_inspection(province, code="browser-inspection")
 
 
 def test_an_inspection_on_a_360px_phone(browser, live_server, province, inspection):

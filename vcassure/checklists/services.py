@@ -265,11 +265,18 @@ def step_record(
 
 @uploads_guarded
 @transaction.atomic
-def step_photo_add(record: StepResult, *, photo: UploadedFile, by: "UserLike | None" = None):
-    """One photo that follows its step's answer (the phone sends each as its own request and
-    retries it over a weak link). Checked like any photo; at most MAX_PHOTOS per step. Returns
-    the record with the photos still pending."""
-    record = StepResult.objects.select_for_update().get(pk=record.pk)
+def step_photo_add(
+    run: ChecklistRun, *, number: int, photo: UploadedFile, by: "UserLike | None" = None
+) -> tuple[StepResult, bool]:
+    """One photo that follows the answer of step `number` (its latest record): the phone sends
+    each as its own request and retries it over a weak link. Checked like any photo; at most
+    MAX_PHOTOS per step; without a saved answer it is refused. Returns the record and whether
+    this was the last photo awaited (the caller then moves its work on, as if the step had just
+    been recorded with it)."""
+    answered = latest_results(run).get(number)
+    if answered is None:
+        raise ConflictError(_("请先提交此步骤的检查结果，再上传照片。"), code="no_answer")
+    record = StepResult.objects.select_for_update().get(pk=answered.pk)
     if record.photos.count() >= MAX_PHOTOS:
         raise InvalidInputError(
             _("每一步最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS},
@@ -289,7 +296,8 @@ def step_photo_add(record: StepResult, *, photo: UploadedFile, by: "UserLike | N
     stored.image.save(f"photo.{extension}", photo, save=False)
     stored_file_track(stored.image)
     stored.save()
-    record.photos_pending = max(0, record.photos_pending - 1)
+    awaited = record.photos_pending
+    record.photos_pending = max(0, awaited - 1)
     record.save(update_fields=["photos_pending", "updated_at"])
     audit_record(
         actor=by,
@@ -297,7 +305,7 @@ def step_photo_add(record: StepResult, *, photo: UploadedFile, by: "UserLike | N
         obj=record,
         changes={"photo": stored.pk, "pending": record.photos_pending},
     )
-    return record
+    return record, awaited == 1
 
 
 def run_progress(run: ChecklistRun) -> dict:

@@ -4,12 +4,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from vcassure.checklists import step_posts
 from vcassure.checklists.services import MAX_PHOTOS
 from vcassure.core import clock
 from vcassure.core.errors import ApplicationError
@@ -82,8 +83,7 @@ def _card(
             missing = [
                 str(r["step"].number)
                 for r in rows
-                if r["step"].number < number
-                and (r["latest"] is None or r["latest"].result != "pass")
+                if r["step"].number < number and not (r["latest"] and r["latest"].counts_as_pass)
             ]
             if not can_work:
                 row["blocked"] = _("只有巡检人本人或本辖区调度员可以记录巡检。")
@@ -120,9 +120,12 @@ def inspection_card(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def inspection_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A step's answer: a plain form post (answer and photos together, then the card), or the
+    phone's script asking for JSON (the answer first, its photos to follow: inspection_step_photo)."""
     inspection = get_or_404(selectors.inspection_get, user=request.user, pk=pk)
     where = f"{inspection.plan.checklist_template.code}-{number}"
     note, result = request.POST.get("note", ""), request.POST.get("result", "")
+    as_json = step_posts.wants_json(request)
     try:
         record = services.inspection_record_step(
             inspection,
@@ -132,10 +135,13 @@ def inspection_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             note=note,
             reading=request.POST.get("reading"),
             photos=request.FILES.getlist("photos"),
+            photos_to_follow=step_posts.photos_to_follow(request),
         )
     except Inspection.DoesNotExist as exc:
         raise Http404 from exc
     except (ApplicationError, PermissionDenied) as exc:
+        if as_json:
+            return step_posts.json_refusal(exc)
         status = getattr(exc, "status_code", 403)
         error = {
             "message": getattr(exc, "message", str(exc)),
@@ -154,4 +160,25 @@ def inspection_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         messages.error(request, _("第 %(n)s 步“%(title)s”不通过，已登记故障。") % title)
     else:
         messages.success(request, _("第 %(n)s 步“%(title)s”已记录为通过。") % title)
-    return redirect(reverse("routine:inspection_card", args=[pk]) + f"#step-{where}")
+    card = reverse("routine:inspection_card", args=[pk]) + f"#step-{where}"
+    if as_json:
+        return step_posts.answer_saved(
+            record,
+            photos_url=reverse("routine:inspection_step_photo", args=[pk, number]),
+            next_url=card,
+        )
+    return redirect(card)
+
+
+@login_required
+@require_POST
+def inspection_step_photo(request: HttpRequest, pk: int, number: int) -> JsonResponse:
+    """One photo following its step's answer (the phone's script sends each photo as its own
+    request and retries it on a dropped link). JSON in, JSON out."""
+    inspection = get_or_404(selectors.inspection_get, user=request.user, pk=pk)
+    return step_posts.photo_follows(
+        request,
+        lambda photo: services.inspection_step_photo_add(
+            inspection, by=request.user, number=number, photo=photo
+        ),
+    )

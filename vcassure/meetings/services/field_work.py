@@ -15,7 +15,6 @@ from vcassure.accounts.types import UserLike
 from vcassure.checklists.models import ChecklistStep, RunStep, StepResult
 from vcassure.checklists.services import (
     checklist_run_start,
-    latest_results,
     run_progress,
     step_photo_add,
     step_record,
@@ -353,17 +352,10 @@ def support_task_step_photo_add(
         if template is not None and task.state in WORKING_STATES
         else None
     )
-    record = latest_results(run).get(number) if run is not None else None
-    if record is None:
+    if run is None:
         raise ConflictError(_("请先提交此步骤的检查结果，再上传照片。"), code="no_answer")
-    before = record.photos_pending
-    record = step_photo_add(record, photo=photo, by=by)
-    if (
-        before
-        and not record.photos_pending
-        and template is not None
-        and template.kind == progress_kind(task)
-    ):
+    record, last_awaited = step_photo_add(run, number=number, photo=photo, by=by)
+    if last_awaited and template is not None and template.kind == progress_kind(task):
         _advance(task, run, now=clock.now(), by=by, via=via)
     return record
 

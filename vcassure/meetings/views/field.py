@@ -7,13 +7,14 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from vcassure.checklists import step_posts
 from vcassure.checklists.models import ChecklistStep, StepResult
 from vcassure.checklists.services import MAX_PHOTOS
 from vcassure.core import clock
@@ -243,35 +244,16 @@ def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("meetings:task_field", args=[task.pk]) + "#checklists")
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _count(value: str | None) -> int:
-    try:
-        return max(0, int(value or 0))
-    except ValueError:
-        return 0
-
-
-def _json_error(exc: ApplicationError) -> JsonResponse:
-    return JsonResponse(
-        {"detail": exc.message, "errors": exc.errors, "code": exc.code}, status=exc.status_code
-    )
-
-
 @task_pass_or_login
 @require_POST
 def task_step_photo(request: HttpRequest, pk: int, template_code: str, number: int):
     """One photo following its step's answer (the phone's script sends each photo as its own
     request and retries it on a dropped link). JSON in, JSON out."""
     task = _task_or_404(request, pk)
-    photo = request.FILES.get("photo")
-    if photo is None:
-        return JsonResponse({"detail": _("请选择照片。"), "errors": []}, status=400)
     state_before = task.state
-    try:
-        record = field.support_task_step_photo_add(
+
+    def add(photo):
+        return field.support_task_step_photo_add(
             task,
             by=request.user,
             number=number,
@@ -279,16 +261,12 @@ def task_step_photo(request: HttpRequest, pk: int, template_code: str, number: i
             template_code=template_code,
             subject_pass=subject_pass(request),
         )
-    except SupportTask.DoesNotExist as exc:
-        raise Http404 from exc
-    except PermissionDenied as exc:
-        return JsonResponse({"detail": str(exc) or str(FIELD_WORK_REFUSED)}, status=403)
-    except ApplicationError as exc:
-        return _json_error(exc)
+
+    response = step_posts.photo_follows(request, add, str(FIELD_WORK_REFUSED))
     task.refresh_from_db(fields=["state"])
     if task.state == SupportTask.State.READY and state_before != SupportTask.State.READY:
         messages.success(request, _("会前检查全部通过，会场已就绪。"))
-    return JsonResponse({"photos_pending": record.photos_pending})
+    return response
 
 
 @task_pass_or_login
@@ -323,7 +301,7 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
     note = request.POST.get("note", "")
     where = f"{template_code}-{number}"
     state_before = task.state
-    as_json = _wants_json(request)
+    as_json = step_posts.wants_json(request)
     try:
         record = field.support_task_record_step(
             task,
@@ -334,18 +312,18 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
             photos=request.FILES.getlist("photos"),
             template_code=template_code,
             subject_pass=subject_pass(request),
-            photos_to_follow=_count(request.POST.get("photos_to_follow")),
+            photos_to_follow=step_posts.photos_to_follow(request),
             reading=request.POST.get("reading"),
         )
     except SupportTask.DoesNotExist as exc:
         raise Http404 from exc
     except PermissionDenied as exc:
         if as_json:
-            return JsonResponse({"detail": str(exc) or str(FIELD_WORK_REFUSED)}, status=403)
+            return step_posts.json_refusal(exc, str(FIELD_WORK_REFUSED))
         return _refused(request, task, exc, where)
     except ApplicationError as exc:
         if as_json:
-            return _json_error(exc)
+            return step_posts.json_refusal(exc)
         return _card(
             request,
             task,
@@ -372,15 +350,11 @@ def task_step(request: HttpRequest, pk: int, template_code: str, number: int) ->
         task.refresh_from_db(fields=["state"])
         if task.state == SupportTask.State.READY and state_before != SupportTask.State.READY:
             messages.success(request, _("会前检查全部通过，会场已就绪。"))
+    card = reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}"
     if as_json:  # the phone's script: the answer is saved, its photos follow one by one
-        return JsonResponse(
-            {
-                "result": record.result,
-                "photos_pending": record.photos_pending,
-                "photos_url": reverse(
-                    "meetings:task_step_photo", args=[task.pk, template_code, number]
-                ),
-                "next": reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}",
-            }
+        return step_posts.answer_saved(
+            record,
+            photos_url=reverse("meetings:task_step_photo", args=[task.pk, template_code, number]),
+            next_url=card,
         )
-    return redirect(reverse("meetings:task_field", args=[task.pk]) + f"#step-{where}")
+    return redirect(card)

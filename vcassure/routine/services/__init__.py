@@ -4,6 +4,7 @@ escalation (generation.py), and the inspection done on the phone (field.py)."""
 from vcassure.routine.services.field import (  # noqa: F401
     inspection_record_step,
     inspection_start,
+    inspection_step_photo_add,
 )
 from vcassure.routine.services.generation import (  # noqa: F401
     inspections_escalate,

@@ -8,7 +8,12 @@ from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
 from vcassure.checklists.models import StepResult
-from vcassure.checklists.services import checklist_run_start, run_progress, step_record
+from vcassure.checklists.services import (
+    checklist_run_start,
+    run_progress,
+    step_photo_add,
+    step_record,
+)
 from vcassure.core import clock
 from vcassure.core.errors import ConflictError
 from vcassure.core.services import audit_record
@@ -75,8 +80,11 @@ def inspection_record_step(
     note: str = "",
     reading=None,
     photos: list[UploadedFile] | None = None,
+    photos_to_follow: int = 0,
 ) -> StepResult:
-    """Record one step of the inspection's checklist (started on the first step if need be)."""
+    """Record one step of the inspection's checklist (started on the first step if need be).
+    `photos_to_follow`: photos the phone sends after the answer (inspection_step_photo_add); a
+    pass counts, and can complete the inspection, once they have arrived."""
     inspection = inspection_start(inspection, by=by)
     if inspection.state == Inspection.State.DONE:
         raise ConflictError(_("该巡检已完成。"), code="done")
@@ -89,6 +97,7 @@ def inspection_record_step(
         reading=reading,
         photos=photos,
         by=by,
+        photos_to_follow=photos_to_follow,
     )
     now = clock.now()
     if record.result == StepResult.Result.FAIL:
@@ -107,7 +116,29 @@ def inspection_record_step(
         inspection.state = Inspection.State.FAULTY
         inspection.save(update_fields=["state", "updated_at"])
         return record
+    _complete_if_all_passed(inspection, now=now)
+    return record
+
+
+def _complete_if_all_passed(inspection: Inspection, *, now) -> None:
+    assert inspection.run is not None
     if run_progress(inspection.run)["all_passed"]:
         inspection.state, inspection.completed_at = Inspection.State.DONE, now
         inspection.save(update_fields=["state", "completed_at", "updated_at"])
+
+
+@transaction.atomic
+def inspection_step_photo_add(
+    inspection: Inspection, *, by: UserLike, number: int, photo: UploadedFile
+) -> StepResult:
+    """A photo that follows its step's answer, as its own request (retried by the phone over a
+    weak link); when it was the last one awaited and every step has now passed, the inspection
+    is done."""
+    inspection = inspection_start(inspection, by=by)
+    if inspection.state in (Inspection.State.DONE, Inspection.State.CANCELLED):
+        raise ConflictError(_("巡检已结束。"), code="done")
+    assert inspection.run is not None
+    record, last_awaited = step_photo_add(inspection.run, number=number, photo=photo, by=by)
+    if last_awaited:
+        _complete_if_all_passed(inspection, now=clock.now())
     return record

@@ -1,5 +1,6 @@
-/* Photos on a weak link (the field card's step forms). Without this script a step form posts its
-   answer and photos together, as a plain form. With it: each chosen photo is scaled down on the
+/* Photos on a weak link: the step forms of the checklist partial (a venue task's field card, an
+   inspection card; the server's side is vcassure/checklists/step_posts.py). Without this script
+   a step form posts its answer and photos together, as a plain form. With it: each chosen photo is scaled down on the
    phone (at most 1600 px, at most 400 KB JPEG, the camera's orientation applied), the answer and
    note are saved first (the server then waits for the announced photos), and each photo follows
    as its own request with a progress bar; a dropped upload is retried (automatically, then with a
@@ -49,10 +50,11 @@
         if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
       };
       xhr.onload = function () {
-        if (xhr.status === 200) { bar.value = 100; resolve(); return; }
-        var detail = "";
-        try { detail = JSON.parse(xhr.responseText).detail; } catch (ignore) { detail = ""; }
-        reject({ final: xhr.status >= 400 && xhr.status < 500, detail: detail });
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (ignore) { body = null; }
+        // 200 with the photo counted; a login page (an expired session) or a proxy's page is not.
+        if (xhr.status === 200 && body && "photos_pending" in body) { bar.value = 100; resolve(); return; }
+        reject({ final: xhr.status >= 400 && xhr.status < 500, detail: body && body.detail });
       };
       xhr.onerror = xhr.ontimeout = function () { reject({ final: false }); };
       xhr.timeout = 120000;
@@ -117,10 +119,14 @@
       Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) { b.disabled = true; });
       status.textContent = say("preparing");
       Promise.all(files.map(shrink)).then(function (blobs) {
+        // The form's own fields (the note, a reading, the token), not its files: those follow.
         var data = new FormData();
-        data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+        Array.prototype.forEach.call(form.elements, function (el) {
+          var skip = !el.name || el.disabled || /^(file|submit|button|reset)$/.test(el.type) ||
+            (/^(checkbox|radio)$/.test(el.type) && !el.checked);
+          if (!skip) { data.append(el.name, el.value); }
+        });
         data.append("result", result);
-        data.append("note", form.elements.note ? form.elements.note.value : "");
         data.append("photos_to_follow", String(blobs.length));
         status.textContent = say("saving");
         return fetch(form.action, {
