@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from PIL import Image, ImageOps
 
 from vcassure.accounts.types import UserLike
-from vcassure.checklists import selectors, services
+from vcassure.checklists import selectors, template_builder
 from vcassure.checklists.forms import StepFormSet, TemplateForm, initial_of, steps_from
 from vcassure.checklists.models import ChecklistRun, ChecklistTemplate, StepPhoto, StepResult
 from vcassure.checklists.permissions import can_manage_templates
@@ -53,7 +53,7 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             try:
-                saved = services.checklist_template_save(
+                saved = template_builder.checklist_template_save(
                     by=request.user,
                     template=template,
                     code=data["code"],
