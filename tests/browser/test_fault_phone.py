@@ -20,7 +20,7 @@ from tests.factories.meetings import published_meeting, venue_task
 from vcassure.checklists.models import ChecklistTemplate
 from vcassure.core import clock
 from vcassure.faults.models import Fault
-from vcassure.meetings.services import field_work as field
+from vcassure.meetings.services import check_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +54,7 @@ def test_fail_a_step_then_on_site_and_restored_from_the_phone(
 ):
     task = fault_task
     worker = province.user("township0", "support")
-    field.support_task_check_in(task, by=worker)
+    check_in.support_task_check_in(task, by=worker)
     photo = png_path(tmp_path)
     engineer_ctx, engineer = small_phone(browser)
     city_ctx, city = small_phone(browser)

@@ -267,11 +267,12 @@ def test_every_main_action_works_without_javascript(browser, live_server, linked
 def test_the_fault_phone_page(dingtalk, live_server, linked_task, province, results, tmp_path):
     """The fault's own phone page (the engineer sent to it), logged in, with an empty cache."""
     from vcassure.faults.models import Fault
+    from vcassure.meetings.services import check_in
     from vcassure.meetings.services import field_work as field
 
     task, _token = linked_task
     worker = task.assignee.user
-    field.support_task_check_in(task, by=worker)
+    check_in.support_task_check_in(task, by=worker)
     field.support_task_record_step(task, by=worker, number=1, result="fail", note="终端无图像")
     fault = Fault.objects.get(subject=f"task:{task.pk}")
     page = fresh_phone_logged_in(dingtalk, live_server, worker.username)

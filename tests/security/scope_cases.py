@@ -30,6 +30,7 @@ from vcassure.integrations.models import WebhookDelivery, WebhookSubscription
 from vcassure.integrations.services import webhook_subscription_create
 from vcassure.meetings import services as meeting_services
 from vcassure.meetings.models import Meeting, ShareLink, SupportTask
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field_services
 from vcassure.notifications.models import Delivery, ImGroup, Notification, PhoneCallTask
 from vcassure.orgs.models import Staff
@@ -111,7 +112,7 @@ class World:
         photo = SimpleUploadedFile("cabinet.png", buffer.getvalue(), content_type="image/png")
         # on site an hour before the deadline: check-ins open 3 hours before it
         with time_machine.travel(task.on_site_due_at - timedelta(hours=1), tick=False):
-            field_services.support_task_check_in(task, by=person)
+            check_in.support_task_check_in(task, by=person)
             field_services.support_task_record_step(
                 task, by=person, number=1, result="fail", note="机柜无电", photos=[photo]
             )
@@ -617,6 +618,10 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
             [w.inspection],
             {POST: {"result": "fail", "note": "机柜无电"}},
         ),
+    ),
+    "routine/inspections/<int:pk>/steps/<int:number>/photos/": (
+        {POST},
+        lambda w: Case({"pk": w.inspection.pk, "number": 1}, [w.inspection], {POST: {}}),
     ),
     "checklists/templates/<int:pk>/": (
         {GET, POST},

@@ -21,6 +21,7 @@ from vcassure.core.models import AuditEvent
 from vcassure.faults.models import Fault
 from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field
 
 FAIL = {"result": "fail", "note": "机柜无电"}
@@ -127,7 +128,7 @@ def test_field_work_by_role(role, action_name, province, task, snapshot):
     action, expected = ACTIONS[action_name], ROLES[role]
     with time_machine.travel(task.meeting.starts_at - timedelta(minutes=90), tick=False):
         if action.needs_check_in:
-            field.support_task_check_in(task, by=task.assignee.user)
+            check_in.support_task_check_in(task, by=task.assignee.user)
         user = user_for(role, province, task)
         client = client_for(user, api=action.api)
         changes = snapshot(task)
@@ -224,7 +225,7 @@ def test_a_photo_following_its_answer_by_role(role, province, task, snapshot):
 
     expected = ROLES[role]
     with time_machine.travel(task.meeting.starts_at - timedelta(minutes=90), tick=False):
-        field.support_task_check_in(task, by=task.assignee.user)
+        check_in.support_task_check_in(task, by=task.assignee.user)
         field.support_task_record_step(
             task, by=task.assignee.user, number=1, result="pass", photos_to_follow=1
         )

@@ -18,6 +18,7 @@ from vcassure.checklists.models import StepPhoto
 from vcassure.core.errors import InvalidInputError
 from vcassure.meetings import services
 from vcassure.meetings.models import Meeting, SupportTask
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field
 
 
@@ -164,7 +165,7 @@ def test_a_photo_that_does_not_decode_is_refused(province, task):
     user = staff_user(province)
     truncated = truncated_jpeg()
     with before_meeting(task):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         with pytest.raises(InvalidInputError) as refused:
             field.support_task_record_step(
                 task,
@@ -180,7 +181,7 @@ def test_a_photo_that_does_not_decode_is_refused(province, task):
 def test_a_photo_is_stored_and_served_as_its_detected_type(province, task, client):
     user = staff_user(province)
     with before_meeting(task):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         field.support_task_record_step(
             task,
             by=user,

@@ -12,6 +12,7 @@ from vcassure.accounts.models import Role
 from vcassure.faults.models import Fault
 from vcassure.faults.services.escalation import faults_escalate_overdue
 from vcassure.meetings.models import SupportTask
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field
 from vcassure.notifications.models import Delivery
 
@@ -56,7 +57,7 @@ def test_dashboard_shows_a_faulty_venue_with_its_clock(province, tomorrow, clien
     task = venue_task(meeting, province.venues[0])
     user = province.user("township0", Role.SUPPORT)
     with time_machine.travel(meeting.starts_at - timedelta(minutes=90), tick=False):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo()])
         field.support_task_record_step(task, by=user, number=2, result="fail", note="无信号")
         fault = Fault.objects.get(subject=f"task:{task.pk}")
@@ -77,7 +78,7 @@ def test_reopening_puts_the_venue_task_back_in_faulty(province, tomorrow, settin
     user = province.user("township0", Role.SUPPORT)
     netops = province.user("city0", Role.SUPPORT)
     with time_machine.travel(meeting.starts_at - timedelta(minutes=90), tick=False):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         for n in (1, 2, 3):
             field.support_task_record_step(task, by=user, number=n, result="pass", photos=[photo()])
         field.support_task_record_step(task, by=user, number=2, result="fail", note="无信号")

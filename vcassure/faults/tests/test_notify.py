@@ -13,6 +13,7 @@ from tests.factories.notifications import ack_token
 from tests.factories.orgs import StaffFactory
 from vcassure.faults.models import Fault, FaultEvent
 from vcassure.faults.services.escalation import faults_escalate_overdue
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field
 from vcassure.notifications import escalation, outbox
 from vcassure.notifications.models import Delivery, ImGroup, Notification
@@ -38,7 +39,7 @@ def failed_during_meeting(province, tomorrow, robots, fake_dingtalk, fake_wecom,
     user = province.user("township0", "support")
     with time_machine.travel(meeting.starts_at - timedelta(minutes=90), tick=False):
         outbox.outbox_drain()
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         for n in (1, 2, 3):
             field.support_task_record_step(task, by=user, number=n, result="pass", photos=[photo()])
     fake_sms.messages.clear()

@@ -18,6 +18,7 @@ from vcassure.meetings.schemas import (
     StepIn,
     StepRecordOut,
 )
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field
 
 router = Router(tags=["meetings"])
@@ -30,7 +31,7 @@ router = Router(tags=["meetings"])
 )
 def task_check_in(request: HttpRequest, task_id: int, payload: CheckInIn | None = None):
     task = selectors.task_get(user=request.user, pk=task_id)
-    field.support_task_check_in(
+    check_in.support_task_check_in(
         task,
         by=request.user,
         lat=payload.lat if payload else None,

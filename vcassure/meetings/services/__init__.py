@@ -1,7 +1,8 @@
-"""Writes for meetings (services/meetings.py), the task-state door (tasks.py), field work
+"""Writes for meetings (services/meetings.py), the task-state door (tasks.py), check-in (check_in.py), field work
 (field_work.py), close-out (closeout.py), publishing (publish.py), share links (share_links.py) and the meeting clock (clock.py). Callers may import
 the modules or these names."""
 
+from vcassure.meetings.services.check_in import support_task_check_in
 from vcassure.meetings.services.closeout import (
     OpenItems,
     coordination_rollup,
@@ -11,7 +12,6 @@ from vcassure.meetings.services.closeout import (
     meetings_remind_open,
 )
 from vcassure.meetings.services.field_work import (
-    support_task_check_in,
     support_task_fault_restored,
     support_task_record_step,
 )

@@ -11,8 +11,9 @@ import time_machine
 from tests.factories.meetings import make_meeting, publish
 from vcassure.accounts.models import Role
 from vcassure.meetings.models import Meeting, SupportTask
+from vcassure.meetings.services.check_in import support_task_check_in
 from vcassure.meetings.services.clock import meetings_start_and_end
-from vcassure.meetings.services.field_work import support_task_check_in, support_task_record_step
+from vcassure.meetings.services.field_work import support_task_record_step
 from vcassure.meetings.tests.field_helpers import photo
 from vcassure.notifications.models import Notification
 from vcassure.orgs.models import Department, Staff

@@ -15,6 +15,7 @@ from vcassure.core.errors import ConflictError, InvalidInputError
 from vcassure.faults.models import Fault
 from vcassure.faults.services import fault_restore
 from vcassure.meetings.models import SupportTask, TaskTransition
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field
 from vcassure.meetings.services.clock import meeting_clock_sweep
 from vcassure.notifications.models import Notification
@@ -40,7 +41,7 @@ staff_user = township_staff_user
 def test_walk_the_checklist_to_ready_and_done(province, task):
     user = staff_user(province)
     with before_meeting(task):
-        field.support_task_check_in(task, by=user, lat="30.27", lng="120.15")
+        check_in.support_task_check_in(task, by=user, lat="30.27", lng="120.15")
         task.refresh_from_db()
         assert (
             task.state == "on_site" and task.checked_in_at and str(task.check_in_lat) == "30.270000"
@@ -71,7 +72,7 @@ def test_steps_out_of_order_and_step_four_before_the_end_are_refused(province, t
         with pytest.raises(ConflictError) as not_there:
             field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo()])
         assert not_there.value.code == "not_on_site"
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         with pytest.raises(ConflictError) as skipped:
             field.support_task_record_step(task, by=user, number=3, result="pass", photos=[photo()])
         assert skipped.value.code == "out_of_order" and "1" in skipped.value.message
@@ -96,7 +97,7 @@ def test_steps_out_of_order_and_step_four_before_the_end_are_refused(province, t
 def test_bad_photos_are_refused_and_nothing_written(province, task, upload, message):
     user = staff_user(province)
     with before_meeting(task):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         with pytest.raises(InvalidInputError) as refused:
             field.support_task_record_step(task, by=user, number=1, result="pass", photos=[upload])
     assert message in refused.value.message
@@ -110,7 +111,7 @@ def test_too_large_and_too_many_photos(province, task, monkeypatch):
 
     user = staff_user(province)
     with before_meeting(task):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         with pytest.raises(InvalidInputError):
             field.support_task_record_step(
                 task, by=user, number=1, result="pass", photos=[photo() for _ in range(5)]
@@ -124,7 +125,7 @@ def test_too_large_and_too_many_photos(province, task, monkeypatch):
 def test_failed_step_opens_fault_and_restore_returns_the_task(province, task):
     user = staff_user(province)
     with before_meeting(task):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo()])
         field.support_task_record_step(task, by=user, number=2, result="pass")
         field.support_task_record_step(task, by=user, number=3, result="pass", photos=[photo()])
@@ -151,7 +152,7 @@ def test_failed_step_opens_fault_and_restore_returns_the_task(province, task):
 
 def test_other_scope_cannot_work_the_task(province, task):
     with before_meeting(task), pytest.raises(SupportTask.DoesNotExist):
-        field.support_task_check_in(task, by=province.user("township2", Role.SUPPORT))
+        check_in.support_task_check_in(task, by=province.user("township2", Role.SUPPORT))
     task.refresh_from_db()
     assert task.checked_in_at is None
 
@@ -174,7 +175,7 @@ def test_shutdown_not_recorded_within_thirty_minutes_is_escalated(province, task
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
     user = staff_user(province)
     with before_meeting(task):
-        field.support_task_check_in(task, by=user)
+        check_in.support_task_check_in(task, by=user)
         field.support_task_record_step(task, by=user, number=1, result="pass", photos=[photo()])
         field.support_task_record_step(task, by=user, number=2, result="pass")
         field.support_task_record_step(task, by=user, number=3, result="pass", photos=[photo()])

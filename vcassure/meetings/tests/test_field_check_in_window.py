@@ -10,7 +10,7 @@ import time_machine
 
 from vcassure.accounts.models import Role
 from vcassure.core.models import AuditEvent
-from vcassure.meetings.services.field_work import distance_m
+from vcassure.meetings.services.check_in import distance_m
 from vcassure.meetings.tests.field_helpers import card_url, check_in
 
 VENUE = (Decimal("30.274150"), Decimal("120.155070"))

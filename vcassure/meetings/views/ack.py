@@ -26,7 +26,7 @@ from vcassure.core.subjects import fault_ref, task_ref
 from vcassure.faults.models import Fault
 from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
-from vcassure.meetings.services import field_work as field
+from vcassure.meetings.services import check_in
 from vcassure.notifications.services import (
     AckError,
     notification_ack_by_token,
@@ -84,7 +84,7 @@ def _check_in(request: HttpRequest, task) -> HttpResponse:
     acknowledges. Then on to the checklist, or back to the card with the reason."""
     held = pass_for(request, task_ref(task.pk))
     try:
-        field.support_task_check_in(
+        check_in.support_task_check_in(
             task,
             by=request.user,
             lat=request.POST.get("lat") or None,
@@ -116,7 +116,7 @@ def ack_page(request: HttpRequest, token: str) -> HttpResponse:
     context["field_pass"] = _grant_field_pass(request, notification, context["task"])
     context["fault_pass"] = _grant_fault_pass(request, notification, context["fault_id"])
     context["check_in_open"] = bool(
-        context["field_pass"] and clock.now() >= field.check_in_opens_at(context["task"])
+        context["field_pass"] and clock.now() >= check_in.check_in_opens_at(context["task"])
     )
     if request.method == "POST" and request.POST.get("check_in") and context["field_pass"]:
         return _check_in(request, context["task"])

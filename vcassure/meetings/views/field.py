@@ -27,6 +27,7 @@ from vcassure.meetings import selectors
 from vcassure.meetings.models import SupportTask
 from vcassure.meetings.permissions import can_do_field_work
 from vcassure.meetings.selectors.field_work import FIELD_KINDS
+from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field
 from vcassure.notifications.services import acknowledgements_apply
 
@@ -103,7 +104,7 @@ def _blocked_reason(task: SupportTask, step: ChecklistStep, rows: list[dict], no
     """Why a step cannot be recorded now, in the same terms as the services (which still decide)."""
     if task.state in BEFORE_CHECK_IN:
         return _("请先到场签到。")
-    if task.state not in field.WORKING_STATES:
+    if task.state not in check_in.WORKING_STATES:
         return _("任务状态为“%(s)s”，不能再记录检查。") % {"s": task.get_state_display()}
     ends_at = task.meeting.ends_at
     if step.phase == ChecklistStep.Phase.AFTER and now < ends_at:
@@ -184,7 +185,7 @@ def _card(
                 None,
             ),
             "dispatch_phone": DISPATCH_DESK_PHONE,
-            "check_in_opens_at": field.check_in_opens_at(task),
+            "check_in_opens_at": check_in.check_in_opens_at(task),
             "now": now,
             "photo_slots": range(MAX_PHOTOS),
             "error": error,
@@ -224,7 +225,7 @@ def task_field(request: HttpRequest, pk: int) -> HttpResponse:
 def task_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
     try:
-        task = field.support_task_check_in(
+        task = check_in.support_task_check_in(
             task,
             by=request.user,
             lat=request.POST.get("lat") or None,
