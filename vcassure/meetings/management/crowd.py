@@ -17,7 +17,8 @@ class Person:
     ack_at: datetime | None  # plan; None: never answers
     check_in_at: datetime | None
     fail_step: int | None  # a "before" step that fails once
-    repair_minutes: int = 10
+    repair_minutes: int = 10  # after the fault opened: restored
+    fault_ack_minutes: int = 2  # after the fault opened: acknowledged by network operations
     done: set[str] = field(default_factory=set)
     # facts when cast
     units: tuple[int, ...] = ()  # the venue's city and county (org unit ids)
@@ -38,6 +39,7 @@ class Person:
     before_steps_passed_at: datetime | None = None  # the last "before" step passed
     shutdown_at: datetime | None = None  # step 4 passed
     fault_opened: datetime | None = None
+    fault_acked: datetime | None = None
     fault_restored: datetime | None = None
 
 

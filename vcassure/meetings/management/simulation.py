@@ -16,7 +16,7 @@ from django.utils import timezone
 from vcassure.core import clock
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
-from vcassure.faults.services import fault_restore
+from vcassure.faults.services import fault_acknowledge, fault_restore
 from vcassure.meetings.management.crowd import Person, Report
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.services import (
@@ -128,7 +128,8 @@ class Simulation:
                 ack_at = None
             check_in = None
             if ack_at is not None:
-                lead = self.rng.choice([90, 80, 75, 70, 65, 62, 50])
+                # a few arrive after the start (ready late)
+                lead = self.rng.choice([90, 80, 75, 70, 65, 62, 50] * 3 + [-10])
                 check_in = max(ack_at + STEP, start - timedelta(minutes=lead))
             fail = self.rng.choice(BEFORE_STEPS) if self.rng.random() < 0.08 else None
             self.people.append(
@@ -139,6 +140,7 @@ class Simulation:
                     check_in_at=check_in,
                     fail_step=fail,
                     repair_minutes=self.rng.randint(5, 20),
+                    fault_ack_minutes=self.rng.randint(1, 4),
                     units=tuple(OrgUnit.path_ids(task.org_unit.path)[1:3]),
                     ack_class=notice.ack_class if notice else "",
                     ack_due=notice.ack_due_at if notice else None,
@@ -231,7 +233,6 @@ class Simulation:
                     return
                 if person.fail_step == number and "failed" not in person.done:
                     person.done.add("failed")
-                    person.done.add(f"repair@{now + timedelta(minutes=person.repair_minutes)}")
                     self.step(person, task, number, "fail")
                     return
                 person.done.add(key)
@@ -242,19 +243,28 @@ class Simulation:
             self.step(person, task, AFTER_STEP, "pass")
 
     def repair(self, now: datetime) -> None:
-        """The city's network operations restore each fault some minutes after it opened."""
+        """The city's network operations acknowledge each fault a few minutes after it opened and
+        restore it some minutes later."""
         for person in self.people:
-            due = next((d for d in person.done if d.startswith("repair@")), None)
-            if due is None or now < datetime.fromisoformat(due.removeprefix("repair@")):
+            opened = person.fault_opened
+            if opened is None or person.fault_restored is not None:
                 continue
-            person.done.discard(due)
+            acking = person.fault_acked is None and now >= opened + timedelta(
+                minutes=person.fault_ack_minutes
+            )
+            restoring = now >= opened + timedelta(minutes=person.repair_minutes)
+            if not (acking or restoring):
+                continue
             for fault in Fault.objects.filter(
-                subject=task_ref(person.task_id),
-                state__in=Fault.ACTIVE_STATES,
+                subject=task_ref(person.task_id), state__in=Fault.ACTIVE_STATES
             ):
-                fault_restore(fault, by=self.by, note="模拟：已修复")
-                person.fault_restored = now
-                self.report.faults_restored += 1
+                if acking and fault.state == Fault.State.OPEN:
+                    fault_acknowledge(fault, by=self.by)
+                    person.fault_acked = now
+                if restoring:
+                    fault_restore(fault, by=self.by, note="模拟：已修复")
+                    person.fault_restored = now
+                    self.report.faults_restored += 1
 
     # --- the worker ---------------------------------------------------------------------------
 

@@ -97,6 +97,9 @@ def test_invalid_settings_are_refused_in_chinese_and_nothing_changes(client, pro
     assert "TCP 探测需要端口。" in response.content.decode()
     response = client.post(url(device), {**FORM, "port": "70000"})
     assert response.status_code == 400
+    assert "确保该值小于或等于65535。" in response.content.decode()
+    response = client.post(url(device), {**FORM, "snmp_user": ""})
+    assert "SNMPv3 需要用户名。" in response.content.decode()
     assert ProbeTarget.objects.get(equipment=device).method == "snmp"
 
 
