@@ -128,8 +128,8 @@ class Simulation:
                 ack_at = None
             check_in = None
             if ack_at is not None:
-                # a few arrive after the start (ready late)
-                lead = self.rng.choice([90, 80, 75, 70, 65, 62, 50] * 3 + [-10])
+                # a few arrive after the ready deadline, a few after the start
+                lead = self.rng.choice([90, 80, 75, 70, 65, 62, 50] * 3 + [25, -10])
                 check_in = max(ack_at + STEP, start - timedelta(minutes=lead))
             fail = self.rng.choice(BEFORE_STEPS) if self.rng.random() < 0.08 else None
             self.people.append(
