@@ -3,6 +3,7 @@ counties each, two townships each, and users of every role at every level; `prov
 made dispatchable; `tomorrow`; `field_setup`, a published meeting with its links; and
 `api_client_for`. Factories and builders live in tests/factories/."""
 
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -84,6 +85,15 @@ def tree(db) -> Tree:
                     town, f"township{tidx}", Role.SUPPORT
                 )
     return t
+
+
+@pytest.fixture
+def listener():
+    """The port of a TCP listener on 127.0.0.1 (a terminal that answers a probe)."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(64)
+        yield srv.getsockname()[1]
 
 
 @pytest.fixture

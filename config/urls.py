@@ -20,6 +20,7 @@ urlpatterns = [
     path("ack/<str:token>", ack_page, name="ack"),
     path("notifications/", include("vcassure.notifications.urls")),
     path("faults/", include("vcassure.faults.urls")),
+    path("probes/", include("vcassure.probes.urls")),
     path("routine/", include("vcassure.routine.urls")),
     path("integrations/", include("vcassure.integrations.urls")),
     path("reports/", include("vcassure.reports.urls")),

@@ -34,6 +34,7 @@ from vcassure.meetings.services import check_in
 from vcassure.meetings.services import field_work as field_services
 from vcassure.notifications.models import Delivery, ImGroup, Notification, PhoneCallTask
 from vcassure.orgs.models import Staff
+from vcassure.probes.services import probe_target_save
 
 PDF = pdf_bytes()
 
@@ -177,6 +178,15 @@ class World:
             tracking_number="SF1000000000099",
             loaner=self.spare,
         )
+
+    @cached_property
+    def terminal(self):
+        """County 1's terminal with its probe settings (probed over TCP)."""
+        equipment = EquipmentFactory(
+            venue=self.venues[0], kind="terminal", management_ip="127.0.0.1"
+        )
+        probe_target_save(equipment=equipment, method="tcp", port=9)
+        return equipment
 
     @cached_property
     def period(self) -> SpecialPeriod:
@@ -630,6 +640,19 @@ ROUTES: dict[str, tuple[set[str], Callable[[World], Case]]] = {
             [w.checklist_template],
             {POST: {"name": "改名", "code": "x", "kind": "custom", "applies_to": "meeting"}},
         ),
+    ),
+    # a device's probe settings and its probe-now button
+    "probes/equipment/<int:pk>/": (
+        {GET, POST},
+        lambda w: Case(
+            {"pk": w.terminal.pk},
+            [w.terminal, w.terminal.probe_target],
+            {POST: {"method": "icmp", "is_active": "on"}},
+        ),
+    ),
+    "probes/equipment/<int:pk>/probe/": (
+        {POST},
+        lambda w: Case({"pk": w.terminal.pk}, [w.terminal], {POST: {}}),
     ),
     # faults and checklist photos
     "faults/<int:pk>/": ({GET}, lambda w: Case({"pk": w.fault.pk}, [w.fault])),

@@ -6,45 +6,19 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from vcassure.probes.crypto import masked
+from vcassure.probes.forms import secret_field
 from vcassure.probes.models import ProbeResult, ProbeTarget
-from vcassure.probes.services import probe_target_save
-
-SECRET_HELP = _("留空则保留已保存的值。")
+from vcassure.probes.services import PLAIN_FIELDS, probe_target_save
 
 
 class ProbeTargetForm(forms.ModelForm):
-    community = forms.CharField(
-        label=_("SNMP 团体名"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=SECRET_HELP,
-    )
-    auth_key = forms.CharField(
-        label=_("认证密钥"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=SECRET_HELP,
-    )
-    priv_key = forms.CharField(
-        label=_("加密密钥"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=SECRET_HELP,
-    )
+    community = secret_field(_("SNMP 团体名"))
+    auth_key = secret_field(_("认证密钥"))
+    priv_key = secret_field(_("加密密钥"))
 
     class Meta:
         model = ProbeTarget
-        fields = (
-            "equipment",
-            "method",
-            "port",
-            "snmp_version",
-            "snmp_user",
-            "auth_protocol",
-            "priv_protocol",
-            "uplink_if_index",
-            "is_active",
-        )
+        fields = ("equipment", *PLAIN_FIELDS)
 
 
 @admin.register(ProbeTarget)
@@ -72,10 +46,9 @@ class ProbeTargetAdmin(admin.ModelAdmin):
             priv_protocol=data["priv_protocol"],
             priv_key=data["priv_key"] or None,
             uplink_if_index=data["uplink_if_index"],
+            is_active=data["is_active"],
+            by=request.user,
         )
-        if target.is_active != data["is_active"]:
-            target.is_active = data["is_active"]
-            target.save(update_fields=["is_active", "updated_at"])
         obj.pk = target.pk
 
 

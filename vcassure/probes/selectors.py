@@ -42,3 +42,21 @@ def failing_status(*, since: datetime) -> QuerySet[ProbeStatus]:
 
 def run_exists(label: str) -> bool:
     return ProbeRun.objects.filter(label=label).exists()
+
+
+def probed_equipment_get(*, user, pk: int) -> Equipment:
+    """A terminal or access switch in the user's scope, with its venue and probe settings;
+    Equipment.DoesNotExist for another scope's device, as for a missing one."""
+    return (
+        Equipment.objects.visible_to(user)
+        .filter(kind__in=PROBED_KINDS)
+        .select_related("venue__org_unit", "probe_target")
+        .get(pk=pk)
+    )
+
+
+def probe_history(equipment: Equipment, *, limit: int = 20) -> list[ProbeResult]:
+    """The device's latest results, newest first."""
+    return list(
+        ProbeResult.objects.filter(equipment=equipment).order_by("-checked_at", "-id")[:limit]
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
+from vcassure.core.services import audit_record
 from vcassure.probes import crypto, engine
 from vcassure.probes.models import Method, ProbeResult, ProbeRun, ProbeStatus, ProbeTarget
 from vcassure.probes.signals import probe_failed
@@ -36,8 +37,12 @@ def probe_target_save(
     priv_protocol: str = "",
     priv_key: str | None = None,
     uplink_if_index: int | None = None,
+    is_active: bool | None = None,
+    by=None,
 ) -> ProbeTarget:
-    """Create or change how a device is probed. A secret left as None keeps the stored one."""
+    """Create or change how a device is probed. A secret left as None keeps the stored one;
+    `is_active` None keeps the switch as it is. Audited: which settings changed, and for secrets
+    only that they were set, never their values."""
     errors = []
     if method not in Method.values:
         errors.append({"field": "method", "message": _("探测方式只能是 icmp、tcp 或 snmp。")})
@@ -49,11 +54,15 @@ def probe_target_save(
         errors.append({"field": "snmp_version", "message": _("SNMP 版本只能是 v2c 或 v3。")})
     if method == Method.SNMP and snmp_version == "v3" and not snmp_user:
         errors.append({"field": "snmp_user", "message": _("SNMPv3 需要用户名。")})
+    if uplink_if_index is not None and uplink_if_index < 1:
+        errors.append({"field": "uplink_if_index", "message": _("ifIndex 应为正整数。")})
     if errors:
         raise InvalidInputError(errors[0]["message"], errors=errors)
     target = ProbeTarget.objects.filter(equipment=equipment).first() or ProbeTarget(
         equipment=equipment
     )
+    created = target.pk is None
+    before = {f: getattr(target, f) for f in PLAIN_FIELDS}
     target.method = method
     target.port = port
     target.snmp_version = snmp_version if method == Method.SNMP else ""
@@ -67,8 +76,54 @@ def probe_target_save(
         target.auth_key_encrypted = crypto.encrypt(auth_key)
     if priv_key is not None:
         target.priv_key_encrypted = crypto.encrypt(priv_key)
+    if is_active is not None:
+        target.is_active = is_active
     target.save()
+    changes: dict = {
+        f: [before[f], getattr(target, f)]
+        for f in PLAIN_FIELDS
+        if created or before[f] != getattr(target, f)
+    }
+    for name, value in (("community", community), ("auth_key", auth_key), ("priv_key", priv_key)):
+        if value is not None:
+            changes[name] = "set" if value else "cleared"  # never the value
+    audit_record(
+        actor=by,
+        action="probe_target.create" if created else "probe_target.update",
+        obj=target,
+        changes=changes,
+        object_repr=f"{equipment} @ {equipment.management_ip or '-'}",
+    )
     return target
+
+
+PLAIN_FIELDS = (
+    "method",
+    "port",
+    "snmp_version",
+    "snmp_user",
+    "auth_protocol",
+    "priv_protocol",
+    "uplink_if_index",
+    "is_active",
+)
+
+
+def probe_now(equipment: Equipment, *, by=None) -> ProbeResult | None:
+    """Probe one device now, on demand (its settings page): the same run as the scheduled rounds,
+    so PROBE_ALLOWED_NETWORKS and the engine's rules hold. None: the device has no management
+    address or lies outside the allowed networks (nothing was sent)."""
+    if not equipment.management_ip:
+        return None
+    outcome = probes_run([equipment])
+    result = outcome.results[0] if outcome.results else None
+    audit_record(
+        actor=by,
+        action="probe.run_now",
+        obj=equipment,
+        changes={"ok": result.ok, "failure": result.failure} if result else {"skipped": True},
+    )
+    return result
 
 
 def spec_of(equipment: Equipment) -> engine.Spec:

@@ -6,8 +6,9 @@ from django.views.decorators.http import require_GET
 
 from vcassure.core.pagination import int_or_none, paginate
 from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.permissions import can_edit_device_settings
 from vcassure.venues import selectors
-from vcassure.venues.models import Venue
+from vcassure.venues.models import Equipment, Venue
 
 
 @login_required
@@ -40,7 +41,15 @@ def venue_detail(request: HttpRequest, pk: int):
         venue = selectors.venue_get(user=request.user, pk=pk)
     except Venue.DoesNotExist as exc:
         raise Http404 from exc
-    return render(request, "venues/venue_detail.html", {"venue": venue})
+    return render(
+        request,
+        "venues/venue_detail.html",
+        {
+            "venue": venue,
+            "can_edit_devices": can_edit_device_settings(request.user),
+            "probed_kinds": (Equipment.Kind.TERMINAL, Equipment.Kind.SWITCH),
+        },
+    )
 
 
 @login_required

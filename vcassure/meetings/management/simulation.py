@@ -8,7 +8,6 @@ import io
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -17,7 +16,8 @@ from django.utils import timezone
 from vcassure.core import clock
 from vcassure.core.subjects import task_ref
 from vcassure.faults.models import Fault
-from vcassure.faults.services import fault_restore
+from vcassure.faults.services import fault_acknowledge, fault_restore
+from vcassure.meetings.management.crowd import Person, Report
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.meetings.services import (
     meeting_create,
@@ -31,6 +31,8 @@ from vcassure.notifications import tokens
 from vcassure.notifications.escalation import escalations_process_due
 from vcassure.notifications.models import Notification
 from vcassure.notifications.services import acknowledgements_apply_all, notification_ack_by_token
+from vcassure.orgs.models import OrgUnit
+from vcassure.orgs.selectors import dispatch_desk_staff
 
 BEFORE_STEPS = (1, 2, 3)
 PHOTO_STEPS = (1, 3)  # the R7 steps that need a photo to pass
@@ -53,49 +55,6 @@ def site_photo():
 
 AFTER_STEP = 4
 STEP = timedelta(minutes=1)
-
-
-@dataclass
-class Person:
-    """What one venue task's person will do, drawn once."""
-
-    task_id: int
-    notice_id: int | None
-    ack_at: datetime | None  # None: never answers
-    check_in_at: datetime | None
-    fail_step: int | None  # a "before" step that fails once
-    repair_minutes: int = 10
-    done: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Report:
-    venues: int = 0
-    notices: int = 0
-    acked_on_time: int = 0
-    acked_late: int = 0
-    never: int = 0
-    escalations: int = 0
-    check_ins: int = 0
-    steps_passed: int = 0
-    steps_failed: int = 0
-    faults_opened: int = 0
-    faults_restored: int = 0
-    tasks: dict[str, int] = field(default_factory=dict)
-    sim_minutes: int = 0
-    wall_seconds: float = 0.0
-
-    @property
-    def acks(self) -> int:
-        return self.acked_on_time + self.acked_late
-
-    def consistent(self) -> list[str]:
-        problems = []
-        if self.acks + self.never != self.notices:
-            problems.append(f"acks {self.acks} + never {self.never} != notices {self.notices}")
-        if self.faults_opened != self.steps_failed:
-            problems.append(f"faults {self.faults_opened} != failed steps {self.steps_failed}")
-        return problems
 
 
 def demo_meeting(*, by, system: str, venues: int, starts_in: timedelta) -> Meeting:
@@ -145,10 +104,11 @@ class Simulation:
             SupportTask.objects.filter(meeting=self.meeting, kind=SupportTask.Kind.VENUE)
             .exclude(state=SupportTask.State.CANCELLED)
             .exclude(assignee=None)
+            .select_related("org_unit", "assignee__department")
             .order_by("id")
         )
-        notices: dict[tuple[str, int | None], int] = {
-            (n.subject, n.recipient_id): n.pk
+        notices: dict[tuple[str, int | None], Notification] = {
+            (n.subject, n.recipient_id): n
             for n in Notification.objects.filter(
                 topic=f"meeting:{self.meeting.pk}",
                 kind=Notification.Kind.PUBLISHED,
@@ -158,6 +118,7 @@ class Simulation:
         start = self.meeting.starts_at
         for task in tasks:
             notice = notices.get((task_ref(task.pk), task.assignee_id))
+            who = task.assignee
             luck = self.rng.random()
             if luck < 0.75:
                 ack_at = now + timedelta(minutes=self.rng.randint(1, 8))
@@ -167,20 +128,35 @@ class Simulation:
                 ack_at = None
             check_in = None
             if ack_at is not None:
-                lead = self.rng.choice([90, 80, 75, 70, 65, 62, 50])
+                # a few arrive after the ready deadline, a few after the start
+                lead = self.rng.choice([90, 80, 75, 70, 65, 62, 50] * 3 + [25, -10])
                 check_in = max(ack_at + STEP, start - timedelta(minutes=lead))
             fail = self.rng.choice(BEFORE_STEPS) if self.rng.random() < 0.08 else None
             self.people.append(
                 Person(
                     task_id=task.pk,
-                    notice_id=notice,
+                    notice_id=notice.pk if notice else None,
                     ack_at=ack_at,
                     check_in_at=check_in,
                     fail_step=fail,
                     repair_minutes=self.rng.randint(5, 20),
+                    fault_ack_minutes=self.rng.randint(1, 4),
+                    units=tuple(OrgUnit.path_ids(task.org_unit.path)[1:3]),
+                    ack_class=notice.ack_class if notice else "",
+                    ack_due=notice.ack_due_at if notice else None,
+                    on_site_due=task.on_site_due_at,
+                    ready_due=task.ready_due_at,
+                    shutdown_due=task.shutdown_due_at,
+                    escalation_steps=list(notice.escalation_steps) if notice else [],
+                    has_supervisor=who is not None and who.supervisor_id is not None,
+                    has_head=who is not None
+                    and who.department is not None
+                    and who.department.head_id is not None,
+                    has_mobile=bool(who and who.mobile),
                 )
             )
         self.report.venues = len(tasks)
+        self.report.desk = len(dispatch_desk_staff())
         self.report.notices = sum(1 for p in self.people if p.notice_id is not None)
 
     # --- what people do -----------------------------------------------------------------------
@@ -190,6 +166,7 @@ class Simulation:
         token = tokens.make_token(
             notification_id=notice.pk, staff_id=notice.recipient_id, nonce=notice.token_nonce
         )
+        person.acked = now
         if notice.acknowledged_at is None:
             notification_ack_by_token(token)
             if notice.ack_due_at and now > notice.ack_due_at:
@@ -203,19 +180,29 @@ class Simulation:
         user = task.assignee.user if task.assignee is not None else None
         return user or self.by  # a dispatcher acting on the person's behalf (audited)
 
-    def step(self, task: SupportTask, number: int, result: str) -> None:
+    def step(self, person: Person, task: SupportTask, number: int, result: str) -> None:
+        now = clock.now()
+        photo = result == "pass" and number in PHOTO_STEPS
         support_task_record_step(
             task,
             by=self.field_user(task),
             number=number,
             result=result,
             note="模拟",
-            photos=[site_photo()] if result == "pass" and number in PHOTO_STEPS else None,
+            photos=[site_photo()] if photo else None,
         )
+        person.results[number] = (result, now)
+        person.photos += photo
+        self.report.photos += photo
         if result == "fail":
+            person.fault_opened = now
             self.report.steps_failed += 1
         else:
             self.report.steps_passed += 1
+            if number == AFTER_STEP:
+                person.shutdown_at = now
+            elif all(person.results.get(n, ("",))[0] == "pass" for n in BEFORE_STEPS):
+                person.before_steps_passed_at = now
 
     def act(self, person: Person, now: datetime) -> None:
         if person.notice_id and person.ack_at and now >= person.ack_at and "ack" not in person.done:
@@ -234,6 +221,7 @@ class Simulation:
         if "in" not in person.done:
             person.done.add("in")
             support_task_check_in(task, by=self.field_user(task))
+            person.checked_in = now
             self.report.check_ins += 1
             return
         if now < self.meeting.ends_at:
@@ -245,37 +233,50 @@ class Simulation:
                     return
                 if person.fail_step == number and "failed" not in person.done:
                     person.done.add("failed")
-                    person.done.add(f"repair@{now + timedelta(minutes=person.repair_minutes)}")
-                    self.step(task, number, "fail")
+                    self.step(person, task, number, "fail")
                     return
                 person.done.add(key)
-                self.step(task, number, "pass")
+                self.step(person, task, number, "pass")
                 return  # one step a minute
         elif f"step{AFTER_STEP}" not in person.done and task.state in ("ready", "in_meeting"):
             person.done.add(f"step{AFTER_STEP}")
-            self.step(task, AFTER_STEP, "pass")
+            self.step(person, task, AFTER_STEP, "pass")
 
     def repair(self, now: datetime) -> None:
-        """The city's network operations restore each fault some minutes after it opened."""
+        """The city's network operations acknowledge each fault a few minutes after it opened and
+        restore it some minutes later."""
         for person in self.people:
-            due = next((d for d in person.done if d.startswith("repair@")), None)
-            if due is None or now < datetime.fromisoformat(due.removeprefix("repair@")):
+            opened = person.fault_opened
+            if opened is None or person.fault_restored is not None:
                 continue
-            person.done.discard(due)
+            acking = person.fault_acked is None and now >= opened + timedelta(
+                minutes=person.fault_ack_minutes
+            )
+            restoring = now >= opened + timedelta(minutes=person.repair_minutes)
+            if not (acking or restoring):
+                continue
             for fault in Fault.objects.filter(
-                subject=task_ref(person.task_id),
-                state__in=Fault.ACTIVE_STATES,
+                subject=task_ref(person.task_id), state__in=Fault.ACTIVE_STATES
             ):
-                fault_restore(fault, by=self.by, note="模拟：已修复")
-                self.report.faults_restored += 1
+                if acking and fault.state == Fault.State.OPEN:
+                    fault_acknowledge(fault, by=self.by)
+                    person.fault_acked = now
+                if restoring:
+                    fault_restore(fault, by=self.by, note="模拟：已修复")
+                    person.fault_restored = now
+                    self.report.faults_restored += 1
 
     # --- the worker ---------------------------------------------------------------------------
 
     def worker(self, now: datetime) -> None:
         acknowledgements_apply_all()
-        meeting_clock_sweep(now)
-        while escalations_process_due(now=now):
-            pass
+        moved = meeting_clock_sweep(now)
+        for kind in ("started", "ended"):
+            if moved.get(kind):
+                self.report.clock.append((kind, now))
+        self.report.overdue += moved.get("messages", 0)
+        while climbed := escalations_process_due(now=now):
+            self.report.rungs += climbed
         meeting_probes_sweep(now)
 
     def run(self) -> Report:
@@ -304,6 +305,7 @@ class Simulation:
                 time.sleep(pause)
             now += STEP
         self.report.sim_minutes = minute
+        self.report.last_minute = now - STEP
         self.collect()
         self.report.wall_seconds = round(time.perf_counter() - started, 1)
         return self.report

@@ -20,14 +20,6 @@ from vcassure.probes.services import probe_target_save
 
 
 @pytest.fixture
-def listener():
-    with socket.socket() as srv:
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(64)
-        yield srv.getsockname()[1]
-
-
-@pytest.fixture
 def closed_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -53,9 +53,10 @@ class Command(BaseCommand):
         r = sim.run()
         self.stdout.write(
             f"venues {r.venues}; notices {r.notices}: acked on time {r.acked_on_time}, late "
-            f"{r.acked_late}, never {r.never}; escalations {r.escalations}; check-ins "
-            f"{r.check_ins}; steps passed {r.steps_passed}, failed {r.steps_failed}; faults "
-            f"opened {r.faults_opened}, restored {r.faults_restored}; tasks {r.tasks}; "
+            f"{r.acked_late}, never {r.never}; escalations {r.escalations} ({r.rungs} rungs); "
+            f"overdue reminders {r.overdue}; check-ins {r.check_ins}; steps passed "
+            f"{r.steps_passed}, failed {r.steps_failed}; faults opened {r.faults_opened}, "
+            f"restored {r.faults_restored}; photos {r.photos}; tasks {r.tasks}; "
             f"{r.sim_minutes} simulated minutes in {r.wall_seconds} s"
         )
         problems = r.consistent()
