@@ -239,6 +239,11 @@ def main() -> None:
         default=0,
         help="N provinces on PostgreSQL instead of the demo province (bench/scale.py)",
     )
+    parser.add_argument(
+        "--ack-pool",
+        action="store_true",
+        help="with --scale: serve the acknowledgement links from a gunicorn pool of their own",
+    )
     args = parser.parse_args()
     setup_django(args.database_url or None)
     from django.core.management import call_command
@@ -248,7 +253,7 @@ def main() -> None:
     if args.scale:
         from bench.scale import scenario_scale
 
-        scenario_scale(args.scale, os.environ["DATABASE_URL"])
+        scenario_scale(args.scale, os.environ["DATABASE_URL"], ack_pool=args.ack_pool)
         return
     from vcassure.orgs.models import OrgUnit
 

@@ -245,8 +245,10 @@ def settle_acks(ids: list[int], timeout: float = 180) -> dict:
     }
 
 
-def run_meetings(database_url: str) -> tuple[dict, list, list]:
-    """Publish, fan out, acknowledge and watch three province-wide meetings at once."""
+def run_meetings(database_url: str, *, ack_pool: bool) -> tuple[dict, list, list]:
+    """Publish, fan out, acknowledge and watch three province-wide meetings at once. With ack_pool
+    the personal links are served by a second gunicorn of their own (2 workers), as the reverse
+    proxy can route /ack/ and /api/ack/, so a burst does not queue the dispatchers' pages."""
     from bench.ack_burst import gunicorn_server
     from bench.fanout import baseline_posts
     from bench.scale_load import RssSampler, dashboard_targets, idle_baselines, run_load
@@ -265,9 +267,16 @@ def run_meetings(database_url: str) -> tuple[dict, list, list]:
             "VCASSURE_VAR_DIR": str(bench_var_dir()),
         }
         sampler = RssSampler()
-        with gunicorn_server(
-            database_url=database_url, workers=2, consumers=2, extra_env=env
-        ) as base:
+        with contextlib.ExitStack() as stack:
+            base = stack.enter_context(
+                gunicorn_server(database_url=database_url, workers=2, consumers=2, extra_env=env)
+            )
+            acks_base = base
+            if ack_pool:
+                acks_base = stack.enter_context(
+                    gunicorn_server(database_url=database_url, workers=2, extra_env=env)
+                )
+            out["web_pools"] = 2 if ack_pool else 1
             sampler.start()
             targets = dashboard_targets(meetings, users)
             started = time.perf_counter()
@@ -277,9 +286,9 @@ def run_meetings(database_url: str) -> tuple[dict, list, list]:
             published_at = time.perf_counter()
             out["publish_wall_s"] = round(published_at - started, 2)
             links, ids = ack_links(meetings, ACKS)
-            out["load"] = run_load(base, topics, targets, links, published_at)
+            out["load"] = run_load(base, acks_base, topics, targets, links, published_at)
             out["acks_applied"] = settle_acks(ids)
-            out["idle"] = idle_baselines(base, targets, ACKS)
+            out["idle"] = idle_baselines(base, acks_base, targets, ACKS)
             sampler.stop.set()
             sampler.join()
         out["rss"] = sampler.result()
@@ -294,7 +303,23 @@ def run_meetings(database_url: str) -> tuple[dict, list, list]:
     return out, meetings, users
 
 
-def scenario_scale(n: int, database_url: str) -> dict:
+# The planner's cost of a random page read: 4 (the default) assumes spinning disks; 1.1 is the usual
+# setting when the hot tables sit in RAM or on SSD. At 4 the dashboard's device check read the
+# whole equipment table (77,000 rows) five times per refresh; see README, "--scale 10".
+RANDOM_PAGE_COST = os.environ.get("BENCH_RANDOM_PAGE_COST", "1.1")
+
+
+def plan_settings(connection) -> None:
+    """The bench database set up as the README's runbook sets up production's."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        name = cursor.fetchone()[0]
+        cost = float(RANDOM_PAGE_COST)
+        cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = {cost}')
+        cursor.execute(f"SET random_page_cost = {cost}")
+
+
+def scenario_scale(n: int, database_url: str, *, ack_pool: bool = False) -> dict:
     from django.db import connection
 
     from bench.__main__ import RESULTS, analyze
@@ -306,20 +331,25 @@ def scenario_scale(n: int, database_url: str) -> dict:
 
     if connection.vendor != "postgresql":
         raise SystemExit("--scale runs on PostgreSQL only (BENCH_DATABASE_URL=postgres://…)")
+    plan_settings(connection)
     started = time.perf_counter()
     built = build_provinces(n)
     built["seconds"] = round(time.perf_counter() - started, 1)
     analyze(connection)
-    out: dict = {"build": built, "loadavg": [os.getloadavg()]}
+    out: dict = {
+        "build": built,
+        "loadavg": [os.getloadavg()],
+        "random_page_cost": float(RANDOM_PAGE_COST),
+    }
     meetings: list = []
     try:
-        run, meetings, users = run_meetings(database_url)
+        run, meetings, users = run_meetings(database_url, ack_pool=ack_pool)
         out.update(run)
         analyze(connection)
         out["loadavg"].append(os.getloadavg())
-        out["explain"] = explain_web(meetings, users)
-        out["sweeper"], plans = sweeper(1_000_000)
-        out["explain"] += plans
+        out["sweeper"], out["explain"] = sweeper(
+            1_000_000, explain_also=lambda: explain_web(meetings, users)
+        )
         out["loadavg"].append(os.getloadavg())
     finally:
         if meetings:
@@ -327,13 +357,13 @@ def scenario_scale(n: int, database_url: str) -> dict:
     out["loadavg"] = [[round(x, 2) for x in la] for la in out["loadavg"]]
     out["figures"] = figures(out)
     RESULTS.mkdir(exist_ok=True)
-    write_plans(RESULTS / f"scale{n}_explain.txt", out["explain"])
+    write_plans(RESULTS / f"scale{n}{'_ack_pool' if ack_pool else ''}_explain.txt", out["explain"])
     report = {
         **out,
         "explain": [{k: v for k, v in p.items() if k != "plan"} for p in out["explain"]],
     }
     report["at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    (RESULTS / f"scale{n}.json").write_text(
+    (RESULTS / f"scale{n}{'_ack_pool' if ack_pool else ''}.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False, default=str)
     )
     print_report(out)

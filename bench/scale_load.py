@@ -147,7 +147,12 @@ def dashboard_targets(meetings: list, users: list) -> list[tuple[str, str]]:
 
 
 def run_load(
-    base: str, topics: list[str], targets: list, tokens: list[str], published_at: float
+    base: str,
+    acks_base: str,
+    topics: list[str],
+    targets: list,
+    tokens: list[str],
+    published_at: float,
 ) -> dict:
     """Acknowledgement burst and dashboards while the consumers fan out; returns the figures."""
     from django.db import connection
@@ -156,7 +161,7 @@ def run_load(
     pollers = dashboard_pollers(base, targets, stop, samples)
     acks: dict = {}
     acker = threading.Thread(
-        target=lambda: acks.update(burst(base, [f"/api/ack/{t}" for t in tokens]))
+        target=lambda: acks.update(burst(acks_base, [f"/api/ack/{t}" for t in tokens]))
     )
     started = time.perf_counter()
     for poller in pollers:
@@ -186,7 +191,7 @@ def run_load(
     }
 
 
-def idle_baselines(base: str, targets: list, n_bare: int) -> dict:
+def idle_baselines(base: str, acks_base: str, targets: list, n_bare: int) -> dict:
     """The same dashboards polled with nothing else running, and the bare one-INSERT view's burst."""
     stop, samples = threading.Event(), []
     pollers = dashboard_pollers(base, targets, stop, samples)
@@ -197,7 +202,7 @@ def idle_baselines(base: str, targets: list, n_bare: int) -> dict:
     stop.set()
     for poller in pollers:
         poller.join()
-    bare = burst(base, [f"/bench/insert/{secrets.token_urlsafe(24)}" for _ in range(n_bare)])
+    bare = burst(acks_base, [f"/bench/insert/{secrets.token_urlsafe(24)}" for _ in range(n_bare)])
     return {
         "dashboards": dashboard_stats(samples),
         "bare_inserts": {k: v for k, v in bare.items() if k != "latencies_ms"},

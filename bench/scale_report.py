@@ -81,6 +81,10 @@ def figures(out: dict) -> list[dict]:
 
 def print_report(out: dict) -> None:
     print(f"\nVC Assure at scale: {out['build']}, load average {out['loadavg']}")
+    print(
+        f"web pools: {out.get('web_pools', 1)} (2: the acknowledgement links on a gunicorn of "
+        f"their own); random_page_cost {out['random_page_cost']}"
+    )
     print(f"{'figure':<34}{'value':>12}{'baseline':>12}{'ratio':>8}  target")
     for r in out["figures"]:
         verdict = "" if r["meets_target"] is None else ("OK" if r["meets_target"] else "MISSED")

@@ -63,9 +63,10 @@ def open_timers_sql(n: int, due_fraction: float) -> int:
     return due
 
 
-def sweeper(n: int) -> dict:
+def sweeper(n: int, explain_also=None) -> tuple[dict, list[dict]]:
     """One timed sweep of every due timer (1 %: rung 1 re-notifies by SMS), in a transaction rolled
-    back afterwards; the EXPLAIN of the sweeper's and the outbox's queries taken inside it."""
+    back afterwards; the EXPLAIN of the sweeper's and the outbox's queries taken inside it (and
+    those of `explain_also()`: the tables then hold the million notices)."""
     from bench.scenarios import rollback
     from vcassure.core import clock
     from vcassure.notifications.escalation import escalations_process_due
@@ -91,6 +92,8 @@ def sweeper(n: int) -> dict:
             baseline.append(time.perf_counter() - started)
         # The outbox's claim with the 10,000 re-notifications just queued.
         plans += explain_hot("outbox claim", lambda: deliveries_claim(now=clock.now()))
+        if explain_also is not None:
+            plans += explain_also()
         timers = Notification.objects.filter(
             next_escalation_at__isnull=False, acknowledged_at__isnull=True
         ).count()
@@ -109,7 +112,8 @@ def sweeper(n: int) -> dict:
 
 
 def explain_web(meetings: list, users: list) -> list[dict]:
-    """EXPLAIN of the dashboard refresh's queries and of an acknowledgement's, as served."""
+    """EXPLAIN of the dashboard refresh's queries and of an acknowledgement's, as served (run
+    inside the sweeper's transaction: the notices table then holds a million rows)."""
     from django.test import Client
     from django.test.utils import override_settings
 
