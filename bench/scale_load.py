@@ -5,6 +5,7 @@ dispatchers, all at once against the production server (gunicorn) and two consum
 resident memory of every web and worker process sampled from /proc throughout."""
 
 import http.client
+import multiprocessing
 import os
 import secrets
 import statistics
@@ -101,6 +102,44 @@ def dashboard_pollers(base: str, targets: list, stop: threading.Event, out: list
     ]
 
 
+def _poll_process(base: str, targets: list, stop, count: int, queue) -> None:
+    samples: list = []
+    done = threading.Event()
+    pollers = dashboard_pollers(base, targets, done, samples)
+    for poller in pollers:
+        poller.start()
+    while not stop.wait(0.05) and not (count and len(samples) >= count):
+        pass
+    done.set()
+    for poller in pollers:
+        poller.join()
+    queue.put(samples)
+
+
+class Pollers:
+    """The dispatchers' pollers in a process of their own (forked), so that their timings never
+    wait for the interpreter lock behind the 32 threads of the acknowledgement burst."""
+
+    def __init__(self, base: str, targets: list, count: int = 0) -> None:
+        from django.db import connections
+
+        connections.close_all()  # the child never queries; it must not share our socket
+        ctx = multiprocessing.get_context("fork")
+        self.stop, self.queue = ctx.Event(), ctx.Queue()
+        self.process = ctx.Process(
+            target=_poll_process, args=(base, targets, self.stop, count, self.queue)
+        )
+        self.process.start()
+
+    def finish(self, *, wait: bool = False) -> list:
+        """The samples: now (stopping the pollers), or once they have `count` (wait)."""
+        if not wait:
+            self.stop.set()
+        samples = self.queue.get(timeout=120)
+        self.process.join()
+        return samples
+
+
 def dashboard_stats(samples: list) -> dict:
     ms = sorted(s * 1000 for s, _status in samples)
     statuses: dict[int, int] = {}
@@ -157,15 +196,12 @@ def run_load(
     """Acknowledgement burst and dashboards while the consumers fan out; returns the figures."""
     from django.db import connection
 
-    stop, samples = threading.Event(), []
-    pollers = dashboard_pollers(base, targets, stop, samples)
     acks: dict = {}
     acker = threading.Thread(
         target=lambda: acks.update(burst(acks_base, [f"/api/ack/{t}" for t in tokens]))
     )
     started = time.perf_counter()
-    for poller in pollers:
-        poller.start()
+    pollers = Pollers(base, targets)
     acker.start()
     fanout_done = None
     deadline = started + 300
@@ -175,9 +211,7 @@ def run_load(
             break
         time.sleep(0.2)
     acker.join()
-    stop.set()
-    for poller in pollers:
-        poller.join()
+    samples = pollers.finish()
     load_seconds = time.perf_counter() - started
     connection.close()
     return {
@@ -193,15 +227,7 @@ def run_load(
 
 def idle_baselines(base: str, acks_base: str, targets: list, n_bare: int) -> dict:
     """The same dashboards polled with nothing else running, and the bare one-INSERT view's burst."""
-    stop, samples = threading.Event(), []
-    pollers = dashboard_pollers(base, targets, stop, samples)
-    for poller in pollers:
-        poller.start()
-    while len(samples) < 150:
-        time.sleep(0.05)
-    stop.set()
-    for poller in pollers:
-        poller.join()
+    samples = Pollers(base, targets, count=150).finish(wait=True)
     bare = burst(acks_base, [f"/bench/insert/{secrets.token_urlsafe(24)}" for _ in range(n_bare)])
     return {
         "dashboards": dashboard_stats(samples),
