@@ -4,11 +4,10 @@ works with: materialized paths, departments with heads, staff reporting to them,
 system with their staff, devices with a probe status, IM groups; and a province's dispatcher
 publishes its province-wide meeting through the real services."""
 
-from datetime import timedelta
-
 import pytest
 from django.db.models import F
 
+from bench.scale import meeting_drafts
 from bench.scale_data import (
     Shape,
     build_provinces,
@@ -16,7 +15,6 @@ from bench.scale_data import (
     province_dispatcher,
     province_meeting_venues,
 )
-from vcassure.core import clock
 from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask
 from vcassure.notifications.models import ImGroup, Notification
@@ -61,7 +59,6 @@ def test_tiny_provinces_are_built_in_bulk_and_consistent():
 def test_a_province_dispatcher_publishes_its_province_wide_meeting():
     build_provinces(2, TINY)
     code = province_codes(2)[1]
-    user = province_dispatcher(code)
     main, branches = province_meeting_venues(code)
     # The government system: every city, county and township, and a second room in most townships.
     assert len(branches) == 1 + 2 + 3 * 2 + 2 * 2
@@ -70,21 +67,12 @@ def test_a_province_dispatcher_publishes_its_province_wide_meeting():
         .exclude(org_unit__code__startswith=code[:2])
         .exists()
     )
-    start = (clock.localnow() + timedelta(days=3)).replace(
-        hour=9, minute=0, second=0, microsecond=0
-    )
-    meeting = services.meeting_create(
-        by=user,
-        system="government",
-        title="全省视频会商",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        importance="important",
-        notice_ref="基准〔2026〕1号",
-        main_venue=main,
-        venues=branches,
-    )
+    users, meetings = meeting_drafts(2)  # the bench's drafts: one a province, by its dispatcher
+    user, meeting = users[1], meetings[1]
+    assert user == province_dispatcher(code)
     assert meeting.org_unit.code == code
+    assert meeting.main_venue_id == main
+    assert set(meeting.venues.values_list("id", flat=True)) == set(branches)
     _meeting, plan = services.meeting_publish(meeting, by=user, confirm_shortfalls=True)
     venue_tasks = SupportTask.objects.filter(meeting=meeting, kind="venue")
     assert venue_tasks.count() == len(branches) + 1  # the main venue has its resident
