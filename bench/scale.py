@@ -245,7 +245,7 @@ def settle_acks(ids: list[int], timeout: float = 180) -> dict:
     }
 
 
-def run_meetings(database_url: str, *, ack_pool: bool) -> tuple[dict, list, list]:
+def run_meetings(database_url: str, *, ack_pool: bool, made: list) -> tuple[dict, list, list]:
     """Publish, fan out, acknowledge and watch three province-wide meetings at once. With ack_pool
     the personal links are served by a second gunicorn of their own (2 workers), as the reverse
     proxy can route /ack/ and /api/ack/, so a burst does not queue the dispatchers' pages."""
@@ -255,6 +255,7 @@ def run_meetings(database_url: str, *, ack_pool: bool) -> tuple[dict, list, list
     from bench.workdir import bench_var_dir
 
     users, meetings = meeting_drafts(MEETINGS)
+    made += meetings  # for the caller to delete, whatever happens next
     topics = [f"meeting:{m.pk}" for m in meetings]
     venues = [m.venues.count() for m in meetings]
     out: dict = {"venues_per_meeting": venues}
@@ -343,7 +344,7 @@ def scenario_scale(n: int, database_url: str, *, ack_pool: bool = False) -> dict
     }
     meetings: list = []
     try:
-        run, meetings, users = run_meetings(database_url, ack_pool=ack_pool)
+        run, meetings, users = run_meetings(database_url, ack_pool=ack_pool, made=meetings)
         out.update(run)
         analyze(connection)
         out["loadavg"].append(os.getloadavg())
