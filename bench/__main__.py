@@ -233,12 +233,28 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="N provinces on PostgreSQL instead of the demo province (bench/scale.py)",
+    )
+    parser.add_argument(
+        "--ack-pool",
+        action="store_true",
+        help="with --scale: serve the acknowledgement links from a gunicorn pool of their own",
+    )
     args = parser.parse_args()
     setup_django(args.database_url or None)
     from django.core.management import call_command
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    if args.scale:
+        from bench.scale import scenario_scale
+
+        scenario_scale(args.scale, os.environ["DATABASE_URL"], ack_pool=args.ack_pool)
+        return
     from vcassure.orgs.models import OrgUnit
 
     if not OrgUnit.objects.exists():

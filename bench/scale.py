@@ -1,0 +1,371 @@
+"""`python -m bench --scale N` (PostgreSQL only): N provinces (bench/scale_data.py; ten: ~40,000
+venues, ~20,000 staff), then, against the production server (gunicorn, 2 sync workers) and two
+Huey consumers pointed at the local fake providers:
+
+1. three province-wide meetings (the government system of three provinces, ~1,900 venues each)
+   published at once by three processes; baseline: three processes bulk-inserting as many rows;
+2. their fan-outs (sent by the consumers), an acknowledgement burst on their personal links (32
+   clients) and their dashboards polled by the provinces' dispatchers, all at the same time;
+   baselines: the same dashboards polled idle, the bare one-INSERT view's burst and as many bare
+   POSTs to the fake SMS gateway;
+3. the deadline sweeper over 1,000,000 open timers (1 % due); baseline: one indexed COUNT;
+4. the peak RSS of every web and worker process, and EXPLAIN (ANALYZE, BUFFERS) of the hot
+   queries (bench/explain.py), saved in bench/results/.
+
+Each figure is printed with its target and its bare baseline; the JSON goes to
+bench/results/scale<N>.json."""
+
+import contextlib
+import json
+import multiprocessing
+import os
+import time
+import traceback
+from datetime import timedelta
+
+from bench.scale_data import GOVERNMENT, province_codes
+
+TARGETS = {"publish_s": 10, "sweeper_s": 5, "dashboard_p99_ms": 150, "rss_mb": 500}
+ACKS = 2000
+MEETINGS = 3
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(x.split()[1]) for x in status if x.startswith(field + ":"))
+
+
+def _child(work, args, barrier, queue) -> None:
+    """A forked process: wait for its siblings, time `work(*args)`, report through the queue."""
+    from django.conf import settings
+    from django.db import connection
+
+    settings.DEBUG = False  # as in production: Django keeps no SQL text
+    try:
+        rss = _status_kb("VmRSS")
+        prepared = work(*args, prepare=True)
+        barrier.wait(timeout=120)
+        started_at, started = time.time(), time.perf_counter()
+        out = work(*args, prepared=prepared)
+        seconds = time.perf_counter() - started
+        queue.put(
+            {
+                **out,
+                "seconds": round(seconds, 3),
+                "started_at": started_at,
+                "rss_start_mb": round(rss / 1024, 1),
+                "rss_peak_mb": round(_status_kb("VmHWM") / 1024, 1),
+            }
+        )
+    except BaseException:
+        queue.put({"error": traceback.format_exc()})
+    finally:
+        connection.close()
+
+
+def publish_work(meeting_id: int, user_id: int, *, prepare=False, prepared=None) -> dict:
+    from django.db import transaction
+
+    from bench.scenarios import publish
+    from vcassure.accounts.models import User
+    from vcassure.meetings.models import Meeting
+
+    if prepare:
+        return {"user": User.objects.get(pk=user_id), "meeting": Meeting.objects.get(pk=meeting_id)}
+    with transaction.atomic():
+        tasks = publish(prepared["user"], prepared["meeting"])
+    return {"meeting": meeting_id, "tasks": tasks}
+
+
+def baseline_work(n: int, *, prepare=False, prepared=None) -> dict:
+    """The bare baseline of a publish, as in scenario_publish: n rows bulk-inserted in one
+    transaction (rolled back)."""
+    from bench.scenarios import rollback
+    from vcassure.core.models import AuditEvent
+
+    if prepare:
+        return {}
+    with rollback():
+        AuditEvent.objects.bulk_create(
+            [AuditEvent(action="bench", object_type="x", object_id=str(i)) for i in range(n)],
+            batch_size=500,
+        )
+    return {"rows": n}
+
+
+def concurrently(work, args_list: list[tuple]) -> list[dict]:
+    """Run work once per args in forked processes released together; their reports."""
+    from django.db import connections
+
+    ctx = multiprocessing.get_context("fork")
+    connections.close_all()  # each child opens its own connection
+    barrier, queue = ctx.Barrier(len(args_list)), ctx.Queue()
+    procs = [ctx.Process(target=_child, args=(work, a, barrier, queue)) for a in args_list]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=900) for _ in procs]
+    for p in procs:
+        p.join()
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        raise RuntimeError(errors[0])
+    return results
+
+
+def meeting_drafts(n: int) -> tuple[list, list]:
+    """A draft government meeting of each of the first n provinces, all at the same hour."""
+    from bench.scale_data import province_dispatcher, province_meeting_venues
+    from vcassure.core import clock
+    from vcassure.meetings import services
+
+    start = (clock.localnow() + timedelta(days=3)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    users, meetings = [], []
+    for code in province_codes(n):
+        user = province_dispatcher(code)
+        main, branches = province_meeting_venues(code)
+        meetings.append(
+            services.meeting_create(
+                by=user,
+                system=GOVERNMENT,
+                title="全省视频会商(十省规模基准)",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                importance="important",
+                notice_ref="基准〔2026〕10号",
+                main_venue=main,
+                venues=branches,
+            )
+        )
+        users.append(user)
+    return users, meetings
+
+
+def ack_links(meetings: list, n: int) -> tuple[list[str], list[int]]:
+    """n personal acknowledgement links, spread evenly over the meetings; and their notices' ids."""
+    from vcassure.notifications import tokens
+    from vcassure.notifications.models import Notification
+
+    links, ids = [], []
+    for i, meeting in enumerate(meetings):
+        share = n // len(meetings) + (i < n % len(meetings))
+        notices = (
+            Notification.objects.filter(
+                topic=f"meeting:{meeting.pk}", requires_ack=True, kind="published"
+            )
+            .order_by("id")
+            .only("id", "recipient_id", "token_nonce")[:share]
+        )
+        for x in notices:
+            links.append(
+                tokens.make_token(
+                    notification_id=x.pk, staff_id=x.recipient_id, nonce=x.token_nonce
+                )
+            )
+            ids.append(x.pk)
+    assert len(links) == n, (len(links), n)
+    return links, ids
+
+
+@contextlib.contextmanager
+def fakes_wired():
+    """The fake providers started, the channels and every IM group's robot pointed at them; the
+    settings and groups put back and the fakes stopped on the way out. Unlike the fan-out
+    scenario, the queue is left alone: the consumers are woken as in production."""
+    from django.conf import settings
+
+    from bench.fanout import EXTRA_SETTINGS, GROUP_FIELDS, Fakes, wire
+    from vcassure.home.demo import CHANNEL_SETTINGS
+    from vcassure.notifications.channels.base import reset_channels
+    from vcassure.notifications.models import ImGroup
+
+    saved = {name: getattr(settings, name) for name in (*CHANNEL_SETTINGS, *EXTRA_SETTINGS)}
+    groups = list(ImGroup.objects.all())
+    fakes = Fakes.start()
+    try:
+        wire(fakes)
+        yield fakes
+    finally:
+        fakes.stop()
+        for name, value in saved.items():
+            setattr(settings, name, value)
+        reset_channels()
+        ImGroup.objects.bulk_update(groups, GROUP_FIELDS)
+
+
+def fanout_outcome(fakes, topics: list[str]) -> dict:
+    from collections import Counter
+
+    from django.db.models import Count
+
+    from vcassure.notifications.models import Delivery
+
+    mine = Delivery.objects.filter(topic__in=topics)
+    status = dict(mine.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    sent = Counter(
+        dict(
+            mine.filter(status="sent")
+            .values_list("channel")
+            .annotate(n=Count("id"))
+            .values_list("channel", "n")
+        )
+    )
+    bodies = [len(r.body) for r in fakes.http_messages()]
+    return {
+        "deliveries": sum(status.values()),
+        "by_status": status,
+        "sent": sum(sent.values()),
+        "sent_by_channel": dict(sorted(sent.items())),
+        "accepted_by_fakes": sum(fakes.accepted().values()),
+        "deferred_by_group_rate_limit": mine.filter(
+            status="queued", group__isnull=False, attempts=0
+        ).count(),
+        "mean_request_bytes": round(sum(bodies) / len(bodies)) if bodies else 300,
+        "fake_errors": fakes.errors()[:3],
+    }
+
+
+def settle_acks(ids: list[int], timeout: float = 180) -> dict:
+    from vcassure.notifications.models import Notification
+
+    started = time.perf_counter()
+    while Notification.objects.filter(pk__in=ids, ack_effects_pending=True).exists():
+        if time.perf_counter() - started > timeout:
+            break
+        time.sleep(0.2)
+    return {
+        "effects_settled_after_s": round(time.perf_counter() - started, 2),
+        "notices_acknowledged": Notification.objects.filter(
+            pk__in=ids, acknowledged_at__isnull=False
+        ).count(),
+        "effects_pending": Notification.objects.filter(
+            pk__in=ids, ack_effects_pending=True
+        ).count(),
+    }
+
+
+def run_meetings(database_url: str, *, ack_pool: bool, made: list) -> tuple[dict, list, list]:
+    """Publish, fan out, acknowledge and watch three province-wide meetings at once. With ack_pool
+    the personal links are served by a second gunicorn of their own (2 workers), as the reverse
+    proxy can route /ack/ and /api/ack/, so a burst does not queue the dispatchers' pages."""
+    from bench.ack_burst import gunicorn_server
+    from bench.fanout import baseline_posts
+    from bench.scale_load import RssSampler, dashboard_targets, idle_baselines, run_load
+    from bench.workdir import bench_var_dir
+
+    users, meetings = meeting_drafts(MEETINGS)
+    made += meetings  # for the caller to delete, whatever happens next
+    topics = [f"meeting:{m.pk}" for m in meetings]
+    venues = [m.venues.count() for m in meetings]
+    out: dict = {"venues_per_meeting": venues}
+    with fakes_wired() as fakes:
+        env = {
+            **fakes.settings(),
+            "OUTBOUND_URL_ALLOWLIST": "127.0.0.1,localhost",
+            # The bench's own var dir, whose queue file this process writes: a publish wakes the
+            # consumers as in production.
+            "VCASSURE_VAR_DIR": str(bench_var_dir()),
+        }
+        sampler = RssSampler()
+        with contextlib.ExitStack() as stack:
+            base = stack.enter_context(
+                gunicorn_server(database_url=database_url, workers=2, consumers=2, extra_env=env)
+            )
+            acks_base = base
+            if ack_pool:
+                acks_base = stack.enter_context(
+                    gunicorn_server(database_url=database_url, workers=2, extra_env=env)
+                )
+            out["web_pools"] = 2 if ack_pool else 1
+            sampler.start()
+            targets = dashboard_targets(meetings, users)
+            started = time.perf_counter()
+            out["publish"] = concurrently(
+                publish_work, [(m.pk, u.pk) for m, u in zip(meetings, users, strict=True)]
+            )
+            published_at = time.perf_counter()
+            out["publish_wall_s"] = round(published_at - started, 2)
+            links, ids = ack_links(meetings, ACKS)
+            out["load"] = run_load(base, acks_base, topics, targets, links, published_at)
+            out["acks_applied"] = settle_acks(ids)
+            out["idle"] = idle_baselines(base, acks_base, targets, ACKS)
+            sampler.stop.set()
+            sampler.join()
+        out["rss"] = sampler.result()
+        out["fanout"] = fanout_outcome(fakes, topics)
+        out["fanout"]["baseline_posts_s"] = round(
+            baseline_posts(
+                fakes.sms.send_url, out["fanout"]["sent"], out["fanout"]["mean_request_bytes"]
+            ),
+            2,
+        )
+    out["publish_baseline"] = concurrently(baseline_work, [(max(venues),)] * MEETINGS)
+    return out, meetings, users
+
+
+# The planner's cost of a random page read: 4 (the default) assumes spinning disks; 1.1 is the usual
+# setting when the hot tables sit in RAM or on SSD. At 4 the dashboard's device check read the
+# whole equipment table (77,000 rows) five times per refresh; see README, "--scale 10".
+RANDOM_PAGE_COST = os.environ.get("BENCH_RANDOM_PAGE_COST", "1.1")
+
+
+def plan_settings(connection) -> None:
+    """The bench database set up as the README's runbook sets up production's."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        name = cursor.fetchone()[0]
+        cost = float(RANDOM_PAGE_COST)
+        cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = {cost}')
+        cursor.execute(f"SET random_page_cost = {cost}")
+
+
+def scenario_scale(n: int, database_url: str, *, ack_pool: bool = False) -> dict:
+    from django.db import connection
+
+    from bench.__main__ import RESULTS, analyze
+    from bench.explain import write_plans
+    from bench.scale_data import build_provinces
+    from bench.scale_report import figures, print_report
+    from bench.scale_sweep import explain_web, sweeper
+    from bench.scenarios import ack_burst_cleanup
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--scale runs on PostgreSQL only (BENCH_DATABASE_URL=postgres://…)")
+    plan_settings(connection)
+    started = time.perf_counter()
+    built = build_provinces(n)
+    built["seconds"] = round(time.perf_counter() - started, 1)
+    analyze(connection)
+    out: dict = {
+        "build": built,
+        "loadavg": [os.getloadavg()],
+        "random_page_cost": float(RANDOM_PAGE_COST),
+    }
+    meetings: list = []
+    try:
+        run, meetings, users = run_meetings(database_url, ack_pool=ack_pool, made=meetings)
+        out.update(run)
+        analyze(connection)
+        out["loadavg"].append(os.getloadavg())
+        out["sweeper"], out["explain"] = sweeper(
+            1_000_000, explain_also=lambda: explain_web(meetings, users)
+        )
+        out["loadavg"].append(os.getloadavg())
+    finally:
+        if meetings:
+            ack_burst_cleanup([m.pk for m in meetings])
+    out["loadavg"] = [[round(x, 2) for x in la] for la in out["loadavg"]]
+    out["figures"] = figures(out)
+    RESULTS.mkdir(exist_ok=True)
+    write_plans(RESULTS / f"scale{n}{'_ack_pool' if ack_pool else ''}_explain.txt", out["explain"])
+    report = {
+        **out,
+        "explain": [{k: v for k, v in p.items() if k != "plan"} for p in out["explain"]],
+    }
+    report["at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    (RESULTS / f"scale{n}{'_ack_pool' if ack_pool else ''}.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    )
+    print_report(out)
+    return report
