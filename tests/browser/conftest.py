@@ -1,6 +1,5 @@
 """Real headless Chromium (Debian's package) driven by Playwright against Django's live server."""
 
-import importlib
 import json
 import os
 import shutil
@@ -8,14 +7,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 
 from tests.browser.helpers import VIEWPORTS
 from tests.browser.phone import DINGTALK_UA, PHONE
+from tests.factories.checklists import default_templates
 from tests.factories.meetings import published_meeting, task_notice, venue_task
 from tests.factories.notifications import ack_token
-from vcassure.checklists.models import ChecklistTemplate
 from vcassure.core import clock
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are safe here.
@@ -125,12 +123,7 @@ def dingtalk(browser):
 @pytest.fixture
 def linked_task(province, settings):
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    if (
-        not ChecklistTemplate.objects.exists()
-    ):  # transactional tests flush the data migration's rows
-        importlib.import_module(
-            "vcassure.checklists.migrations.0002_default_templates"
-        ).add_templates(apps, None)
+    default_templates()  # a transactional test's flush removed the data migration's rows
     # A live server in another thread: no time travel; the meeting starts in three hours.
     start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
     meeting = published_meeting(

@@ -2,12 +2,10 @@
 operations assigns the county's engineer on the fault page, and the engineer, on the fault's phone
 page, reports on site and then restored with two big buttons; the venue task is ready again."""
 
-import importlib
 import re
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 
 from tests.browser.helpers import (
     fits_the_phone,
@@ -16,8 +14,8 @@ from tests.browser.helpers import (
     record_venue_step,
     touch_targets_fit,
 )
+from tests.factories.checklists import default_templates
 from tests.factories.meetings import published_meeting, venue_task
-from vcassure.checklists.models import ChecklistTemplate
 from vcassure.core import clock
 from vcassure.faults.models import Fault
 from vcassure.meetings.services import check_in
@@ -31,10 +29,7 @@ PHONE = {"width": 360, "height": 740}
 def fault_task(province, settings):
     """Venue 0's task of a meeting starting in three hours (the live server's clock is real)."""
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    if not ChecklistTemplate.objects.exists():  # transactional tests flush the data migration's
-        importlib.import_module(
-            "vcassure.checklists.migrations.0002_default_templates"
-        ).add_templates(apps, None)
+    default_templates()  # a transactional test's flush removed the data migration's rows
     start = (clock.localnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
     meeting = published_meeting(
         province, (start, start + timedelta(hours=2)), province.venues[:1], title="防汛视频会商"

@@ -2,19 +2,17 @@
 pass steps 1–3 with a photo, fail a step and see the fault; the city restores it on the fault page
 and the task is ready again."""
 
-import importlib
 import io
 import re
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from PIL import Image
 
 from tests.browser.helpers import VIEWPORTS, login
+from tests.factories.checklists import default_templates
 from tests.factories.meetings import published_meeting, task_notice, venue_task
 from tests.factories.notifications import ack_token
-from vcassure.checklists.models import ChecklistTemplate
 from vcassure.core import clock
 from vcassure.faults.models import Fault
 from vcassure.orgs.models import Department
@@ -55,12 +53,7 @@ def city_page(browser):
 @pytest.fixture
 def published_task(province, settings):
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
-    if (
-        not ChecklistTemplate.objects.exists()
-    ):  # transactional tests flush what the data migration wrote
-        importlib.import_module(
-            "vcassure.checklists.migrations.0002_default_templates"
-        ).add_templates(apps, None)
+    default_templates()  # a transactional test's flush removed the data migration's rows
     Department.objects.filter(org_unit=province.cities[0], kind=Department.Kind.NETWORK_OPS).update(
         phone=NETOPS_PHONE
     )
