@@ -150,6 +150,7 @@ def scenario_dashboard(n_venues: int, repeat: int) -> dict:
     as in production. Baseline: a bare Django template rendering the same n rows as a table."""
     from datetime import timedelta
 
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -163,6 +164,9 @@ def scenario_dashboard(n_venues: int, repeat: int) -> dict:
         spread_states,
     )
 
+    # The full page links its static files by their hashed names, as in production: the bench's
+    # own (fresh) static directory needs the manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     user = bench_user()
     venue_ids = bulk_venues(n_venues)
     renders, baseline_renders = 40 * repeat, 5 * repeat

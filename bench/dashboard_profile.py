@@ -5,7 +5,7 @@ database, the queries, and optionally a cProfile of the refreshes and the render
 to a directory (with the clock frozen, so that two versions of the code can be compared byte for
 byte on a fresh SQLite database).
 
-    python -m bench.dashboard_profile [--database-url URL] [--renders 40] [--profile] [--dump DIR]
+    python -m bench.dashboard_profile [--database-url URL] [--renders 40] [--profile [--stats FILE]] [--dump DIR]
 """
 
 import argparse
@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--renders", type=int, default=40)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the renders")
+    parser.add_argument("--stats", default="", help="with --profile: save the pstats file here")
     parser.add_argument("--dump", default="", help="write the rendered pages to this directory")
     args = parser.parse_args()
 
@@ -77,9 +78,7 @@ def main() -> None:
             # The full page links its static files: no collectstatic manifest here.
             STORAGES={
                 "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {
-                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                },
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
         ),
         time_machine.travel(FROZEN, tick=False),
@@ -138,6 +137,8 @@ def main() -> None:
     print(f"  wall:               {ms(wall)}")
     print(f"  in the database:    {ms(db)}")
     if args.profile:
+        if args.stats:
+            profiler.dump_stats(args.stats)
         stats = pstats.Stats(profiler).strip_dirs()
         stats.sort_stats("tottime").print_stats(35)
         stats.sort_stats("cumulative").print_stats(60)

@@ -6,7 +6,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Length, StrIndex, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from vcassure.accounts.types import UserLike
@@ -164,39 +177,52 @@ class UnitRollups:
     deeper: set[int]  # children with units below them
 
 
+def _place_under(unit: OrgUnit) -> tuple[Case, Case]:
+    """SQL for where a task's unit lies under `unit` (paths like "/1/7/23/"): the id, as text, of
+    the child of `unit` it lies under ("" for `unit` itself, NULL outside `unit`), and whether it
+    lies below that child. Grouping by these in the database returns a row per child and state
+    instead of one per unit and state (about 1,900 for a province-wide meeting)."""
+    path = "org_unit__path"
+    rest = Substr(path, len(unit.path) + 1)  # "23/45/" for "/1/7/23/45/" under "/1/7/"
+    slash = StrIndex(rest, Value("/"))
+    child = Case(
+        When(**{path: unit.path}, then=Value("")),
+        When(**{f"{path}__startswith": unit.path}, then=Substr(rest, 1, slash - 1)),
+        default=Value(None),
+        output_field=CharField(),
+    )
+    below = Case(
+        When(GreaterThan(Length(rest), slash), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return child, below
+
+
 def unit_rollups(tasks: QuerySet[SupportTask], *, unit: OrgUnit, now: datetime) -> UnitRollups:
     """The one roll-up of the dashboard and the status API: one query whatever the number of
-    tasks, grouped by unit path and state, then folded onto the children of `unit`."""
-    down = venue_machine_down(now)
+    tasks, grouped in the database by the child of `unit` each task lies under, by state and by
+    whether its venue has a device down."""
+    child, below = _place_under(unit)
     rows = (
         tasks.order_by()
-        .values_list("org_unit__path", "state")
-        .annotate(
-            n=Count("id"),
-            late=Count("id", filter=overdue_q(now)),
-            machine=Count("id", filter=down),
-            machine_only=Count("id", filter=down & ~overdue_q(now)),
-        )
+        .annotate(child=child, below=below, down=venue_machine_down(now))
+        .values_list("child", "below", "down", "state")
+        .annotate(n=Count("id"), late=Count("id", filter=overdue_q(now)))
     )
-    depth = len(OrgUnit.path_ids(unit.path))
     total = Rollup()
     per_child: dict[int, Rollup] = defaultdict(Rollup)
     deeper: set[int] = set()
-    keys: dict[str, int | None] = {}  # a path comes once per state: parse it once
-    for path, state, n, n_late, n_machine, n_machine_only in rows:
+    for key, is_below, down, state, n, n_late in rows:
+        n_machine, n_machine_only = (n, n - n_late) if down else (0, 0)
         total.add(state, n, n_late, n_machine, n_machine_only)
-        if path not in keys:
-            keys[path] = None
-            # Only at the root can a task lie outside the node: it counts but sits on no child.
-            if path.startswith(unit.path):
-                chain = OrgUnit.path_ids(path)
-                child = chain[depth] if len(chain) > depth else unit.pk
-                if len(chain) > depth + 1:
-                    deeper.add(child)
-                keys[path] = child
-        key = keys[path]
-        if key is not None:
-            per_child[key].add(state, n, n_late, n_machine, n_machine_only)
+        # Only at the root can a task lie outside the node: it counts but sits on no child.
+        if key is None:
+            continue
+        child_pk = int(key) if key else unit.pk
+        if is_below:
+            deeper.add(child_pk)
+        per_child[child_pk].add(state, n, n_late, n_machine, n_machine_only)
     return UnitRollups(total=total, per_child=dict(per_child), deeper=deeper)
 
 
@@ -260,7 +286,9 @@ def meeting_dashboard(
     children.sort(key=lambda node: (not node.is_direct, node.unit.code))
     attention: list[dict] = []
     if attention_limit:
-        attention = dashboard_attention(scoped, now=now, limit=attention_limit)
+        attention = dashboard_attention(
+            scoped, now=now, limit=attention_limit, machine_down=total.machine_down > 0
+        )
     return Dashboard(
         root=root,
         unit=unit,
@@ -273,18 +301,22 @@ def meeting_dashboard(
 
 
 def dashboard_attention(
-    tasks: QuerySet[SupportTask], *, now: datetime, limit: int = ATTENTION_LIMIT
+    tasks: QuerySet[SupportTask],
+    *,
+    now: datetime,
+    limit: int = ATTENTION_LIMIT,
+    machine_down: bool = True,
 ) -> list[dict]:
     """The first `limit` tasks needing attention, overdue first (earliest deadline first), then
     faulty or kept out of the venue (an open venue-access report), then a device down, then
     unanswered; each with the reasons why, the machine's beside the people's (terminal
     unreachable, switch uplink down), and the venue's open fault with its clock (the restore
-    deadline). Two queries, three when a device is down."""
+    deadline). Two queries, three when a device is down. `machine_down=False` (the roll-up found
+    no device down) spares the test of every task's venue devices."""
     from vcassure.faults.models import Fault
     from vcassure.faults.selectors import open_faults_by_venue
 
     late = overdue_q(now)
-    down = venue_machine_down(now)
     blocked = Exists(
         Fault.objects.filter(
             venue_id=OuterRef("venue_id"),
@@ -292,17 +324,16 @@ def dashboard_attention(
             state__in=Fault.ACTIVE_STATES,
         )
     )
-    rank = Case(
-        When(late, then=Value(0)),
-        When(Q(state="faulty") | Q(blocked), then=Value(1)),
-        When(down, then=Value(2)),
-        default=Value(3),
-    )
+    needs = late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(blocked)
+    ranks = [When(late, then=Value(0)), When(Q(state="faulty") | Q(blocked), then=Value(1))]
+    down: Exists | Value = Value(False)
+    if machine_down:  # the roll-up counted a device down: test each task's venue
+        down = venue_machine_down(now)
+        needs |= Q(down)
+        ranks.append(When(down, then=Value(2)))
     qs = (
-        tasks.filter(
-            late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(blocked) | Q(down)
-        )
-        .annotate(rank=rank, blocked=blocked, machine_down=down)
+        tasks.filter(needs)
+        .annotate(rank=Case(*ranks, default=Value(3)), blocked=blocked, machine_down=down)
         .select_related("venue", "org_unit", "assignee")
         .only(
             "state",
