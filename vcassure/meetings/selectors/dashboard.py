@@ -331,9 +331,14 @@ def dashboard_attention(
         down = venue_machine_down(now)
         needs |= Q(down)
         ranks.append(When(down, then=Value(2)))
+    rank = Case(*ranks, default=Value(3))
+    order = ("rank", "on_site_due_at", "org_unit__path", "id")
+    # The first `limit` picked among the tasks alone, then only those joined to their venue, unit
+    # and assignee (joining first made the database join every candidate, ~500 of 2,000).
+    picked = tasks.filter(needs).annotate(rank=rank).order_by(*order).values("pk")[:limit]
     qs = (
-        tasks.filter(needs)
-        .annotate(rank=Case(*ranks, default=Value(3)), blocked=blocked, machine_down=down)
+        SupportTask.objects.filter(pk__in=picked)
+        .annotate(rank=rank, blocked=blocked, machine_down=down)
         .select_related("venue", "org_unit", "assignee")
         .only(
             "state",
@@ -344,7 +349,7 @@ def dashboard_attention(
             "org_unit__name",
             "assignee__name",
         )
-        .order_by("rank", "on_site_due_at", "org_unit__path", "id")[:limit]
+        .order_by(*order)
     )
     tasks_list = list(qs)
     faults = open_faults_by_venue({t.venue_id for t in tasks_list if t.venue_id})
@@ -369,13 +374,26 @@ def dashboard_attention(
             for status in (machines.get(task.venue_id, []) if task.venue_id else [])
         ]
         fault = faults.get(task.venue_id) if task.venue_id is not None else None
+        is_overdue = task.rank == 0
+        # What the row shows, ready to print: a template lookup through a dict is the fast one.
         rows.append(
             {
                 "task": task,
                 "reasons": reasons,
                 "machine": machine,
-                "is_overdue": task.rank == 0,
+                "is_overdue": is_overdue,
+                "is_bad": bool(is_overdue or task.state == "faulty" or fault or machine),
+                "venue_name": task.venue.name if task.venue else "",
+                "unit_name": task.org_unit.name,
+                "assignee_name": task.assignee.name if task.assignee else "",
+                "state_label": task.get_state_display(),
                 "state_class": STATE_BADGE.get(task.state, ""),
+                # The deadline missed, or the next one: the ready deadline once on site.
+                "due_at": (
+                    task.ready_due_at
+                    if reasons and reasons[0][0] == "missed_ready"
+                    else task.on_site_due_at
+                ),
                 "fault": fault,
                 "fault_late": bool(
                     fault is not None and fault.restore_due_at and fault.restore_due_at < now
@@ -465,7 +483,9 @@ def dashboard_timeline(
     entries: list[dict[str, Any]] = [{"at": e.at, "event": e} for e in events] + [
         {
             "at": m.at,
+            "event": None,
             "move": m,
+            "venue_name": m.task.venue.name if m.task.venue else "",
             "label": SupportTask.State(m.to_state).label,
             "state_class": STATE_BADGE.get(m.to_state, ""),
         }
