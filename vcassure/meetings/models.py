@@ -349,7 +349,7 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.venue or self.department or self.org_unit}"
 
-    def get_state_display(self) -> str:
+    def get_state_display(self) -> str:  # type: ignore[no-redef]
         """Django's, without rebuilding the choices' dictionary on every call (the dashboard asks
         it for each row it shows)."""
         label = STATE_LABELS.get(self.state)
