@@ -81,7 +81,9 @@ def scenario_dashboard_http(n_venues: int, requests: int, *, database_url: str) 
     client.force_login(user)  # a session in the database the server reads
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     connection.close()  # SQLite: no connection of ours holds the file while the server reads
-    live = f"/meetings/{meeting.pk}/dashboard/"
+    # What the page's 5-second poll asks for (hx-get="{{ live_url }}&poll=1"): a background poll,
+    # which leaves the session's idle clock alone (without `poll=1` every refresh saved the session).
+    live = f"/meetings/{meeting.pk}/dashboard/?unit={meeting.org_unit_id}&poll=1"
     bare = f"/bench/rows/{meeting.pk}/"
     headers = {"Cookie": cookie, "HX-Request": "true", "Host": "127.0.0.1"}
     samples: list[float] = []

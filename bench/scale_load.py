@@ -183,9 +183,10 @@ def dashboard_targets(meetings: list, users: list) -> list[tuple[str, str]]:
         client = Client()
         client.force_login(user)  # a session in the database the server reads
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        targets.append(
-            (f"/meetings/{meeting.pk}/dashboard/", f"{settings.SESSION_COOKIE_NAME}={cookie}")
-        )
+        # What the page's 5-second poll asks for: a background poll (`poll=1`), which leaves the
+        # session alone (without it every refresh saved the session row).
+        poll = f"/meetings/{meeting.pk}/dashboard/?unit={meeting.org_unit_id}&poll=1"
+        targets.append((poll, f"{settings.SESSION_COOKIE_NAME}={cookie}"))
     return targets
 
 

@@ -66,6 +66,33 @@ logconfig_dict = {
         },
     },
 }
+
+
+def post_worker_init(worker) -> None:
+    """The application is loaded: move what is alive now (Django, the project's modules, settings,
+    URL patterns) out of the cyclic collector's reach (gc.freeze). Without it every full collection
+    walked all of it: pauses of 110-180 ms in a worker, a few times a minute, which were the slowest
+    refreshes of the dashboard (`dashboard_http_2000`'s p99: 160-210 ms against a p90 of 45)."""
+    _freeze()
+
+
+# Frozen again after these requests: what the first ones loaded for good (compiled templates, URL
+# and translation caches). With the freeze at start only, full collections still took 60-95 ms.
+FREEZE_AFTER_REQUESTS = (1, 10, 100)
+
+
+def post_request(worker, req, environ, resp) -> None:
+    if worker.nr in FREEZE_AFTER_REQUESTS:
+        _freeze()
+
+
+def _freeze() -> None:
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 # gunicorn's control socket (gunicornc) is off: several instances on one machine (production mode,
 # the benchmark's server) would share its default path.
 control_socket_disable = True

@@ -140,12 +140,12 @@ def fault_event_list(fault: Fault) -> QuerySet[FaultEvent]:
 
 
 def open_faults_by_venue(venue_ids) -> dict[int, Fault]:
-    """The most urgent active fault of each venue (the dashboard's attention list); the caller
-    has checked access to the venues."""
+    """The most urgent active fault of each venue (the dashboard's attention list: its state and
+    restore deadline); the caller has checked access to the venues."""
     found: dict[int, Fault] = {}
     for fault in (
         Fault.objects.filter(venue_id__in=list(venue_ids), state__in=Fault.ACTIVE_STATES)
-        .annotate(next_due_at=next_due_expression())
+        .only("id", "venue_id", "state", "restore_due_at")
         .order_by(F("restore_due_at").asc(nulls_last=True), "id")
     ):
         if fault.venue_id is not None:

@@ -349,6 +349,12 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.venue or self.department or self.org_unit}"
 
+    def get_state_display(self) -> str:  # type: ignore[no-redef]
+        """Django's, without rebuilding the choices' dictionary on every call (the dashboard asks
+        it for each row it shows)."""
+        label = STATE_LABELS.get(self.state)
+        return self.state if label is None else str(label)
+
     @property
     def check_in_far(self) -> bool:
         """Checked in more than CHECK_IN_FAR_METRES from the venue (flagged, not refused)."""
@@ -356,6 +362,9 @@ class SupportTask(StateMachineMixin, TimeStampedModel):
             self.check_in_distance_m is not None
             and self.check_in_distance_m > settings.CHECK_IN_FAR_METRES
         )
+
+
+STATE_LABELS = dict(SupportTask.State.choices)
 
 
 class TaskTransition(models.Model):

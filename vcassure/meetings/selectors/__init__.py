@@ -1,19 +1,15 @@
 """Reads for meetings (selectors/meetings.py), tasks (tasks.py), the live dashboard and status
-(dashboard.py) and the field pages (field_work.py), each starting from visible_to(user), in a
-fixed number of queries. Callers may import the modules or these names."""
+(dashboard.py, its roll-up in rollups.py) and the field pages (field_work.py), each starting from
+visible_to(user), in a fixed number of queries. Callers may import the modules or these names."""
 
 from vcassure.meetings.selectors.dashboard import (
     ATTENTION_LIMIT,
     OVERDUE_LIMIT,
-    READY_STATES,
     STATE_BADGE,
     TIMELINE_LIMIT,
-    UNANSWERED_STATES,
     VENUE_ROWS_LIMIT,
     Dashboard,
     DashboardNode,
-    Rollup,
-    UnitRollups,
     dashboard_attention,
     dashboard_far_check_ins,
     dashboard_root,
@@ -26,7 +22,6 @@ from vcassure.meetings.selectors.dashboard import (
     share_link_list,
     share_tasks,
     tasks_under,
-    unit_rollups,
 )
 from vcassure.meetings.selectors.field_work import (
     task_field_card,
@@ -43,6 +38,13 @@ from vcassure.meetings.selectors.meetings import (
     meeting_venue_ids,
     meeting_venue_list,
     venue_preview,
+)
+from vcassure.meetings.selectors.rollups import (
+    READY_STATES,
+    UNANSWERED_STATES,
+    Rollup,
+    UnitRollups,
+    unit_rollups,
 )
 from vcassure.meetings.selectors.tasks import (
     ACK_TASK_FIELDS,
