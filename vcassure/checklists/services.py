@@ -254,6 +254,7 @@ def step_record(
             **({"photos_to_follow": photos_to_follow} if photos_to_follow else {}),
         },
     )
+    run_completion_update(run, now)
     return record
 
 
@@ -299,7 +300,22 @@ def step_photo_add(
         obj=record,
         changes={"photo": stored.pk, "pending": record.photos_pending},
     )
+    if awaited == 1:
+        run_completion_update(run, now)
     return record, awaited == 1
+
+
+def run_completion_update(run: ChecklistRun, now) -> None:
+    """A run is complete when every frozen step's latest answer is a pass with its photos in;
+    a later failure (a step found broken again) takes the completion back."""
+    complete = run_progress(run)["all_passed"]
+    if complete and run.completed_at is None:
+        run.completed_at = now
+    elif not complete and run.completed_at is not None:
+        run.completed_at = None
+    else:
+        return
+    run.save(update_fields=["completed_at", "updated_at"])
 
 
 def run_progress(run: ChecklistRun) -> dict:

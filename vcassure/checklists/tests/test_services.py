@@ -350,6 +350,24 @@ def test_progress_tells_when_the_before_steps_and_then_all_steps_have_passed(run
     assert sorted(run_progress(run)["latest"]) == [1, 2, 3]
 
 
+def test_a_run_is_completed_when_every_step_has_passed_and_a_later_failure_takes_it_back(
+    run, worker
+):
+    def completed_at():
+        run.refresh_from_db()
+        return run.completed_at
+
+    pass_step(run, 1, worker)
+    pass_step(run, 2, worker)
+    assert completed_at() is None
+    with time_machine.travel("2026-12-03T02:15:00Z", tick=False):
+        pass_step(run, 3, worker)
+        finished = clock.now()
+    assert completed_at() == finished
+    step_record(run, number=2, result="fail", note="光功率偏低", by=worker)
+    assert completed_at() is None
+
+
 def test_a_failure_after_the_photos_are_saved_leaves_no_file_behind(
     run, worker, media, monkeypatch
 ):
