@@ -19,15 +19,6 @@ from vcassure.probes.engine import Spec, probe_all
 
 
 @pytest.fixture
-def listener():
-    """A TCP listener that accepts (the kernel completes the handshake)."""
-    with socket.socket() as srv:
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(64)
-        yield srv.getsockname()[1]
-
-
-@pytest.fixture
 def closed_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
