@@ -3,8 +3,9 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, PlainSerializer
 
 # Object ids are 64-bit (BigAutoField). A larger number in a filter or a body is refused as invalid
 # input (422) instead of overflowing in the database driver (a 500 on SQLite).
@@ -30,3 +31,11 @@ class ErrorOut(Schema):
 
     detail: str
     errors: list[dict[str, Any]]
+
+
+def _local_iso(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+# Out: ISO 8601 in the server's time zone, with its offset ("2026-06-01T09:00:00+08:00").
+LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]

@@ -1,20 +1,10 @@
 """Shapes of the duty API (SPEC §6.2). Types are checked here; business rules in the services."""
 
 from datetime import date, datetime
-from typing import Annotated
 
-from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import PlainSerializer
 
-from vcassure.core.schemas import ObjectId
-
-
-def _local_iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
+from vcassure.core.schemas import LocalDatetime, ObjectId
 
 
 class DutyWindow(Schema):

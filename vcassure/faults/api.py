@@ -2,22 +2,19 @@
 fault entered by hand or from the 96311 hotline. Failed checklist steps open theirs through the
 field services. Schemas sit here until the app grows a schemas.py."""
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import PlainSerializer
 
 from vcassure.accounts.models import Role
 from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.idempotency import idempotent
-from vcassure.core.schemas import ErrorOut, ObjectId
+from vcassure.core.schemas import ErrorOut, LocalDatetime, ObjectId
 from vcassure.faults import selectors, services
 from vcassure.faults.models import Fault
 from vcassure.orgs.scoping import visible_unit
@@ -26,13 +23,6 @@ from vcassure.venues.models import Venue
 router = Router(tags=["faults"])
 
 CREATE_ROLES = {Role.ADMIN, Role.DISPATCHER, Role.MANAGER, Role.SUPPORT}
-
-
-def _local_iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
 
 
 class FaultFilter(Schema):

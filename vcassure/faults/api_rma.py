@@ -2,18 +2,16 @@
 `PATCH /api/rma/{id}` (and `GET /api/rma/{id}` with its history), `GET /api/spares?org_unit=&kind=`.
 Every id in a path or a body is fetched through `visible_to`: another scope's is a 404."""
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import PlainSerializer
 
 from vcassure.core.api import LimitOffsetPagination
 from vcassure.core.idempotency import idempotent
-from vcassure.core.schemas import ErrorOut, ObjectId
+from vcassure.core.schemas import ErrorOut, LocalDatetime, ObjectId
 from vcassure.faults import rma_selectors as selectors
 from vcassure.faults import shipments as services
 from vcassure.faults.models import Fault
@@ -21,13 +19,6 @@ from vcassure.faults.rma_models import Shipment, Spare
 from vcassure.venues.models import Equipment
 
 router = Router(tags=["rma"])
-
-
-def _local_iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
 
 
 class ShipmentFilter(Schema):

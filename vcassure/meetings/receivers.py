@@ -73,7 +73,7 @@ def on_fault_restored(sender, *, fault, by: "UserLike | None" = None, at=None, *
 def on_support_tasks_changed(sender, *, changes, **kwargs) -> None:
     """Tasks were done or cancelled: the tracking tasks above them whose whole subtree is now
     settled complete (R2: each customer department tracks everything below it)."""
-    from vcassure.meetings.services.closeout import coordination_rollup
+    from vcassure.meetings.services.coordination import coordination_rollup
 
     settled = [c for c in changes if c.to_state in ("done", "cancelled")]
     if settled:

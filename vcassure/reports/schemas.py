@@ -1,18 +1,10 @@
 """The reports API's shapes (SPEC §6.2): the meeting report's fields first, and the KPI row."""
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from django.utils import timezone
 from ninja import Schema
-from pydantic import PlainSerializer
 
-
-def _local_iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
+from vcassure.core.schemas import LocalDatetime
 
 
 class ReportUnitOut(Schema):

@@ -1,22 +1,13 @@
 """Shapes of the routine API (SPEC §6.2): inspection plans, inspections and their steps."""
 
 import datetime as dt
-from datetime import date, datetime, time
+from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import PlainSerializer
 
-from vcassure.core.schemas import ObjectId
-
-
-def _local_iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-LocalDatetime = Annotated[datetime | None, PlainSerializer(_local_iso, return_type=str | None)]
+from vcassure.core.schemas import LocalDatetime, ObjectId
 
 
 class PlanVenueFilterIn(Schema):

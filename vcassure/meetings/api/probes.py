@@ -7,10 +7,10 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from vcassure.core.api import LimitOffsetPagination
+from vcassure.core.schemas import LocalDatetime
 from vcassure.meetings import selectors
 from vcassure.meetings.api._common import READ_ERRORS, WRITE_ERRORS
 from vcassure.meetings.permissions import can_manage_meetings
-from vcassure.meetings.schemas import LocalDatetime
 from vcassure.meetings.selectors.probes import meeting_probe_results
 from vcassure.meetings.services.probes import meeting_probes_request
 

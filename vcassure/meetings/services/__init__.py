@@ -1,16 +1,15 @@
 """Writes for meetings (services/meetings.py), the task-state door (tasks.py), check-in (check_in.py), field work
-(field_work.py), close-out (closeout.py), publishing (publish.py), share links (share_links.py) and the meeting clock (clock.py). Callers may import
+(field_work.py), coordination tasks (coordination.py), close-out (closeout.py), publishing (publish.py), share links (share_links.py) and the meeting clock (clock.py). Callers may import
 the modules or these names."""
 
 from vcassure.meetings.services.check_in import support_task_check_in
 from vcassure.meetings.services.closeout import (
     OpenItems,
-    coordination_rollup,
-    coordination_task_complete,
     meeting_close,
     meeting_open_items,
     meetings_remind_open,
 )
+from vcassure.meetings.services.coordination import coordination_rollup, coordination_task_complete
 from vcassure.meetings.services.field_work import (
     support_task_fault_restored,
     support_task_record_step,

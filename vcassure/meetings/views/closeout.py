@@ -14,7 +14,7 @@ from vcassure.meetings import selectors, services
 from vcassure.meetings.forms import CloseForm, CompleteForm
 from vcassure.meetings.models import Meeting, SupportTask, TaskCompletion
 from vcassure.meetings.permissions import can_manage_meetings
-from vcassure.meetings.services.closeout import ROLLUP_ROLES
+from vcassure.meetings.services.coordination import ROLLUP_ROLES
 from vcassure.meetings.views import display
 
 

@@ -9,7 +9,8 @@ import tarfile
 
 import pytest
 
-from vcassure.ops.backup import FORMAT, FORMAT_VERSION, BackupError, archive_read
+from vcassure.ops.backup import FORMAT, FORMAT_VERSION, BackupError
+from vcassure.ops.restore import archive_read
 
 
 def make_archive(path, files: dict[str, bytes], *, listed=None, extra_members=()):

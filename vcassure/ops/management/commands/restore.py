@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vcassure.ops.backup import BackupError, restore_apply
+from vcassure.ops.backup import BackupError
+from vcassure.ops.restore import restore_apply
 
 
 class Command(BaseCommand):
