@@ -2,10 +2,9 @@
 
 from vcassure.accounts.models import Role
 from vcassure.accounts.types import UserLike
-from vcassure.orgs.models import Department
+from vcassure.orgs.permissions import in_technical_department
 
 HANDLING_ROLES = {Role.ADMIN, Role.DISPATCHER, Role.MANAGER}
-HANDLING_DEPARTMENTS = {Department.Kind.NETWORK_OPS, Department.Kind.TECH_MAINTENANCE}
 
 
 def can_handle_fault(user: UserLike) -> bool:
@@ -15,10 +14,4 @@ def can_handle_fault(user: UserLike) -> bool:
         return False
     if user.is_superuser or user.role in HANDLING_ROLES:
         return True
-    staff = getattr(user, "staff_profile", None)
-    department = staff.department if staff is not None else None
-    return (
-        user.role == Role.SUPPORT
-        and department is not None
-        and department.kind in HANDLING_DEPARTMENTS
-    )
+    return user.role == Role.SUPPORT and in_technical_department(user)
