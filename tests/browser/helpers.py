@@ -20,7 +20,7 @@ def open_menu(page) -> None:
         toggle.click()
 
 
-# --- phone pages (tests/browser/test_fault_phone.py; test_field.py keeps its own copies) ---------
+# --- phone pages (tests/browser/test_field.py, test_fault_phone.py) ----------------------------------
 
 
 def png_path(tmp_path) -> str:
@@ -66,6 +66,14 @@ def record_venue_step(page, number: int, result: str = "通过", note: str = "",
     if photo:
         step.locator("input[name=photos]").first.set_input_files(photo)
     step.locator(f"button:text-is('{result}')").click()
+    if photo:
+        # With a photo the page's script saves the answer, sends the photo, then moves to the
+        # step's anchor and reloads: the URL changes before the new page arrives. Wait for the
+        # reloaded page (its step has no progress bar) rather than for the URL.
+        page.wait_for_selector(
+            f"#step-venue-r7-{number} .upload-progress", state="detached", timeout=60_000
+        )
+        page.wait_for_load_state("load")
     page.wait_for_url(re.compile(rf"#step-venue-r7-{number}$"))
 
 

@@ -2,14 +2,19 @@
 pass steps 1–3 with a photo, fail a step and see the fault; the city restores it on the fault page
 and the task is ready again."""
 
-import io
 import re
 from datetime import timedelta
 
 import pytest
-from PIL import Image
 
-from tests.browser.helpers import VIEWPORTS, login
+from tests.browser.helpers import (
+    VIEWPORTS,
+    fits_the_phone,
+    login,
+    png_path,
+    record_venue_step,
+    touch_targets_fit,
+)
 from tests.factories.checklists import default_templates
 from tests.factories.meetings import published_meeting, task_notice, venue_task
 from tests.factories.notifications import ack_token
@@ -69,46 +74,6 @@ def published_task(province, settings):
     return task, token
 
 
-def png_file(tmp_path) -> str:
-    target = tmp_path / "cabinet.png"
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 240), (20, 110, 190)).save(buffer, format="PNG")
-    target.write_bytes(buffer.getvalue())
-    return str(target)
-
-
-def assert_fits_the_phone(page, where: str) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{where}: page scrolls sideways by {overflow}px"
-
-
-def assert_touch_targets(page, selector: str) -> None:
-    small = page.evaluate(
-        """(selector) => Array.from(document.querySelectorAll(selector))
-             .filter((el) => el.offsetParent !== null)
-             .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])
-             .filter(([, h]) => h < 44)""",
-        selector,
-    )
-    assert not small, f"touch targets under 44 px: {small}"
-
-
-def record_step(
-    page, number: int, result: str = "通过", note: str = "", photo: str | None = None
-) -> None:
-    step = page.locator(f"#step-venue-r7-{number}")
-    if step.locator("details.redo").count():
-        step.locator("details.redo > summary").click()
-    if note:
-        step.locator("textarea[name=note]").fill(note)
-    if photo:
-        step.locator("input[name=photos]").first.set_input_files(photo)
-    step.locator(f"button:text-is('{result}')").click()
-    page.wait_for_url(re.compile(rf"#step-venue-r7-{number}$"))
-
-
 def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tmp_path):
     task, token = published_task
     page = phone
@@ -126,8 +91,8 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     assert page.locator(f"#contacts a[href='tel:{NETOPS_PHONE}']").count() == 1
     assert page.locator("#contacts a[href='tel:96311']").count() == 1
     assert "到场时限" in page.inner_text("#task-card") and "还剩" in page.inner_text("#task-card")
-    assert_fits_the_phone(page, "task card")
-    assert_touch_targets(
+    fits_the_phone(page, "task card")
+    touch_targets_fit(
         page, "#contacts a, #check-in button, .step-buttons button, .photo-input input"
     )
 
@@ -142,11 +107,11 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     step4 = page.locator("#step-venue-r7-4")
     assert "会议结束（" in step4.inner_text() and step4.locator("button.pass").is_disabled()
 
-    photo = png_file(tmp_path)
-    record_step(page, 1, photo=photo)
+    photo = png_path(tmp_path)
+    record_venue_step(page, 1, photo=photo)
     assert "已记录为通过" in page.inner_text(".messages")
-    record_step(page, 2)
-    record_step(page, 3, photo=photo)
+    record_venue_step(page, 2)
+    record_venue_step(page, 3, photo=photo)
     page.wait_for_selector("#task-state:has-text('已就绪')")
     assert "会前检查全部通过" in page.inner_text(".messages")
     thumb = page.locator("#step-venue-r7-1 .thumbs img").first
@@ -154,16 +119,16 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     page.wait_for_function(
         "(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
     )
-    assert_fits_the_phone(page, "checklist passed")
+    fits_the_phone(page, "checklist passed")
 
     # A failure: the optical power dropped. The fault shows on the step, routed to the city.
-    record_step(page, 2, result="不通过", note="光功率 -32 dBm，低于门限")
+    record_venue_step(page, 2, result="不通过", note="光功率 -32 dBm，低于门限")
     page.wait_for_selector("#task-state:has-text('故障')")
     fault = Fault.objects.get(subject=f"task:{task.pk}")
     box = page.locator("#step-venue-r7-2 .fault-box")
     assert fault.title in box.inner_text() and "待处理" in box.inner_text()
     assert fault.assigned_department.name in box.inner_text()
-    assert_fits_the_phone(page, "faulty")
+    fits_the_phone(page, "faulty")
 
     # The city's network operations restores it on the fault page.
     login(city_page, live_server, "city0-dispatcher")
@@ -171,7 +136,7 @@ def test_field_path_on_a_phone(phone, city_page, live_server, published_task, tm
     city_page.click(f"text={fault.title}")
     city_page.wait_for_selector("#restore-form")
     assert "光功率 -32 dBm" in city_page.inner_text("#fault-step")
-    assert_fits_the_phone(city_page, "fault detail")
+    fits_the_phone(city_page, "fault detail")
     city_page.fill("#restore-note", "更换尾纤后光功率 -18 dBm")
     city_page.click("button:has-text('确认已恢复')")
     city_page.wait_for_selector("text=故障已恢复")
