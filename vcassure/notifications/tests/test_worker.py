@@ -5,7 +5,7 @@ import signal
 import time
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, transaction
 from huey.contrib.djhuey import HUEY
 
 from tests.factories.orgs import StaffFactory
@@ -29,10 +29,17 @@ def consumer():
 
 
 def wait_for(predicate, seconds: float = 15.0) -> bool:
+    """Poll until predicate() holds. The test database on SQLite is an in-memory one whose cache
+    the consumer's threads share, and there a read that meets a worker's open write fails at once
+    ("database table is locked": shared-cache table locks wait for nobody); such a poll is retried."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate():
-            return True
+        try:
+            if predicate():
+                return True
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
         time.sleep(0.1)
     return False
 
@@ -81,6 +88,10 @@ def test_the_worker_applies_a_link_acknowledgement_moments_later(
     token = tokens.make_token(
         notification_id=notice.pk, staff_id=person.pk, nonce=notice.token_nonce
     )
+    # The person opens the link once the message has reached them (the worker has sent it and
+    # written its outcome: on SQLite's shared in-memory test database a write racing the worker's
+    # own would fail as "table is locked", which a real database file waits out).
+    assert wait_for(lambda: Delivery.objects.filter(notification=notice, status="sent").exists())
     assert services.notification_ack_by_token(token).first_time
     assert wait_for(
         lambda: not Notification.objects.filter(pk=notice.pk, ack_effects_pending=True).exists()
