@@ -63,12 +63,22 @@ def is_public_address(address: str) -> bool:
 def outbound_url_problem(url: str, *, resolve: bool = False) -> str | None:
     """None when the URL may be called, otherwise SCHEME, HOST or ADDRESS. With resolve=True
     (at send time) a host allowed only by a wildcard must resolve to public addresses alone."""
+    return outbound_url_checked(url, resolve=resolve)[1]
+
+
+def outbound_url_checked(url: str, *, resolve: bool = False) -> tuple[httpx.URL | None, str | None]:
+    """The URL parsed (for the sender to call as it is: no second parse) and its problem, as
+    outbound_url_problem."""
     if not url or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
-        return HOST
+        return None, HOST
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
-        return HOST
+        return None, HOST
+    return parsed, _parsed_problem(parsed, resolve=resolve)
+
+
+def _parsed_problem(parsed: httpx.URL, *, resolve: bool) -> str | None:
     if parsed.scheme not in ALLOWED_SCHEMES:
         return SCHEME
     host = _normalise(parsed.host)

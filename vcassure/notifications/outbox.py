@@ -6,7 +6,7 @@ workers share one limiter and nothing is flooded or lost."""
 import logging
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from vcassure.core import clock
+from vcassure.core.bulk import bulk_insert
 from vcassure.core.locking import skip_locked
 from vcassure.notifications import wakeups
 from vcassure.notifications.channels.base import Message, Recipient, SendResult, Target, get_channel
@@ -29,6 +30,7 @@ FAILOVER_AFTER_ATTEMPTS = 1  # a personal message moves to the next channel afte
 SEND_THREADS = 16  # concurrent sends of one worker (and NOTIFY_SENDS_PER_HOST per provider host)
 CLAIM_LIMIT = 400  # deliveries leased per claim
 RECORD_BATCH = 100  # outcomes written per transaction
+REFILL_BELOW = 200  # the next batch is claimed when fewer sends than this are outstanding
 
 
 def _group_budgets(now: datetime) -> dict[int, int]:
@@ -147,35 +149,53 @@ class Outcome:
     duration_ms: int = 0
 
 
-def deliveries_process_due(*, now: datetime | None = None, limit: int = CLAIM_LIMIT) -> int:
-    """Send one batch of due deliveries; returns how many were attempted."""
-    now = now or clock.now()
-    claimed = deliveries_claim(now=now, limit=limit)
-    if not claimed:
-        return 0
+def _with_groups(claimed: list[Delivery]) -> list[Delivery]:
     groups = ImGroup.objects.in_bulk({d.group_id for d in claimed if d.group_id})
     for d in claimed:
         if d.group_id:
             d.group = groups[d.group_id]
-    if len(claimed) == 1:
-        result, duration_ms = _send(claimed[0])
-        deliveries_record_outcomes([Outcome(claimed[0], result, duration_ms)])
-        return 1
-    # The sends run concurrently (at most SEND_THREADS, and at most NOTIFY_SENDS_PER_HOST at one
-    # provider host: channels/_http.py); their outcomes are written in batches of RECORD_BATCH as
-    # they come back, so a worker killed mid-batch repeats at most the sends of one unwritten
-    # batch after their lease runs out, each with the same ref (the provider's deduplication key).
+    return claimed
+
+
+def outbox_drain(*, max_batches: int = 50) -> int:
+    """Send everything due now; returns how many sends were attempted (used by the queue task and
+    by tests).
+
+    The sends run concurrently (at most SEND_THREADS, and at most NOTIFY_SENDS_PER_HOST at one
+    provider host: channels/_http.py). The next batch is claimed while the last one is still being
+    sent (once fewer than REFILL_BELOW sends are outstanding), so the senders never wait for a
+    claim or for the last outcomes of a batch to be written. Outcomes are written in batches of
+    RECORD_BATCH as they come back, so a worker killed mid-drain repeats at most the sends of one
+    unwritten batch after their lease runs out, each with the same ref (the provider's
+    deduplication key); rows it had claimed but not sent are picked up when their lease expires.
+    When everything in flight is back and written, one more claim picks up what the outcomes made
+    due (a failover to the person's next channel)."""
+    total = batches = 0
     pending: list[Outcome] = []
-    with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(claimed))) as pool:
-        sending = {pool.submit(_send, d): d for d in claimed}
-        for future in as_completed(sending):
-            result, duration_ms = future.result()
-            pending.append(Outcome(sending[future], result, duration_ms))
+    in_flight: dict[Future, Delivery] = {}
+    more = True  # the last claim was full: there may be more due right now
+    with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+        while True:
+            if batches < max_batches and (more and len(in_flight) < REFILL_BELOW or not in_flight):
+                if not in_flight:
+                    deliveries_record_outcomes(pending)
+                    pending = []
+                claimed = _with_groups(deliveries_claim(now=clock.now(), limit=CLAIM_LIMIT))
+                batches += 1
+                more = len(claimed) >= CLAIM_LIMIT
+                total += len(claimed)
+                in_flight.update({pool.submit(_send, d): d for d in claimed})
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                result, duration_ms = future.result()
+                pending.append(Outcome(in_flight.pop(future), result, duration_ms))
             if len(pending) >= RECORD_BATCH:
                 deliveries_record_outcomes(pending)
                 pending = []
     deliveries_record_outcomes(pending)
-    return len(claimed)
+    return total
 
 
 def delivery_record_outcome(
@@ -188,33 +208,35 @@ def delivery_record_outcome(
 
 SENT_SET = (
     "status = %s, sent_at = %s, updated_at = %s, next_attempt_at = NULL, lease_until = NULL, "
-    "last_error = '', attempts = attempts + 1, provider_ref = %s"
+    "last_error = '', attempts = attempts + 1, provider_ref = {ref}"
 )
 
 
 @transaction.atomic
 def deliveries_record_outcomes(outcomes: Sequence[Outcome]) -> int:
-    """Record a batch of send outcomes in one transaction: one locked read of the rows, one INSERT
-    of the attempts, one UPDATE of the sent ones; failures (rare) each take their own path (retry
-    with backoff, the group's trouble, failover to the person's next channel). A row that is no
-    longer being sent (acknowledged or withdrawn meanwhile) is left alone. Notices reached for the
-    first time are told to the apps above in one `notifications_delivered` call. Returns how many
-    outcomes were recorded."""
+    """Record a batch of send outcomes in one transaction: one locked read of the rows' ids, one
+    INSERT of the attempts, one UPDATE of the sent ones; failures (rare) each take their own path
+    (retry with backoff, the group's trouble, failover to the person's next channel). A row that is
+    no longer being sent (acknowledged or withdrawn meanwhile) is left alone. Notices reached for
+    the first time are told to the apps above in one `notifications_delivered` call. Returns how
+    many outcomes were recorded."""
     if not outcomes:
         return 0
     now = clock.now()
-    locked = Delivery.objects.select_for_update().in_bulk([o.delivery.pk for o in outcomes])
-    recorded = [
-        (locked[o.delivery.pk], o)
-        for o in outcomes
-        if o.delivery.pk in locked and locked[o.delivery.pk].status == Delivery.Status.SENDING
-    ]
+    # Lock the rows still being sent; only their ids are read (a sent row needs nothing else, and
+    # its payload is the largest column).
+    sending = set(
+        Delivery.objects.select_for_update()
+        .filter(pk__in=[o.delivery.pk for o in outcomes], status=Delivery.Status.SENDING)
+        .values_list("id", flat=True)
+    )
+    recorded = [o for o in outcomes if o.delivery.pk in sending]
     if not recorded:
         return 0
-    DeliveryAttempt.objects.bulk_create(
+    bulk_insert(
         [
             DeliveryAttempt(
-                delivery=delivery,
+                delivery_id=o.delivery.pk,
                 at=now,
                 ok=o.result.ok,
                 error=o.result.error[:500],
@@ -222,30 +244,29 @@ def deliveries_record_outcomes(outcomes: Sequence[Outcome]) -> int:
                 duration_ms=o.duration_ms,
                 http_status=o.result.http_status,
             )
-            for delivery, o in recorded
-        ],
-        batch_size=500,
+            for o in recorded
+        ]
     )
-    sent = [(d, o) for d, o in recorded if o.result.ok]
+    sent = [o.delivery for o in recorded if o.result.ok]
     if sent:
-        notice_ids = {d.notification_id for d, _ in sent if d.notification_id}
+        notice_ids = {d.notification_id for d in sent if d.notification_id}
         reached_before = set(
             Delivery.objects.filter(notification_id__in=notice_ids, status=Delivery.Status.SENT)
             .values_list("notification_id", flat=True)
             .distinct()
         )
-        for delivery, o in sent:
+        refs = {o.delivery.pk: o.result.provider_ref[:100] for o in recorded if o.result.ok}
+        for delivery in sent:
             delivery.status, delivery.sent_at, delivery.next_attempt_at = (
                 Delivery.Status.SENT,
                 now,
                 None,
             )
-            delivery.provider_ref, delivery.last_error = o.result.provider_ref[:100], ""
-        _mark_sent([(d.provider_ref, d.pk) for d, _ in sent], now)
+            delivery.provider_ref, delivery.last_error = refs[delivery.pk], ""
+            delivery.lease_until, delivery.attempts = None, delivery.attempts + 1
+        _mark_sent(list(refs.items()), now)
         first: dict[int, Delivered] = {}
-        reached = [
-            d for d, _ in sent if d.notification_id and d.notification_id not in reached_before
-        ]
+        reached = [d for d in sent if d.notification_id and d.notification_id not in reached_before]
         notices = Notification.objects.only(
             "id", "kind", "subject", "recipient_id", "topic"
         ).in_bulk({d.notification_id for d in reached})
@@ -255,22 +276,35 @@ def deliveries_record_outcomes(outcomes: Sequence[Outcome]) -> int:
                 first[notice_id] = Delivered(notices[notice_id], delivery.channel, now)
         if first:
             notifications_delivered.send(sender=Delivery, deliveries=list(first.values()))
-    for delivery, o in recorded:
-        if not o.result.ok:
-            _record_failure(delivery, o.result, now)
+    failed = [o for o in recorded if not o.result.ok]
+    if failed:
+        rows = Delivery.objects.in_bulk([o.delivery.pk for o in failed])  # locked above
+        for o in failed:
+            _record_failure(rows[o.delivery.pk], o.result, now)
     return len(recorded)
 
 
-def _mark_sent(refs: list[tuple[str, int]], now: datetime) -> None:
-    """The sent rows, each with its provider reference: one statement run for every row
-    (executemany: a single round trip on PostgreSQL's pipeline, no SQL compiled per row)."""
+def _mark_sent(refs: list[tuple[int, str]], now: datetime) -> None:
+    """The sent rows, each with its provider reference. PostgreSQL: one UPDATE joined to the
+    rows' (id, reference) pairs as VALUES; elsewhere one statement run for every row (executemany,
+    no SQL compiled per row)."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     fields = {f.attname: f for f in Delivery._meta.concrete_fields}
     sent_at = fields["sent_at"].get_db_prep_value(now, connection)
+    status = Delivery.Status.SENT.value
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            pairs = ", ".join(["(%s, %s)"] * len(refs))
+            cursor.execute(
+                # Table and column names come from the model, values are parameters.
+                f"UPDATE {table} AS d SET {SENT_SET.format(ref='v.ref')} "  # noqa: S608  # nosec B608
+                f"FROM (VALUES {pairs}) AS v(id, ref) WHERE d.id = v.id",
+                [status, sent_at, sent_at, *(value for pair in refs for value in pair)],
+            )
+            return
         cursor.executemany(
-            f"UPDATE {table} SET {SENT_SET} WHERE id = %s",  # noqa: S608  # nosec B608
-            [(Delivery.Status.SENT.value, sent_at, sent_at, ref, pk) for ref, pk in refs],
+            f"UPDATE {table} SET {SENT_SET.format(ref='%s')} WHERE id = %s",  # noqa: S608  # nosec B608
+            [(status, sent_at, sent_at, ref, pk) for pk, ref in refs],
         )
 
 
@@ -336,14 +370,3 @@ def _failover(delivery: Delivery, now: datetime) -> None:
             )
             wakeups.outbox_wake_on_commit()
             return
-
-
-def outbox_drain(*, max_batches: int = 50) -> int:
-    """Send everything due now, batch after batch (used by the queue task and by tests)."""
-    total = 0
-    for _ in range(max_batches):
-        n = deliveries_process_due()
-        total += n
-        if n == 0:
-            break
-    return total

@@ -11,7 +11,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext
 
-from vcassure.core.outbound import ADDRESS, HOST, SCHEME, outbound_url_problem
+from vcassure.core.outbound import ADDRESS, HOST, SCHEME, outbound_url_checked
 
 from .base import Message, SendResult, http_client
 
@@ -34,17 +34,21 @@ def request(method: str, url: str, **kwargs: Any) -> httpx.Response | SendResult
 
     Error texts never contain the URL: webhook URLs carry access tokens and last_error is shown
     on the delivery log. Redirects are never followed: a 3xx is the provider's answer."""
-    problem = outbound_url_problem(url, resolve=True)
-    if problem is not None:
+    parsed, problem = outbound_url_checked(url, resolve=True)
+    if problem is not None or parsed is None:
         return SendResult(
             ok=False,
             retryable=False,
             permanent_target_failure=True,
-            error=OUTBOUND_REFUSED[problem],
+            error=OUTBOUND_REFUSED[problem or HOST],
         )
     try:
+        # The URL as checked, its query parameters merged once: the client takes it as it is
+        # (parsing the text again, with the parameters, cost more than the rest of the request).
+        params = kwargs.pop("params", None)
+        target = parsed.copy_merge_params(params) if params else parsed
         with host_slot(url):
-            return http_client().request(method, url, follow_redirects=False, **kwargs)
+            return http_client().request(method, target, follow_redirects=False, **kwargs)
     except httpx.TimeoutException as exc:
         return SendResult(ok=False, retryable=True, error=clip(f"timeout: {type(exc).__name__}"))
     except httpx.UnsupportedProtocol as exc:  # a misconfigured URL will not heal by retrying

@@ -276,3 +276,33 @@ def test_a_robot_out_of_budget_never_holds_up_other_messages(tree, fake_sms):
     assert Delivery.objects.get(notification=notice).status == "sent"
     assert len(fake_sms.messages) == 1
     assert Delivery.objects.filter(group=stuck, status="queued").count() == 450
+
+
+def test_one_drain_claims_batch_after_batch_and_sends_each_once(tree, fake_sms, monkeypatch):
+    """The drain claims the next batch while the last is still being sent: small batches here,
+    so one drain makes many claims; every message goes out once, with its one recorded attempt,
+    and the tasks' first-reached bookkeeping sees each notice once."""
+    monkeypatch.setattr(outbox, "CLAIM_LIMIT", 4)
+    monkeypatch.setattr(outbox, "REFILL_BELOW", 3)
+    monkeypatch.setattr(outbox, "RECORD_BATCH", 3)
+    claims = []
+    claim = outbox.deliveries_claim
+
+    def counted(**kwargs):
+        claimed = claim(**kwargs)
+        claims.append(len(claimed))
+        return claimed
+
+    monkeypatch.setattr(outbox, "deliveries_claim", counted)
+    people = [StaffFactory(org_unit=tree.townships[i % 8], email="") for i in range(25)]
+    with time_machine.travel(T0, tick=False):
+        notices = queue_for(people)
+        assert outbox.outbox_drain() == 25
+        at = clock.now()
+    assert sum(claims) == 25 and len(claims) >= 7 and max(claims) == 4
+    refs = [m["ref"] for m in fake_sms.messages]
+    assert len(refs) == 25 and len(set(refs)) == 25
+    sent = Delivery.objects.filter(notification__in=notices)
+    assert set(sent.values_list("status", flat=True)) == {"sent"}
+    assert all(d.attempts == 1 and d.attempt_log.count() == 1 for d in sent)
+    assert all(d.sent_at == at and d.lease_until is None and not d.last_error for d in sent)
