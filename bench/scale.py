@@ -175,14 +175,14 @@ def fakes_wired():
     scenario, the queue is left alone: the consumers are woken as in production."""
     from django.conf import settings
 
-    from bench.fanout import EXTRA_SETTINGS, GROUP_FIELDS, Fakes, wire
+    from bench.fanout import EXTRA_SETTINGS, GROUP_FIELDS, FakesProcess, wire
     from vcassure.home.demo import CHANNEL_SETTINGS
     from vcassure.notifications.channels.base import reset_channels
     from vcassure.notifications.models import ImGroup
 
     saved = {name: getattr(settings, name) for name in (*CHANNEL_SETTINGS, *EXTRA_SETTINGS)}
     groups = list(ImGroup.objects.all())
-    fakes = Fakes.start()
+    fakes = FakesProcess()  # the providers are other machines: not this process's threads
     try:
         wire(fakes)
         yield fakes
@@ -211,7 +211,7 @@ def fanout_outcome(fakes, topics: list[str]) -> dict:
             .values_list("channel", "n")
         )
     )
-    bodies = [len(r.body) for r in fakes.http_messages()]
+    bodies = fakes.message_sizes()
     return {
         "deliveries": sum(status.values()),
         "by_status": status,
@@ -296,7 +296,7 @@ def run_meetings(database_url: str, *, ack_pool: bool, made: list) -> tuple[dict
         out["fanout"] = fanout_outcome(fakes, topics)
         out["fanout"]["baseline_posts_s"] = round(
             baseline_posts(
-                fakes.sms.send_url, out["fanout"]["sent"], out["fanout"]["mean_request_bytes"]
+                fakes.baseline_url, out["fanout"]["sent"], out["fanout"]["mean_request_bytes"]
             ),
             2,
         )
