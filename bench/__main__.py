@@ -250,7 +250,8 @@ def main() -> None:
     parser.add_argument(
         "--ack-pool",
         action="store_true",
-        help="with --scale: serve the acknowledgement links from a gunicorn pool of their own",
+        help="with --scale: serve the acknowledgement links from a gunicorn pool of their own, "
+        "as deploy/ does (vcassure-links.service)",
     )
     args = parser.parse_args()
     setup_django(args.database_url or None)

@@ -54,7 +54,8 @@ done
 # The unit files refer to each other (vcassure.target, vcassure-worker@N): look them up here first.
 cp "$TMP/units/vcassure-worker@.service" "$TMP/units/vcassure-worker@1.service"
 if out=$(SYSTEMD_UNIT_PATH="$TMP/units:" systemd-analyze verify --man=no \
-    "$TMP/units/vcassure-web.service" "$TMP/units/vcassure-worker@1.service" \
+    "$TMP/units/vcassure-web.service" "$TMP/units/vcassure-links.service" \
+    "$TMP/units/vcassure-worker@1.service" \
     "$TMP/units/vcassure.target" "$TMP/units/vcassure-backup.service" \
     "$TMP/units/vcassure-backup.timer" 2>&1); then
   problems=$(printf '%s\n' "$out" | grep -F "$TMP/units" || true)

@@ -131,3 +131,23 @@ def test_deploy_check_passes():
     out = subprocess.run(["bash", str(DEPLOY / "check.sh")], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "nginx -t" in out.stdout and "systemd-analyze verify" in out.stdout
+
+
+def test_the_links_have_a_pool_of_their_own_and_fall_back_to_the_main_one():
+    """nginx sends /ack/ and /api/ack/ to the links' gunicorn (the unit's port, the template's
+    LINKS_PORT) and to the main pool as backup; every other path to the main pool only."""
+    unit = (DEPLOY / "systemd" / "vcassure-links.service").read_text()
+    links = re.search(r"upstream vcassure_links \{(.*?)\}", SITE, re.DOTALL).group(1)
+    web = re.search(r"upstream vcassure_web \{(.*?)\}", SITE, re.DOTALL).group(1)
+    port = template_values()["LINKS_PORT"]
+    assert f"Environment=LINKS_PORT={port} " in unit and "--bind 127.0.0.1:${LINKS_PORT}" in unit
+    main = re.search(r"server (127\.0\.0\.1:\d+);", web).group(1)
+    assert f"server 127.0.0.1:{port};" in links and f"server {main} backup;" in links
+    routes = dict(re.findall(r"location (\S+) \{\s*proxy_pass http://(\w+);", SITE))
+    assert routes == {"/ack/": "vcassure_links", "/api/ack/": "vcassure_links", "/": "vcassure_web"}
+    # The acknowledgement page and API really live under those prefixes.
+    from django.urls import resolve
+
+    assert resolve("/ack/abc.def").url_name and resolve("/api/ack/abc.def").route.startswith("api/")
+    target = (DEPLOY / "systemd" / "vcassure.target").read_text()
+    assert "vcassure-links.service" in target
