@@ -151,3 +151,61 @@ def test_the_links_have_a_pool_of_their_own_and_fall_back_to_the_main_one():
     assert resolve("/ack/abc.def").url_name and resolve("/api/ack/abc.def").route.startswith("api/")
     target = (DEPLOY / "systemd" / "vcassure.target").read_text()
     assert "vcassure-links.service" in target
+
+
+def gunicorn_conf():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", ROOT / "config" / "gunicorn.conf.py"
+    )
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    return conf
+
+
+class Worker:
+    """What post_worker_init uses of a gunicorn worker: its logger."""
+
+    def __init__(self) -> None:
+        import logging
+
+        self.log = logging.getLogger("test.gunicorn")
+
+
+def test_a_worker_compiles_every_template_before_its_first_request(settings, caplog):
+    """A fresh worker's first dashboard took 1.3 s under load: post_worker_init now loads the views
+    and compiles the project's templates into the cached loader first."""
+    import logging
+
+    from django.template import engines
+
+    settings.DEBUG = False
+    from django.template.loaders.cached import Loader as Cached
+
+    engine = engines["django"].engine
+    loaders, cached = list(engine.template_loaders), None
+    while loaders and cached is None:  # template_partials' loader wraps Django's cached one
+        loader = loaders.pop(0)
+        cached = loader if isinstance(loader, Cached) else None
+        loaders += getattr(loader, "loaders", [])
+    assert cached is not None
+    cached.reset()
+    pages = len(list((ROOT / "vcassure").glob("*/templates/**/*.html")))
+    pages += len(list((ROOT / "vcassure" / "templates").glob("**/*.html")))
+    with caplog.at_level(logging.INFO, logger="test.gunicorn"):
+        gunicorn_conf().post_worker_init(Worker())
+    assert f"worker warmed: {pages} templates" in caplog.text
+    assert "meetings/dashboard.html" in cached.get_template_cache
+    assert len(cached.get_template_cache) >= pages
+
+
+def test_a_failed_warm_up_never_keeps_a_worker_from_serving(monkeypatch, caplog):
+    conf = gunicorn_conf()
+
+    def broken(log):
+        raise RuntimeError("a template library is missing")
+
+    monkeypatch.setattr(conf, "_warm", broken)
+    conf.post_worker_init(Worker())  # no exception: the worker serves, cold
+    assert "worker warm-up failed; serving cold" in caplog.text
