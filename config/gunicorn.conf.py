@@ -105,7 +105,7 @@ def _warm(log) -> None:
     compiled = 0
     for engine in engines.all():
         for folder in (*engine.template_dirs, *get_app_template_dirs("templates")):
-            root = Path(folder).resolve()
+            root = Path(str(folder)).resolve()
             if not root.is_relative_to(base) or ".venv" in root.parts:
                 continue  # the project's templates; those of the libraries load with them
             for path in sorted(root.rglob("*.html")):
