@@ -175,7 +175,8 @@ def fakes_wired():
     scenario, the queue is left alone: the consumers are woken as in production."""
     from django.conf import settings
 
-    from bench.fanout import EXTRA_SETTINGS, GROUP_FIELDS, FakesProcess, wire
+    from bench.fakes import GROUP_FIELDS, FakesProcess, wire
+    from bench.fanout import EXTRA_SETTINGS
     from vcassure.home.demo import CHANNEL_SETTINGS
     from vcassure.notifications.channels.base import reset_channels
     from vcassure.notifications.models import ImGroup
