@@ -176,7 +176,9 @@ def outbox_drain(*, max_batches: int = 50) -> int:
     more = True  # the last claim was full: there may be more due right now
     with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
         while True:
-            if batches < max_batches and (more and len(in_flight) < REFILL_BELOW or not in_flight):
+            if batches < max_batches and (
+                (more and len(in_flight) < REFILL_BELOW) or not in_flight
+            ):
                 if not in_flight:
                     deliveries_record_outcomes(pending)
                     pending = []
