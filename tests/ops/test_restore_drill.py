@@ -32,7 +32,9 @@ class Platform:
         self.var.mkdir()
         if ON_POSTGRES:
             parts = urlsplit(SUITE_DATABASE_URL)
-            self.dbname = f"{parts.path.lstrip('/') or 'vcassure'}_drill_{name}"
+            # Per xdist worker: the module's tests may run on two workers, each with its drill.
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+            self.dbname = f"{parts.path.lstrip('/') or 'vcassure'}_drill_{worker}{name}"
             self.url = urlunsplit(parts._replace(path=f"/{self.dbname}"))
             self.admin_url = urlunsplit(parts._replace(path="/postgres"))
             self._admin(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
