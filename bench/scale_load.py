@@ -8,6 +8,7 @@ import contextlib
 import http.client
 import multiprocessing
 import os
+import random
 import secrets
 import statistics
 import threading
@@ -83,6 +84,12 @@ def poll_dashboards(base: str, targets: list[tuple[str, str]], stop: threading.E
     """GET the meetings' live partials in turn (their dispatchers' sessions), until stop is set;
     append (seconds, status) per refresh, PAUSE_S apart."""
     host, port = urlsplit(base).hostname, urlsplit(base).port
+    # Each dispatcher's browser keeps its own timer. Pollers started together with one fixed pause
+    # stay in step, and then every refresh of the three arrives at the same instant at two web
+    # workers, one waiting for the other: what was timed was that queue. A pause drawn around
+    # PAUSE_S keeps them independent, as browsers are.
+    jitter = random.Random(targets[0][0])  # noqa: S311 - timing, not security
+    stop.wait(jitter.uniform(0, PAUSE_S))
     i = 0
     while not stop.is_set():
         path, cookie = targets[i % len(targets)]
@@ -101,7 +108,7 @@ def poll_dashboards(base: str, targets: list[tuple[str, str]], stop: threading.E
                 f"poll {path[:30]} t={time.time():.2f} {1000 * (time.perf_counter() - started):.0f} ms",
                 flush=True,
             )
-        stop.wait(PAUSE_S)
+        stop.wait(jitter.uniform(0.5, 1.5) * PAUSE_S)
 
 
 def dashboard_pollers(base: str, targets: list, stop: threading.Event, out: list) -> list:

@@ -164,7 +164,9 @@ def spread_states(meeting) -> dict[str, int]:
         SupportTask.objects.filter(pk__in=pks).update(**fields)
         if state != "pending":
             moves += [
-                TaskTransition(task_id=pk, from_state="pending", to_state=state, at=now)
+                TaskTransition(
+                    task_id=pk, meeting_id=meeting.pk, from_state="pending", to_state=state, at=now
+                )
                 for pk in pks
             ]
     TaskTransition.objects.bulk_create(moves, batch_size=500)

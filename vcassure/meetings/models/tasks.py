@@ -194,6 +194,9 @@ class TaskTransition(models.Model):
     """Every move of a task between states, with who and when."""
 
     task = models.ForeignKey(SupportTask, on_delete=models.CASCADE, related_name="transitions")
+    # The task's meeting, copied on write (the task door sets it): the dashboard's timeline walks
+    # back from a meeting's newest move and stops at 30, instead of reading every move of its tasks.
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+", db_index=False)
     from_state = models.CharField(max_length=14, blank=True)
     to_state = models.CharField(max_length=14)
     at = models.DateTimeField()
@@ -204,6 +207,7 @@ class TaskTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["meeting", "-id"], name="transition_meeting_latest")]
         verbose_name = _("任务状态变更")
         verbose_name_plural = _("任务状态变更")
 

@@ -184,6 +184,17 @@ def meeting_dashboard(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AttentionTask:
+    """The task of an attention row: what the row and its links need of it."""
+
+    pk: int
+    venue_id: int | None
+    state: str
+    on_site_due_at: datetime | None
+    ready_due_at: datetime | None
+
+
 def dashboard_attention(
     tasks: QuerySet[SupportTask],
     *,
@@ -195,19 +206,15 @@ def dashboard_attention(
     faulty or kept out of the venue (an open venue-access report), then a device down, then
     unanswered; each with the reasons why, the machine's beside the people's (terminal
     unreachable, switch uplink down), and the venue's open fault with its clock (the restore
-    deadline). Two queries, three when a device is down. `machine_down=False` (the roll-up found
-    no device down) spares the test of every task's venue devices."""
+    deadline). Two queries; one more when a row's venue has an open fault, one more when a row's
+    venue has a device down. `machine_down=False` (the roll-up found no device down) spares the
+    test of every task's venue devices."""
     from vcassure.faults.models import Fault
     from vcassure.faults.selectors import open_faults_by_venue
 
     late = overdue_q(now)
-    blocked = Exists(
-        Fault.objects.filter(
-            venue_id=OuterRef("venue_id"),
-            source=Fault.Source.ACCESS,
-            state__in=Fault.ACTIVE_STATES,
-        )
-    )
+    open_faults = Fault.objects.filter(venue_id=OuterRef("venue_id"), state__in=Fault.ACTIVE_STATES)
+    blocked = Exists(open_faults.filter(source=Fault.Source.ACCESS))
     needs = late | Q(state="faulty") | Q(state__in=UNANSWERED_STATES) | Q(blocked)
     ranks = [When(late, then=Value(0)), When(Q(state="faulty") | Q(blocked), then=Value(1))]
     down: Exists | Value = Value(False)
@@ -216,49 +223,61 @@ def dashboard_attention(
         needs |= Q(down)
         ranks.append(When(down, then=Value(2)))
     rank = Case(*ranks, default=Value(3))
-    order = ("rank", "on_site_due_at", "org_unit__path", "id")
-    # The first `limit` picked among the tasks alone, then only those joined to their venue, unit
-    # and assignee (joining first made the database join every candidate, ~500 of 2,000).
-    picked = tasks.filter(needs).annotate(rank=rank).order_by(*order).values("pk")[:limit]
-    qs = (
-        SupportTask.objects.filter(pk__in=picked)
-        .annotate(rank=rank, blocked=blocked, machine_down=down)
-        .select_related("venue", "org_unit", "assignee")
-        .only(
+    # The first `limit` picked among the tasks alone, as plain values; the database tests the
+    # picked rows only for an open fault and a device down (the select list's tests come after the
+    # sort and the limit). Then only those are joined to their venue, unit and assignee (joining
+    # first made the database join every candidate, ~500 of 2,000).
+    picked = list(
+        tasks.filter(needs)
+        .annotate(rank=rank, blocked=blocked, down=down, faulted=Exists(open_faults))
+        .order_by("rank", "on_site_due_at", "org_unit__path", "id")
+        .values_list("pk", "rank", "blocked", "down", "faulted")[:limit]
+    )
+    if not picked:
+        return []
+    shown = {
+        row[0]: row[1:]
+        for row in SupportTask.objects.filter(pk__in=[row[0] for row in picked])
+        .order_by()
+        .values_list(
+            "pk",
+            "venue_id",
             "state",
             "on_site_due_at",
             "ready_due_at",
-            "venue_id",
             "venue__name",
             "org_unit__name",
             "assignee__name",
         )
-        .order_by(*order)
-    )
-    tasks_list = list(qs)
-    faults = open_faults_by_venue({t.venue_id for t in tasks_list if t.venue_id})
-    rows = []
+    }
+    faulted = {shown[row[0]][0] for row in picked if row[4] and row[0] in shown}
+    faults = open_faults_by_venue(faulted) if faulted else {}
     # Which devices are down: asked only when a row's venue has one (most boards have none).
-    down_venues = [t.venue_id for t in tasks_list if t.machine_down and t.venue_id]
+    down_venues = [shown[row[0]][0] for row in picked if row[3] and row[0] in shown]
     machines = machine_reasons(down_venues, now=now) if down_venues else {}
-    for task in tasks_list:
+    rows = []
+    for pk, rank_of, is_blocked, _is_down, _faulted in picked:
+        if pk not in shown:  # moved out of the meeting between the two reads (cancelled, deleted)
+            continue
+        venue_id, state, on_site_due_at, ready_due_at, venue_name, unit_name, assignee = shown[pk]
+        task = AttentionTask(pk, venue_id, state, on_site_due_at, ready_due_at)
         reasons: list[tuple[str, str]] = []
-        if task.on_site_due_at and task.on_site_due_at < now and task.state in BEFORE_SITE:
+        if on_site_due_at and on_site_due_at < now and state in BEFORE_SITE:
             reasons.append(("missed_on_site", _("逾期未到场")))
-        elif task.ready_due_at and task.ready_due_at < now and task.state in BEFORE_READY:
+        elif ready_due_at and ready_due_at < now and state in BEFORE_READY:
             reasons.append(("missed_ready", _("逾期未就绪")))
-        if task.state == "faulty":
+        if state == "faulty":
             reasons.append(("faulty", _("故障")))
-        if task.blocked:
+        if is_blocked:
             reasons.append(("access", _("无法进入会场")))
-        if task.state in UNANSWERED_STATES:
+        if state in UNANSWERED_STATES:
             reasons.append(("unanswered", _("未确认")))
         machine = [
             (f"{status.equipment.kind}_{status.failure}", machine_label(status))
-            for status in (machines.get(task.venue_id, []) if task.venue_id else [])
+            for status in (machines.get(venue_id, []) if venue_id else [])
         ]
-        fault = faults.get(task.venue_id) if task.venue_id is not None else None
-        is_overdue = task.rank == 0
+        fault = faults.get(venue_id) if venue_id is not None else None
+        is_overdue = rank_of == 0
         # What the row shows, ready to print: a template lookup through a dict is the fast one.
         rows.append(
             {
@@ -266,17 +285,15 @@ def dashboard_attention(
                 "reasons": reasons,
                 "machine": machine,
                 "is_overdue": is_overdue,
-                "is_bad": bool(is_overdue or task.state == "faulty" or fault or machine),
-                "venue_name": task.venue.name if task.venue else "",
-                "unit_name": task.org_unit.name,
-                "assignee_name": task.assignee.name if task.assignee else "",
-                "state_label": task.get_state_display(),
-                "state_class": STATE_BADGE.get(task.state, ""),
+                "is_bad": bool(is_overdue or state == "faulty" or fault or machine),
+                "venue_name": venue_name or "",
+                "unit_name": unit_name,
+                "assignee_name": assignee or "",
+                "state_label": SupportTask.State(state).label,
+                "state_class": STATE_BADGE.get(state, ""),
                 # The deadline missed, or the next one: the ready deadline once on site.
                 "due_at": (
-                    task.ready_due_at
-                    if reasons and reasons[0][0] == "missed_ready"
-                    else task.on_site_due_at
+                    ready_due_at if reasons and reasons[0][0] == "missed_ready" else on_site_due_at
                 ),
                 "fault": fault,
                 "fault_late": bool(
@@ -352,28 +369,61 @@ def dashboard_venue_rows(
     return list(qs[:limit])
 
 
+@dataclass(frozen=True, slots=True)
+class TimelineMove:
+    task_id: int
+    to_state: str
+    at: datetime
+
+
+# The latest moves of a meeting are read this many at a time, newest first, until `limit` of them
+# fall in the viewer's scope (a county following a province meeting skips the others' moves).
+TIMELINE_BATCH = 4 * TIMELINE_LIMIT
+TIMELINE_MAX_BATCHES = 10
+
+
 def dashboard_timeline(
     meeting: Meeting, tasks: QuerySet[SupportTask], *, limit: int = TIMELINE_LIMIT
 ) -> list[dict]:
-    """The meeting's events and the latest task moves, newest first. Two queries."""
+    """The meeting's events and the latest moves of `tasks` (the viewer's), newest first. Three
+    queries for a viewer who sees most of the meeting.
+
+    The moves are read newest first on the meeting's own index (meeting, -id), a batch at a time,
+    and only then checked against `tasks` by primary key: the database never joins the meeting's
+    every move to its tasks (right after a province-wide publish its statistics still say the
+    meeting has no moves, and the planner chose exactly that, 4,000 rows to keep 30)."""
     events = meeting.events.select_related("actor").order_by("-at", "-id")[:limit]
-    # Newest by id: the primary key lets the database walk back from the end and stop at `limit`.
-    moves = (
-        TaskTransition.objects.filter(task__in=tasks)
-        .select_related("task__venue")
-        .only("at", "to_state", "task__venue__name")
-        .order_by("-id")[:limit]
-    )
+    moves: list[tuple[TimelineMove, str]] = []
+    batches = TaskTransition.objects.filter(meeting_id=meeting.pk).order_by("-id")
+    before: int | None = None
+    for _batch in range(TIMELINE_MAX_BATCHES):
+        page = batches.filter(id__lt=before) if before is not None else batches
+        rows = list(page.values_list("id", "task_id", "to_state", "at")[:TIMELINE_BATCH])
+        if not rows:
+            break
+        names = dict(
+            tasks.filter(pk__in={task_id for _, task_id, _, _ in rows})
+            .order_by()
+            .values_list("pk", "venue__name")
+        )
+        moves += [
+            (TimelineMove(task_id, to_state, at), names[task_id] or "")
+            for _, task_id, to_state, at in rows
+            if task_id in names
+        ]
+        if len(moves) >= limit or len(rows) < TIMELINE_BATCH:
+            break
+        before = rows[-1][0]
     entries: list[dict[str, Any]] = [{"at": e.at, "event": e} for e in events] + [
         {
-            "at": m.at,
+            "at": move.at,
             "event": None,
-            "move": m,
-            "venue_name": m.task.venue.name if m.task.venue else "",
-            "label": SupportTask.State(m.to_state).label,
-            "state_class": STATE_BADGE.get(m.to_state, ""),
+            "move": move,
+            "venue_name": venue_name,
+            "label": SupportTask.State(move.to_state).label,
+            "state_class": STATE_BADGE.get(move.to_state, ""),
         }
-        for m in moves
+        for move, venue_name in moves[:limit]
     ]
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries

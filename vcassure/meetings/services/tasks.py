@@ -94,6 +94,7 @@ def support_tasks_move(moves: Sequence[TaskMove], *, strict: bool = True) -> lis
         transitions.append(
             TaskTransition(
                 task_id=task.pk,
+                meeting_id=task.meeting_id,
                 from_state=from_state,
                 to_state=move.to,
                 at=move.at,
@@ -184,7 +185,14 @@ def support_tasks_created(
     actor = _actor(by)
     bulk_insert(
         [
-            TaskTransition(task_id=t.pk, from_state="", to_state=t.state, at=at, actor=actor)
+            TaskTransition(
+                task_id=t.pk,
+                meeting_id=t.meeting_id,
+                from_state="",
+                to_state=t.state,
+                at=at,
+                actor=actor,
+            )
             for t in tasks
         ]
     )

@@ -158,6 +158,38 @@ def test_timeline_shows_events_and_latest_moves(province, meeting, client):
     assert sum(1 for entry in timeline if "move" in entry) <= 30
 
 
+def test_timeline_shows_only_the_viewers_moves_however_many_others_came_after(
+    province, tomorrow, client, monkeypatch
+):
+    """A county following a province meeting sees its own venues' latest moves, even when the
+    meeting's newest moves (more than one batch of them) are all in another city."""
+    monkeypatch.setattr("vcassure.meetings.selectors.dashboard.TIMELINE_BATCH", 3)
+    tree = province
+    meeting = publish(tree, make_meeting(tree, tomorrow, tree.venues))
+    mine = venue_task(meeting, tree.venues[0])  # county 0
+    services.support_task_transition(mine, by=tree.user("province"), to_state="acknowledged")
+    for venue in tree.venues[4:]:  # city 1, after it: 4 tasks x 2 moves, more than two batches
+        task = venue_task(meeting, venue)
+        services.support_task_transition(task, by=tree.user("province"), to_state="acknowledged")
+        services.support_task_transition(task, by=tree.user("province"), to_state="on_site")
+    client.force_login(tree.user("county0"))
+    timeline = client.get(url(meeting)).context["timeline"]
+    moves = [entry for entry in timeline if "move" in entry]
+    county_tasks = set(
+        SupportTask.objects.filter(meeting=meeting, venue__in=tree.venues[:2]).values_list(
+            "pk", flat=True
+        )
+    )
+    assert moves[0]["move"].task_id == mine.pk and moves[0]["label"] == "已确认"
+    assert moves[0]["venue_name"] == tree.venues[0].name
+    assert {entry["move"].task_id for entry in moves} <= county_tasks
+    # The province sees the newest first, city 1's.
+    client.force_login(tree.user("province"))
+    timeline = client.get(url(meeting)).context["timeline"]
+    newest = next(entry for entry in timeline if "move" in entry)
+    assert newest["move"].to_state == "on_site" and newest["venue_name"] == tree.venues[-1].name
+
+
 def test_big_screen_mode(province, meeting, client):
     client.force_login(province.user("province"))
     page = client.get(url(meeting, screen=1)).content.decode()
@@ -213,8 +245,9 @@ def test_constant_number_of_queries_5_vs_60_venues(province, tomorrow, client):
                     client, url(large, **params), **headers
                 )
     client.force_login(tree.user("province"))
-    # + the venues' open faults, + check-ins far from their venue (issue 16)
-    assert _queries(client, url(large), HTTP_HX_REQUEST="true") <= 14
+    # + the venues' open faults, + check-ins far from their venue (issue 16), + the timeline's
+    # moves read by the meeting's index and then checked against the viewer's tasks (issue 18)
+    assert _queries(client, url(large), HTTP_HX_REQUEST="true") <= 15
 
 
 def test_other_scope_is_404(province, tomorrow, client):
