@@ -55,7 +55,8 @@ def gunicorn_server(
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
         "LOG_LEVEL": "WARNING",
-        "GUNICORN_ACCESS_LOG": "off",
+        # BENCH_DEBUG: every request with its time in the server, in var/bench/web-*/gunicorn.log.
+        "GUNICORN_ACCESS_LOG": "json" if os.environ.get("BENCH_DEBUG") else "off",
         **(extra_env or {}),
     }
     log = open(var / "gunicorn.log", "w")  # noqa: SIM115 - closed below

@@ -10,6 +10,7 @@ venue and about 2,000 branch venues (every unit, and a second room in most towns
 are numbered from code 50 ("5x0000", no real GB/T 2260 prefix and apart from the demo's 39)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection, transaction
 
@@ -265,11 +266,26 @@ class ScaleBuilder:
         )
 
 
+def probes_as_of_now() -> int:
+    """The devices' latest probes stamped now, as the meetings' T-60 round would leave them (a
+    failure older than three hours says nothing about today's meeting: in a database built the day
+    before no venue would show a device down, and the dashboards would skip their device checks),
+    and the venues with a device down recomputed by the product's own code. Returns how many."""
+    from vcassure.core import clock
+    from vcassure.probes.models import ProbeStatus, VenueMachineDown
+    from vcassure.probes.services import venue_machine_state_refresh
+
+    now = clock.now()
+    ProbeStatus.objects.filter(checked_at__lt=now - timedelta(hours=1)).update(checked_at=now)
+    venue_machine_state_refresh(Venue.objects.values_list("pk", flat=True).iterator())
+    return VenueMachineDown.objects.count()
+
+
 @transaction.atomic
 def build_provinces(n: int, shape: Shape | None = None) -> dict:
     """Write n provinces (unless they are there already) and return what was written."""
     if provinces_built(n):
-        return {"reused": True}
+        return {"reused": True, "venues_machine_down": probes_as_of_now()}
     builder = ScaleBuilder(n, shape or Shape())
     builder.build_units()
     builder.build_departments()
@@ -286,6 +302,7 @@ def build_provinces(n: int, shape: Shape | None = None) -> dict:
         "venues": venues,
         "equipment": equipment,
         "im_groups": groups,
+        "venues_machine_down": probes_as_of_now(),
     }
 
 

@@ -19,7 +19,7 @@ from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask
 from vcassure.notifications.models import ImGroup, Notification
 from vcassure.orgs.models import Department, OrgUnit, Staff
-from vcassure.probes.models import ProbeStatus
+from vcassure.probes.models import ProbeStatus, VenueMachineDown
 from vcassure.venues.models import Equipment, Venue
 
 TINY = Shape(cities=1, counties=2, townships=3)
@@ -51,9 +51,15 @@ def test_tiny_provinces_are_built_in_bulk_and_consistent():
     }
     assert not Venue.objects.filter(primary_staff__isnull=True).exists()
     assert Equipment.objects.count() == 2 * Venue.objects.count() == ProbeStatus.objects.count()
+    # One device in a hundred unreachable: its venue shows a device down on the dashboards.
+    failing = set(
+        ProbeStatus.objects.filter(ok=False).values_list("equipment__venue_id", flat=True)
+    )
+    assert failing and built["venues_machine_down"] == len(failing)
+    assert set(VenueMachineDown.objects.values_list("venue_id", flat=True)) == failing
     assert ImGroup.objects.count() == built["im_groups"] == 2 * (3 + 1)
     # Built once per database: a second call reuses what is there.
-    assert build_provinces(2, TINY) == {"reused": True}
+    assert build_provinces(2, TINY) == {"reused": True, "venues_machine_down": len(failing)}
 
 
 def test_a_province_dispatcher_publishes_its_province_wide_meeting():

@@ -1,6 +1,7 @@
 """How each terminal and access switch is probed (ProbeTarget), every probe's result with its
-history (ProbeResult), the latest result per device (ProbeStatus, for cheap dashboard reads) and the
-runs that grouped them (ProbeRun, labelled by whoever asked, e.g. "meeting:12:t60")."""
+history (ProbeResult), the latest result per device (ProbeStatus, for cheap dashboard reads), the
+venues with a device failing it (VenueMachineDown) and the runs that grouped them (ProbeRun,
+labelled by whoever asked, e.g. "meeting:12:t60")."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -140,3 +141,18 @@ class ProbeStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.equipment_id} {'ok' if self.ok else self.failure}"
+
+
+class VenueMachineDown(models.Model):
+    """A venue with a device whose latest probe failed, and when the latest such failure was seen.
+    Kept by the probe runs beside ProbeStatus (services.venue_machine_state_refresh), so that a
+    dashboard asks one row per venue task by primary key instead of searching each venue's devices
+    and their statuses (at ten provinces, half the cost of a refresh)."""
+
+    venue = models.OneToOneField(
+        "venues.Venue", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.venue_id} down at {self.checked_at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from vcassure.probes.models import ProbeResult, ProbeRun, ProbeStatus
+from vcassure.probes.models import ProbeResult, ProbeRun, ProbeStatus, VenueMachineDown
 from vcassure.venues.models import Equipment
 
 PROBED_KINDS = (Equipment.Kind.TERMINAL, Equipment.Kind.SWITCH)
@@ -33,6 +33,11 @@ def latest_results(equipment_ids) -> QuerySet[ProbeResult]:
         .select_related("equipment__venue")
         .order_by("equipment__venue_id", "equipment__kind", "equipment_id")
     )
+
+
+def venues_down(*, since: datetime) -> QuerySet[VenueMachineDown]:
+    """Venues with a device whose latest probe, made since `since`, failed (one row a venue)."""
+    return VenueMachineDown.objects.filter(checked_at__gte=since)
 
 
 def failing_status(*, since: datetime) -> QuerySet[ProbeStatus]:

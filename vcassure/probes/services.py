@@ -4,17 +4,26 @@ listens (`probe_failed`) about the failures."""
 
 import ipaddress
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from vcassure.core import clock
 from vcassure.core.errors import InvalidInputError
 from vcassure.core.services import audit_record
 from vcassure.probes import crypto, engine
-from vcassure.probes.models import Method, ProbeResult, ProbeRun, ProbeStatus, ProbeTarget
+from vcassure.probes.models import (
+    Method,
+    ProbeResult,
+    ProbeRun,
+    ProbeStatus,
+    ProbeTarget,
+    VenueMachineDown,
+)
 from vcassure.probes.signals import probe_failed
 from vcassure.venues.models import Equipment
 
@@ -236,6 +245,7 @@ def probes_run(
             update_fields=["result", "ok", "failure", "checked_at"],
             batch_size=1000,
         )
+        venue_machine_state_refresh({e.venue_id for e in equipment})
         if run is not None:
             run.finished_at = checked_at
             run.devices = len(results)
@@ -250,3 +260,27 @@ def probes_run(
     if failed:
         probe_failed.send(sender=ProbeResult, results=failed, label=label, at=checked_at)
     return outcome
+
+
+# Venues recomputed per statement: SQLite allows 32,766 parameters a statement.
+REFRESH_CHUNK = 2000
+
+
+def venue_machine_state_refresh(venue_ids: Iterable[int | None]) -> None:
+    """Recompute VenueMachineDown for these venues from their devices' latest statuses: a row for
+    each venue with a device failing its latest probe (stamped with the latest such failure), none
+    for the others. Called in the probe run's transaction, and when a device is deleted or moved
+    to another venue. Two statements per 2,000 venues."""
+    ids = sorted({pk for pk in venue_ids if pk is not None})
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        chunk = ids[start : start + REFRESH_CHUNK]
+        failing = (
+            ProbeStatus.objects.filter(ok=False, equipment__venue_id__in=chunk)
+            .values_list("equipment__venue_id")
+            .annotate(latest=Max("checked_at"))
+            .order_by()
+        )
+        rows = [VenueMachineDown(venue_id=venue, checked_at=latest) for venue, latest in failing]
+        with transaction.atomic():
+            VenueMachineDown.objects.filter(venue_id__in=chunk).delete()
+            VenueMachineDown.objects.bulk_create(rows, batch_size=1000)

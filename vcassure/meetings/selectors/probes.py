@@ -31,11 +31,10 @@ def failing_since(now: datetime) -> datetime:
 
 
 def venue_machine_down(now: datetime) -> Exists:
-    """For a venue task: does one of its venue's devices fail its latest (fresh) probe?"""
+    """For a venue task: does one of its venue's devices fail its latest (fresh) probe? One
+    primary-key probe of the venues with a device down."""
     return Exists(
-        probe_selectors.failing_status(since=failing_since(now)).filter(
-            equipment__venue_id=OuterRef("venue_id")
-        )
+        probe_selectors.venues_down(since=failing_since(now)).filter(venue_id=OuterRef("venue_id"))
     )
 
 

@@ -165,6 +165,54 @@ def test_dashboard_shows_machine_state_beside_people(probed, province, client):
     assert 'data-machine="1"' in page  # city 0's row
 
 
+def _machine_down(client, meeting, province) -> int:
+    client.force_login(province.user("province"))  # a session of the travelled-to moment
+    board = client.get(f"/meetings/{meeting.pk}/dashboard/").context["board"]
+    return board.rollup.machine_down
+
+
+def test_dashboard_machine_state_follows_repairs_and_device_changes(
+    probed, province, client, listener
+):
+    """A venue's "device down" moves with a failing device taken to another venue, and goes away
+    when its devices answer again."""
+    meeting, bad, good = probed
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=60), tick=False):
+        meeting_probes_sweep()
+        assert _machine_down(client, meeting, province) == 1
+        bad[1].delete()  # the switch is taken away: the terminal still fails
+        assert _machine_down(client, meeting, province) == 1
+        bad[0].venue = province.venues[1]  # the failing terminal is moved to venue 1
+        bad[0].save()
+        assert _machine_down(client, meeting, province) == 1
+        rows = client.get(f"/meetings/{meeting.pk}/dashboard/").context["board"].attention
+        machine = {row["task"].venue_id: row["machine"] for row in rows}
+        assert machine[province.venues[1].pk] and not machine[province.venues[0].pk]
+        probe_target_save(equipment=bad[0], method="tcp", port=listener)  # repaired
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=30), tick=False):
+        meeting_probes_sweep()
+        assert _machine_down(client, meeting, province) == 0
+
+
+def test_removing_the_failing_devices_clears_the_venue(probed, province, client):
+    meeting, bad, good = probed
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=60), tick=False):
+        meeting_probes_sweep()
+        assert _machine_down(client, meeting, province) == 1
+        for device in bad:
+            device.delete()
+        assert _machine_down(client, meeting, province) == 0
+
+
+def test_a_failure_older_than_three_hours_says_nothing_about_today(probed, province, client):
+    meeting, bad, good = probed
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=60), tick=False):
+        meeting_probes_sweep()
+        assert _machine_down(client, meeting, province) == 1
+    with time_machine.travel(meeting.starts_at + timedelta(hours=2, minutes=1), tick=False):
+        assert _machine_down(client, meeting, province) == 0
+
+
 def test_dashboard_button_probes_now(probed, province, client):
     meeting, bad, good = probed
     client.force_login(province.user("province"))
