@@ -273,8 +273,8 @@ def dashboard_attention(
         if state in UNANSWERED_STATES:
             reasons.append(("unanswered", _("未确认")))
         machine = [
-            (f"{status.equipment.kind}_{status.failure}", machine_label(status))
-            for status in (machines.get(venue_id, []) if venue_id else [])
+            (f"{kind}_{failure}", machine_label(kind, failure))
+            for kind, failure in (machines.get(venue_id, []) if venue_id else [])
         ]
         fault = faults.get(venue_id) if venue_id is not None else None
         is_overdue = rank_of == 0
@@ -329,14 +329,14 @@ def dashboard_far_check_ins(
     )
 
 
-def machine_label(status) -> str:
+def machine_label(kind: str, failure: str) -> str:
     """What a dispatcher reads of a failing device: 终端不可达, 交换机上联中断…"""
-    kind = _("终端") if status.equipment.kind == "terminal" else _("交换机")
-    if status.failure == "uplink_down":
-        return _("%(kind)s上联中断") % {"kind": kind}
-    if status.failure == "auth":
-        return _("%(kind)s探测认证失败") % {"kind": kind}
-    return _("%(kind)s不可达") % {"kind": kind}
+    device = _("终端") if kind == "terminal" else _("交换机")
+    if failure == "uplink_down":
+        return _("%(kind)s上联中断") % {"kind": device}
+    if failure == "auth":
+        return _("%(kind)s探测认证失败") % {"kind": device}
+    return _("%(kind)s不可达") % {"kind": device}
 
 
 def dashboard_venue_rows(

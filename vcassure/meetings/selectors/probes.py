@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from vcassure.accounts.types import UserLike
 from vcassure.meetings.models import Meeting, SupportTask
 from vcassure.probes import selectors as probe_selectors
-from vcassure.probes.models import ProbeResult, ProbeStatus
+from vcassure.probes.models import ProbeResult
 
 # A probe older than this says nothing about today's meeting.
 FRESH_FOR = timedelta(hours=3)
@@ -38,15 +38,16 @@ def venue_machine_down(now: datetime) -> Exists:
     )
 
 
-def machine_reasons(venue_ids, *, now: datetime) -> dict[int, list[ProbeStatus]]:
-    """The failing devices of these venues, by venue. One query."""
-    out: dict[int, list[ProbeStatus]] = {}
+def machine_reasons(venue_ids, *, now: datetime) -> dict[int, list[tuple[str, str]]]:
+    """The failing devices of these venues, by venue: (kind, failure) of each, terminals first.
+    One query, plain values."""
+    out: dict[int, list[tuple[str, str]]] = {}
     rows = (
         probe_selectors.failing_status(since=failing_since(now))
         .filter(equipment__venue_id__in=venue_ids)
-        .select_related("equipment")
         .order_by("equipment__kind", "equipment_id")
+        .values_list("equipment__venue_id", "equipment__kind", "failure")
     )
-    for status in rows:
-        out.setdefault(status.equipment.venue_id, []).append(status)
+    for venue_id, kind, failure in rows:
+        out.setdefault(venue_id, []).append((kind, failure))
     return out
