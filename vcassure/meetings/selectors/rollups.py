@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, CharField, Count, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import BooleanField, Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Length, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
 
@@ -28,6 +29,7 @@ class Rollup:
     overdue: int = 0
     attention: int = 0
     machine_down: int = 0
+    far_check_ins: int = 0  # checked in more than CHECK_IN_FAR_METRES from the venue
 
     def add(self, state: str, n: int, late: int, machine: int = 0, machine_only: int = 0) -> None:
         """`machine`: tasks of those whose venue has a device down; `machine_only`: of those, the
@@ -110,18 +112,22 @@ def unit_rollups(tasks: QuerySet[SupportTask], *, unit: OrgUnit, now: datetime) 
     tasks, grouped in the database by the child of `unit` each task lies under, by state and by
     whether its venue has a device down."""
     child, below = _place_under(unit)
+    far = Q(check_in_distance_m__gt=settings.CHECK_IN_FAR_METRES)
     rows = (
         tasks.order_by()
         .annotate(child=child, below=below, down=venue_machine_down(now))
         .values_list("child", "below", "down", "state")
-        .annotate(n=Count("id"), late=Count("id", filter=overdue_q(now)))
+        .annotate(
+            n=Count("id"), late=Count("id", filter=overdue_q(now)), far=Count("id", filter=far)
+        )
     )
     total = Rollup()
     per_child: dict[int, Rollup] = defaultdict(Rollup)
     deeper: set[int] = set()
-    for key, is_below, down, state, n, n_late in rows:
+    for key, is_below, down, state, n, n_late, n_far in rows:
         n_machine, n_machine_only = (n, n - n_late) if down else (0, 0)
         total.add(state, n, n_late, n_machine, n_machine_only)
+        total.far_check_ins += n_far
         # Only at the root can a task lie outside the node: it counts but sits on no child.
         if key is None:
             continue

@@ -66,7 +66,10 @@ def test_a_far_check_in_is_flagged_not_refused(task, province, client, settings)
         assert "超过 1 公里" in card and f"{task.check_in_distance_m} 米" in card
         dispatcher = type(client)()
         dispatcher.force_login(province.user("province", Role.DISPATCHER))
-        board = dispatcher.get(f"/meetings/{task.meeting_id}/dashboard/").content.decode()
+        shown = dispatcher.get(f"/meetings/{task.meeting_id}/dashboard/?poll=1")
+        assert shown.context["board"].rollup.far_check_ins == 1
+        board = shown.content.decode()
+        assert 'id="dash-far-check-ins"' in board
         assert "far-check-in" in board and f"距会场 {task.check_in_distance_m} 米" in board
         api = dispatcher.post(
             f"/api/tasks/{task.pk}/check-in", content_type="application/json"

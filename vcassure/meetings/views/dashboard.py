@@ -146,7 +146,12 @@ def meeting_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "query": query,
         "live_url": f"{request.path}?{query}unit={unit.pk}",
         "timeline": selectors.dashboard_timeline(meeting, scoped),
-        "far_check_ins": selectors.dashboard_far_check_ins(scoped) if not screen else [],
+        # Asked only when the roll-up counted one (most meetings have none).
+        "far_check_ins": (
+            selectors.dashboard_far_check_ins(scoped)
+            if board.rollup.far_check_ins and not screen
+            else []
+        ),
         # A township's own venues are few: list them; above it, the tree and the attention list do.
         "venue_rows": (
             selectors.dashboard_venue_rows(scoped, now=now)
