@@ -29,6 +29,7 @@ from vcassure.meetings.selectors.field_work import (
 from vcassure.meetings.selectors.meetings import (
     LIVE_STATES,
     MAX_ON_SITE_LEAD,
+    MEETING_RELATED,
     PREVIEW_LIMIT,
     meeting_can_change,
     meeting_conflicts,
@@ -91,6 +92,7 @@ __all__ = [
     "meeting_conflicts",
     "meeting_dashboard",
     "meeting_event_list",
+    "MEETING_RELATED",
     "meeting_get",
     "meeting_list",
     "meeting_status",

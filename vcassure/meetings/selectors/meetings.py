@@ -52,12 +52,13 @@ def meeting_list(
     )
 
 
-def meeting_get(*, user: UserLike, pk: int) -> Meeting:
-    return (
-        Meeting.objects.visible_to(user)
-        .select_related("system", "org_unit", "main_venue", "entered_by")
-        .get(pk=pk)
-    )
+MEETING_RELATED = ("system", "org_unit", "main_venue", "entered_by")
+
+
+def meeting_get(*, user: UserLike, pk: int, related: tuple[str, ...] = MEETING_RELATED) -> Meeting:
+    """A meeting the user may see (Meeting.DoesNotExist otherwise), with `related` joined: a page
+    that shows only part of it (the dashboard's 5-second poll) joins only what it shows."""
+    return Meeting.objects.visible_to(user).select_related(*related).get(pk=pk)
 
 
 def meeting_venue_list(meeting: Meeting) -> QuerySet:

@@ -48,9 +48,11 @@ class ShareLinkForm(forms.Form):
     )
 
 
-def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
+def _meeting_or_404(request: HttpRequest, pk: int, *, partial: bool = False) -> Meeting:
     try:
-        return selectors.meeting_get(user=request.user, pk=pk)
+        # The live partial shows the meeting's clock, and places it by its unit: nothing else.
+        related = ("org_unit",) if partial else selectors.MEETING_RELATED
+        return selectors.meeting_get(user=request.user, pk=pk, related=related)
     except Meeting.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -122,7 +124,7 @@ def meeting_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             if request.htmx
             else redirect_to_login(request.get_full_path())
         )
-    meeting = _meeting_or_404(request, pk)
+    meeting = _meeting_or_404(request, pk, partial=_wants_partial(request))
     root = selectors.dashboard_root(meeting, user=request.user)
     unit = _unit_or_404(root, request.GET.get("unit"))
     screen = request.GET.get("screen") == "1"
