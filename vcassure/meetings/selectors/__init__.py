@@ -1,20 +1,21 @@
 """Reads for meetings (selectors/meetings.py), tasks (tasks.py), the live dashboard and status
-(dashboard.py, its roll-up in rollups.py) and the field pages (field_work.py), each starting from
+(dashboard.py, its roll-up in rollups.py, its attention list in attention.py, its timeline in
+timeline.py) and the field pages (field_work.py), each starting from
 visible_to(user), in a fixed number of queries. Callers may import the modules or these names."""
 
-from vcassure.meetings.selectors.dashboard import (
+from vcassure.meetings.selectors.attention import (
     ATTENTION_LIMIT,
-    OVERDUE_LIMIT,
     STATE_BADGE,
-    TIMELINE_LIMIT,
+    dashboard_attention,
+)
+from vcassure.meetings.selectors.dashboard import (
+    OVERDUE_LIMIT,
     VENUE_ROWS_LIMIT,
     Dashboard,
     DashboardNode,
-    dashboard_attention,
     dashboard_far_check_ins,
     dashboard_root,
     dashboard_tasks,
-    dashboard_timeline,
     dashboard_unit,
     dashboard_venue_rows,
     meeting_dashboard,
@@ -60,6 +61,7 @@ from vcassure.meetings.selectors.tasks import (
     task_tree,
     task_tree_below,
 )
+from vcassure.meetings.selectors.timeline import TIMELINE_LIMIT, dashboard_timeline
 
 __all__ = [
     "ACK_TASK_FIELDS",

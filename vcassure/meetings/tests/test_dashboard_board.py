@@ -163,7 +163,7 @@ def test_timeline_shows_only_the_viewers_moves_however_many_others_came_after(
 ):
     """A county following a province meeting sees its own venues' latest moves, even when the
     meeting's newest moves (more than one batch of them) are all in another city."""
-    monkeypatch.setattr("vcassure.meetings.selectors.dashboard.TIMELINE_BATCH", 3)
+    monkeypatch.setattr("vcassure.meetings.selectors.timeline.TIMELINE_BATCH", 3)
     tree = province
     meeting = publish(tree, make_meeting(tree, tomorrow, tree.venues))
     mine = venue_task(meeting, tree.venues[0])  # county 0
