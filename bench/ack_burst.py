@@ -74,8 +74,10 @@ def gunicorn_server(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    # The consumers at the priority deploy/systemd/vcassure-worker@.service gives them (Nice=10):
-    # sending thousands of messages yields the CPU to the people waiting on a page.
+    # The consumers at the priority deploy/systemd/vcassure-worker@.service gives them: sending
+    # thousands of messages yields the CPU to the people waiting on a page. Here they share the
+    # web server's session (one autogroup), where Nice=10 does what the unit's CPUWeight=20 does
+    # between services in production (a nice value orders processes within their group only).
     nice = int(os.environ.get("BENCH_WORKER_NICE", "10"))
     workers_ = [
         subprocess.Popen(

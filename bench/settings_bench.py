@@ -24,3 +24,6 @@ if HUEY["huey_class"] == "huey.SqliteHuey":
     HUEY = {**HUEY, "filename": str(VAR_DIR / "huey.sqlite3")}
 
 ROOT_URLCONF = "bench.baseline_urls"
+
+if os.environ.get("BENCH_DEBUG"):  # where each request's time went (bench/request_timing.py)
+    MIDDLEWARE = ["bench.request_timing.RequestTimingMiddleware", *MIDDLEWARE]  # noqa: F405

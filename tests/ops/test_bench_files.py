@@ -99,3 +99,23 @@ def test_the_bench_server_refuses_var_itself():
     )
     assert out.returncode != 0
     assert "must not use var/" in out.stderr
+
+
+def test_bench_debug_writes_where_each_request_spent_its_time(tmp_path, monkeypatch, client, tree):
+    """BENCH_DEBUG's middleware (bench/request_timing.py): a JSON line per request of the bench's
+    server, with its wall time, the worker's CPU, its time in the database and its query count."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    monkeypatch.setenv("VCASSURE_VAR_DIR", str(tmp_path))
+    client.force_login(tree.user("province"))
+    timing = "bench.request_timing.RequestTimingMiddleware"
+    with override_settings(MIDDLEWARE=[timing, *settings.MIDDLEWARE]):
+        assert client.get("/meetings/").status_code == 200
+        assert client.get("/api/health").status_code in (200, 503)
+    lines = [json.loads(x) for x in next(tmp_path.glob("timing-*.jsonl")).read_text().splitlines()]
+    assert [x["path"] for x in lines] == ["/meetings/", "/api/health"]
+    page = lines[0]
+    assert page["q"] >= 2  # the session and the user at least
+    assert 0 <= page["db"] <= page["wall"] and page["cpu"] > 0
+    assert {"gc", "gc_gen", "slow", "t"} <= set(page)

@@ -123,6 +123,19 @@ def test_the_units_run_what_production_mode_runs():
     assert "/etc/vcassure/vcassure.env" in TEMPLATE
 
 
+def cpu_weight(unit: str) -> int:
+    found = re.search(r"^CPUWeight=(\d+)$", unit, re.MULTILINE)
+    return int(found.group(1)) if found else 100  # systemd's default
+
+
+def test_the_consumers_yield_the_cpu_to_the_pages_between_services():
+    """Each unit is a cgroup and a session of its own, where a nice value orders only the unit's
+    own processes: the consumers yield to the web pools by their CPUWeight, not by Nice=."""
+    worker = (DEPLOY / "systemd" / "vcassure-worker@.service").read_text()
+    for pool in ("vcassure-web.service", "vcassure-links.service"):
+        assert cpu_weight(worker) < cpu_weight((DEPLOY / "systemd" / pool).read_text()) / 2
+
+
 @pytest.mark.skipif(
     not (shutil.which("nginx", path="/usr/sbin:/usr/bin") and shutil.which("systemd-analyze")),
     reason="nginx or systemd-analyze is not installed (deploy/check.sh installs them in CI)",
