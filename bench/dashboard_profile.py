@@ -23,19 +23,25 @@ FROZEN = datetime(2026, 12, 2, 9, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 class QueryTimer:
-    """execute_wrapper: counts the queries and the wall time spent in them."""
+    """execute_wrapper: counts the queries and the wall time spent in them; with `slow_ms`, also
+    keeps (ms, start of the SQL) of each query that took longer."""
 
-    def __init__(self) -> None:
+    def __init__(self, slow_ms: float | None = None) -> None:
         self.queries = 0
         self.seconds = 0.0
+        self.slow_ms = slow_ms
+        self.slow: list[tuple[float, str]] = []
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
+            took = time.perf_counter() - started
+            self.seconds += took
             self.queries += 1
+            if self.slow_ms is not None and 1000 * took > self.slow_ms:
+                self.slow.append((round(1000 * took, 1), sql[:120]))
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from bench.dashboard_profile import QueryTimer
+
 _state = threading.local()
 
 
@@ -34,21 +36,9 @@ class RequestTimingMiddleware:
 
     def __call__(self, request):
         _state.gc_ms, _state.gc_gen = 0.0, -1
-        db: dict = {"ms": 0.0, "n": 0, "slow": []}
-
-        def timer(execute, sql, params, many, context):
-            started = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                ms = 1000 * (time.perf_counter() - started)
-                db["ms"] += ms
-                db["n"] += 1
-                if ms > 20:
-                    db["slow"].append((round(ms, 1), sql[:120]))
-
+        db = QueryTimer(slow_ms=20)
         wall0, cpu0 = time.perf_counter(), time.thread_time()
-        with connection.execute_wrapper(timer):
+        with connection.execute_wrapper(db):
             response = self.get_response(request)
         wall = 1000 * (time.perf_counter() - wall0)
         cpu = 1000 * (time.thread_time() - cpu0)
@@ -57,11 +47,11 @@ class RequestTimingMiddleware:
             "path": request.path,
             "wall": round(wall, 1),
             "cpu": round(cpu, 1),
-            "db": round(db["ms"], 1),
-            "q": db["n"],
+            "db": round(1000 * db.seconds, 1),
+            "q": db.queries,
             "gc": round(_state.gc_ms, 1),
             "gc_gen": _state.gc_gen,
-            "slow": db["slow"],
+            "slow": db.slow,
         }
         with self.path.open("a") as out:
             out.write(json.dumps(record) + "\n")
