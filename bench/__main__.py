@@ -253,6 +253,12 @@ def main() -> None:
         help="with --scale: serve the acknowledgement links from a gunicorn pool of their own, "
         "as deploy/ does (vcassure-links.service)",
     )
+    parser.add_argument(
+        "--no-service-groups",
+        action="store_true",
+        help="with --scale: leave every process in the machine's default scheduling instead of "
+        "CPU groups weighted as deploy/'s units (bench/service_groups.py)",
+    )
     args = parser.parse_args()
     setup_django(args.database_url or None)
     from django.core.management import call_command
@@ -262,7 +268,12 @@ def main() -> None:
     if args.scale:
         from bench.scale import scenario_scale
 
-        scenario_scale(args.scale, os.environ["DATABASE_URL"], ack_pool=args.ack_pool)
+        scenario_scale(
+            args.scale,
+            os.environ["DATABASE_URL"],
+            ack_pool=args.ack_pool,
+            cgroups=not args.no_service_groups,
+        )
         return
     from vcassure.orgs.models import OrgUnit
 

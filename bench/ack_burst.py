@@ -36,10 +36,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn_server(
-    *, database_url: str, workers: int = 2, consumers: int = 0, extra_env: dict | None = None
+    *,
+    database_url: str,
+    workers: int = 2,
+    consumers: int = 0,
+    extra_env: dict | None = None,
+    groups=None,
+    group: str = "web",
 ):
     """The production server on 127.0.0.1 with the bench settings, and `consumers` Huey consumers
-    (manage.py run_huey, as in production mode) sharing its queue; all stopped on exit."""
+    (manage.py run_huey, as in production mode) sharing its queue; all stopped on exit. With
+    `groups` (bench/service_groups.py), the server starts in the CPU group `group` and the
+    consumers in "worker", as their systemd units would run."""
     port = free_port()
     bench_var_dir().mkdir(parents=True, exist_ok=True)
     var = Path(tempfile.mkdtemp(prefix="web-", dir=bench_var_dir()))
@@ -73,16 +81,19 @@ def gunicorn_server(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=groups.preexec(group) if groups else None,  # noqa: PLW1509
     )
     # The consumers at the priority deploy/systemd/vcassure-worker@.service gives them: sending
     # thousands of messages yields the CPU to the people waiting on a page. Here they share the
     # web server's session (one autogroup), where Nice=10 does what the unit's CPUWeight=20 does
-    # between services in production (a nice value orders processes within their group only).
+    # between services in production (a nice value orders processes within their group only);
+    # with `groups`, in a group of their own with that weight.
     nice = int(os.environ.get("BENCH_WORKER_NICE", "10"))
+    renice = (lambda: os.nice(nice)) if nice else None
     workers_ = [
         subprocess.Popen(
             [sys.executable, "manage.py", "run_huey", "-w", "2", "-k", "thread"],
-            preexec_fn=(lambda: os.nice(nice)) if nice else None,  # noqa: PLW1509
+            preexec_fn=groups.preexec("worker", renice) if groups else renice,  # noqa: PLW1509
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -26,11 +26,12 @@ class QueryTimer:
     """execute_wrapper: counts the queries and the wall time spent in them; with `slow_ms`, also
     keeps (ms, start of the SQL) of each query that took longer."""
 
-    def __init__(self, slow_ms: float | None = None) -> None:
+    def __init__(self, slow_ms: float | None = None, *, each: bool = False) -> None:
         self.queries = 0
         self.seconds = 0.0
         self.slow_ms = slow_ms
         self.slow: list[tuple[float, str]] = []
+        self.each: list[tuple[float, str]] | None = [] if each else None  # (seconds, SQL) of all
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
@@ -40,6 +41,8 @@ class QueryTimer:
             took = time.perf_counter() - started
             self.seconds += took
             self.queries += 1
+            if self.each is not None:
+                self.each.append((took, sql))
             if self.slow_ms is not None and 1000 * took > self.slow_ms:
                 self.slow.append((round(1000 * took, 1), sql[:120]))
 
@@ -51,6 +54,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the renders")
     parser.add_argument("--stats", default="", help="with --profile: save the pstats file here")
     parser.add_argument("--dump", default="", help="write the rendered pages to this directory")
+    parser.add_argument(
+        "--queries", action="store_true", help="print each query of a refresh with its median time"
+    )
     args = parser.parse_args()
 
     from bench.__main__ import analyze, setup_django
@@ -121,7 +127,7 @@ def main() -> None:
         # The refreshes themselves run on a moving clock, 45 minutes before the meeting as above.
         with time_machine.travel(FROZEN, tick=True):
             cpu, wall, db = [], [], []
-            timer = QueryTimer()
+            timer = QueryTimer(each=args.queries)
             with connection.execute_wrapper(timer):
                 for _ in range(args.renders):
                     before_q, before_db = timer.queries, timer.seconds
@@ -143,12 +149,31 @@ def main() -> None:
     print(f"  CPU (process_time): {ms(cpu)}")
     print(f"  wall:               {ms(wall)}")
     print(f"  in the database:    {ms(db)}")
+    if timer.each:
+        print_queries(timer.each, queries, full=bool(os.environ.get("BENCH_FULL_SQL")))
     if args.profile:
         if args.stats:
             profiler.dump_stats(args.stats)
         stats = pstats.Stats(profiler).strip_dirs()
         stats.sort_stats("tottime").print_stats(35)
         stats.sort_stats("cumulative").print_stats(60)
+
+
+def print_queries(each: list[tuple[float, str]], per_refresh: int, *, full: bool = False) -> None:
+    """Each query of a refresh (the refreshes all run the same ones, in the same order) with its
+    median time over the refreshes, slowest first."""
+    by_position: dict[int, list[float]] = {}
+    sql_of: dict[int, str] = {}
+    for i, (took, sql) in enumerate(each):
+        by_position.setdefault(i % per_refresh, []).append(took)
+        sql_of.setdefault(i % per_refresh, sql)
+    rows = sorted(by_position.items(), key=lambda kv: -statistics.median(kv[1]))
+    print("  queries of a refresh, median ms:")
+    for position, times in rows:
+        sql = " ".join(sql_of[position].split())
+        print(
+            f"    {statistics.median(times) * 1000:6.2f}  #{position}  {sql if full else sql[:150]}"
+        )
 
 
 if __name__ == "__main__":

@@ -35,13 +35,16 @@ def _status_kb(field: str) -> int:
         return next(int(x.split()[1]) for x in status if x.startswith(field + ":"))
 
 
-def _child(work, args, barrier, queue) -> None:
-    """A forked process: wait for its siblings, time `work(*args)`, report through the queue."""
+def _child(work, args, barrier, queue, enter=None) -> None:
+    """A forked process: wait for its siblings, time `work(*args)`, report through the queue.
+    `enter`: called first (joins the process to its service's CPU group)."""
     from django.conf import settings
     from django.db import connection
 
     settings.DEBUG = False  # as in production: Django keeps no SQL text
     try:
+        if enter is not None:
+            enter()
         rss = _status_kb("VmRSS")
         prepared = work(*args, prepare=True)
         barrier.wait(timeout=120)
@@ -93,14 +96,14 @@ def baseline_work(n: int, *, prepare=False, prepared=None) -> dict:
     return {"rows": n}
 
 
-def concurrently(work, args_list: list[tuple]) -> list[dict]:
+def concurrently(work, args_list: list[tuple], enter=None) -> list[dict]:
     """Run work once per args in forked processes released together; their reports."""
     from django.db import connections
 
     ctx = multiprocessing.get_context("fork")
     connections.close_all()  # each child opens its own connection
     barrier, queue = ctx.Barrier(len(args_list)), ctx.Queue()
-    procs = [ctx.Process(target=_child, args=(work, a, barrier, queue)) for a in args_list]
+    procs = [ctx.Process(target=_child, args=(work, a, barrier, queue, enter)) for a in args_list]
     for p in procs:
         p.start()
     results = [queue.get(timeout=900) for _ in procs]
@@ -246,10 +249,14 @@ def settle_acks(ids: list[int], timeout: float = 180) -> dict:
     }
 
 
-def run_meetings(database_url: str, *, ack_pool: bool, made: list) -> tuple[dict, list, list]:
+def run_meetings(
+    database_url: str, *, ack_pool: bool, made: list, groups=None
+) -> tuple[dict, list, list]:
     """Publish, fan out, acknowledge and watch three province-wide meetings at once. With ack_pool
     the personal links are served by a second gunicorn of their own (2 workers), as the reverse
-    proxy can route /ack/ and /api/ack/, so a burst does not queue the dispatchers' pages."""
+    proxy can route /ack/ and /api/ack/, so a burst does not queue the dispatchers' pages. With
+    `groups` (bench/service_groups.py) each service runs in a CPU group weighted as its unit: the
+    publishes in the web pool's (a dispatcher's request), the links pool in its own."""
     from bench.ack_burst import gunicorn_server
     from bench.fanout import baseline_posts
     from bench.scale_load import RssSampler, dashboard_targets, idle_baselines, run_load
@@ -271,19 +278,33 @@ def run_meetings(database_url: str, *, ack_pool: bool, made: list) -> tuple[dict
         sampler = RssSampler()
         with contextlib.ExitStack() as stack:
             base = stack.enter_context(
-                gunicorn_server(database_url=database_url, workers=2, consumers=2, extra_env=env)
+                gunicorn_server(
+                    database_url=database_url,
+                    workers=2,
+                    consumers=2,
+                    extra_env=env,
+                    groups=groups,
+                )
             )
             acks_base = base
             if ack_pool:
                 acks_base = stack.enter_context(
-                    gunicorn_server(database_url=database_url, workers=2, extra_env=env)
+                    gunicorn_server(
+                        database_url=database_url,
+                        workers=2,
+                        extra_env=env,
+                        groups=groups,
+                        group="links",
+                    )
                 )
             out["web_pools"] = 2 if ack_pool else 1
             sampler.start()
             targets = dashboard_targets(meetings, users)
             started = time.perf_counter()
             out["publish"] = concurrently(
-                publish_work, [(m.pk, u.pk) for m, u in zip(meetings, users, strict=True)]
+                publish_work,
+                [(m.pk, u.pk) for m, u in zip(meetings, users, strict=True)],
+                enter=groups.preexec("web") if groups else None,
             )
             published_at = time.perf_counter()
             out["publish_wall_s"] = round(published_at - started, 2)
@@ -332,7 +353,40 @@ def vacuum_analyze(connection, *tables: str) -> None:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
-def scenario_scale(n: int, database_url: str, *, ack_pool: bool = False) -> dict:
+@contextlib.contextmanager
+def service_groups(enabled: bool, connection):
+    """The services' CPU groups (bench/service_groups.py) for the load, with this process (the
+    load generator) and the local PostgreSQL server placed; (groups or None, what was done)."""
+    from bench.service_groups import LOAD, ServiceGroups
+
+    if not enabled:
+        yield None, {"enabled": False, "why": "--no-service-groups"}
+        return
+    groups, how = ServiceGroups.open()
+    if groups is None:
+        yield None, {"enabled": False, "why": how}
+        return
+    try:
+        groups.join(LOAD, os.getpid())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            postgresql = groups.join_postgresql(cursor.fetchone()[0])
+        yield (
+            groups,
+            {
+                "enabled": True,
+                "how": how,
+                "weights": groups.weights,
+                "postgresql_processes": postgresql,
+            },
+        )
+    finally:
+        groups.close()
+
+
+def scenario_scale(
+    n: int, database_url: str, *, ack_pool: bool = False, cgroups: bool = True
+) -> dict:
     from django.db import connection
 
     from bench.__main__ import RESULTS, analyze
@@ -356,7 +410,11 @@ def scenario_scale(n: int, database_url: str, *, ack_pool: bool = False) -> dict
     }
     meetings: list = []
     try:
-        run, meetings, users = run_meetings(database_url, ack_pool=ack_pool, made=meetings)
+        with service_groups(cgroups, connection) as (groups, placed):
+            out["service_groups"] = placed
+            run, meetings, users = run_meetings(
+                database_url, ack_pool=ack_pool, made=meetings, groups=groups
+            )
         out.update(run)
         analyze(connection)
         out["loadavg"].append(os.getloadavg())

@@ -85,6 +85,18 @@ def print_report(out: dict) -> None:
         f"web pools: {out.get('web_pools', 1)} (2: the acknowledgement links on a gunicorn of "
         f"their own); random_page_cost {out['random_page_cost']}"
     )
+    groups = out.get("service_groups") or {}
+    if groups.get("enabled"):
+        weights = ", ".join(
+            f"{g} {w}" for g, w in sorted(groups["weights"].items(), key=lambda kv: -kv[1])
+        )
+        print(
+            f"services in CPU groups ({groups['how']}) weighted as deploy/'s units: {weights} "
+            f"(load: this process, its clients, fake providers and pollers; PostgreSQL: "
+            f"{groups['postgresql_processes']} processes)"
+        )
+    else:
+        print(f"services in CPU groups: no ({groups.get('why', 'not asked')}); default scheduling")
     print(f"{'figure':<34}{'value':>12}{'baseline':>12}{'ratio':>8}  target")
     for r in out["figures"]:
         verdict = "" if r["meets_target"] is None else ("OK" if r["meets_target"] else "MISSED")

@@ -119,3 +119,39 @@ def test_bench_debug_writes_where_each_request_spent_its_time(tmp_path, monkeypa
     assert page["q"] >= 2  # the session and the user at least
     assert 0 <= page["db"] <= page["wall"] and page["cpu"] > 0
     assert {"gc", "gc_gen", "slow", "t"} <= set(page)
+    # The kernel's account of the worker thread: on a core about as long as its CPU time, and a
+    # wait for a core (0 on an idle machine); the database's backend likewise on PostgreSQL.
+    assert page["sched_worker"]["run"] > 0 and page["sched_worker"]["wait"] >= 0
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        assert page["sched_pg"]["run"] > 0
+    else:
+        assert page["sched_pg"] is None
+
+
+def test_bench_debug_profiles_the_heavy_requests_it_is_asked_to(
+    tmp_path, monkeypatch, client, tree
+):
+    """BENCH_PROFILE_OVER_MS: the requests of BENCH_PROFILE_PATH run under cProfile and the profile
+    of each heavier than the threshold is kept beside the timing file, named in its line."""
+    import pstats
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from bench import request_timing
+
+    monkeypatch.setenv("VCASSURE_VAR_DIR", str(tmp_path))
+    monkeypatch.setattr(request_timing, "PROFILE_OVER_MS", 0.001)
+    monkeypatch.setattr(request_timing, "PROFILE_PATH", "/meetings/")
+    client.force_login(tree.user("province"))
+    timing = "bench.request_timing.RequestTimingMiddleware"
+    with override_settings(MIDDLEWARE=[timing, *settings.MIDDLEWARE]):
+        assert client.get("/meetings/").status_code == 200
+        assert client.get("/api/health").status_code in (200, 503)
+    lines = [json.loads(x) for x in next(tmp_path.glob("timing-*.jsonl")).read_text().splitlines()]
+    page, health = lines
+    assert "profile" not in health  # not a path asked for
+    stats = pstats.Stats(page["profile"])
+    assert any(name == "meeting_list" for (_file, _line, name) in stats.stats)

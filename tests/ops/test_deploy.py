@@ -136,6 +136,21 @@ def test_the_consumers_yield_the_cpu_to_the_pages_between_services():
         assert cpu_weight(worker) < cpu_weight((DEPLOY / "systemd" / pool).read_text()) / 2
 
 
+def test_the_pages_people_wait_on_outrank_the_burst_and_the_database_sits_between():
+    """vcassure-web (dashboards, field pages) over PostgreSQL, which every service waits on, over
+    the acknowledgement links' burst and the consumers' fan-out (README, "Runbook")."""
+    units = DEPLOY / "systemd"
+    web = cpu_weight((units / "vcassure-web.service").read_text())
+    links = cpu_weight((units / "vcassure-links.service").read_text())
+    worker = cpu_weight((units / "vcassure-worker@.service").read_text())
+    dropin = (DEPLOY / "postgresql" / "vcassure-cpu.conf").read_text()
+    assert dropin.splitlines()[dropin.splitlines().index("[Service]") + 1] == "CPUWeight=200"
+    postgresql = cpu_weight(dropin)
+    assert web > postgresql > links > worker
+    readme = (ROOT / "README.md").read_text()
+    assert "/etc/systemd/system/postgresql@.service.d/vcassure-cpu.conf" in readme
+
+
 @pytest.mark.skipif(
     not (shutil.which("nginx", path="/usr/sbin:/usr/bin") and shutil.which("systemd-analyze")),
     reason="nginx or systemd-analyze is not installed (deploy/check.sh installs them in CI)",
