@@ -10,6 +10,8 @@ import cProfile
 import gc
 import json
 import os
+import resource
+import sys
 import threading
 import time
 from pathlib import Path
@@ -71,6 +73,7 @@ class RequestTimingMiddleware:
         pid = _backend_pid()
         pg0 = _schedstat(f"/proc/{pid}/schedstat") if pid else None
         me0 = _schedstat("/proc/thread-self/schedstat")
+        usage0, modules0 = resource.getrusage(resource.RUSAGE_THREAD), len(sys.modules)
         wall0, cpu0 = time.perf_counter(), time.thread_time()
         profiler = cProfile.Profile() if PROFILE_OVER_MS and PROFILE_PATH in request.path else None
         with connection.execute_wrapper(db):
@@ -80,6 +83,7 @@ class RequestTimingMiddleware:
             if profiler is not None:
                 profiler.disable()
         me1 = _schedstat("/proc/thread-self/schedstat")
+        usage1 = resource.getrusage(resource.RUSAGE_THREAD)
         pg1 = _schedstat(f"/proc/{pid}/schedstat") if pid and pid == _backend_pid() else None
         wall = 1000 * (time.perf_counter() - wall0)
         cpu = 1000 * (time.thread_time() - cpu0)
@@ -95,6 +99,11 @@ class RequestTimingMiddleware:
             "slow": db.slow,
             "sched_worker": _delta(me0, me1),  # the worker thread: on a core / waiting for one
             "sched_pg": _delta(pg0, pg1),  # its PostgreSQL backend, the same
+            # Taken off its core by the scheduler, page faults, modules imported on the way (a
+            # first use of some code in this worker).
+            "preempted": usage1.ru_nivcsw - usage0.ru_nivcsw,
+            "faults": usage1.ru_minflt - usage0.ru_minflt + usage1.ru_majflt - usage0.ru_majflt,
+            "imported": len(sys.modules) - modules0,
         }
         if profiler is not None and cpu > PROFILE_OVER_MS:  # keep the profile of a heavy one
             record["profile"] = str(self.path.with_suffix(f".{record['t']}.pstats"))

@@ -71,6 +71,11 @@ class ServiceGroups:
         self.base, self.version = base, version
         self.dir = base / (name or f"{PREFIX}{os.getpid()}")
         self.weights = weights()
+        # Where each group's processes go back to on close(): where the first process moved in
+        # came from (the PostgreSQL server: its own service's group on a systemd machine), or else
+        # where this process runs (where a server started here would have been born).
+        self.origin = self.cgroup_of(os.getpid())
+        self.home: dict[str, Path] = {}
 
     @classmethod
     def open(cls) -> "tuple[ServiceGroups | None, str]":
@@ -104,8 +109,20 @@ class ServiceGroups:
             else:
                 _write(path / "cpu.weight", str(weight))
 
+    def cgroup_of(self, pid: int) -> Path:
+        """The directory of the process's group in this hierarchy."""
+        lines = [x.split(":", 2) for x in _read(Path(f"/proc/{pid}/cgroup")).splitlines()]
+        for _n, controllers, path in lines:
+            if (self.version == 1 and "cpu" in controllers.split(",")) or (
+                self.version == 2 and controllers == ""
+            ):
+                return self.base / path.lstrip("/")
+        return self.base
+
     def join(self, group: str, pid: int) -> None:
         """Move a process (all its threads) into a group; its later children are born there."""
+        if group not in self.home and pid != os.getpid():
+            self.home[group] = self.cgroup_of(pid)
         _write(self.dir / group / "cgroup.procs", str(pid))
 
     def join_tree(self, group: str, pid: int) -> int:
@@ -145,8 +162,8 @@ class ServiceGroups:
         return self.join_tree("postgresql", postmaster)
 
     def close(self) -> None:
-        """Every process back in the hierarchy's root, the groups removed."""
-        _remove(self.base, self.dir)
+        """Every process back where its group's came from, the groups removed."""
+        _remove(self.base, self.dir, {g: self.home.get(g, self.origin) for g in self.weights})
 
     def sweep_stale(self) -> None:
         """Groups a killed bench left behind (with the PostgreSQL server still in one): those whose
@@ -162,13 +179,18 @@ class ServiceGroups:
         return ", ".join(f"{group} {weight}" for group, weight in order)
 
 
-def _remove(base: Path, top: Path) -> None:
+def _remove(base: Path, top: Path, homes: dict[str, Path] | None = None) -> None:
+    """Empty the groups under `top` (each process to its group's home, or to the hierarchy's
+    root when that is gone or unknown: a stale group's) and remove them."""
     if not top.exists():
         return
     for group in sorted((p for p in top.iterdir() if p.is_dir()), reverse=True):
+        home = (homes or {}).get(group.name, base)
+        if not (home / "cgroup.procs").exists() or home.is_relative_to(top):
+            home = base
         for pid in _read(group / "cgroup.procs").split():
             with contextlib.suppress(ProcessLookupError, FileNotFoundError, OSError):
-                _write(base / "cgroup.procs", pid)
+                _write(home / "cgroup.procs", pid)
         with contextlib.suppress(OSError):
             group.rmdir()
     with contextlib.suppress(OSError):

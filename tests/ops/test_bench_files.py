@@ -122,6 +122,7 @@ def test_bench_debug_writes_where_each_request_spent_its_time(tmp_path, monkeypa
     # The kernel's account of the worker thread: on a core about as long as its CPU time, and a
     # wait for a core (0 on an idle machine); the database's backend likewise on PostgreSQL.
     assert page["sched_worker"]["run"] > 0 and page["sched_worker"]["wait"] >= 0
+    assert page["preempted"] >= 0 and page["faults"] >= 0 and page["imported"] >= 0
     from django.db import connection
 
     if connection.vendor == "postgresql":

@@ -76,7 +76,8 @@ def test_a_service_started_in_its_group_runs_there_with_its_weight_and_is_let_go
             assert (groups.dir / "web" / "cpu.weight").read_text().strip() == "400"
         groups.close()
         assert not groups.dir.exists()
-        assert _cpu_cgroup(sleeper.pid) == "/"  # back where every process starts
+        # Back where it would have been born: this process's group.
+        assert _cpu_cgroup(sleeper.pid) == _cpu_cgroup(os.getpid())
     finally:
         for pid in service_groups.process_tree(sleeper.pid)[::-1]:
             os.kill(pid, 9)
@@ -84,18 +85,29 @@ def test_a_service_started_in_its_group_runs_there_with_its_weight_and_is_let_go
 
 
 def test_a_process_tree_joins_whole_and_postgresql_only_when_it_runs_here(groups):
+    # Where the tree runs before the bench takes it (PostgreSQL: its own service's group).
+    elsewhere = ServiceGroups(groups.base, groups.version, name=f"{PREFIX}{os.getpid()}-home")
+    elsewhere.make()
     parent = subprocess.Popen([sys.executable, "-c", TWO_LEVELS])
     try:
         deadline = time.monotonic() + 10
         while len(service_groups.process_tree(parent.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
+        elsewhere.join_tree("web", parent.pid)
+        born_in = _cpu_cgroup(parent.pid)
+        assert born_in.endswith(f"{elsewhere.dir.name}/web")
         assert groups.join_tree("links", parent.pid) == 2
         assert set(service_groups.process_tree(parent.pid)) <= set(groups.members("links"))
         # A "backend" whose parent is not a PostgreSQL server: nothing is moved.
         assert groups.join_postgresql(parent.pid) == 0
         assert groups.members("postgresql") == []
+        groups.close()
+        # Both back in the group the tree came from.
+        for pid in service_groups.process_tree(parent.pid):
+            assert _cpu_cgroup(pid) == born_in
     finally:
         groups.close()
+        elsewhere.close()
         for pid in service_groups.process_tree(parent.pid)[::-1]:
             os.kill(pid, 9)
         parent.wait()
