@@ -442,8 +442,10 @@ def scenario_scale(
         "explain": [{k: v for k, v in p.items() if k != "plan"} for p in out["explain"]],
     }
     report["at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    (RESULTS / f"scale{n}{'_ack_pool' if ack_pool else ''}.json").write_text(
-        json.dumps(report, indent=2, ensure_ascii=False, default=str)
-    )
+    text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    name = f"scale{n}{'_ack_pool' if ack_pool else ''}"
+    (RESULTS / f"{name}.json").write_text(text)
+    # And one file per run, for `python -m bench.scale_pool` to read several runs together.
+    (RESULTS / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(text)
     print_report(out)
     return report

@@ -174,6 +174,9 @@ def dashboard_stats(samples: list) -> dict:
         "p99_ms": round(_percentile(ms, 99), 1),
         "max_ms": round(ms[-1], 1),
         "statuses": statuses,
+        # Every refresh, in the order they came back: one run's "p99" is its slowest one or two,
+        # so runs are pooled to read the percentile (bench/results/scale<N>*.json).
+        "samples_ms": [round(s * 1000, 1) for s, _status in samples],
     }
 
 

@@ -127,3 +127,32 @@ def test_the_groups_a_killed_bench_left_are_swept_and_a_running_ones_kept(groups
     finally:
         running.close()
         stale.close()
+
+
+def test_runs_are_pooled_by_how_their_services_were_scheduled(tmp_path, capsys):
+    """`python -m bench.scale_pool`: one run's p99 is its slowest refresh; pooled, it is read from
+    all of them, apart for the runs with and without the CPU groups."""
+    import json
+
+    from bench import scale_pool
+
+    def run(name: str, samples: list[float], grouped: bool) -> Path:
+        path = tmp_path / f"scale10_ack_pool-{name}.json"
+        dashboards = {"samples_ms": samples, "p99_ms": max(samples)}
+        groups = {"enabled": True} if grouped else {"enabled": False, "why": "--no-service-groups"}
+        path.write_text(json.dumps({"load": {"dashboards": dashboards}, "service_groups": groups}))
+        return path
+
+    grouped = [run(str(i), [50.0 + i] * 99 + [150.0 + i], True) for i in range(3)]
+    plain = run("p", [90.0] * 50 + [300.0], False)
+    old = tmp_path / "scale10_ack_pool-old.json"  # from before the samples were kept: skipped
+    old.write_text(json.dumps({"load": {"dashboards": {"p99_ms": 400.0}}}))
+    pooled = scale_pool.pool([*grouped, plain, old])
+    deployed = pooled["as deployed (CPU groups)"]
+    assert deployed["runs"] == 3 and deployed["refreshes"] == 300
+    assert deployed["runs_p99_ms"] == [150.0, 151.0, 152.0]
+    assert deployed["p99_ms"] < 150  # three slow refreshes in 300: under the 99th percentile
+    assert deployed["max_ms"] == 152.0
+    assert pooled["default scheduling"]["refreshes"] == 51
+    scale_pool.main([str(p) for p in grouped])
+    assert "as deployed (CPU groups): 3 runs, 300 refreshes" in capsys.readouterr().out
