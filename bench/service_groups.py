@@ -65,7 +65,7 @@ def process_tree(pid: int) -> list[int]:
 
 class ServiceGroups:
     """A cgroup per service under one directory of the cpu hierarchy, removed on close() (every
-    process moved back to the hierarchy's root first)."""
+    process moved back to where its group's processes came from first)."""
 
     def __init__(self, base: Path, version: int, name: str | None = None) -> None:
         self.base, self.version = base, version
