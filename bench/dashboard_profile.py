@@ -5,7 +5,7 @@ database, the queries, and optionally a cProfile of the refreshes and the render
 to a directory (with the clock frozen, so that two versions of the code can be compared byte for
 byte on a fresh SQLite database).
 
-    python -m bench.dashboard_profile [--database-url URL] [--renders 40] [--profile [--stats FILE]] [--dump DIR]
+    python -m bench.dashboard_profile [--database-url URL] [--renders 40] [--profile [--stats FILE]] [--dump DIR] [--queries]
 """
 
 import argparse
