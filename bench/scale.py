@@ -17,132 +17,14 @@ bench/results/scale<N>.json."""
 
 import contextlib
 import json
-import multiprocessing
 import os
 import time
-import traceback
-from datetime import timedelta
 
-from bench.scale_data import GOVERNMENT, province_codes
+from bench.scale_publish import baseline_work, concurrently, meeting_drafts, publish_work
 
 TARGETS = {"publish_s": 10, "sweeper_s": 5, "dashboard_p99_ms": 150, "rss_mb": 500}
 ACKS = 2000
 MEETINGS = 3
-
-
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as status:
-        return next(int(x.split()[1]) for x in status if x.startswith(field + ":"))
-
-
-def _child(work, args, barrier, queue, enter=None) -> None:
-    """A forked process: wait for its siblings, time `work(*args)`, report through the queue.
-    `enter`: called first (joins the process to its service's CPU group)."""
-    from django.conf import settings
-    from django.db import connection
-
-    settings.DEBUG = False  # as in production: Django keeps no SQL text
-    try:
-        if enter is not None:
-            enter()
-        rss = _status_kb("VmRSS")
-        prepared = work(*args, prepare=True)
-        barrier.wait(timeout=120)
-        started_at, started = time.time(), time.perf_counter()
-        out = work(*args, prepared=prepared)
-        seconds = time.perf_counter() - started
-        queue.put(
-            {
-                **out,
-                "seconds": round(seconds, 3),
-                "started_at": started_at,
-                "rss_start_mb": round(rss / 1024, 1),
-                "rss_peak_mb": round(_status_kb("VmHWM") / 1024, 1),
-            }
-        )
-    except BaseException:
-        queue.put({"error": traceback.format_exc()})
-    finally:
-        connection.close()
-
-
-def publish_work(meeting_id: int, user_id: int, *, prepare=False, prepared=None) -> dict:
-    from django.db import transaction
-
-    from bench.scenarios import publish
-    from vcassure.accounts.models import User
-    from vcassure.meetings.models import Meeting
-
-    if prepare:
-        return {"user": User.objects.get(pk=user_id), "meeting": Meeting.objects.get(pk=meeting_id)}
-    with transaction.atomic():
-        tasks = publish(prepared["user"], prepared["meeting"])
-    return {"meeting": meeting_id, "tasks": tasks}
-
-
-def baseline_work(n: int, *, prepare=False, prepared=None) -> dict:
-    """The bare baseline of a publish, as in scenario_publish: n rows bulk-inserted in one
-    transaction (rolled back)."""
-    from bench.scenarios import rollback
-    from vcassure.core.models import AuditEvent
-
-    if prepare:
-        return {}
-    with rollback():
-        AuditEvent.objects.bulk_create(
-            [AuditEvent(action="bench", object_type="x", object_id=str(i)) for i in range(n)],
-            batch_size=500,
-        )
-    return {"rows": n}
-
-
-def concurrently(work, args_list: list[tuple], enter=None) -> list[dict]:
-    """Run work once per args in forked processes released together; their reports."""
-    from django.db import connections
-
-    ctx = multiprocessing.get_context("fork")
-    connections.close_all()  # each child opens its own connection
-    barrier, queue = ctx.Barrier(len(args_list)), ctx.Queue()
-    procs = [ctx.Process(target=_child, args=(work, a, barrier, queue, enter)) for a in args_list]
-    for p in procs:
-        p.start()
-    results = [queue.get(timeout=900) for _ in procs]
-    for p in procs:
-        p.join()
-    errors = [r["error"] for r in results if "error" in r]
-    if errors:
-        raise RuntimeError(errors[0])
-    return results
-
-
-def meeting_drafts(n: int) -> tuple[list, list]:
-    """A draft government meeting of each of the first n provinces, all at the same hour."""
-    from bench.scale_data import province_dispatcher, province_meeting_venues
-    from vcassure.core import clock
-    from vcassure.meetings import services
-
-    start = (clock.localnow() + timedelta(days=3)).replace(
-        hour=9, minute=0, second=0, microsecond=0
-    )
-    users, meetings = [], []
-    for code in province_codes(n):
-        user = province_dispatcher(code)
-        main, branches = province_meeting_venues(code)
-        meetings.append(
-            services.meeting_create(
-                by=user,
-                system=GOVERNMENT,
-                title="全省视频会商(十省规模基准)",
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                importance="important",
-                notice_ref="基准〔2026〕10号",
-                main_venue=main,
-                venues=branches,
-            )
-        )
-        users.append(user)
-    return users, meetings
 
 
 def ack_links(meetings: list, n: int) -> tuple[list[str], list[int]]:
@@ -353,37 +235,6 @@ def vacuum_analyze(connection, *tables: str) -> None:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
-@contextlib.contextmanager
-def service_groups(enabled: bool, connection):
-    """The services' CPU groups (bench/service_groups.py) for the load, with this process (the
-    load generator) and the local PostgreSQL server placed; (groups or None, what was done)."""
-    from bench.service_groups import LOAD, ServiceGroups
-
-    if not enabled:
-        yield None, {"enabled": False, "why": "--no-service-groups"}
-        return
-    groups, how = ServiceGroups.open()
-    if groups is None:
-        yield None, {"enabled": False, "why": how}
-        return
-    try:
-        groups.join(LOAD, os.getpid())
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            postgresql = groups.join_postgresql(cursor.fetchone()[0])
-        yield (
-            groups,
-            {
-                "enabled": True,
-                "how": how,
-                "weights": groups.weights,
-                "postgresql_processes": postgresql,
-            },
-        )
-    finally:
-        groups.close()
-
-
 def scenario_scale(
     n: int, database_url: str, *, ack_pool: bool = False, cgroups: bool = True
 ) -> dict:
@@ -395,6 +246,7 @@ def scenario_scale(
     from bench.scale_report import figures, print_report
     from bench.scale_sweep import explain_web, sweeper
     from bench.scenarios import ack_burst_cleanup
+    from bench.service_groups import placed_services
 
     if connection.vendor != "postgresql":
         raise SystemExit("--scale runs on PostgreSQL only (BENCH_DATABASE_URL=postgres://…)")
@@ -410,7 +262,7 @@ def scenario_scale(
     }
     meetings: list = []
     try:
-        with service_groups(cgroups, connection) as (groups, placed):
+        with placed_services(cgroups, connection) as (groups, placed):
             out["service_groups"] = placed
             run, meetings, users = run_meetings(
                 database_url, ack_pool=ack_pool, made=meetings, groups=groups

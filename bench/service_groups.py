@@ -179,6 +179,35 @@ class ServiceGroups:
         return ", ".join(f"{group} {weight}" for group, weight in order)
 
 
+@contextlib.contextmanager
+def placed_services(enabled: bool, connection):
+    """The services' CPU groups for the load, with this process (the load generator) and the
+    local PostgreSQL server placed; (groups or None, what was done)."""
+    if not enabled:
+        yield None, {"enabled": False, "why": "--no-service-groups"}
+        return
+    groups, how = ServiceGroups.open()
+    if groups is None:
+        yield None, {"enabled": False, "why": how}
+        return
+    try:
+        groups.join(LOAD, os.getpid())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            postgresql = groups.join_postgresql(cursor.fetchone()[0])
+        yield (
+            groups,
+            {
+                "enabled": True,
+                "how": how,
+                "weights": groups.weights,
+                "postgresql_processes": postgresql,
+            },
+        )
+    finally:
+        groups.close()
+
+
 def _remove(base: Path, top: Path, homes: dict[str, Path] | None = None) -> None:
     """Empty the groups under `top` (each process to its group's home, or to the hierarchy's
     root when that is gone or unknown: a stale group's) and remove them."""

@@ -101,9 +101,8 @@ def test_the_bench_server_refuses_var_itself():
     assert "must not use var/" in out.stderr
 
 
-def test_bench_debug_writes_where_each_request_spent_its_time(tmp_path, monkeypatch, client, tree):
-    """BENCH_DEBUG's middleware (bench/request_timing.py): a JSON line per request of the bench's
-    server, with its wall time, the worker's CPU, its time in the database and its query count."""
+def timed_requests(tmp_path, monkeypatch, client, tree) -> list[dict]:
+    """A page and the health check through BENCH_DEBUG's middleware; the lines it wrote."""
     from django.conf import settings
     from django.test.utils import override_settings
 
@@ -113,7 +112,13 @@ def test_bench_debug_writes_where_each_request_spent_its_time(tmp_path, monkeypa
     with override_settings(MIDDLEWARE=[timing, *settings.MIDDLEWARE]):
         assert client.get("/meetings/").status_code == 200
         assert client.get("/api/health").status_code in (200, 503)
-    lines = [json.loads(x) for x in next(tmp_path.glob("timing-*.jsonl")).read_text().splitlines()]
+    return [json.loads(x) for x in next(tmp_path.glob("timing-*.jsonl")).read_text().splitlines()]
+
+
+def test_bench_debug_writes_where_each_request_spent_its_time(tmp_path, monkeypatch, client, tree):
+    """BENCH_DEBUG's middleware (bench/request_timing.py): a JSON line per request of the bench's
+    server, with its wall time, the worker's CPU, its time in the database and its query count."""
+    lines = timed_requests(tmp_path, monkeypatch, client, tree)
     assert [x["path"] for x in lines] == ["/meetings/", "/api/health"]
     page = lines[0]
     assert page["q"] >= 2  # the session and the user at least
@@ -138,21 +143,11 @@ def test_bench_debug_profiles_the_heavy_requests_it_is_asked_to(
     of each heavier than the threshold is kept beside the timing file, named in its line."""
     import pstats
 
-    from django.conf import settings
-    from django.test.utils import override_settings
-
     from bench import request_timing
 
-    monkeypatch.setenv("VCASSURE_VAR_DIR", str(tmp_path))
     monkeypatch.setattr(request_timing, "PROFILE_OVER_MS", 0.001)
     monkeypatch.setattr(request_timing, "PROFILE_PATH", "/meetings/")
-    client.force_login(tree.user("province"))
-    timing = "bench.request_timing.RequestTimingMiddleware"
-    with override_settings(MIDDLEWARE=[timing, *settings.MIDDLEWARE]):
-        assert client.get("/meetings/").status_code == 200
-        assert client.get("/api/health").status_code in (200, 503)
-    lines = [json.loads(x) for x in next(tmp_path.glob("timing-*.jsonl")).read_text().splitlines()]
-    page, health = lines
+    page, health = timed_requests(tmp_path, monkeypatch, client, tree)
     assert "profile" not in health  # not a path asked for
     stats = pstats.Stats(page["profile"])
     assert any(name == "meeting_list" for (_file, _line, name) in stats.stats)

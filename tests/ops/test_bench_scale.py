@@ -7,7 +7,6 @@ publishes its province-wide meeting through the real services."""
 import pytest
 from django.db.models import F
 
-from bench.scale import meeting_drafts
 from bench.scale_data import (
     Shape,
     build_provinces,
@@ -15,6 +14,7 @@ from bench.scale_data import (
     province_dispatcher,
     province_meeting_venues,
 )
+from bench.scale_publish import meeting_drafts
 from vcassure.meetings import services
 from vcassure.meetings.models import SupportTask
 from vcassure.notifications.models import ImGroup, Notification
