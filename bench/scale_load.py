@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.ack_burst import _percentile, burst
+from bench.service_groups import process_tree
 
 PROC = Path("/proc")
 # Between two refreshes of one dispatcher. The page polls every 5 s; half a second keeps enough
@@ -35,7 +36,7 @@ class RssSampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            for pid in _descendants(os.getpid()):
+            for pid in process_tree(os.getpid())[1:]:  # every process below this one
                 try:
                     cmdline = (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ")
                     status = (PROC / str(pid) / "status").read_text()
@@ -60,24 +61,6 @@ class RssSampler(threading.Thread):
             "peak_mb_by_process": {kind: sorted(mbs) for kind, mbs in by_kind.items()},
             "processes": len(self.peaks),
         }
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def poll_dashboards(base: str, targets: list[tuple[str, str]], stop: threading.Event, out: list):
