@@ -18,7 +18,10 @@ def pool(paths: list[Path]) -> dict[str, dict]:
     have the samples (runs from before they were kept are skipped)."""
     by_mode: dict[str, list[dict]] = {}
     for path in paths:
-        run = json.loads(path.read_text())
+        try:
+            run = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"{path}: not a --scale run's results ({exc})") from exc
         dashboards = (run.get("load") or {}).get("dashboards") or {}
         if not dashboards.get("samples_ms"):
             continue

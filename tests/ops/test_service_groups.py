@@ -156,3 +156,13 @@ def test_runs_are_pooled_by_how_their_services_were_scheduled(tmp_path, capsys):
     assert pooled["default scheduling"]["refreshes"] == 51
     scale_pool.main([str(p) for p in grouped])
     assert "as deployed (CPU groups): 3 runs, 300 refreshes" in capsys.readouterr().out
+
+
+def test_a_file_that_is_not_a_runs_results_is_named_in_the_error(tmp_path):
+    from bench import scale_pool
+
+    broken = tmp_path / "scale10-broken.json"
+    broken.write_text("{")
+    for path in (broken, tmp_path / "missing.json"):
+        with pytest.raises(SystemExit, match=str(path)):
+            scale_pool.pool([path])
